@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * famfs fsck [-v] [-h] [--json] DEVICE|MOUNTPOINT
+ * Offline check of a device; given a mount, checks the device behind it.
+ * Exit status: 0 clean, else FAMFS_FSCK_* bits (1 errors, 2 superblock,
+ * 4 log); 8 when the device cannot be read at all.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <json-c/json.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+
+#define FSCK_EXIT_NODEV 8
+
+static void fsck_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: famfs fsck [-v] [-h|--human] [--json] DEVICE|MOUNTPOINT\n"
+		"  -v, --verbose  list every log entry\n"
+		"  -h, --human    sizes in KiB/MiB/GiB\n"
+		"      --json     print the summary as JSON\n");
+}
+
+static void print_entry(void *ctx, const struct famfs_log_record *r)
+{
+	static const char *const names[] = { "?", "mkdir", "file", "setattr" };
+	(void)ctx;
+
+	printf("  %8" PRIu64 " %-7s %s", r->seq,
+	       r->type < 4 ? names[r->type] : "?", r->path);
+	if (r->type == FAMFS_LOG_FILE) {
+		printf(" size=%" PRIu64 " extents=%u", r->size, r->nextents);
+		if (r->interleave.nstrips)
+			printf(" strips=%u chunk=%" PRIu64,
+			       r->interleave.nstrips, r->interleave.chunk_size);
+	}
+	if (r->type != FAMFS_LOG_SETATTR ||
+	    (r->setattr_mask & FAMFS_SETATTR_MODE))
+		printf(" mode=%o", r->mode & 07777);
+	printf(" uid=%u gid=%u\n", r->uid, r->gid);
+}
+
+static void size_text(uint64_t v, bool human, char *buf, size_t len)
+{
+	if (human)
+		famfs_format_size(v, buf, len);
+	else
+		snprintf(buf, len, "%" PRIu64, v);
+}
+
+static void print_json(const char *device, int status,
+		       const struct famfs_fsck_result *r)
+{
+	struct json_object *o = json_object_new_object();
+	char uuid[37];
+
+	json_object_object_add(o, "device", json_object_new_string(device));
+	json_object_object_add(o, "clean", json_object_new_boolean(status == 0));
+	json_object_object_add(o, "status", json_object_new_int(status));
+	json_object_object_add(o, "errors", json_object_new_int64((int64_t)r->nerrors));
+	json_object_object_add(o, "superblock_ok", json_object_new_boolean(r->sb_ok));
+	json_object_object_add(o, "backup_superblock_ok",
+			       json_object_new_boolean(r->backup_ok));
+	json_object_object_add(o, "log_ok", json_object_new_boolean(r->log_ok));
+	if (r->sb.version) {
+		famfs_uuid_unparse(r->sb.fs_uuid, uuid);
+		json_object_object_add(o, "uuid", json_object_new_string(uuid));
+		famfs_uuid_unparse(r->sb.master_uuid, uuid);
+		json_object_object_add(o, "master_uuid",
+				       json_object_new_string(uuid));
+		json_object_object_add(o, "device_size",
+				       json_object_new_int64((int64_t)r->sb.device_size));
+	}
+	json_object_object_add(o, "files", json_object_new_int64((int64_t)r->nfiles));
+	json_object_object_add(o, "directories",
+			       json_object_new_int64((int64_t)r->ndirs));
+	json_object_object_add(o, "data_total",
+			       json_object_new_int64((int64_t)r->data_total));
+	json_object_object_add(o, "data_used",
+			       json_object_new_int64((int64_t)r->data_used));
+	json_object_object_add(o, "data_free",
+			       json_object_new_int64((int64_t)r->data_free));
+	json_object_object_add(o, "log_len", json_object_new_int64((int64_t)r->log_len));
+	json_object_object_add(o, "log_used",
+			       json_object_new_int64((int64_t)r->log_used));
+	json_object_object_add(o, "log_entries",
+			       json_object_new_int64((int64_t)r->log_entries));
+	printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+							  JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+}
+
+static void print_summary(const char *device, int status, bool human,
+			  const struct famfs_fsck_result *r)
+{
+	char uuid[37], a[32], b[32], c[32];
+
+	printf("%s: %s\n", device, status ? "ERRORS FOUND" : "clean");
+	if (!r->sb.version)
+		return;
+	famfs_uuid_unparse(r->sb.fs_uuid, uuid);
+	printf("  uuid:        %s\n", uuid);
+	famfs_uuid_unparse(r->sb.master_uuid, uuid);
+	printf("  master:      %s\n", uuid);
+	printf("  files:       %" PRIu64 "\n", r->nfiles);
+	printf("  directories: %" PRIu64 "\n", r->ndirs);
+	size_text(r->data_used, human, a, sizeof(a));
+	size_text(r->data_free, human, b, sizeof(b));
+	size_text(r->data_total, human, c, sizeof(c));
+	printf("  space:       %s used, %s free of %s\n", a, b, c);
+	size_text(r->log_used, human, a, sizeof(a));
+	size_text(r->log_len - r->log_used, human, b, sizeof(b));
+	size_text(r->log_len, human, c, sizeof(c));
+	printf("  log:         %" PRIu64 " entries, %s used, %s free of %s\n",
+	       r->log_entries, a, b, c);
+}
+
+/* A mountpoint stands for the device named in the mount table. */
+static const char *device_of(const char *arg, struct famfs_mount_info *mi)
+{
+	struct stat st;
+
+	if (stat(arg, &st) == 0 && S_ISDIR(st.st_mode) &&
+	    famfs_mount_of_path(arg, mi) == 0)
+		return mi->device;
+	return arg;
+}
+
+int cmd_fsck(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "human", no_argument, NULL, 'h' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'H' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool verbose = false, human = false, json = false;
+	struct famfs_mount_info mi;
+	struct famfs_fsck_result res;
+	struct famfs_report rep;
+	struct famfs_dev *dev;
+	const char *device;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'v':
+			verbose = true;
+			break;
+		case 'h':
+			human = true;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'H':
+			fsck_usage(stdout);
+			return 0;
+		default:
+			fsck_usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc - 1) {
+		fsck_usage(stderr);
+		return 2;
+	}
+	device = device_of(argv[optind], &mi);
+	rc = famfs_dev_open(device, FAMFS_DEV_RDONLY, &dev);
+	if (rc) {
+		cli_error(device, "%s", rc == -ENOSPC ?
+				"device too small to hold a famfs" :
+				strerror(-rc));
+		return FSCK_EXIT_NODEV;
+	}
+	cli_report_init(&rep, device, verbose);
+	rc = famfs_fsck(dev, &rep, &res);
+	if (rc < 0) {
+		cli_error(device, "%s", strerror(-rc));
+		famfs_dev_close(dev);
+		return FSCK_EXIT_NODEV;
+	}
+	if (verbose && res.sb.version) {
+		struct famfs_fs *fs;
+		struct famfs_report quiet = { 0 };
+
+		if (famfs_fs_open(device, FAMFS_OPEN_RDONLY, &quiet, &fs) == 0) {
+			printf("log entries:\n");
+			famfs_log_walk(fs, print_entry, NULL, NULL);
+			famfs_fs_close(fs);
+		}
+	}
+	if (json)
+		print_json(device, rc, &res);
+	else
+		print_summary(device, rc, human, &res);
+	famfs_dev_close(dev);
+	return rc;
+}

@@ -1,0 +1,453 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * libfamfs: the one public header. mkfs.famfs, the famfs CLI and the
+ * famfs_fused daemon use only what is declared here; the on-media layout
+ * itself lives in format.h and is private to lib/.
+ *
+ * Conventions: functions return 0 (or a count) on success and a negative
+ * errno on failure. The library never prints; problems found while reading
+ * the device are handed to a struct famfs_report callback so that the
+ * caller (CLI, daemon) prints them once, at the edge.
+ */
+#ifndef FAMFS_H
+#define FAMFS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define FAMFS_VERSION_STRING "0.1.0"
+
+#define FAMFS_ALLOC_UNIT (2ULL << 20)	/* 2 MiB: one PMD mapping */
+#define FAMFS_DEFAULT_LOG_LEN (8ULL << 20)
+#define FAMFS_MIN_LOG_LEN (2ULL << 20)
+#define FAMFS_MAX_LOG_LEN (1ULL << 30)
+#define FAMFS_NAME_MAX 255	/* bytes per path component */
+#define FAMFS_PATH_MAX 4095	/* bytes per path, without the NUL */
+#define FAMFS_ROOT_INO 1ULL
+#define FAMFS_META_DIR ".meta"	/* reserved at the root, served by the daemon */
+
+/* ---- problems found on the device ---------------------------------- */
+
+enum famfs_severity { FAMFS_INFO, FAMFS_WARN, FAMFS_ERROR };
+
+/*
+ * Where replay and fsck send what they find. @fn may be NULL (counting
+ * only). nerrors/nwarnings are incremented by the library.
+ */
+struct famfs_report {
+	void (*fn)(void *ctx, enum famfs_severity sev, const char *msg);
+	void *ctx;
+	unsigned long nerrors;
+	unsigned long nwarnings;
+};
+
+/* ---- CRC and cache maintenance --------------------------------------- */
+
+/* CRC32C (Castagnoli), the checksum used everywhere on the media. */
+uint32_t famfs_crc32c(uint32_t crc, const void *buf, size_t len);
+
+/*
+ * Write back [addr, addr+len) from the CPU caches to the memory device and
+ * order it before later stores (CLWB, else CLFLUSHOPT, else CLFLUSH, then
+ * SFENCE; chosen once by CPUID). famfs_invalidate() drops the lines so the
+ * next load reads what another host wrote.
+ */
+void famfs_flush(const void *addr, size_t len);
+void famfs_invalidate(const void *addr, size_t len);
+const char *famfs_flush_method(void);
+
+/* ---- device access ----------------------------------------------------- */
+
+enum famfs_dev_kind { FAMFS_DEV_FILE, FAMFS_DEV_DAX, FAMFS_DEV_PMEM };
+
+struct famfs_dev {
+	char *path;
+	int fd;
+	enum famfs_dev_kind kind;
+	bool writable;
+	uint64_t size;		/* usable bytes */
+	uint64_t align;		/* mapping alignment (devdax), else page size */
+	uint8_t *base;		/* whole device mapped MAP_SHARED */
+};
+
+#define FAMFS_DEV_RDONLY 0x0
+#define FAMFS_DEV_RDWR 0x1
+
+int famfs_dev_open(const char *path, unsigned int flags, struct famfs_dev **out);
+void famfs_dev_close(struct famfs_dev *dev);
+const char *famfs_dev_kind_name(enum famfs_dev_kind kind);
+
+/*
+ * Host-wide append lock on a device: every process on this host that
+ * appends to the log (daemon, CLI, mkfs) takes it. It is an flock() on the
+ * device node, so it dies with its holder (kill -9 included).
+ * famfs_dev_trylock() returns -EWOULDBLOCK when another process holds it.
+ */
+int famfs_dev_lock(struct famfs_dev *dev);
+int famfs_dev_trylock(struct famfs_dev *dev);
+void famfs_dev_unlock(struct famfs_dev *dev);
+
+/* ---- superblock -------------------------------------------------------- */
+
+struct famfs_sb_info {
+	uint32_t version;
+	uint8_t fs_uuid[16];
+	uint8_t master_uuid[16];
+	uint64_t device_size;
+	uint64_t log_offset;
+	uint64_t log_len;
+	uint64_t alloc_unit;
+	uint64_t data_offset;	/* first allocatable byte */
+	uint64_t flags;
+	uint64_t create_time;	/* seconds since the epoch */
+};
+
+/* Offsets of the primary and backup superblocks. */
+#define FAMFS_SB_OFFSET 0ULL
+#define FAMFS_SB_BACKUP_OFFSET (1ULL << 20)
+
+/*
+ * Decode and validate a superblock copy found at @buf (@len bytes readable).
+ * Returns 0, -ENOENT (not famfs: wrong magic), -EBADMSG (CRC), -EINVAL
+ * (fields out of range) or -EPROTONOSUPPORT (newer version). @why gets a
+ * short reason on failure.
+ */
+int famfs_sb_decode(const void *buf, size_t len, struct famfs_sb_info *out,
+		    const char **why);
+void famfs_sb_encode(const struct famfs_sb_info *sb, void *buf);
+
+/*
+ * Read the superblock of @dev: the primary, else the backup. @used_backup
+ * (may be NULL) tells which. Problems go to @rep (may be NULL).
+ */
+int famfs_sb_read(const struct famfs_dev *dev, struct famfs_sb_info *out,
+		  bool *used_backup, struct famfs_report *rep);
+
+/* ---- system identity --------------------------------------------------- */
+
+/*
+ * This host's system UUID: $FAMFS_SYSTEM_UUID, else the file named by
+ * $FAMFS_CONFIG (default /etc/famfs/system_uuid), else /etc/machine-id.
+ * @source (may be NULL) tells where it came from.
+ */
+int famfs_system_uuid(uint8_t uuid[16], const char **source);
+void famfs_uuid_unparse(const uint8_t uuid[16], char out[37]);
+int famfs_uuid_parse(const char *text, uint8_t uuid[16]);
+
+/* ---- mkfs -------------------------------------------------------------- */
+
+struct famfs_mkfs_opts {
+	uint64_t log_len;	/* 0: default */
+	bool force;		/* overwrite an existing famfs */
+	const uint8_t *master_uuid;	/* NULL: this host's system UUID */
+};
+
+/*
+ * Write a fresh superblock (both copies) and an empty log. Refuses
+ * (-EEXIST) to overwrite a valid famfs unless opts->force; -ENOSPC when the
+ * device cannot hold superblock + log + one allocation unit; -EINVAL for a
+ * bad log length; -EBUSY when another process holds the append lock.
+ */
+int famfs_mkfs(struct famfs_dev *dev, const struct famfs_mkfs_opts *opts,
+	       struct famfs_sb_info *out);
+/* Zero both superblock copies (mkfs -k). */
+int famfs_wipe_sb(struct famfs_dev *dev);
+
+/* Log capacity in entries of the smallest useful kind (estimate). */
+uint64_t famfs_log_capacity_entries(uint64_t log_len);
+
+/* ---- extents and log records ------------------------------------------ */
+
+struct famfs_extent {
+	uint64_t offset;	/* device byte offset, unit aligned */
+	uint64_t len;		/* bytes, unit multiple */
+};
+
+/*
+ * Interleave: the file's data is cut into chunk_size pieces dealt round
+ * robin over nstrips strips; strip i is extents[i] and all strips have the
+ * same length. nstrips == 0 means a plain extent list in file order.
+ */
+struct famfs_interleave {
+	uint32_t nstrips;
+	uint32_t nbuckets;	/* informational: buckets the strips came from */
+	uint64_t chunk_size;
+};
+
+enum famfs_log_type {
+	FAMFS_LOG_MKDIR = 1,
+	FAMFS_LOG_FILE = 2,
+	FAMFS_LOG_SETATTR = 3,
+	/* reserved, not yet written: */
+	FAMFS_LOG_DELETE = 4,
+	FAMFS_LOG_RENAME = 5,
+	FAMFS_LOG_ADD_DEVICE = 6,
+};
+
+#define FAMFS_SETATTR_MODE 0x1
+#define FAMFS_SETATTR_UID 0x2
+#define FAMFS_SETATTR_GID 0x4
+
+/* A decoded log entry. Pointers refer into caller or decoder storage. */
+struct famfs_log_record {
+	enum famfs_log_type type;
+	uint64_t seq;
+	uint64_t time;		/* seconds since the epoch */
+	const char *path;	/* relative to the root, NUL terminated */
+	uint32_t mode;		/* full st_mode bits */
+	uint32_t uid;
+	uint32_t gid;
+	uint32_t setattr_mask;	/* FAMFS_SETATTR_* */
+	uint64_t size;		/* FILE */
+	struct famfs_interleave interleave;	/* FILE */
+	uint32_t nextents;	/* FILE */
+	const struct famfs_extent *extents;	/* FILE */
+};
+
+/* ---- the filesystem: superblock + namespace + allocator ---------------- */
+
+enum famfs_node_type { FAMFS_NODE_DIR = 1, FAMFS_NODE_FILE = 2 };
+
+enum famfs_node_state {
+	FAMFS_NODE_COMMITTED = 0,	/* in the log */
+	FAMFS_NODE_PENDING = 1,		/* master only: being written, not logged */
+	FAMFS_NODE_GONE = 2,		/* pending file abandoned */
+};
+
+/* A snapshot of a node's attributes (copied under the namespace lock). */
+struct famfs_stat {
+	uint64_t ino;
+	uint64_t parent;
+	enum famfs_node_type type;
+	enum famfs_node_state state;
+	uint32_t mode;
+	uint32_t uid;
+	uint32_t gid;
+	uint32_t nlink;
+	uint64_t size;
+	uint64_t allocated;	/* bytes of device space held */
+	uint64_t time;		/* creation time from the log */
+	uint32_t nextents;
+	struct famfs_interleave interleave;
+};
+
+struct famfs_fs;
+
+#define FAMFS_OPEN_RDONLY 0x0	/* read the device; no appends */
+#define FAMFS_OPEN_RDWR 0x1	/* map writable (data writes, and appends if master) */
+#define FAMFS_OPEN_NO_LOCK 0x2	/* master RDWR without taking the append lock */
+
+/*
+ * Open a famfs device: read the superblock, replay the whole log into the
+ * namespace. A master opened RDWR holds the host append lock until
+ * famfs_fs_close() (-EBUSY if another process holds it) unless
+ * FAMFS_OPEN_NO_LOCK. Problems in the log go to @rep and are skipped.
+ */
+int famfs_fs_open(const char *devpath, unsigned int flags,
+		  struct famfs_report *rep, struct famfs_fs **out);
+void famfs_fs_close(struct famfs_fs *fs);
+
+const struct famfs_sb_info *famfs_fs_sb(const struct famfs_fs *fs);
+struct famfs_dev *famfs_fs_dev(const struct famfs_fs *fs);
+bool famfs_fs_is_master(const struct famfs_fs *fs);
+bool famfs_fs_writable(const struct famfs_fs *fs);
+
+/*
+ * Replay entries appended since the last replay (a client's catch-up).
+ * Returns the number of entries applied, or a negative errno. With
+ * @dry_run, nothing is applied; the records that would be are passed to
+ * @each (may be NULL). Cheap when the tail has not moved.
+ */
+int famfs_fs_refresh(struct famfs_fs *fs, struct famfs_report *rep,
+		     bool dry_run,
+		     void (*each)(void *ctx, const struct famfs_log_record *r),
+		     void *ctx);
+/* True when the log tail on the device differs from what was replayed. */
+bool famfs_fs_log_moved(struct famfs_fs *fs);
+
+struct famfs_usage {
+	uint64_t total_bytes;	/* allocatable data area */
+	uint64_t used_bytes;	/* committed + pending allocations */
+	uint64_t free_bytes;
+	uint64_t log_len;
+	uint64_t log_used;
+	uint64_t log_entries;
+	uint64_t nfiles;
+	uint64_t ndirs;
+};
+void famfs_fs_usage(struct famfs_fs *fs, struct famfs_usage *u);
+
+/* ---- namespace queries (thread safe) ----------------------------------- */
+
+int famfs_lookup(struct famfs_fs *fs, uint64_t parent, const char *name,
+		 struct famfs_stat *st);
+int famfs_getattr(struct famfs_fs *fs, uint64_t ino, struct famfs_stat *st);
+/* Resolve a path relative to the root ("" or "/" is the root). */
+int famfs_resolve(struct famfs_fs *fs, const char *path, struct famfs_stat *st);
+/* Full path of @ino relative to the root, into buf. */
+int famfs_path_of(struct famfs_fs *fs, uint64_t ino, char *buf, size_t len);
+
+/*
+ * Directory listing: entries are handed out by index, skipping gone ones.
+ * Returns 1 with *name and *st filled and *cookie advanced, 0 at the end.
+ * The name is copied into @name (FAMFS_NAME_MAX + 1 bytes).
+ */
+int famfs_readdir(struct famfs_fs *fs, uint64_t dir, uint64_t *cookie,
+		  char *name, struct famfs_stat *st);
+
+/* Extents of a file, copied (at most @max); returns the total count. */
+int famfs_get_extents(struct famfs_fs *fs, uint64_t ino,
+		      struct famfs_extent *ext, uint32_t max,
+		      struct famfs_interleave *il);
+
+/*
+ * Map a file range to device memory: the device offset of file byte @pos
+ * and how many bytes are contiguous from there (capped at the file size,
+ * or for pending files at the allocated size). -ENXIO past the end.
+ */
+int famfs_file_map(struct famfs_fs *fs, uint64_t ino, uint64_t pos,
+		   uint64_t *dev_offset, uint64_t *contig);
+
+/* Pointer into the device mapping. */
+void *famfs_fs_ptr(struct famfs_fs *fs, uint64_t dev_offset);
+
+/*
+ * Which file owns device byte @dev_offset (poison routing). 0 and the
+ * file's ino, or -ENOENT for free space / -EFAULT for metadata.
+ * *file_pos gets the byte offset inside the file.
+ */
+int famfs_owner_of(struct famfs_fs *fs, uint64_t dev_offset, uint64_t *ino,
+		   uint64_t *file_pos);
+
+/* ---- master mutations (append to the log, then apply) ------------------ */
+
+/*
+ * All return -EROFS on a client or a read-only open, -EEXIST, -ENOENT
+ * (parent), -ENOTDIR, -ENAMETOOLONG, -EINVAL (bad name) or -ENOSPC (device
+ * or log full: famfs_fs_log_room() tells which).
+ */
+/* Free bytes left in the log (an entry needs at least 48 + path bytes). */
+uint64_t famfs_fs_log_room(struct famfs_fs *fs);
+int famfs_mkdir(struct famfs_fs *fs, uint64_t parent, const char *name,
+		uint32_t mode, uint32_t uid, uint32_t gid,
+		struct famfs_stat *st);
+int famfs_setattr(struct famfs_fs *fs, uint64_t ino, uint32_t mask,
+		  uint32_t mode, uint32_t uid, uint32_t gid,
+		  struct famfs_stat *st);
+
+/*
+ * Create a fully sized file in one step: allocate (contiguous first fit,
+ * or interleaved when @il && il->nstrips), log, apply. Contents are not
+ * touched; callers zero or fill them.
+ */
+int famfs_create_file(struct famfs_fs *fs, uint64_t parent, const char *name,
+		      uint32_t mode, uint32_t uid, uint32_t gid, uint64_t size,
+		      const struct famfs_interleave *il, struct famfs_stat *st);
+
+/*
+ * Pending files (the daemon's write-then-commit path). A pending file is
+ * visible in this process's namespace only; its space is reserved in
+ * memory and grows in allocation units as famfs_pending_resize() asks.
+ * famfs_pending_commit() logs it with its current size, after which its
+ * size is fixed. famfs_pending_abandon() frees it.
+ */
+int famfs_pending_create(struct famfs_fs *fs, uint64_t parent,
+			 const char *name, uint32_t mode, uint32_t uid,
+			 uint32_t gid, struct famfs_stat *st);
+int famfs_pending_resize(struct famfs_fs *fs, uint64_t ino, uint64_t size);
+/*
+ * Make a file cover [pos, pos+len) for a write about to fill it: a pending
+ * file grows (only the gap between its old end and @pos is zeroed); a
+ * committed file must already cover the range (-EPERM otherwise).
+ */
+int famfs_pending_prepare_write(struct famfs_fs *fs, uint64_t ino,
+				uint64_t pos, uint64_t len);
+int famfs_pending_setattr(struct famfs_fs *fs, uint64_t ino, uint32_t mask,
+			  uint32_t mode, uint32_t uid, uint32_t gid);
+int famfs_pending_commit(struct famfs_fs *fs, uint64_t ino);
+int famfs_pending_abandon(struct famfs_fs *fs, uint64_t ino);
+
+/* ---- allocator (exposed for tests and the CLI's planning) -------------- */
+
+int famfs_alloc_contiguous(struct famfs_fs *fs, uint64_t bytes,
+			   struct famfs_extent *out);
+int famfs_alloc_interleaved(struct famfs_fs *fs, uint64_t bytes,
+			    const struct famfs_interleave *il,
+			    struct famfs_extent *strips /* il->nstrips */);
+void famfs_alloc_release(struct famfs_fs *fs, const struct famfs_extent *ext,
+			 uint32_t n);
+
+/* ---- offline check ---------------------------------------------------- */
+
+struct famfs_fsck_result {
+	struct famfs_sb_info sb;
+	bool sb_ok;
+	bool backup_ok;
+	bool backup_matches;
+	bool log_ok;
+	uint64_t nfiles;
+	uint64_t ndirs;
+	uint64_t log_entries;
+	uint64_t log_used;
+	uint64_t log_len;
+	uint64_t data_total;
+	uint64_t data_used;
+	uint64_t data_free;
+	unsigned long nerrors;
+	unsigned long nwarnings;
+};
+
+/* fsck exit status bits, as documented in famfs(1) */
+#define FAMFS_FSCK_OK 0
+#define FAMFS_FSCK_ERRORS 1
+#define FAMFS_FSCK_BAD_SB 2
+#define FAMFS_FSCK_BAD_LOG 4
+
+/*
+ * Check a device: both superblock copies, the log header and every entry
+ * (through the same replay that mounts use), extent bounds and overlaps,
+ * allocation totals. Each problem goes to @rep. Returns FAMFS_FSCK_* bits,
+ * or a negative errno when the device cannot be read at all.
+ */
+int famfs_fsck(struct famfs_dev *dev, struct famfs_report *rep,
+	       struct famfs_fsck_result *res);
+
+/* ---- log walking (fsck -v, logplay -n, dumps) -------------------------- */
+
+/*
+ * Walk the committed log of @fs from the first entry, calling @each for
+ * every entry that decodes (valid or not for the namespace).
+ */
+int famfs_log_walk(struct famfs_fs *fs,
+		   void (*each)(void *ctx, const struct famfs_log_record *r),
+		   void *ctx, struct famfs_report *rep);
+
+/* ---- mounts on this host ------------------------------------------------ */
+
+/*
+ * famfs_fused mounts with fsname=DEVICE and subtype famfs, so the mount
+ * table names the device of every famfs mount ("fuse.famfs").
+ */
+struct famfs_mount_info {
+	char mountpoint[FAMFS_PATH_MAX + 1];
+	char device[FAMFS_PATH_MAX + 1];
+};
+
+/* The famfs mount that contains @path (-ENOENT when it is not in one). */
+int famfs_mount_of_path(const char *path, struct famfs_mount_info *mi);
+/* Call @fn for every famfs mount; stops early when @fn returns non-zero. */
+int famfs_list_mounts(int (*fn)(void *ctx, const struct famfs_mount_info *mi),
+		      void *ctx);
+
+/* ---- helpers ---------------------------------------------------------- */
+
+/* Parse "8M", "2G", "4096", "1T" (binary units) into bytes. */
+int famfs_parse_size(const char *text, uint64_t *bytes);
+/* Format bytes with a binary unit ("2.0 GiB"). */
+void famfs_format_size(uint64_t bytes, char *buf, size_t len);
+/* Validate one path component (no '/', not "." or "..", 1..255 bytes). */
+int famfs_check_name(const char *name);
+
+#endif /* FAMFS_H */

@@ -1,0 +1,440 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * The filesystem object: open (superblock + full replay), client catch-up,
+ * and the thread-safe namespace queries the daemon and CLI use.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+int fs_attach(struct famfs_dev *dev, bool own_dev, unsigned int flags,
+	      struct famfs_report *rep, struct famfs_fs **out)
+{
+	uint8_t host_uuid[16];
+	struct famfs_fs *fs;
+	const char *why;
+	int rc;
+
+	fs = calloc(1, sizeof(*fs));
+	if (!fs)
+		return -ENOMEM;
+	fs->dev = dev;
+	fs->own_dev = own_dev;
+	pthread_rwlock_init(&fs->lock, NULL);
+	rc = famfs_sb_read(dev, &fs->sb, NULL, rep);
+	if (rc)
+		goto fail;
+	fs->log = dev->base + fs->sb.log_offset;
+	rc = log_header_check(fs->log, &fs->sb, &why);
+	if (rc) {
+		report(rep, FAMFS_ERROR, "%s", why);
+		goto fail;
+	}
+	if (famfs_system_uuid(host_uuid, NULL) == 0)
+		fs->master = !memcmp(host_uuid, fs->sb.master_uuid, 16);
+	fs->writable = dev->writable && (flags & FAMFS_OPEN_RDWR);
+	if (fs->master && fs->writable && !(flags & FAMFS_OPEN_NO_LOCK)) {
+		rc = famfs_dev_trylock(dev);
+		if (rc) {
+			rc = rc == -EWOULDBLOCK ? -EBUSY : rc;
+			goto fail;
+		}
+		fs->locked = true;
+	}
+	rc = ns_init(&fs->ns);
+	if (rc)
+		goto fail;
+	rc = alloc_init(&fs->alloc, &fs->sb);
+	if (rc)
+		goto fail;
+	fs->log_pos = LOG_HDR_SIZE;
+	rc = log_replay(fs, log_read_tail(fs), rep, false, NULL, NULL);
+	if (rc < 0)
+		goto fail;
+	*out = fs;
+	return 0;
+fail:
+	fs->own_dev = false;	/* the caller keeps its device on failure */
+	famfs_fs_close(fs);
+	return rc;
+}
+
+int famfs_fs_open(const char *devpath, unsigned int flags,
+		  struct famfs_report *rep, struct famfs_fs **out)
+{
+	struct famfs_dev *dev;
+	int rc;
+
+	rc = famfs_dev_open(devpath,
+			    (flags & FAMFS_OPEN_RDWR) ? FAMFS_DEV_RDWR : 0, &dev);
+	if (rc)
+		return rc;
+	rc = fs_attach(dev, true, flags, rep, out);
+	if (rc)
+		famfs_dev_close(dev);
+	return rc;
+}
+
+void famfs_fs_close(struct famfs_fs *fs)
+{
+	if (!fs)
+		return;
+	if (fs->locked)
+		famfs_dev_unlock(fs->dev);
+	ns_destroy(&fs->ns);
+	alloc_destroy(&fs->alloc);
+	log_decoded_free(&fs->scratch);
+	pthread_rwlock_destroy(&fs->lock);
+	if (fs->own_dev)
+		famfs_dev_close(fs->dev);
+	free(fs);
+}
+
+const struct famfs_sb_info *famfs_fs_sb(const struct famfs_fs *fs)
+{
+	return &fs->sb;
+}
+
+struct famfs_dev *famfs_fs_dev(const struct famfs_fs *fs)
+{
+	return fs->dev;
+}
+
+bool famfs_fs_is_master(const struct famfs_fs *fs)
+{
+	return fs->master;
+}
+
+bool famfs_fs_writable(const struct famfs_fs *fs)
+{
+	return fs->writable;
+}
+
+bool famfs_fs_log_moved(struct famfs_fs *fs)
+{
+	uint64_t tail = log_read_tail(fs);
+	bool moved;
+
+	pthread_rwlock_rdlock(&fs->lock);
+	moved = tail != fs->log_pos;
+	pthread_rwlock_unlock(&fs->lock);
+	return moved;
+}
+
+int famfs_fs_refresh(struct famfs_fs *fs, struct famfs_report *rep,
+		     bool dry_run,
+		     void (*each)(void *ctx, const struct famfs_log_record *r),
+		     void *ctx)
+{
+	int rc;
+
+	if (!dry_run && !famfs_fs_log_moved(fs))
+		return 0;
+	pthread_rwlock_wrlock(&fs->lock);
+	rc = log_replay(fs, log_read_tail(fs), rep, dry_run, each, ctx);
+	pthread_rwlock_unlock(&fs->lock);
+	return rc;
+}
+
+uint64_t famfs_fs_log_room(struct famfs_fs *fs)
+{
+	uint64_t room;
+
+	pthread_rwlock_rdlock(&fs->lock);
+	room = fs->sb.log_len - fs->log_pos;
+	pthread_rwlock_unlock(&fs->lock);
+	return room;
+}
+
+void famfs_fs_usage(struct famfs_fs *fs, struct famfs_usage *u)
+{
+	const struct allocator *a = &fs->alloc;
+
+	pthread_rwlock_rdlock(&fs->lock);
+	u->total_bytes = (a->nunits - a->first_unit) * a->unit;
+	u->used_bytes = a->used_units * a->unit;
+	u->free_bytes = u->total_bytes - u->used_bytes;
+	u->log_len = fs->sb.log_len;
+	u->log_used = fs->log_pos;
+	u->log_entries = fs->log_entries;
+	u->nfiles = fs->ns.nfiles;
+	u->ndirs = fs->ns.ndirs;
+	pthread_rwlock_unlock(&fs->lock);
+}
+
+int famfs_lookup(struct famfs_fs *fs, uint64_t parent, const char *name,
+		 struct famfs_stat *st)
+{
+	struct node *dir, *n = NULL;
+	int rc = -ENOENT;
+
+	pthread_rwlock_rdlock(&fs->lock);
+	dir = ns_get(&fs->ns, parent);
+	if (!dir)
+		goto out;
+	if (dir->type != FAMFS_NODE_DIR) {
+		rc = -ENOTDIR;
+		goto out;
+	}
+	if (!strcmp(name, "."))
+		n = dir;
+	else if (!strcmp(name, ".."))
+		n = dir->parent;
+	else
+		n = ns_child(&fs->ns, dir, name, strlen(name));
+	if (n) {
+		ns_stat(n, st);
+		rc = 0;
+	}
+out:
+	pthread_rwlock_unlock(&fs->lock);
+	return rc;
+}
+
+int famfs_getattr(struct famfs_fs *fs, uint64_t ino, struct famfs_stat *st)
+{
+	struct node *n;
+
+	pthread_rwlock_rdlock(&fs->lock);
+	n = ns_get(&fs->ns, ino);
+	if (n)
+		ns_stat(n, st);
+	pthread_rwlock_unlock(&fs->lock);
+	return n ? 0 : -ENOENT;
+}
+
+int famfs_resolve(struct famfs_fs *fs, const char *path, struct famfs_stat *st)
+{
+	struct node *n;
+	const char *p = path;
+	int rc = 0;
+
+	pthread_rwlock_rdlock(&fs->lock);
+	n = ns_get(&fs->ns, FAMFS_ROOT_INO);
+	while (*p) {
+		const char *slash;
+		size_t len;
+
+		while (*p == '/')
+			p++;
+		if (!*p)
+			break;
+		slash = strchr(p, '/');
+		len = slash ? (size_t)(slash - p) : strlen(p);
+		if (n->type != FAMFS_NODE_DIR) {
+			rc = -ENOTDIR;
+			break;
+		}
+		if (len == 1 && *p == '.')
+			;
+		else if (len == 2 && p[0] == '.' && p[1] == '.')
+			n = n->parent;
+		else
+			n = ns_child(&fs->ns, n, p, len);
+		if (!n) {
+			rc = -ENOENT;
+			break;
+		}
+		p += len;
+	}
+	if (!rc)
+		ns_stat(n, st);
+	pthread_rwlock_unlock(&fs->lock);
+	return rc;
+}
+
+int famfs_path_of(struct famfs_fs *fs, uint64_t ino, char *buf, size_t len)
+{
+	struct node *n;
+	int rc = -ENOENT;
+
+	pthread_rwlock_rdlock(&fs->lock);
+	n = ns_get(&fs->ns, ino);
+	if (n)
+		rc = ns_path_of(&fs->ns, n, buf, len);
+	pthread_rwlock_unlock(&fs->lock);
+	return rc;
+}
+
+int famfs_readdir(struct famfs_fs *fs, uint64_t dir, uint64_t *cookie,
+		  char *name, struct famfs_stat *st)
+{
+	struct node *d;
+	int rc = 0;
+
+	pthread_rwlock_rdlock(&fs->lock);
+	d = ns_get(&fs->ns, dir);
+	if (!d || d->type != FAMFS_NODE_DIR) {
+		rc = d ? -ENOTDIR : -ENOENT;
+		goto out;
+	}
+	while (*cookie < d->nchildren) {
+		struct node *c = d->children[(*cookie)++];
+
+		if (c->state == FAMFS_NODE_GONE)
+			continue;
+		memcpy(name, c->name, c->name_len + 1);
+		ns_stat(c, st);
+		rc = 1;
+		break;
+	}
+out:
+	pthread_rwlock_unlock(&fs->lock);
+	return rc;
+}
+
+int famfs_get_extents(struct famfs_fs *fs, uint64_t ino,
+		      struct famfs_extent *ext, uint32_t max,
+		      struct famfs_interleave *il)
+{
+	struct node *n;
+	int rc;
+
+	pthread_rwlock_rdlock(&fs->lock);
+	n = ns_get(&fs->ns, ino);
+	if (!n || n->type != FAMFS_NODE_FILE) {
+		rc = n ? -EISDIR : -ENOENT;
+		goto out;
+	}
+	for (uint32_t i = 0; i < n->nextents && i < max; i++)
+		ext[i] = n->extents[i];
+	if (il)
+		*il = n->interleave;
+	rc = (int)n->nextents;
+out:
+	pthread_rwlock_unlock(&fs->lock);
+	return rc;
+}
+
+/* File byte -> device byte for one node; caller holds the lock. */
+int node_map(const struct node *n, uint64_t pos, uint64_t *dev_off,
+		    uint64_t *contig)
+{
+	const struct famfs_interleave *il = &n->interleave;
+	uint64_t left;
+
+	if (pos >= n->size)
+		return -ENXIO;
+	left = n->size - pos;
+	if (il->nstrips) {
+		uint64_t chunk = il->chunk_size;
+		uint64_t k = pos / chunk;
+		const struct famfs_extent *s = &n->extents[k % il->nstrips];
+		uint64_t in_strip = (k / il->nstrips) * chunk + pos % chunk;
+
+		if (in_strip >= s->len)
+			return -EIO;
+		*dev_off = s->offset + in_strip;
+		*contig = chunk - pos % chunk;
+	} else {
+		uint64_t base = 0;
+		uint32_t i;
+
+		for (i = 0; i < n->nextents; i++) {
+			if (pos < base + n->extents[i].len)
+				break;
+			base += n->extents[i].len;
+		}
+		if (i == n->nextents)
+			return -EIO;
+		*dev_off = n->extents[i].offset + (pos - base);
+		*contig = n->extents[i].len - (pos - base);
+	}
+	if (*contig > left)
+		*contig = left;
+	return 0;
+}
+
+int famfs_file_map(struct famfs_fs *fs, uint64_t ino, uint64_t pos,
+		   uint64_t *dev_offset, uint64_t *contig)
+{
+	struct node *n;
+	int rc;
+
+	pthread_rwlock_rdlock(&fs->lock);
+	n = ns_get(&fs->ns, ino);
+	if (!n || n->type != FAMFS_NODE_FILE)
+		rc = n ? -EISDIR : -ENOENT;
+	else
+		rc = node_map(n, pos, dev_offset, contig);
+	pthread_rwlock_unlock(&fs->lock);
+	return rc;
+}
+
+void *famfs_fs_ptr(struct famfs_fs *fs, uint64_t dev_offset)
+{
+	return fs->dev->base + dev_offset;
+}
+
+int famfs_owner_of(struct famfs_fs *fs, uint64_t dev_offset, uint64_t *ino,
+		   uint64_t *file_pos)
+{
+	const struct allocator *a = &fs->alloc;
+	uint64_t unit = dev_offset / a->unit;
+	struct node *n;
+	uint32_t owner;
+	int rc = 0;
+
+	pthread_rwlock_rdlock(&fs->lock);
+	if (unit >= a->nunits) {
+		rc = -ERANGE;
+		goto out;
+	}
+	owner = a->owner[unit];
+	if (owner == META_OWNER || owner == RESERVED_OWNER) {
+		rc = unit < a->first_unit ? -EFAULT : -ENOENT;
+		goto out;
+	}
+	n = owner ? ns_get(&fs->ns, owner) : NULL;
+	if (!n) {
+		rc = -ENOENT;
+		goto out;
+	}
+	*ino = n->ino;
+	for (uint32_t i = 0; i < n->nextents; i++) {
+		const struct famfs_extent *e = &n->extents[i];
+		uint64_t w;
+
+		if (dev_offset < e->offset || dev_offset - e->offset >= e->len)
+			continue;
+		w = dev_offset - e->offset;
+		if (n->interleave.nstrips) {
+			uint64_t chunk = n->interleave.chunk_size;
+			uint64_t k = (w / chunk) * n->interleave.nstrips + i;
+
+			*file_pos = k * chunk + w % chunk;
+		} else {
+			uint64_t base = 0;
+
+			for (uint32_t j = 0; j < i; j++)
+				base += n->extents[j].len;
+			*file_pos = base + w;
+		}
+		break;
+	}
+out:
+	pthread_rwlock_unlock(&fs->lock);
+	return rc;
+}
+
+int famfs_log_walk(struct famfs_fs *fs,
+		   void (*each)(void *ctx, const struct famfs_log_record *r),
+		   void *ctx, struct famfs_report *rep)
+{
+	uint64_t saved_pos, saved_seq;
+	int rc;
+
+	/* a dry-run replay from the start visits every entry once */
+	pthread_rwlock_wrlock(&fs->lock);
+	saved_pos = fs->log_pos;
+	saved_seq = fs->last_seq;
+	fs->log_pos = LOG_HDR_SIZE;
+	fs->last_seq = 0;
+	rc = log_replay(fs, saved_pos, rep, true, each, ctx);
+	fs->log_pos = saved_pos;
+	fs->last_seq = saved_seq;
+	pthread_rwlock_unlock(&fs->lock);
+	return rc;
+}

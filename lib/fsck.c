@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Offline check. It reuses replay: every entry goes through the same
+ * decoder and the same namespace/extent checks a mount applies, so fsck
+ * reports exactly what a mount would refuse.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include "internal.h"
+
+static void check_superblocks(struct famfs_dev *dev, struct famfs_report *rep,
+			      struct famfs_fsck_result *res)
+{
+	struct famfs_sb_info primary, backup;
+	const char *why = NULL;
+
+	int rc;
+
+	famfs_invalidate(dev->base, SB_SIZE);
+	famfs_invalidate(dev->base + FAMFS_SB_BACKUP_OFFSET, SB_SIZE);
+	rc = famfs_sb_decode(dev->base, dev->size, &primary, &why);
+	if (rc == -ENOENT &&
+	    memcmp(dev->base + FAMFS_SB_BACKUP_OFFSET, SB_MAGIC, 8)) {
+		report(rep, FAMFS_ERROR, "not a famfs device (no superblock)");
+		return;
+	}
+	res->sb_ok = rc == 0;
+	if (!res->sb_ok)
+		report(rep, FAMFS_ERROR, "primary superblock: %s", why);
+	if (dev->size < FAMFS_SB_BACKUP_OFFSET + SB_SIZE) {
+		report(rep, FAMFS_ERROR, "device too small for a backup "
+		       "superblock");
+		return;
+	}
+	res->backup_ok = famfs_sb_decode(dev->base + FAMFS_SB_BACKUP_OFFSET,
+					 SB_SIZE, &backup, &why) == 0;
+	if (!res->backup_ok)
+		report(rep, FAMFS_ERROR, "backup superblock: %s", why);
+	if (res->sb_ok && res->backup_ok) {
+		res->backup_matches = !memcmp(dev->base,
+					      dev->base + FAMFS_SB_BACKUP_OFFSET,
+					      SB_SIZE);
+		if (!res->backup_matches)
+			report(rep, FAMFS_ERROR,
+			       "backup superblock differs from the primary");
+	}
+}
+
+int famfs_fsck(struct famfs_dev *dev, struct famfs_report *rep,
+	       struct famfs_fsck_result *res)
+{
+	struct famfs_report counted = { 0 };
+	struct famfs_fs *fs = NULL;
+	struct famfs_usage u;
+	unsigned long errors_before;
+	int status = 0, rc;
+
+	memset(res, 0, sizeof(*res));
+	if (!rep)
+		rep = &counted;
+	errors_before = rep->nerrors;
+	check_superblocks(dev, rep, res);
+	if (!res->sb_ok || !res->backup_ok || !res->backup_matches)
+		status |= FAMFS_FSCK_BAD_SB;
+	if (!res->sb_ok && !res->backup_ok) {
+		res->nerrors = rep->nerrors - errors_before;
+		return status;
+	}
+
+	/* replay read-only; problems in entries are reported as they go */
+	{
+		unsigned long before_replay = rep->nerrors;
+
+		rc = fs_attach(dev, false, FAMFS_OPEN_RDONLY, rep, &fs);
+		if (rc) {
+			if (rc == -EBADMSG || rc == -EINVAL)
+				status |= FAMFS_FSCK_BAD_LOG;
+			else if (rep->nerrors == before_replay)
+				return rc;
+			res->nerrors = rep->nerrors - errors_before;
+			return status | FAMFS_FSCK_BAD_LOG;
+		}
+		if (rep->nerrors != before_replay)
+			status |= FAMFS_FSCK_BAD_LOG | FAMFS_FSCK_ERRORS;
+	}
+	res->sb = fs->sb;
+	res->log_ok = !(status & FAMFS_FSCK_BAD_LOG);
+	famfs_fs_usage(fs, &u);
+	res->nfiles = u.nfiles;
+	res->ndirs = u.ndirs;
+	res->log_entries = u.log_entries;
+	res->log_used = u.log_used;
+	res->log_len = u.log_len;
+	res->data_total = u.total_bytes;
+	res->data_used = u.used_bytes;
+	res->data_free = u.free_bytes;
+
+	/* allocation totals: the bitmap must equal the sum of the extents */
+	{
+		uint64_t extent_bytes = 0, ino;
+
+		for (ino = 1; ino <= fs->ns.nnodes; ino++) {
+			struct node *n = ns_get(&fs->ns, ino);
+
+			if (n && n->type == FAMFS_NODE_FILE)
+				extent_bytes += n->allocated;
+		}
+		if (extent_bytes != u.used_bytes) {
+			report(rep, FAMFS_ERROR,
+			       "allocation bitmap holds %" PRIu64
+			       " bytes but files hold %" PRIu64,
+			       u.used_bytes, extent_bytes);
+			status |= FAMFS_FSCK_ERRORS;
+		}
+	}
+	if (fs->sb.device_size < dev->size &&
+	    dev->size - fs->sb.device_size >= fs->sb.alloc_unit)
+		report(rep, FAMFS_INFO, "device is %" PRIu64 " bytes larger "
+		       "than the filesystem", dev->size - fs->sb.device_size);
+	famfs_fs_close(fs);
+	res->nerrors = rep->nerrors - errors_before;
+	res->nwarnings = rep->nwarnings;
+	return status;
+}

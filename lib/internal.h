@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* libfamfs internals shared between lib/ files; never installed. */
+#ifndef FAMFS_INTERNAL_H
+#define FAMFS_INTERNAL_H
+
+#include <pthread.h>
+#include <stdarg.h>
+
+#include "famfs.h"
+#include "format.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+uint32_t famfs_crc32c_portable(uint32_t crc, const void *buf, size_t len);
+
+/* Hand one formatted problem to a report (counts it, calls the sink). */
+void report(struct famfs_report *rep, enum famfs_severity sev,
+	    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* ---- log entry coding (log.c) ------------------------------------------ */
+
+/* Bytes an encoded record occupies (8-aligned), 0 if it cannot be encoded. */
+size_t log_record_size(const struct famfs_log_record *r);
+/* Encode into buf (log_record_size() bytes, zeroed by the caller). */
+void log_record_encode(const struct famfs_log_record *r, uint8_t *buf,
+		       size_t len);
+
+/*
+ * Decoded entry storage: the record points into it (path, extents), so it
+ * must outlive the record's use.
+ */
+struct log_decoded {
+	struct famfs_log_record rec;
+	char path[FAMFS_PATH_MAX + 1];
+	struct famfs_extent *extents;
+	uint32_t extents_cap;
+	uint16_t flags;
+};
+void log_decoded_free(struct log_decoded *d);
+
+enum log_decode_status {
+	LOG_ENTRY_OK,		/* rec is valid */
+	LOG_ENTRY_UNKNOWN,	/* well-formed, of a kind we do not know */
+	LOG_ENTRY_BAD,		/* corrupt; *why says how; length trustworthy */
+	LOG_ENTRY_TORN,		/* header unusable: length cannot be trusted */
+};
+
+/*
+ * Decode the entry at @p with @avail bytes up to the tail. *len gets the
+ * entry length when it can be trusted.
+ */
+enum log_decode_status log_entry_decode(const uint8_t *p, uint64_t avail,
+					struct log_decoded *d, uint32_t *len,
+					const char **why);
+
+/* ---- namespace (namespace.c) ------------------------------------------ */
+
+struct node {
+	uint64_t ino;
+	struct node *parent;
+	char *name;
+	uint32_t name_len;
+	uint32_t hash;
+	struct node *hash_next;
+	enum famfs_node_type type;
+	enum famfs_node_state state;
+	uint32_t mode, uid, gid;
+	uint64_t time;
+	/* directories */
+	struct node **children;
+	uint32_t nchildren, children_cap;
+	uint32_t nsubdirs;
+	/* files */
+	uint64_t size;
+	struct famfs_extent *extents;
+	uint32_t nextents, extents_cap;
+	struct famfs_interleave interleave;
+	uint64_t allocated;
+};
+
+struct namespace {
+	struct node **by_ino;	/* index ino - 1 */
+	uint64_t nnodes, nodes_cap;
+	struct node **buckets;
+	uint64_t nbuckets, nhashed;
+	uint64_t nfiles, ndirs;
+};
+
+int ns_init(struct namespace *ns);
+void ns_destroy(struct namespace *ns);
+struct node *ns_get(const struct namespace *ns, uint64_t ino);
+struct node *ns_child(const struct namespace *ns, const struct node *dir,
+		      const char *name, size_t name_len);
+struct node *ns_add(struct namespace *ns, struct node *parent,
+		    const char *name, size_t name_len,
+		    enum famfs_node_type type);
+/* Mark a pending node gone: lookups stop finding it. */
+void ns_forget(struct namespace *ns, struct node *n);
+/*
+ * Walk a validated relative path to the parent of its last component.
+ * Returns the parent (or NULL with *err set) and the last component.
+ */
+struct node *ns_walk_parent(const struct namespace *ns, const char *path,
+			    const char **last, size_t *last_len, int *err,
+			    const char **why);
+int ns_path_of(const struct namespace *ns, const struct node *n, char *buf,
+	       size_t len);
+void ns_stat(const struct node *n, struct famfs_stat *st);
+
+/* Check a log path: relative, components valid, total length bounded. */
+int check_rel_path(const char *path, const char **why);
+
+/* ---- allocator (alloc.c) ---------------------------------------------- */
+
+struct allocator {
+	uint64_t unit;
+	uint64_t first_unit;	/* data area start, in units */
+	uint64_t nunits;	/* whole device, in units */
+	uint64_t *bits;		/* 1 = in use */
+	uint32_t *owner;	/* ino owning each unit; 0 free; META_OWNER */
+	uint64_t used_units;	/* in the data area */
+	uint64_t hint;		/* next-fit start */
+};
+
+#define META_OWNER UINT32_MAX
+#define RESERVED_OWNER (UINT32_MAX - 1)	/* famfs_alloc_*() callers */
+
+int alloc_init(struct allocator *a, const struct famfs_sb_info *sb);
+void alloc_destroy(struct allocator *a);
+/* Are all units of [off, off+len) free (and inside the data area)? */
+int alloc_check_free(const struct allocator *a, uint64_t off, uint64_t len,
+		     const char **why);
+void alloc_mark(struct allocator *a, uint64_t off, uint64_t len,
+		uint32_t owner);
+void alloc_clear(struct allocator *a, uint64_t off, uint64_t len);
+/* First fit of @units contiguous free units, from @start; -ENOSPC. */
+int alloc_find(const struct allocator *a, uint64_t units, uint64_t lo,
+	       uint64_t hi, uint64_t *found);
+bool alloc_unit_free(const struct allocator *a, uint64_t unit);
+
+/* ---- the filesystem object (fs.c) ------------------------------------- */
+
+struct famfs_fs {
+	struct famfs_dev *dev;
+	bool own_dev;
+	struct famfs_sb_info sb;
+	bool master;
+	bool writable;
+	bool locked;
+	pthread_rwlock_t lock;	/* namespace + allocator + log position */
+	struct namespace ns;
+	struct allocator alloc;
+	/* log replay position */
+	uint8_t *log;		/* base of the log in the mapping */
+	uint64_t log_pos;	/* next byte to replay (== replayed tail) */
+	uint64_t last_seq;
+	uint64_t log_entries;	/* entries that decoded (valid or not) */
+	struct log_decoded scratch;	/* replay decoding buffer */
+};
+
+/* Attach a filesystem object to an already opened device. */
+int fs_attach(struct famfs_dev *dev, bool own_dev, unsigned int flags,
+	      struct famfs_report *rep, struct famfs_fs **out);
+
+/* Read the tail published on the device (after invalidating its line). */
+uint64_t log_read_tail(struct famfs_fs *fs);
+/*
+ * Replay [fs->log_pos, tail): validate and apply each entry (unless
+ * dry_run). Caller holds the write lock. Returns entries applied.
+ */
+int log_replay(struct famfs_fs *fs, uint64_t tail, struct famfs_report *rep,
+	       bool dry_run,
+	       void (*each)(void *ctx, const struct famfs_log_record *r),
+	       void *ctx);
+/*
+ * Append one record and publish it; caller holds the write lock and has
+ * already applied it in memory (and undoes that if this fails).
+ */
+int log_append(struct famfs_fs *fs, struct famfs_log_record *r);
+/* Write an empty log header (mkfs). */
+void log_format(uint8_t *log, uint64_t log_len, const uint8_t fs_uuid[16]);
+/* Validate the log header; 0 or -EBADMSG/-EINVAL with *why. */
+int log_header_check(const uint8_t *log, const struct famfs_sb_info *sb,
+		     const char **why);
+
+/* File byte -> device byte; caller holds the lock. -ENXIO past EOF. */
+int node_map(const struct node *n, uint64_t pos, uint64_t *dev_off,
+	     uint64_t *contig);
+/* Zero file bytes [from, to) on the device; caller holds the lock. */
+void zero_range(struct famfs_fs *fs, const struct node *n, uint64_t from,
+		uint64_t to);
+
+/* Apply a validated record to the namespace (replay.c). */
+int replay_apply(struct famfs_fs *fs, const struct famfs_log_record *r,
+		 const char **why);
+
+#endif

@@ -1,0 +1,411 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * The metadata log: entry encoding and decoding, replay with resync past
+ * corrupt entries, and append (write entry, flush, publish tail, flush).
+ */
+#include <endian.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "internal.h"
+
+static uint64_t align8(uint64_t v)
+{
+	return (v + 7) & ~7ULL;
+}
+
+size_t log_record_size(const struct famfs_log_record *r)
+{
+	size_t plen = strlen(r->path);
+
+	if (plen == 0 || plen > FAMFS_PATH_MAX)
+		return 0;
+	switch (r->type) {
+	case FAMFS_LOG_MKDIR:
+		return align8(MKDIR_PATH + plen);
+	case FAMFS_LOG_SETATTR:
+		return align8(SETATTR_PATH + plen);
+	case FAMFS_LOG_FILE:
+		if (r->nextents > (UINT32_MAX - FILE_EXTENTS - plen - 8) /
+					  EXTENT_SIZE)
+			return 0;
+		return align8(FILE_EXTENTS + (uint64_t)r->nextents * EXTENT_SIZE +
+			      plen);
+	default:
+		return 0;
+	}
+}
+
+void log_record_encode(const struct famfs_log_record *r, uint8_t *p,
+		       size_t len)
+{
+	size_t plen = strlen(r->path);
+
+	put_le32(p + ENT_OFF_MAGIC, ENT_MAGIC);
+	put_le32(p + ENT_OFF_LEN, (uint32_t)len);
+	put_le16(p + ENT_OFF_TYPE, (uint16_t)r->type);
+	put_le16(p + ENT_OFF_FLAGS, 0);
+	put_le64(p + ENT_OFF_SEQ, r->seq);
+	put_le64(p + ENT_OFF_TIME, r->time);
+	switch (r->type) {
+	case FAMFS_LOG_MKDIR:
+		put_le32(p + MKDIR_OFF_MODE, r->mode);
+		put_le32(p + MKDIR_OFF_UID, r->uid);
+		put_le32(p + MKDIR_OFF_GID, r->gid);
+		put_le16(p + MKDIR_OFF_PATHLEN, (uint16_t)plen);
+		memcpy(p + MKDIR_PATH, r->path, plen);
+		break;
+	case FAMFS_LOG_SETATTR:
+		put_le32(p + SETATTR_OFF_MASK, r->setattr_mask);
+		put_le32(p + SETATTR_OFF_MODE, r->mode);
+		put_le32(p + SETATTR_OFF_UID, r->uid);
+		put_le32(p + SETATTR_OFF_GID, r->gid);
+		put_le16(p + SETATTR_OFF_PATHLEN, (uint16_t)plen);
+		memcpy(p + SETATTR_PATH, r->path, plen);
+		break;
+	case FAMFS_LOG_FILE:
+		put_le64(p + FILE_OFF_SIZE, r->size);
+		put_le32(p + FILE_OFF_MODE, r->mode);
+		put_le32(p + FILE_OFF_UID, r->uid);
+		put_le32(p + FILE_OFF_GID, r->gid);
+		put_le32(p + FILE_OFF_NEXTENTS, r->nextents);
+		put_le32(p + FILE_OFF_NSTRIPS, r->interleave.nstrips);
+		put_le32(p + FILE_OFF_NBUCKETS, r->interleave.nbuckets);
+		put_le64(p + FILE_OFF_CHUNK, r->interleave.chunk_size);
+		put_le16(p + FILE_OFF_PATHLEN, (uint16_t)plen);
+		for (uint32_t i = 0; i < r->nextents; i++) {
+			uint8_t *e = p + FILE_EXTENTS + (size_t)i * EXTENT_SIZE;
+
+			put_le64(e, r->extents[i].offset);
+			put_le64(e + 8, r->extents[i].len);
+		}
+		memcpy(p + FILE_EXTENTS + (size_t)r->nextents * EXTENT_SIZE,
+		       r->path, plen);
+		break;
+	default:
+		break;
+	}
+	put_le32(p + ENT_OFF_CRC, famfs_crc32c(0, p + 8, len - 8));
+}
+
+void log_decoded_free(struct log_decoded *d)
+{
+	free(d->extents);
+	d->extents = NULL;
+	d->extents_cap = 0;
+}
+
+/* Copy a path of @plen bytes at @off, which must end inside the entry. */
+static int decode_path(const uint8_t *p, uint32_t len, uint64_t off,
+		       uint16_t plen, struct log_decoded *d, const char **why)
+{
+	if (plen == 0 || plen > FAMFS_PATH_MAX || off + plen > len) {
+		*why = "path length out of bounds";
+		return -1;
+	}
+	memcpy(d->path, p + off, plen);
+	d->path[plen] = '\0';
+	if (memchr(d->path, '\0', plen)) {
+		*why = "NUL byte inside a path";
+		return -1;
+	}
+	d->rec.path = d->path;
+	return 0;
+}
+
+enum log_decode_status log_entry_decode(const uint8_t *p, uint64_t avail,
+					struct log_decoded *d, uint32_t *lenp,
+					const char **why)
+{
+	struct famfs_log_record *r = &d->rec;
+	uint32_t len, nextents;
+
+	if (avail < ENT_HDR_SIZE) {
+		*why = "truncated entry header";
+		return LOG_ENTRY_TORN;
+	}
+	len = get_le32(p + ENT_OFF_LEN);
+	if (get_le32(p + ENT_OFF_MAGIC) != ENT_MAGIC) {
+		*why = "bad entry magic";
+		return LOG_ENTRY_TORN;
+	}
+	if (len < ENT_HDR_SIZE || len % 8 || len > avail) {
+		*why = "entry length out of bounds";
+		return LOG_ENTRY_TORN;
+	}
+	if (get_le32(p + ENT_OFF_CRC) != famfs_crc32c(0, p + 8, len - 8)) {
+		*why = "entry CRC mismatch";
+		/* the length may be the corrupted field: do not trust it */
+		return LOG_ENTRY_TORN;
+	}
+	*lenp = len;
+	memset(r, 0, sizeof(*r));
+	r->type = get_le16(p + ENT_OFF_TYPE);
+	d->flags = get_le16(p + ENT_OFF_FLAGS);
+	r->seq = get_le64(p + ENT_OFF_SEQ);
+	r->time = get_le64(p + ENT_OFF_TIME);
+	r->path = "";
+
+	switch (r->type) {
+	case FAMFS_LOG_MKDIR:
+		if (len < MKDIR_PATH)
+			goto short_entry;
+		r->mode = get_le32(p + MKDIR_OFF_MODE);
+		r->uid = get_le32(p + MKDIR_OFF_UID);
+		r->gid = get_le32(p + MKDIR_OFF_GID);
+		if (decode_path(p, len, MKDIR_PATH,
+				get_le16(p + MKDIR_OFF_PATHLEN), d, why))
+			return LOG_ENTRY_BAD;
+		return LOG_ENTRY_OK;
+	case FAMFS_LOG_SETATTR:
+		if (len < SETATTR_PATH)
+			goto short_entry;
+		r->setattr_mask = get_le32(p + SETATTR_OFF_MASK);
+		r->mode = get_le32(p + SETATTR_OFF_MODE);
+		r->uid = get_le32(p + SETATTR_OFF_UID);
+		r->gid = get_le32(p + SETATTR_OFF_GID);
+		if (decode_path(p, len, SETATTR_PATH,
+				get_le16(p + SETATTR_OFF_PATHLEN), d, why))
+			return LOG_ENTRY_BAD;
+		return LOG_ENTRY_OK;
+	case FAMFS_LOG_FILE:
+		if (len < FILE_EXTENTS)
+			goto short_entry;
+		r->size = get_le64(p + FILE_OFF_SIZE);
+		r->mode = get_le32(p + FILE_OFF_MODE);
+		r->uid = get_le32(p + FILE_OFF_UID);
+		r->gid = get_le32(p + FILE_OFF_GID);
+		nextents = get_le32(p + FILE_OFF_NEXTENTS);
+		r->interleave.nstrips = get_le32(p + FILE_OFF_NSTRIPS);
+		r->interleave.nbuckets = get_le32(p + FILE_OFF_NBUCKETS);
+		r->interleave.chunk_size = get_le64(p + FILE_OFF_CHUNK);
+		/* 64-bit arithmetic: nextents * 16 cannot wrap */
+		if ((uint64_t)nextents * EXTENT_SIZE > len - FILE_EXTENTS) {
+			*why = "extent count exceeds the entry";
+			return LOG_ENTRY_BAD;
+		}
+		if (nextents > d->extents_cap) {
+			struct famfs_extent *e;
+
+			e = realloc(d->extents, (size_t)nextents * sizeof(*e));
+			if (!e) {
+				*why = "out of memory";
+				return LOG_ENTRY_BAD;
+			}
+			d->extents = e;
+			d->extents_cap = nextents;
+		}
+		for (uint32_t i = 0; i < nextents; i++) {
+			const uint8_t *e = p + FILE_EXTENTS +
+					   (size_t)i * EXTENT_SIZE;
+
+			d->extents[i].offset = get_le64(e);
+			d->extents[i].len = get_le64(e + 8);
+		}
+		r->nextents = nextents;
+		r->extents = d->extents;
+		if (decode_path(p, len,
+				FILE_EXTENTS + (uint64_t)nextents * EXTENT_SIZE,
+				get_le16(p + FILE_OFF_PATHLEN), d, why))
+			return LOG_ENTRY_BAD;
+		return LOG_ENTRY_OK;
+	default:
+		*why = "unknown entry type";
+		return LOG_ENTRY_UNKNOWN;
+	}
+short_entry:
+	*why = "entry too short for its type";
+	return LOG_ENTRY_BAD;
+}
+
+void log_format(uint8_t *log, uint64_t log_len, const uint8_t fs_uuid[16])
+{
+	memset(log, 0, LOG_HDR_SIZE);
+	/* clear the first entry slot so no stale entry follows the tail */
+	memset(log + LOG_HDR_SIZE, 0, ENT_HDR_SIZE);
+	memcpy(log + LOG_OFF_MAGIC, LOG_MAGIC, 8);
+	put_le64(log + LOG_OFF_LEN, log_len);
+	put_le64(log + LOG_OFF_FIRST, LOG_HDR_SIZE);
+	memcpy(log + LOG_OFF_FS_UUID, fs_uuid, 16);
+	put_le32(log + LOG_OFF_HDR_CRC, famfs_crc32c(0, log, LOG_OFF_HDR_CRC));
+	put_le64(log + LOG_OFF_TAIL, LOG_HDR_SIZE);
+	famfs_flush(log, LOG_HDR_SIZE + ENT_HDR_SIZE);
+}
+
+int log_header_check(const uint8_t *log, const struct famfs_sb_info *sb,
+		     const char **why)
+{
+	famfs_invalidate(log, 128);
+	if (memcmp(log + LOG_OFF_MAGIC, LOG_MAGIC, 8)) {
+		*why = "bad log header magic";
+		return -EBADMSG;
+	}
+	if (get_le32(log + LOG_OFF_HDR_CRC) !=
+	    famfs_crc32c(0, log, LOG_OFF_HDR_CRC)) {
+		*why = "log header CRC mismatch";
+		return -EBADMSG;
+	}
+	if (get_le64(log + LOG_OFF_LEN) != sb->log_len ||
+	    get_le64(log + LOG_OFF_FIRST) != LOG_HDR_SIZE) {
+		*why = "log header disagrees with the superblock";
+		return -EINVAL;
+	}
+	if (memcmp(log + LOG_OFF_FS_UUID, sb->fs_uuid, 16)) {
+		*why = "log belongs to another filesystem (UUID mismatch)";
+		return -EINVAL;
+	}
+	return 0;
+}
+
+uint64_t log_read_tail(struct famfs_fs *fs)
+{
+	const uint8_t *t = fs->log + LOG_OFF_TAIL;
+
+	famfs_invalidate(t, 8);
+	/* one aligned 8-byte load: the writer stores it the same way */
+	return le64toh(__atomic_load_n((const uint64_t *)t, __ATOMIC_ACQUIRE));
+}
+
+/* Find the next offset at or after @pos that holds an intact entry. */
+static uint64_t log_resync(struct famfs_fs *fs, uint64_t pos, uint64_t tail)
+{
+	const char *why;
+	uint32_t len;
+
+	for (pos = align8(pos); pos + ENT_HDR_SIZE <= tail; pos += 8) {
+		if (get_le32(fs->log + pos) != ENT_MAGIC)
+			continue;
+		if (log_entry_decode(fs->log + pos, tail - pos, &fs->scratch,
+				     &len, &why) != LOG_ENTRY_TORN)
+			return pos;
+	}
+	return tail;
+}
+
+int log_replay(struct famfs_fs *fs, uint64_t tail, struct famfs_report *rep,
+	       bool dry_run,
+	       void (*each)(void *ctx, const struct famfs_log_record *r),
+	       void *ctx)
+{
+	uint64_t last_seq = fs->last_seq;
+	uint64_t pos = fs->log_pos;
+	int applied = 0;
+
+	if (tail < LOG_HDR_SIZE || tail > fs->sb.log_len || tail % 8) {
+		report(rep, FAMFS_ERROR,
+		       "log tail %" PRIu64 " out of bounds; log ignored", tail);
+		return -EBADMSG;
+	}
+	if (tail < pos) {
+		report(rep, FAMFS_ERROR,
+		       "log tail moved backwards (%" PRIu64 " < %" PRIu64
+		       "); filesystem reformatted under a live mount?",
+		       tail, pos);
+		return -ESTALE;
+	}
+	famfs_invalidate(fs->log + pos, tail - pos);
+	while (pos < tail) {
+		struct famfs_log_record *r = &fs->scratch.rec;
+		enum log_decode_status st;
+		const char *why = NULL;
+		uint32_t len = 0;
+		uint64_t next;
+
+		st = log_entry_decode(fs->log + pos, tail - pos, &fs->scratch,
+				      &len, &why);
+		if (st == LOG_ENTRY_TORN) {
+			next = log_resync(fs, pos + 8, tail);
+			report(rep, FAMFS_ERROR,
+			       "log entry at offset %" PRIu64 ": %s; skipped %"
+			       PRIu64 " bytes", pos, why, next - pos);
+			pos = next;
+			continue;
+		}
+		if (!dry_run)
+			fs->log_entries++;
+		if (r->seq <= last_seq) {
+			report(rep, FAMFS_ERROR,
+			       "log entry at offset %" PRIu64 ": sequence %"
+			       PRIu64 " not after %" PRIu64 "; skipped",
+			       pos, r->seq, last_seq);
+			pos += len;
+			continue;
+		}
+		if (r->seq != last_seq + 1)
+			report(rep, FAMFS_ERROR,
+			       "log entry at offset %" PRIu64 ": sequence jumps "
+			       "from %" PRIu64 " to %" PRIu64
+			       " (entries lost)", pos, last_seq, r->seq);
+		last_seq = r->seq;
+		if (st == LOG_ENTRY_UNKNOWN) {
+			if (!(fs->scratch.flags & ENT_FLAG_IGNORABLE))
+				report(rep, FAMFS_WARN,
+				       "log entry %" PRIu64 ": type %u needs a "
+				       "newer famfs; skipped", r->seq,
+				       (unsigned int)r->type);
+		} else if (st == LOG_ENTRY_BAD) {
+			report(rep, FAMFS_ERROR,
+			       "log entry %" PRIu64 " at offset %" PRIu64
+			       ": %s; skipped", r->seq, pos, why);
+		} else if (dry_run) {
+			/* nothing applied: show what a real replay would try */
+			applied++;
+			if (each)
+				each(ctx, r);
+		} else if (replay_apply(fs, r, &why)) {
+			report(rep, FAMFS_ERROR, "log entry %" PRIu64 " (%s): %s;"
+			       " skipped", r->seq, r->path, why);
+		} else {
+			applied++;
+			if (each)
+				each(ctx, r);
+		}
+		pos += len;
+	}
+	if (!dry_run) {
+		fs->log_pos = tail;
+		fs->last_seq = last_seq;
+	}
+	return applied;
+}
+
+int log_append(struct famfs_fs *fs, struct famfs_log_record *r)
+{
+	uint64_t tail = log_read_tail(fs);
+	uint8_t *dst;
+	size_t len;
+	int rc;
+
+	if (!fs->master || !fs->writable)
+		return -EROFS;
+	/* with the host lock held nobody else appends; stay safe anyway */
+	if (tail != fs->log_pos) {
+		rc = log_replay(fs, tail, NULL, false, NULL, NULL);
+		if (rc < 0)
+			return rc;
+	}
+	r->seq = fs->last_seq + 1;
+	if (!r->time)
+		r->time = (uint64_t)time(NULL);
+	len = log_record_size(r);
+	if (!len)
+		return -EINVAL;
+	if (len > fs->sb.log_len - fs->log_pos)
+		return -ENOSPC;
+	dst = fs->log + fs->log_pos;
+	memset(dst, 0, len);
+	log_record_encode(r, dst, len);
+	/* entry durable first, then the tail that makes it visible */
+	famfs_flush(dst, len);
+	__atomic_store_n((uint64_t *)(fs->log + LOG_OFF_TAIL),
+			 htole64(fs->log_pos + len), __ATOMIC_RELEASE);
+	famfs_flush(fs->log + LOG_OFF_TAIL, 8);
+
+	fs->log_pos += len;
+	fs->last_seq = r->seq;
+	fs->log_entries++;
+	return 0;
+}

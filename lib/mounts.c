@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: Apache-2.0
+/* famfs mounts on this host, read from /proc/self/mountinfo. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* mountinfo escapes space, tab, newline and backslash as \ooo */
+static void unescape(char *s)
+{
+	char *d = s;
+
+	while (*s) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] && s[3]) {
+			*d++ = (char)((s[1] - '0') << 6 | (s[2] - '0') << 3 |
+				      (s[3] - '0'));
+			s += 4;
+		} else {
+			*d++ = *s++;
+		}
+	}
+	*d = '\0';
+}
+
+int famfs_list_mounts(int (*fn)(void *ctx, const struct famfs_mount_info *mi),
+		      void *ctx)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	struct famfs_mount_info *mi;
+	char *line = NULL;
+	size_t cap = 0;
+	int rc = 0;
+
+	if (!f)
+		return -errno;
+	mi = malloc(sizeof(*mi));
+	if (!mi) {
+		fclose(f);
+		return -ENOMEM;
+	}
+	while (getline(&line, &cap, f) > 0) {
+		/* id parent maj:min root mountpoint opts [tags] - fstype src */
+		char *save = NULL, *tok, *mnt = NULL, *sep;
+		int field = 0;
+
+		sep = strstr(line, " - ");
+		if (!sep)
+			continue;
+		*sep = '\0';
+		for (tok = strtok_r(line, " ", &save); tok;
+		     tok = strtok_r(NULL, " ", &save))
+			if (++field == 5)
+				mnt = tok;
+		tok = strtok_r(sep + 3, " \n", &save);
+		if (!mnt || !tok || strcmp(tok, "fuse.famfs"))
+			continue;
+		tok = strtok_r(NULL, " \n", &save);
+		if (!tok)
+			continue;
+		snprintf(mi->mountpoint, sizeof(mi->mountpoint), "%s", mnt);
+		snprintf(mi->device, sizeof(mi->device), "%s", tok);
+		unescape(mi->mountpoint);
+		unescape(mi->device);
+		rc = fn(ctx, mi);
+		if (rc)
+			break;
+	}
+	free(line);
+	free(mi);
+	fclose(f);
+	return rc < 0 ? rc : 0;
+}
+
+struct mount_search {
+	const char *path;
+	size_t best_len;
+	struct famfs_mount_info *out;
+};
+
+static int match_longest(void *ctx, const struct famfs_mount_info *mi)
+{
+	struct mount_search *s = ctx;
+	size_t len = strlen(mi->mountpoint);
+
+	if (strncmp(s->path, mi->mountpoint, len) ||
+	    (s->path[len] != '/' && s->path[len] != '\0' &&
+	     strcmp(mi->mountpoint, "/")))
+		return 0;
+	if (len >= s->best_len || !s->best_len) {
+		s->best_len = len;
+		*s->out = *mi;
+	}
+	return 0;
+}
+
+int famfs_mount_of_path(const char *path, struct famfs_mount_info *mi)
+{
+	char real[PATH_MAX];
+	struct mount_search s = { .path = real, .out = mi };
+	int rc;
+
+	/* the path itself may not exist yet (mkdir, creat): use its dir */
+	if (!realpath(path, real)) {
+		char *copy = strdup(path), *slash;
+
+		if (!copy)
+			return -ENOMEM;
+		slash = strrchr(copy, '/');
+		if (slash && slash != copy)
+			*slash = '\0';
+		else if (slash)
+			copy[1] = '\0';
+		else
+			strcpy(copy, ".");
+		if (!realpath(copy, real)) {
+			rc = -errno;
+			free(copy);
+			return rc;
+		}
+		free(copy);
+	}
+	rc = famfs_list_mounts(match_longest, &s);
+	if (rc)
+		return rc;
+	return s.best_len ? 0 : -ENOENT;
+}

@@ -1,0 +1,339 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Master-side changes. Each one is applied in memory first (through the
+ * same checks replay uses), then appended to the log; if the append fails
+ * the memory change is undone, so memory never holds what the log lacks.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "internal.h"
+
+static int check_master(struct famfs_fs *fs)
+{
+	return fs->master && fs->writable ? 0 : -EROFS;
+}
+
+/* Build "parent/name" for a log record. */
+static int child_path(struct famfs_fs *fs, struct node *parent,
+		      const char *name, char *buf, size_t len)
+{
+	size_t plen;
+	int rc = famfs_check_name(name);
+
+	if (rc)
+		return rc;
+	rc = ns_path_of(&fs->ns, parent, buf, len);
+	if (rc)
+		return rc;
+	plen = strlen(buf);
+	if (plen + (plen ? 1 : 0) + strlen(name) > FAMFS_PATH_MAX)
+		return -ENAMETOOLONG;
+	if (plen)
+		buf[plen++] = '/';
+	strcpy(buf + plen, name);
+	return 0;
+}
+
+/* Common start of a create: lock, master, parent dir, free name. */
+static int begin_create(struct famfs_fs *fs, uint64_t parent_ino,
+			const char *name, struct node **parent, char *path)
+{
+	const char *why;
+	int rc;
+
+	rc = check_master(fs);
+	if (rc)
+		return rc;
+	*parent = ns_get(&fs->ns, parent_ino);
+	if (!*parent)
+		return -ENOENT;
+	if ((*parent)->type != FAMFS_NODE_DIR)
+		return -ENOTDIR;
+	rc = child_path(fs, *parent, name, path, FAMFS_PATH_MAX + 1);
+	if (rc)
+		return rc;
+	rc = check_rel_path(path, &why);
+	if (rc)
+		return rc == -ENAMETOOLONG ? rc : -EINVAL;
+	if (ns_child(&fs->ns, *parent, name, strlen(name)))
+		return -EEXIST;
+	return 0;
+}
+
+int famfs_mkdir(struct famfs_fs *fs, uint64_t parent_ino, const char *name,
+		uint32_t mode, uint32_t uid, uint32_t gid,
+		struct famfs_stat *st)
+{
+	char path[FAMFS_PATH_MAX + 1];
+	struct famfs_log_record r;
+	struct node *parent, *n;
+	const char *why;
+	int rc;
+
+	pthread_rwlock_wrlock(&fs->lock);
+	rc = begin_create(fs, parent_ino, name, &parent, path);
+	if (rc)
+		goto out;
+	memset(&r, 0, sizeof(r));
+	r.type = FAMFS_LOG_MKDIR;
+	r.path = path;
+	r.mode = S_IFDIR | (mode & 07777);
+	r.uid = uid;
+	r.gid = gid;
+	r.time = (uint64_t)time(NULL);
+	rc = replay_apply(fs, &r, &why);
+	if (rc)
+		goto out;
+	n = ns_child(&fs->ns, parent, name, strlen(name));
+	rc = log_append(fs, &r);
+	if (rc) {
+		ns_forget(&fs->ns, n);
+		goto out;
+	}
+	if (st)
+		ns_stat(n, st);
+out:
+	pthread_rwlock_unlock(&fs->lock);
+	return rc;
+}
+
+int famfs_setattr(struct famfs_fs *fs, uint64_t ino, uint32_t mask,
+		  uint32_t mode, uint32_t uid, uint32_t gid,
+		  struct famfs_stat *st)
+{
+	char path[FAMFS_PATH_MAX + 1];
+	struct famfs_log_record r;
+	struct node *n, saved;
+	const char *why;
+	int rc;
+
+	pthread_rwlock_wrlock(&fs->lock);
+	rc = check_master(fs);
+	if (rc)
+		goto out;
+	n = ns_get(&fs->ns, ino);
+	rc = -ENOENT;
+	if (!n)
+		goto out;
+	rc = -EINVAL;
+	if (ino == FAMFS_ROOT_INO || n->state != FAMFS_NODE_COMMITTED ||
+	    (mask & ~(FAMFS_SETATTR_MODE | FAMFS_SETATTR_UID |
+		      FAMFS_SETATTR_GID)))
+		goto out;	/* the root is not in the log */
+	rc = ns_path_of(&fs->ns, n, path, sizeof(path));
+	if (rc)
+		goto out;
+	memset(&r, 0, sizeof(r));
+	r.type = FAMFS_LOG_SETATTR;
+	r.path = path;
+	r.setattr_mask = mask;
+	r.mode = mode & 07777;
+	r.uid = uid;
+	r.gid = gid;
+	saved = *n;
+	rc = replay_apply(fs, &r, &why);
+	if (rc)
+		goto out;
+	rc = log_append(fs, &r);
+	if (rc) {
+		n->mode = saved.mode;
+		n->uid = saved.uid;
+		n->gid = saved.gid;
+		goto out;
+	}
+	if (st)
+		ns_stat(n, st);
+out:
+	pthread_rwlock_unlock(&fs->lock);
+	return rc;
+}
+
+static uint64_t units_for(const struct famfs_fs *fs, uint64_t bytes)
+{
+	return (bytes + fs->sb.alloc_unit - 1) / fs->sb.alloc_unit;
+}
+
+/* Find space for a plain file without marking it; caller holds the lock. */
+static int plan_contiguous(struct famfs_fs *fs, uint64_t bytes,
+			   struct famfs_extent *out)
+{
+	struct allocator *a = &fs->alloc;
+	uint64_t units = units_for(fs, bytes ? bytes : 1), first;
+	int rc;
+
+	/* next fit from the hint, then from the start */
+	rc = alloc_find(a, units, a->hint, a->nunits, &first);
+	if (rc)
+		rc = alloc_find(a, units, a->first_unit, a->nunits, &first);
+	if (rc)
+		return rc;
+	out->offset = first * a->unit;
+	out->len = units * a->unit;
+	a->hint = first + units;
+	return 0;
+}
+
+static int check_interleave(const struct famfs_fs *fs,
+			    const struct famfs_interleave *il)
+{
+	if (!il->nstrips || il->nstrips > 64 || il->nbuckets < il->nstrips ||
+	    !il->chunk_size || il->chunk_size % fs->sb.alloc_unit)
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * Interleave: the data area is cut into nbuckets equal buckets and each
+ * strip comes from a different bucket, so consecutive chunks land in
+ * different regions of the device (different DIMMs or CXL devices when
+ * the device interleaves by address range).
+ */
+static int plan_interleaved(struct famfs_fs *fs, uint64_t bytes,
+			    const struct famfs_interleave *il,
+			    struct famfs_extent *strips)
+{
+	struct allocator *a = &fs->alloc;
+	uint64_t stripe = il->chunk_size * il->nstrips;
+	uint64_t strip_len = ((bytes ? bytes : 1) + stripe - 1) / stripe *
+			     il->chunk_size;
+	uint64_t span = a->nunits - a->first_unit;
+	uint64_t bucket_units = span / il->nbuckets;
+	uint32_t got = 0;
+	int rc = check_interleave(fs, il);
+
+	if (rc)
+		return rc;
+	if (!bucket_units)
+		return -ENOSPC;
+	for (uint32_t b = 0; b < il->nbuckets && got < il->nstrips; b++) {
+		uint64_t lo = a->first_unit + b * bucket_units;
+		uint64_t hi = b + 1 == il->nbuckets ? a->nunits :
+						      lo + bucket_units;
+		uint64_t first;
+
+		if (alloc_find(a, strip_len / a->unit, lo, hi, &first))
+			continue;
+		strips[got].offset = first * a->unit;
+		strips[got].len = strip_len;
+		got++;
+	}
+	return got == il->nstrips ? 0 : -ENOSPC;
+}
+
+int famfs_alloc_contiguous(struct famfs_fs *fs, uint64_t bytes,
+			   struct famfs_extent *out)
+{
+	int rc;
+
+	pthread_rwlock_wrlock(&fs->lock);
+	rc = plan_contiguous(fs, bytes, out);
+	if (!rc)
+		alloc_mark(&fs->alloc, out->offset, out->len, RESERVED_OWNER);
+	pthread_rwlock_unlock(&fs->lock);
+	return rc;
+}
+
+int famfs_alloc_interleaved(struct famfs_fs *fs, uint64_t bytes,
+			    const struct famfs_interleave *il,
+			    struct famfs_extent *strips)
+{
+	int rc;
+
+	pthread_rwlock_wrlock(&fs->lock);
+	rc = plan_interleaved(fs, bytes, il, strips);
+	if (!rc)
+		for (uint32_t i = 0; i < il->nstrips; i++)
+			alloc_mark(&fs->alloc, strips[i].offset, strips[i].len,
+				   RESERVED_OWNER);
+	pthread_rwlock_unlock(&fs->lock);
+	return rc;
+}
+
+void famfs_alloc_release(struct famfs_fs *fs, const struct famfs_extent *ext,
+			 uint32_t n)
+{
+	pthread_rwlock_wrlock(&fs->lock);
+	for (uint32_t i = 0; i < n; i++)
+		alloc_clear(&fs->alloc, ext[i].offset, ext[i].len);
+	pthread_rwlock_unlock(&fs->lock);
+}
+
+/* Zero file bytes [from, to) of a node and push them to the device. */
+void zero_range(struct famfs_fs *fs, const struct node *n,
+		       uint64_t from, uint64_t to)
+{
+	while (from < to) {
+		uint64_t off, contig;
+
+		if (node_map(n, from, &off, &contig))
+			return;
+		if (contig > to - from)
+			contig = to - from;
+		memset(fs->dev->base + off, 0, contig);
+		famfs_flush(fs->dev->base + off, contig);
+		from += contig;
+	}
+}
+
+int famfs_create_file(struct famfs_fs *fs, uint64_t parent_ino,
+		      const char *name, uint32_t mode, uint32_t uid,
+		      uint32_t gid, uint64_t size,
+		      const struct famfs_interleave *il, struct famfs_stat *st)
+{
+	struct famfs_extent ext[64];
+	char path[FAMFS_PATH_MAX + 1];
+	struct famfs_log_record r;
+	struct node *parent, *n;
+	const char *why;
+	int rc;
+
+	pthread_rwlock_wrlock(&fs->lock);
+	rc = begin_create(fs, parent_ino, name, &parent, path);
+	if (rc)
+		goto out;
+	memset(&r, 0, sizeof(r));
+	r.type = FAMFS_LOG_FILE;
+	r.path = path;
+	r.mode = S_IFREG | (mode & 07777);
+	r.uid = uid;
+	r.gid = gid;
+	r.size = size;
+	r.time = (uint64_t)time(NULL);
+	r.extents = ext;
+	if (il && il->nstrips) {
+		rc = plan_interleaved(fs, size, il, ext);
+		r.interleave = *il;
+		r.nextents = il->nstrips;
+	} else if (size) {
+		rc = plan_contiguous(fs, size, ext);
+		r.nextents = 1;
+	}
+	if (rc)
+		goto out;
+	rc = replay_apply(fs, &r, &why);
+	if (rc)
+		goto out;
+	n = ns_child(&fs->ns, parent, name, strlen(name));
+	/*
+	 * The space may hold an older filesystem's data: zero it before the
+	 * entry that lets other hosts see the file is published.
+	 */
+	zero_range(fs, n, 0, size);
+	rc = log_append(fs, &r);
+	if (rc) {
+		for (uint32_t i = 0; i < n->nextents; i++)
+			alloc_clear(&fs->alloc, n->extents[i].offset,
+				    n->extents[i].len);
+		ns_forget(&fs->ns, n);
+		goto out;
+	}
+	if (st)
+		ns_stat(n, st);
+out:
+	pthread_rwlock_unlock(&fs->lock);
+	return rc;
+}

@@ -1,0 +1,323 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Pending files: how the daemon lets plain tools (cp, dd, tar) create
+ * files whose size is only known at close. Space is taken in allocation
+ * units as the file grows and is held in memory only; the file reaches
+ * the log, with its final size, at commit. A crash before commit loses
+ * the pending file and frees its space, which is what POSIX promises for
+ * a file whose close() never returned.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "internal.h"
+
+static struct node *get_pending(struct famfs_fs *fs, uint64_t ino, int *rc)
+{
+	struct node *n = ns_get(&fs->ns, ino);
+
+	if (!n || n->type != FAMFS_NODE_FILE) {
+		*rc = n ? -EISDIR : -ENOENT;
+		return NULL;
+	}
+	if (n->state != FAMFS_NODE_PENDING) {
+		*rc = -EPERM;	/* committed: size and attributes are fixed */
+		return NULL;
+	}
+	return n;
+}
+
+int famfs_pending_create(struct famfs_fs *fs, uint64_t parent_ino,
+			 const char *name, uint32_t mode, uint32_t uid,
+			 uint32_t gid, struct famfs_stat *st)
+{
+	struct node *parent, *n;
+	const char *why;
+	char path[FAMFS_PATH_MAX + 1];
+	int rc;
+
+	pthread_rwlock_wrlock(&fs->lock);
+	rc = -EROFS;
+	if (!fs->master || !fs->writable)
+		goto out;
+	parent = ns_get(&fs->ns, parent_ino);
+	rc = -ENOENT;
+	if (!parent)
+		goto out;
+	rc = -ENOTDIR;
+	if (parent->type != FAMFS_NODE_DIR)
+		goto out;
+	rc = famfs_check_name(name);
+	if (rc)
+		goto out;
+	rc = ns_path_of(&fs->ns, parent, path, sizeof(path));
+	if (rc)
+		goto out;
+	rc = -ENAMETOOLONG;
+	if (strlen(path) + 1 + strlen(name) > FAMFS_PATH_MAX)
+		goto out;
+	if (parent->ino == FAMFS_ROOT_INO && !strcmp(name, FAMFS_META_DIR)) {
+		rc = -EEXIST;
+		goto out;
+	}
+	(void)why;
+	rc = -EEXIST;
+	if (ns_child(&fs->ns, parent, name, strlen(name)))
+		goto out;
+	rc = -ENOSPC;
+	if (fs->ns.nnodes + 1 >= RESERVED_OWNER)
+		goto out;
+	rc = -ENOMEM;
+	n = ns_add(&fs->ns, parent, name, strlen(name), FAMFS_NODE_FILE);
+	if (!n)
+		goto out;
+	n->state = FAMFS_NODE_PENDING;
+	n->mode = S_IFREG | (mode & 07777);
+	n->uid = uid;
+	n->gid = gid;
+	n->time = (uint64_t)time(NULL);
+	if (st)
+		ns_stat(n, st);
+	rc = 0;
+out:
+	pthread_rwlock_unlock(&fs->lock);
+	return rc;
+}
+
+/* Append device units [first, first+count) to a pending file's extents. */
+static int add_units(struct famfs_fs *fs, struct node *n, uint64_t first,
+		     uint64_t count)
+{
+	struct allocator *a = &fs->alloc;
+	uint64_t off = first * a->unit, len = count * a->unit;
+	struct famfs_extent *last = n->nextents ?
+					    &n->extents[n->nextents - 1] :
+					    NULL;
+
+	if (last && last->offset + last->len == off) {
+		last->len += len;
+	} else {
+		if (n->nextents == n->extents_cap) {
+			uint32_t cap = n->extents_cap ? n->extents_cap * 2 : 4;
+			struct famfs_extent *e;
+
+			e = realloc(n->extents, cap * sizeof(*e));
+			if (!e)
+				return -ENOMEM;
+			n->extents = e;
+			n->extents_cap = cap;
+		}
+		n->extents[n->nextents].offset = off;
+		n->extents[n->nextents].len = len;
+		n->nextents++;
+	}
+	alloc_mark(a, off, len, (uint32_t)n->ino);
+	n->allocated += len;
+	return 0;
+}
+
+/*
+ * Grow a pending file by @units: continue its last extent when the next
+ * units are free (sequential writers get one extent), else take the
+ * largest first-fit runs available.
+ */
+static int grow_pending(struct famfs_fs *fs, struct node *n, uint64_t units)
+{
+	struct allocator *a = &fs->alloc;
+	uint64_t free_units = (a->nunits - a->first_unit) - a->used_units;
+	int rc;
+
+	if (units > free_units)
+		return -ENOSPC;
+	if (n->nextents) {
+		const struct famfs_extent *last = &n->extents[n->nextents - 1];
+		uint64_t next = (last->offset + last->len) / a->unit, run = 0;
+
+		while (run < units && alloc_unit_free(a, next + run))
+			run++;
+		if (run) {
+			rc = add_units(fs, n, next, run);
+			if (rc)
+				return rc;
+			units -= run;
+		}
+	}
+	while (units) {
+		uint64_t want = units, first;
+
+		/* halve the request until a free run of that size exists */
+		while (alloc_find(a, want, a->hint, a->nunits, &first) &&
+		       alloc_find(a, want, a->first_unit, a->nunits, &first))
+			want /= 2;
+		if (!want)
+			return -ENOSPC;
+		rc = add_units(fs, n, first, want);
+		if (rc)
+			return rc;
+		a->hint = first + want;
+		units -= want;
+	}
+	return 0;
+}
+
+/* Give back whole units past @keep bytes (a pending file shrinking). */
+static void shrink_pending(struct famfs_fs *fs, struct node *n, uint64_t keep)
+{
+	struct allocator *a = &fs->alloc;
+	uint64_t want = (keep + a->unit - 1) / a->unit * a->unit;
+
+	while (n->allocated > want && n->nextents) {
+		struct famfs_extent *last = &n->extents[n->nextents - 1];
+		uint64_t drop = n->allocated - want;
+
+		if (drop > last->len)
+			drop = last->len;
+		last->len -= drop;
+		alloc_clear(a, last->offset + last->len, drop);
+		if (!last->len)
+			n->nextents--;
+		n->allocated -= drop;
+	}
+}
+
+/*
+ * Set a pending file's size to @size; bytes from the old end up to
+ * @zero_to read as zeros afterwards (POSIX), the rest of the growth is
+ * about to be written by the caller.
+ */
+static int resize_pending(struct famfs_fs *fs, uint64_t ino, uint64_t size,
+			  uint64_t zero_to, bool grow_only)
+{
+	struct node *n;
+	uint64_t old;
+	int rc = 0;
+
+	pthread_rwlock_wrlock(&fs->lock);
+	n = get_pending(fs, ino, &rc);
+	if (!n)
+		goto out;
+	old = n->size;
+	if (grow_only && size <= old)
+		goto out;
+	if (size > n->allocated) {
+		uint64_t need = size - n->allocated;
+
+		rc = grow_pending(fs, n, (need + fs->alloc.unit - 1) /
+						 fs->alloc.unit);
+		if (rc) {
+			shrink_pending(fs, n, old);
+			goto out;
+		}
+	} else if (size < old) {
+		shrink_pending(fs, n, size);
+	}
+	n->size = size;
+	if (zero_to > size)
+		zero_to = size;
+	if (zero_to > old)
+		zero_range(fs, n, old, zero_to);
+out:
+	pthread_rwlock_unlock(&fs->lock);
+	return rc;
+}
+
+int famfs_pending_resize(struct famfs_fs *fs, uint64_t ino, uint64_t size)
+{
+	return resize_pending(fs, ino, size, size, false);
+}
+
+int famfs_pending_prepare_write(struct famfs_fs *fs, uint64_t ino,
+				uint64_t pos, uint64_t len)
+{
+	struct famfs_stat st;
+	int rc;
+
+	if (len > UINT64_MAX - pos)
+		return -EFBIG;
+	rc = famfs_getattr(fs, ino, &st);
+	if (rc)
+		return rc;
+	if (st.state != FAMFS_NODE_PENDING)
+		return pos + len <= st.size ? 0 : -EPERM;
+	if (pos + len <= st.size)
+		return 0;
+	/* a racing writer may have grown it meanwhile: never shrink here */
+	return resize_pending(fs, ino, pos + len, pos, true);
+}
+
+int famfs_pending_setattr(struct famfs_fs *fs, uint64_t ino, uint32_t mask,
+			  uint32_t mode, uint32_t uid, uint32_t gid)
+{
+	struct node *n;
+	int rc = 0;
+
+	pthread_rwlock_wrlock(&fs->lock);
+	n = get_pending(fs, ino, &rc);
+	if (n) {
+		if (mask & FAMFS_SETATTR_MODE)
+			n->mode = S_IFREG | (mode & 07777);
+		if (mask & FAMFS_SETATTR_UID)
+			n->uid = uid;
+		if (mask & FAMFS_SETATTR_GID)
+			n->gid = gid;
+	}
+	pthread_rwlock_unlock(&fs->lock);
+	return rc;
+}
+
+int famfs_pending_commit(struct famfs_fs *fs, uint64_t ino)
+{
+	char path[FAMFS_PATH_MAX + 1];
+	struct famfs_log_record r;
+	struct node *n;
+	int rc = 0;
+
+	pthread_rwlock_wrlock(&fs->lock);
+	n = get_pending(fs, ino, &rc);
+	if (!n)
+		goto out;
+	/* units beyond the final size go back before the size is fixed */
+	shrink_pending(fs, n, n->size);
+	rc = ns_path_of(&fs->ns, n, path, sizeof(path));
+	if (rc)
+		goto out;
+	memset(&r, 0, sizeof(r));
+	r.type = FAMFS_LOG_FILE;
+	r.path = path;
+	r.mode = n->mode;
+	r.uid = n->uid;
+	r.gid = n->gid;
+	r.size = n->size;
+	r.time = n->time;
+	r.nextents = n->nextents;
+	r.extents = n->extents;
+	/* the node already holds exactly what replay would build from r */
+	rc = log_append(fs, &r);
+	if (!rc)
+		n->state = FAMFS_NODE_COMMITTED;
+out:
+	pthread_rwlock_unlock(&fs->lock);
+	return rc;
+}
+
+int famfs_pending_abandon(struct famfs_fs *fs, uint64_t ino)
+{
+	struct node *n;
+	int rc = 0;
+
+	pthread_rwlock_wrlock(&fs->lock);
+	n = get_pending(fs, ino, &rc);
+	if (n) {
+		for (uint32_t i = 0; i < n->nextents; i++)
+			alloc_clear(&fs->alloc, n->extents[i].offset,
+				    n->extents[i].len);
+		n->nextents = 0;
+		n->allocated = 0;
+		ns_forget(&fs->ns, n);
+	}
+	pthread_rwlock_unlock(&fs->lock);
+	return rc;
+}

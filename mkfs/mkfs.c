@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * mkfs.famfs [-f] [-k] [-l LOGLEN] [--size SIZE] DEVICE
+ * Formats a famfs: superblock (and backup), empty log, data area.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "famfs.h"
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: mkfs.famfs [-f] [-k] [-l LOGLEN] [--size SIZE] DEVICE\n"
+		"  -f, --force      overwrite an existing famfs\n"
+		"  -k, --kill       wipe the superblock (the device is no longer famfs)\n"
+		"  -l, --loglen N   log length, a power of two from 2M to 1G (default 8M)\n"
+		"  -s, --size N     create DEVICE as a file of N bytes if it does not exist\n"
+		"  -h, --help       this text\n"
+		"Sizes take K, M, G, T suffixes (binary).\n");
+}
+
+static int err(const char *what, const char *reason)
+{
+	fprintf(stderr, "mkfs.famfs: %s: %s\n", what, reason);
+	return 1;
+}
+
+/* Create (or, with --force, resize) a regular file to act as the device. */
+static int prepare_file(const char *path, uint64_t size, bool force)
+{
+	struct stat st;
+	int fd, rc = 0;
+
+	if (stat(path, &st) == 0) {
+		if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size == size)
+			return 0;
+		if (!force)
+			return err(path, "exists with a different size "
+				   "(use -f to resize it)");
+	} else if (errno != ENOENT) {
+		return err(path, strerror(errno));
+	}
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return err(path, strerror(errno));
+	if (ftruncate(fd, (off_t)size))
+		rc = err(path, strerror(errno));
+	close(fd);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "force", no_argument, NULL, 'f' },
+		{ "kill", no_argument, NULL, 'k' },
+		{ "loglen", required_argument, NULL, 'l' },
+		{ "size", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct famfs_mkfs_opts mo = { 0 };
+	bool kill_sb = false;
+	uint64_t size = 0;
+	struct famfs_sb_info sb;
+	struct famfs_dev *dev;
+	const char *path;
+	char uuid[37], a[32], b[32];
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, "fkl:s:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			mo.force = true;
+			break;
+		case 'k':
+			kill_sb = true;
+			break;
+		case 'l':
+			if (famfs_parse_size(optarg, &mo.log_len) ||
+			    mo.log_len < FAMFS_MIN_LOG_LEN ||
+			    mo.log_len > FAMFS_MAX_LOG_LEN ||
+			    (mo.log_len & (mo.log_len - 1)))
+				return err(optarg, "bad log length: must be "
+					   "a power of two from 2M to 1G");
+			break;
+		case 's':
+			if (famfs_parse_size(optarg, &size) || !size)
+				return err(optarg, "bad size");
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc - 1) {
+		usage(stderr);
+		return 2;
+	}
+	path = argv[optind];
+	if (size && prepare_file(path, size, mo.force))
+		return 1;
+
+	rc = famfs_dev_open(path, FAMFS_DEV_RDWR, &dev);
+	if (rc == -ENOSPC)
+		return err(path, "device too small for a famfs "
+			   "(needs superblock + log + one 2 MiB unit)");
+	if (rc)
+		return err(path, strerror(-rc));
+
+	if (kill_sb) {
+		rc = famfs_wipe_sb(dev);
+		famfs_dev_close(dev);
+		if (rc == -EBUSY)
+			return err(path, "in use by a famfs mount");
+		if (rc)
+			return err(path, strerror(-rc));
+		printf("%s: famfs superblock wiped\n", path);
+		return 0;
+	}
+
+	rc = famfs_mkfs(dev, &mo, &sb);
+	famfs_dev_close(dev);
+	switch (rc) {
+	case 0:
+		break;
+	case -EEXIST:
+		return err(path, "already holds a famfs (use -f to "
+			   "overwrite it)");
+	case -ENOSPC:
+		return err(path, "device too small for a famfs "
+			   "(needs superblock + log + one 2 MiB unit)");
+	case -EBUSY:
+		return err(path, "in use by a famfs mount");
+	default:
+		return err(path, strerror(-rc));
+	}
+
+	famfs_uuid_unparse(sb.fs_uuid, uuid);
+	printf("famfs created on %s\n", path);
+	printf("  uuid:         %s\n", uuid);
+	famfs_uuid_unparse(sb.master_uuid, uuid);
+	printf("  master:       %s\n", uuid);
+	famfs_format_size(sb.device_size, a, sizeof(a));
+	printf("  device size:  %" PRIu64 " (%s)\n", sb.device_size, a);
+	famfs_format_size(sb.log_len, a, sizeof(a));
+	printf("  log:          %s at offset %" PRIu64 ", room for about %"
+	       PRIu64 " entries\n", a, sb.log_offset,
+	       famfs_log_capacity_entries(sb.log_len));
+	famfs_format_size(sb.device_size - sb.data_offset, b, sizeof(b));
+	printf("  data:         %s from offset %" PRIu64 " in %" PRIu64
+	       " units of 2 MiB\n", b, sb.data_offset,
+	       (sb.device_size - sb.data_offset) / sb.alloc_unit);
+	return 0;
+}
