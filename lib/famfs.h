@@ -364,10 +364,25 @@ int famfs_pending_resize(struct famfs_fs *fs, uint64_t ino, uint64_t size);
  */
 int famfs_pending_prepare_write(struct famfs_fs *fs, uint64_t ino,
 				uint64_t pos, uint64_t len);
+/*
+ * Give an empty pending file an interleave layout (before any resize):
+ * its size may then grow up to what one allocation of nstrips strips
+ * holds; -EINVAL when it already has space or @il is malformed.
+ */
+int famfs_pending_set_interleave(struct famfs_fs *fs, uint64_t ino,
+				 const struct famfs_interleave *il);
 int famfs_pending_setattr(struct famfs_fs *fs, uint64_t ino, uint32_t mask,
 			  uint32_t mode, uint32_t uid, uint32_t gid);
 int famfs_pending_commit(struct famfs_fs *fs, uint64_t ino);
 int famfs_pending_abandon(struct famfs_fs *fs, uint64_t ino);
+
+/*
+ * Test tool only (famfs clone): append @r without any namespace or extent
+ * check, so fsck and replay can be shown catching what it writes. Works
+ * on a master opened with FAMFS_OPEN_NO_LOCK beside a running daemon.
+ */
+int famfs_debug_append_unchecked(struct famfs_fs *fs,
+				 struct famfs_log_record *r);
 
 /* ---- allocator (exposed for tests and the CLI's planning) -------------- */
 

@@ -190,6 +190,11 @@ int node_map(const struct node *n, uint64_t pos, uint64_t *dev_off,
 void zero_range(struct famfs_fs *fs, const struct node *n, uint64_t from,
 		uint64_t to);
 
+/* Find strips for an interleaved file (not marked); caller holds lock. */
+int plan_interleaved(struct famfs_fs *fs, uint64_t bytes,
+		     const struct famfs_interleave *il,
+		     struct famfs_extent *strips);
+
 /* Apply a validated record to the namespace (replay.c). */
 int replay_apply(struct famfs_fs *fs, const struct famfs_log_record *r,
 		 const char **why);

@@ -192,7 +192,7 @@ static int check_interleave(const struct famfs_fs *fs,
  * different regions of the device (different DIMMs or CXL devices when
  * the device interleaves by address range).
  */
-static int plan_interleaved(struct famfs_fs *fs, uint64_t bytes,
+int plan_interleaved(struct famfs_fs *fs, uint64_t bytes,
 			    const struct famfs_interleave *il,
 			    struct famfs_extent *strips)
 {
@@ -334,6 +334,17 @@ int famfs_create_file(struct famfs_fs *fs, uint64_t parent_ino,
 	if (st)
 		ns_stat(n, st);
 out:
+	pthread_rwlock_unlock(&fs->lock);
+	return rc;
+}
+
+int famfs_debug_append_unchecked(struct famfs_fs *fs,
+				 struct famfs_log_record *r)
+{
+	int rc;
+
+	pthread_rwlock_wrlock(&fs->lock);
+	rc = log_append(fs, r);
 	pthread_rwlock_unlock(&fs->lock);
 	return rc;
 }

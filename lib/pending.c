@@ -163,6 +163,28 @@ static int grow_pending(struct famfs_fs *fs, struct node *n, uint64_t units)
 	return 0;
 }
 
+/* Lay out all strips of an interleaved pending file for @size bytes. */
+static int interleave_pending(struct famfs_fs *fs, struct node *n,
+			      uint64_t size)
+{
+	struct famfs_extent strips[64];
+	int rc = plan_interleaved(fs, size, &n->interleave, strips);
+
+	if (rc)
+		return rc;
+	n->extents = malloc(n->interleave.nstrips * sizeof(*n->extents));
+	if (!n->extents)
+		return -ENOMEM;
+	memcpy(n->extents, strips, n->interleave.nstrips * sizeof(*strips));
+	n->nextents = n->extents_cap = n->interleave.nstrips;
+	for (uint32_t i = 0; i < n->nextents; i++) {
+		alloc_mark(&fs->alloc, strips[i].offset, strips[i].len,
+			   (uint32_t)n->ino);
+		n->allocated += strips[i].len;
+	}
+	return 0;
+}
+
 /* Give back whole units past @keep bytes (a pending file shrinking). */
 static void shrink_pending(struct famfs_fs *fs, struct node *n, uint64_t keep)
 {
@@ -202,7 +224,12 @@ static int resize_pending(struct famfs_fs *fs, uint64_t ino, uint64_t size,
 	old = n->size;
 	if (grow_only && size <= old)
 		goto out;
-	if (size > n->allocated) {
+	if (size > n->allocated && n->interleave.nstrips) {
+		/* strips are laid out once; an interleaved file cannot grow */
+		rc = n->allocated ? -EFBIG : interleave_pending(fs, n, size);
+		if (rc)
+			goto out;
+	} else if (size > n->allocated) {
 		uint64_t need = size - n->allocated;
 
 		rc = grow_pending(fs, n, (need + fs->alloc.unit - 1) /
@@ -211,7 +238,7 @@ static int resize_pending(struct famfs_fs *fs, uint64_t ino, uint64_t size,
 			shrink_pending(fs, n, old);
 			goto out;
 		}
-	} else if (size < old) {
+	} else if (size < old && !n->interleave.nstrips) {
 		shrink_pending(fs, n, size);
 	}
 	n->size = size;
@@ -248,6 +275,28 @@ int famfs_pending_prepare_write(struct famfs_fs *fs, uint64_t ino,
 	return resize_pending(fs, ino, pos + len, pos, true);
 }
 
+int famfs_pending_set_interleave(struct famfs_fs *fs, uint64_t ino,
+				 const struct famfs_interleave *il)
+{
+	struct node *n;
+	int rc = 0;
+
+	pthread_rwlock_wrlock(&fs->lock);
+	n = get_pending(fs, ino, &rc);
+	if (!n)
+		goto out;
+	rc = -EINVAL;
+	if (n->allocated || n->size || !il->nstrips ||
+	    il->nbuckets < il->nstrips || !il->chunk_size ||
+	    il->chunk_size % fs->alloc.unit || il->nstrips > 64)
+		goto out;
+	n->interleave = *il;
+	rc = 0;
+out:
+	pthread_rwlock_unlock(&fs->lock);
+	return rc;
+}
+
 int famfs_pending_setattr(struct famfs_fs *fs, uint64_t ino, uint32_t mask,
 			  uint32_t mode, uint32_t uid, uint32_t gid)
 {
@@ -280,7 +329,8 @@ int famfs_pending_commit(struct famfs_fs *fs, uint64_t ino)
 	if (!n)
 		goto out;
 	/* units beyond the final size go back before the size is fixed */
-	shrink_pending(fs, n, n->size);
+	if (!n->interleave.nstrips)
+		shrink_pending(fs, n, n->size);
 	rc = ns_path_of(&fs->ns, n, path, sizeof(path));
 	if (rc)
 		goto out;
@@ -294,6 +344,7 @@ int famfs_pending_commit(struct famfs_fs *fs, uint64_t ino)
 	r.time = n->time;
 	r.nextents = n->nextents;
 	r.extents = n->extents;
+	r.interleave = n->interleave;
 	/* the node already holds exactly what replay would build from r */
 	rc = log_append(fs, &r);
 	if (!rc)
