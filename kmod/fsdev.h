@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * fsdev_dax internals shared by the files of the module.
+ */
+#ifndef FSDEV_H
+#define FSDEV_H
+
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
+#include <linux/atomic.h>
+#include <linux/mm_types.h>
+#include "fsdev_range.h"
+#include "fsdev_dax_uapi.h"
+
+struct dev_dax;
+struct dax_device;
+struct dev_pagemap;
+
+/* Called with the RCU read lock held: must not sleep. */
+struct fsdev_holder_ops {
+	void (*notify_failure)(void *holder, u64 offset, u64 len, u32 flags);
+};
+
+/*
+ * One bound device. Allocated at probe, refcounted: open files and views
+ * keep it after unbind, when @dead is set and every access fails.
+ * @ranges is a snapshot of the device's data ranges taken at probe, so
+ * walks never race with sysfs reconfiguring dev_dax->ranges.
+ */
+struct fsdev {
+	struct kref kref;
+	struct dev_dax *dev_dax;
+	struct dax_device *dax_dev;
+	struct dev_pagemap *pgmap;
+	u64 size;
+	u64 data_offset;
+	unsigned int align;
+	bool is_static;
+	bool dead;
+
+	/* holder_lock serialises claim, release and removal */
+	struct mutex holder_lock;
+	void *holder_data;
+	const struct fsdev_holder_ops *holder_ops;
+
+	/* views_lock guards @views and the @dead transition */
+	struct mutex views_lock;
+	struct list_head views;
+
+	atomic64_t pte_faults;
+	atomic64_t pmd_faults;
+	atomic64_t failures;
+
+	unsigned int nr_ranges;
+	struct fsdev_range ranges[] __counted_by(nr_ranges);
+};
+
+/* fsdev_main.c */
+extern unsigned int probe_fail_step;
+void fsdev_put(struct fsdev *fsdev);
+void fsdev_get(struct fsdev *fsdev);
+void fsdev_object_add(void);
+void fsdev_object_del(void);
+
+/* fsdev_probe.c */
+int fsdev_dax_probe(struct dev_dax *dev_dax);
+
+/* fsdev_holder.c */
+int fsdev_holder_claim(struct fsdev *fsdev, void *holder,
+		       const struct fsdev_holder_ops *ops);
+void fsdev_holder_release(struct fsdev *fsdev, void *holder);
+int fsdev_holder_notify_failure(struct fsdev *fsdev, u64 offset, u64 len,
+				u32 flags);
+void fsdev_holder_remove(struct fsdev *fsdev);
+
+/* fsdev_fault.c */
+vm_fault_t fsdev_map_fault(struct vm_fault *vmf, unsigned int order,
+			   struct fsdev *fsdev,
+			   const struct fsdev_range *map, unsigned int nr,
+			   bool set_folio_mapping);
+unsigned long fsdev_get_unmapped_area(struct file *file, unsigned long addr,
+				      unsigned long len, unsigned long pgoff,
+				      unsigned long flags);
+
+/* fsdev_cdev.c */
+extern const struct file_operations fsdev_cdev_fops;
+
+/* fsdev_view.c */
+long fsdev_view_create(struct fsdev *fsdev, void __user *arg);
+void fsdev_views_unmap(struct fsdev *fsdev);
+
+/* fsdev_sysfs.c */
+extern const struct attribute_group *fsdev_dev_groups[];
+
+#endif /* FSDEV_H */

@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Page faults for mappings of the device and of views.
+ *
+ * Both map a linear space described by a range list onto physical
+ * memory; a PMD is inserted whenever the virtual 2 MiB block lies in the
+ * vma and its physical memory is 2 MiB aligned and contiguous, otherwise
+ * the fault falls back to a PTE.
+ */
+#include <linux/mm.h>
+#include <linux/huge_mm.h>
+#include <linux/pagemap.h>
+#include <linux/pfn_t.h>
+#include <linux/dax.h>
+#include "fsdev.h"
+
+/*
+ * Whole-device mappings record the device page in the folio, as
+ * device_dax does, so the kernel's generic memory_failure handling (no
+ * holder) can find and signal the processes mapping a poisoned page.
+ */
+static void fsdev_set_folio_mapping(struct vm_area_struct *vma, pgoff_t pgoff,
+				    u64 phys, unsigned long nr_pages)
+{
+	struct address_space *mapping = vma->vm_file->f_mapping;
+	unsigned long i;
+
+	for (i = 0; i < nr_pages; i++) {
+		struct folio *folio = pfn_folio(PHYS_PFN(phys) + i);
+
+		if (folio->mapping)
+			continue;
+		folio->mapping = mapping;
+		folio->index = pgoff + i;
+	}
+}
+
+static vm_fault_t fsdev_pte_fault(struct vm_fault *vmf, struct fsdev *fsdev,
+				  const struct fsdev_range *map,
+				  unsigned int nr, bool set_folio_mapping)
+{
+	u64 offset = (u64)vmf->pgoff << PAGE_SHIFT;
+	u64 phys, contig;
+	vm_fault_t ret;
+	pfn_t pfn;
+
+	if (fsdev_range_offset_to_phys(map, nr, offset, &phys, &contig))
+		return VM_FAULT_SIGBUS;
+
+	pfn = phys_to_pfn_t(phys, PFN_DEV | PFN_MAP);
+	if (set_folio_mapping)
+		fsdev_set_folio_mapping(vmf->vma, vmf->pgoff, phys, 1);
+	ret = vmf_insert_mixed(vmf->vma, vmf->address, pfn);
+	if (ret == VM_FAULT_NOPAGE)
+		atomic64_inc(&fsdev->pte_faults);
+	return ret;
+}
+
+static vm_fault_t fsdev_pmd_fault(struct vm_fault *vmf, struct fsdev *fsdev,
+				  const struct fsdev_range *map,
+				  unsigned int nr, bool set_folio_mapping)
+{
+	unsigned long pmd_addr = vmf->address & PMD_MASK;
+	struct vm_area_struct *vma = vmf->vma;
+	u64 phys, contig;
+	vm_fault_t ret;
+	pgoff_t pgoff;
+	pfn_t pfn;
+
+	if (pmd_addr < vma->vm_start || pmd_addr + PMD_SIZE > vma->vm_end)
+		return VM_FAULT_FALLBACK;
+
+	pgoff = linear_page_index(vma, pmd_addr);
+	if (fsdev_range_offset_to_phys(map, nr, (u64)pgoff << PAGE_SHIFT,
+				       &phys, &contig))
+		return VM_FAULT_FALLBACK;
+	if (!IS_ALIGNED(phys, PMD_SIZE) || contig < PMD_SIZE)
+		return VM_FAULT_FALLBACK;
+
+	pfn = phys_to_pfn_t(phys, PFN_DEV | PFN_MAP);
+	if (set_folio_mapping)
+		fsdev_set_folio_mapping(vma, pgoff, phys, PMD_SIZE >> PAGE_SHIFT);
+	ret = vmf_insert_pfn_pmd(vmf, pfn, vmf->flags & FAULT_FLAG_WRITE);
+	if (ret == VM_FAULT_NOPAGE)
+		atomic64_inc(&fsdev->pmd_faults);
+	return ret;
+}
+
+/*
+ * Liveness is checked under the dax read lock: unbind marks the device
+ * dead, then kill_dax() waits for these readers before the mappings are
+ * zapped, so no PTE can be installed after the zap.
+ */
+vm_fault_t fsdev_map_fault(struct vm_fault *vmf, unsigned int order,
+			   struct fsdev *fsdev,
+			   const struct fsdev_range *map, unsigned int nr,
+			   bool set_folio_mapping)
+{
+	vm_fault_t ret;
+	int id;
+
+	id = dax_read_lock();
+	if (READ_ONCE(fsdev->dead))
+		ret = VM_FAULT_SIGBUS;
+	else if (order == 0)
+		ret = fsdev_pte_fault(vmf, fsdev, map, nr, set_folio_mapping);
+	else if (order == PMD_ORDER)
+		ret = fsdev_pmd_fault(vmf, fsdev, map, nr, set_folio_mapping);
+	else
+		ret = VM_FAULT_FALLBACK;
+	dax_read_unlock(id);
+	return ret;
+}
+
+/* Align the virtual address to the file offset so PMDs are possible. */
+unsigned long fsdev_get_unmapped_area(struct file *file, unsigned long addr,
+				      unsigned long len, unsigned long pgoff,
+				      unsigned long flags)
+{
+	return thp_get_unmapped_area(file, addr, len, pgoff, flags);
+}

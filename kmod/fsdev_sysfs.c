@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Counters under /sys/bus/dax/devices/daxX.Y/fsdev/, present while the
+ * device is bound to fsdev_dax. Tests use them to tell PMD from PTE
+ * faults and to see memory failures reach the driver.
+ */
+#include <linux/device.h>
+#include <linux/sysfs.h>
+#include "fsdev.h"
+
+static ssize_t pte_faults_show(struct device *dev,
+			       struct device_attribute *attr, char *buf)
+{
+	struct fsdev *fsdev = dev_get_drvdata(dev);
+
+	return sysfs_emit(buf, "%lld\n", atomic64_read(&fsdev->pte_faults));
+}
+static DEVICE_ATTR_RO(pte_faults);
+
+static ssize_t pmd_faults_show(struct device *dev,
+			       struct device_attribute *attr, char *buf)
+{
+	struct fsdev *fsdev = dev_get_drvdata(dev);
+
+	return sysfs_emit(buf, "%lld\n", atomic64_read(&fsdev->pmd_faults));
+}
+static DEVICE_ATTR_RO(pmd_faults);
+
+static ssize_t memory_failures_show(struct device *dev,
+				    struct device_attribute *attr, char *buf)
+{
+	struct fsdev *fsdev = dev_get_drvdata(dev);
+
+	return sysfs_emit(buf, "%lld\n", atomic64_read(&fsdev->failures));
+}
+static DEVICE_ATTR_RO(memory_failures);
+
+static ssize_t holder_show(struct device *dev, struct device_attribute *attr,
+			   char *buf)
+{
+	struct fsdev *fsdev = dev_get_drvdata(dev);
+
+	return sysfs_emit(buf, "%d\n", !!READ_ONCE(fsdev->holder_data));
+}
+static DEVICE_ATTR_RO(holder);
+
+static struct attribute *fsdev_attrs[] = {
+	&dev_attr_pte_faults.attr,
+	&dev_attr_pmd_faults.attr,
+	&dev_attr_memory_failures.attr,
+	&dev_attr_holder.attr,
+	NULL,
+};
+
+static const struct attribute_group fsdev_attr_group = {
+	.name = "fsdev",
+	.attrs = fsdev_attrs,
+};
+
+const struct attribute_group *fsdev_dev_groups[] = {
+	&fsdev_attr_group,
+	NULL,
+};

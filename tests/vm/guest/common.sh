@@ -1,0 +1,43 @@
+# SPDX-License-Identifier: Apache-2.0
+# Helpers for guest test scripts (sourced; busybox sh).
+DAX=${DAX:-dax0.0}
+DAXSYS=/sys/bus/dax
+FSDEV_PARAMS=/sys/module/fsdev_dax/parameters
+failures=0
+
+ok() { echo "ok: $*"; }
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+expect() { # expect DESCRIPTION COMMAND... : command must succeed
+	_what=$1; shift
+	if "$@"; then ok "$_what"; else fail "$_what"; fi
+}
+
+driver_of() { # current driver name of $1 (empty if unbound)
+	if [ -e "$DAXSYS/devices/$1/driver" ]; then
+		basename "$(readlink "$DAXSYS/devices/$1/driver")"
+	fi
+}
+
+unbind() { # unbind $1 from whatever driver holds it
+	_drv=$(driver_of "$1")
+	[ -z "$_drv" ] || echo "$1" >"$DAXSYS/drivers/$_drv/unbind"
+}
+
+bind_to() { # bind_to DRIVER DEV: returns the bind write's status
+	unbind "$2"
+	echo "$2" >"$DAXSYS/drivers/$1/bind" 2>/dev/null
+}
+
+wait_node() { # wait for /dev/$1 to appear (devtmpfs)
+	i=0
+	while [ ! -c "/dev/$1" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	[ -c "/dev/$1" ]
+}
+
+objects() { cat $FSDEV_PARAMS/objects; }
+
+finish() {
+	if [ "$failures" = 0 ]; then echo "PASS"; exit 0; fi
+	echo "$failures check(s) failed"
+	exit 1
+}

@@ -1,0 +1,62 @@
+#!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
+#
+# Guest /init: bring up an emulated devdax device (dax0.0), load fsdev_dax,
+# run /tests/run, check the kernel log for splats, report, power off.
+# The host reads "FAMFS_VM_RESULT rc=N" from the serial console.
+export PATH=/tests/bin:/famfs/bin:/bin:/sbin:/usr/bin:/usr/sbin
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mount -t tmpfs tmpfs /tmp
+mount -t debugfs debugfs /sys/kernel/debug
+
+finish() {
+	echo "FAMFS_VM_DMESG_BEGIN"
+	dmesg
+	echo "FAMFS_VM_DMESG_END"
+	echo "FAMFS_VM_RESULT rc=$1"
+	sync
+	poweroff -f
+	sleep 5
+	echo o >/proc/sysrq-trigger
+}
+
+setup() {
+	for m in libnvdimm nd_btt nd_pmem nd_e820 nfit device_dax dax_pmem; do
+		insmod /modules/$m.ko || { echo "init: insmod $m failed"; return 1; }
+	done
+	i=0
+	while [ ! -e /dev/pmem0 ] && [ ! -e /dev/dax0.0 ] && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if [ ! -e /dev/dax0.0 ]; then
+		# shellcheck disable=SC2086
+		ndctl create-namespace -f -e namespace0.0 -m devdax -a 2M \
+			${FAMFS_VM_NDCTL_ARGS:-} >/tmp/ndctl.out ||
+			{ echo "init: ndctl create-namespace failed"; cat /tmp/ndctl.out; return 1; }
+	fi
+	[ -e /dev/dax0.0 ] || { echo "init: no /dev/dax0.0"; return 1; }
+	insmod /modules/hwpoison_inject.ko || return 1
+	insmod /tests/fsdev_dax.ko || { echo "init: insmod fsdev_dax failed"; return 1; }
+}
+
+[ -r /tests/config ] && . /tests/config
+if ! setup; then
+	finish 1
+fi
+
+echo "FAMFS_VM_TEST_BEGIN"
+sh /tests/run
+rc=$?
+echo "FAMFS_VM_TEST_END rc=$rc"
+
+# Any kernel splat fails the run, whatever the test said.
+if dmesg | grep -E -q 'WARNING:|BUG:|Oops|general protection fault|Kernel panic|list_del corruption|refcount_t:|UBSAN|blocked for more than'; then
+	echo "init: kernel log has a splat:"
+	dmesg | grep -E -A20 'WARNING:|BUG:|Oops|general protection fault|Kernel panic|list_del corruption|refcount_t:|UBSAN|blocked for more than' | head -60
+	[ $rc = 0 ] && rc=1
+fi
+finish $rc

@@ -1,0 +1,159 @@
+#!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
+#
+# Boot a qemu (TCG) guest with an emulated devdax device and fsdev_dax.ko,
+# run a guest test script inside it, print the console log and exit with
+# the script's status. The guest is always powered off: on success it
+# powers itself off, otherwise qemu is killed at the timeout or on exit.
+#
+# usage: run-vm.sh [options] GUEST_SCRIPT [ARGS...]
+#   --build-dir DIR   meson build dir; cli/famfs, mkfs/mkfs.famfs and
+#                     fuse/famfs_fused are copied in when they exist
+#   --timeout SEC     kill the guest after SEC seconds (default 300)
+#   --mem-size SIZE   size of the emulated NVDIMM (default 1G)
+#   --mem-file PATH   backing file (kept); default: a temporary /dev/shm file
+#   --ndctl-args ARGS extra `ndctl create-namespace` arguments (e.g. "-M mem")
+#   --append ARGS     extra kernel command line
+# env: FSDEV_CACHE (default /var/cache/famfs-vm) holds the built artefacts.
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+cache=${FSDEV_CACHE:-/var/cache/famfs-vm}
+build_dir=""
+timeout=300
+mem_size=1G
+mem_file=""
+ndctl_args=""
+append=""
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	--build-dir) build_dir=$2; shift 2 ;;
+	--timeout) timeout=$2; shift 2 ;;
+	--mem-size) mem_size=$2; shift 2 ;;
+	--mem-file) mem_file=$2; shift 2 ;;
+	--ndctl-args) ndctl_args=$2; shift 2 ;;
+	--append) append=$2; shift 2 ;;
+	--) shift; break ;;
+	-*) echo "run-vm: unknown option $1" >&2; exit 2 ;;
+	*) break ;;
+	esac
+done
+[ $# -ge 1 ] || { echo "usage: run-vm.sh [options] GUEST_SCRIPT [ARGS...]" >&2; exit 2; }
+script=$1
+shift
+[ -r "$script" ] || { echo "run-vm: no guest script $script" >&2; exit 2; }
+
+rc=0
+kver=$("$here/deps.sh") || rc=$?
+[ $rc = 0 ] || exit $rc
+mkdir -p "$cache"
+
+# Shared artefacts are built under a lock: meson may start several of us.
+exec 9>"$cache/.lock"
+flock 9
+
+kmod_out=$cache/kmod-$kver
+KVER=$kver FSDEV_CACHE=$cache "$top/kmod/build.sh" "$kmod_out" >&2
+
+base=$cache/initramfs-$kver-$(cat "$here/mkinitramfs.sh" "$here/init.sh" | md5sum | cut -c1-12).cpio.gz
+[ -r "$base" ] || "$here/mkinitramfs.sh" "$kver" "$base"
+
+helpers=$cache/helpers
+mkdir -p "$helpers"
+for src in "$here"/fsdev-*.c; do
+	bin=$helpers/$(basename "$src" .c)
+	if [ ! -x "$bin" ] || [ "$src" -nt "$bin" ] ||
+	   [ "$here/fsdev_test.h" -nt "$bin" ] || [ "$top/kmod/fsdev_dax_uapi.h" -nt "$bin" ]; then
+		gcc -static -O2 -Wall -Wextra -Werror -I"$top/kmod" -o "$bin" "$src"
+	fi
+done
+flock -u 9
+
+work=$(mktemp -d /tmp/famfs-vm.XXXXXX)
+qemu_pid=""
+own_mem=0
+if [ -z "$mem_file" ]; then
+	mem_file=/dev/shm/famfs-vm-$$.img
+	own_mem=1
+fi
+cleanup() {
+	if [ -n "$qemu_pid" ] && kill -0 "$qemu_pid" 2>/dev/null; then
+		kill -KILL "$qemu_pid" 2>/dev/null || true
+		wait "$qemu_pid" 2>/dev/null || true
+	fi
+	[ $own_mem = 1 ] && rm -f "$mem_file"
+	rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Per-run payload, appended to the base initramfs as a second archive.
+pay=$work/payload
+mkdir -p "$pay/tests/bin" "$pay/tests/guest" "$pay/famfs/bin"
+cp "$kmod_out/fsdev_dax.ko" "$pay/tests/"
+cp "$helpers"/* "$pay/tests/bin/"
+cp "$here"/guest/*.sh "$pay/tests/guest/"
+cp "$script" "$pay/tests/guest/$(basename "$script")"
+{
+	echo "cd /tests/guest"
+	printf 'exec sh ./%s' "$(basename "$script")"
+	for a in "$@"; do printf " '%s'" "$a"; done
+	echo
+} >"$pay/tests/run"
+printf "FAMFS_VM_NDCTL_ARGS='%s'\n" "$ndctl_args" >"$pay/tests/config"
+if [ -n "$build_dir" ]; then
+	for b in cli/famfs mkfs/mkfs.famfs fuse/famfs_fused; do
+		f=$build_dir/$b
+		[ -x "$f" ] || continue
+		cp "$f" "$pay/famfs/bin/"
+		for lib in $(ldd "$f" 2>/dev/null | awk '/=> \//{print $3} /^\t\//{print $1}'); do
+			mkdir -p "$pay$(dirname "$lib")"
+			cp -L "$lib" "$pay$lib"
+		done
+	done
+fi
+(cd "$pay" && find . | cpio -o -H newc --quiet) | gzip -1 >"$work/payload.cpio.gz"
+cat "$base" "$work/payload.cpio.gz" >"$work/initrd"
+
+[ -e "$mem_file" ] || truncate -s "$mem_size" "$mem_file"
+log=$work/console.log
+start=$(date +%s)
+qemu-system-x86_64 \
+	-machine pc,nvdimm=on -accel tcg,thread=multi -cpu max -smp 2 \
+	-m 1G,slots=2,maxmem=8G \
+	-object memory-backend-file,id=mem1,share=on,mem-path="$mem_file",size="$mem_size",align=2M \
+	-device nvdimm,memdev=mem1,id=nv1 \
+	-device virtio-rng-pci \
+	-kernel "/boot/vmlinuz-$kver" -initrd "$work/initrd" \
+	-append "console=ttyS0 loglevel=4 panic=-1 $append" \
+	-display none -monitor none -serial "file:$log" -no-reboot &
+qemu_pid=$!
+
+# Wait for qemu to exit (guest poweroff) or for the timeout.
+status=""
+while kill -0 "$qemu_pid" 2>/dev/null; do
+	if [ $(($(date +%s) - start)) -ge "$timeout" ]; then
+		status=timeout
+		kill -KILL "$qemu_pid" 2>/dev/null || true
+		break
+	fi
+	sleep 0.5
+done
+wait "$qemu_pid" 2>/dev/null || true
+qemu_pid=""
+elapsed=$(($(date +%s) - start))
+
+cat "$log"
+result=$(sed -n 's/.*FAMFS_VM_RESULT rc=\([0-9]*\).*/\1/p' "$log" | tail -n 1)
+if [ "$status" = timeout ]; then
+	echo "run-vm: guest timed out after ${timeout}s" >&2
+	exit 124
+fi
+if [ -z "$result" ]; then
+	echo "run-vm: guest ended without a result (crash?) after ${elapsed}s" >&2
+	exit 1
+fi
+echo "run-vm: $(basename "$script") rc=$result in ${elapsed}s" >&2
+exit "$result"
