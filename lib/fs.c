@@ -23,7 +23,8 @@ int fs_attach(struct famfs_dev *dev, bool own_dev, unsigned int flags,
 	fs->dev = dev;
 	fs->own_dev = own_dev;
 	pthread_rwlock_init(&fs->lock, NULL);
-	rc = famfs_sb_read(dev, &fs->sb, NULL, rep);
+	rc = famfs_sb_read(dev, &fs->sb, NULL,
+			   (flags & FS_ATTACH_SB_QUIET) ? NULL : rep);
 	if (rc)
 		goto fail;
 	fs->log = dev->base + fs->sb.log_offset;

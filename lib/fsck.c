@@ -73,7 +73,8 @@ int famfs_fsck(struct famfs_dev *dev, struct famfs_report *rep,
 	{
 		unsigned long before_replay = rep->nerrors;
 
-		rc = fs_attach(dev, false, FAMFS_OPEN_RDONLY, rep, &fs);
+		rc = fs_attach(dev, false, FAMFS_OPEN_RDONLY | FS_ATTACH_SB_QUIET,
+			       rep, &fs);
 		if (rc) {
 			if (rc == -EBADMSG || rc == -EINVAL)
 				status |= FAMFS_FSCK_BAD_LOG;

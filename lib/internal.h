@@ -158,6 +158,9 @@ struct famfs_fs {
 	struct log_decoded scratch;	/* replay decoding buffer */
 };
 
+/* fs_attach flag: superblock problems were already reported (fsck). */
+#define FS_ATTACH_SB_QUIET 0x100
+
 /* Attach a filesystem object to an already opened device. */
 int fs_attach(struct famfs_dev *dev, bool own_dev, unsigned int flags,
 	      struct famfs_report *rep, struct famfs_fs **out);

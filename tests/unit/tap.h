@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * A few TAP helpers for the unit tests: each CHECK prints one TAP line;
+ * the program's exit status is non-zero when any check failed.
+ */
+#ifndef FAMFS_TAP_H
+#define FAMFS_TAP_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+static int tap_count, tap_failed;
+
+#define CHECK(cond, ...)                                                   \
+	do {                                                               \
+		bool ok_ = (cond);                                         \
+		printf("%s %d - ", ok_ ? "ok" : "not ok", ++tap_count);    \
+		printf(__VA_ARGS__);                                       \
+		printf("\n");                                              \
+		if (!ok_) {                                                \
+			tap_failed++;                                      \
+			printf("# failed: %s (%s:%d)\n", #cond, __FILE__,  \
+			       __LINE__);                                  \
+		}                                                          \
+	} while (0)
+
+#define CHECK_RC(expr, want, ...)                                          \
+	do {                                                               \
+		long rc_ = (long)(expr);                                   \
+		CHECK(rc_ == (long)(want), __VA_ARGS__);                   \
+		if (rc_ != (long)(want))                                   \
+			printf("# got %ld (%s), want %ld\n", rc_,          \
+			       rc_ < 0 ? strerror((int)-rc_) : "",         \
+			       (long)(want));                              \
+	} while (0)
+
+static inline int tap_done(void)
+{
+	printf("1..%d\n", tap_count);
+	return tap_failed ? 1 : 0;
+}
+
+/* The "host" every test runs as, and another one for client roles. */
+#define MASTER_UUID "11111111-2222-3333-4444-555555555555"
+#define CLIENT_UUID "99999999-8888-7777-6666-555555555555"
+
+static inline void be_master(void)
+{
+	setenv("FAMFS_SYSTEM_UUID", MASTER_UUID, 1);
+}
+
+static inline void be_client(void)
+{
+	setenv("FAMFS_SYSTEM_UUID", CLIENT_UUID, 1);
+}
+
+/* Create a /dev/shm device file of @size bytes; returns its path. */
+static inline char *make_device(const char *tag, uint64_t size)
+{
+	static char paths[16][128];
+	static int next;
+	char *path = paths[next++ % 16];
+	int fd;
+
+	snprintf(path, sizeof(paths[0]), "/dev/shm/famfs-unit-%d-%s",
+		 (int)getpid(), tag);
+	unlink(path);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0 || ftruncate(fd, (off_t)size)) {
+		perror(path);
+		exit(99);
+	}
+	close(fd);
+	return path;
+}
+
+/* make_device + mkfs as MASTER_UUID; exits on failure (setup error). */
+static inline char *make_famfs(const char *tag, uint64_t size,
+			       uint64_t log_len)
+{
+	char *path = make_device(tag, size);
+	struct famfs_mkfs_opts o = { .log_len = log_len };
+	struct famfs_dev *dev;
+	uint8_t uuid[16];
+
+	famfs_uuid_parse(MASTER_UUID, uuid);
+	o.master_uuid = uuid;
+	if (famfs_dev_open(path, FAMFS_DEV_RDWR, &dev) ||
+	    famfs_mkfs(dev, &o, NULL)) {
+		fprintf(stderr, "mkfs %s failed\n", path);
+		exit(99);
+	}
+	famfs_dev_close(dev);
+	return path;
+}
+
+/* A report sink that remembers the last message, for asserting on it. */
+struct captured {
+	char last[1024];
+	char all[8192];
+};
+
+static inline void capture_fn(void *ctx, enum famfs_severity sev,
+			      const char *msg)
+{
+	struct captured *c = ctx;
+	size_t used = strlen(c->all);
+
+	(void)sev;
+	snprintf(c->last, sizeof(c->last), "%s", msg);
+	snprintf(c->all + used, sizeof(c->all) - used, "%s\n", msg);
+	printf("# report: %s\n", msg);
+}
+
+static inline void capture_init(struct famfs_report *rep, struct captured *c)
+{
+	memset(rep, 0, sizeof(*rep));
+	memset(c, 0, sizeof(*c));
+	rep->fn = capture_fn;
+	rep->ctx = c;
+}
+
+#define MiB (1ULL << 20)
+
+#endif

@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: Apache-2.0
+/* Allocator: contiguous, interleaved, full device, pending files. */
+#include "tap.h"
+
+static void test_contiguous(void)
+{
+	/* 64 MiB: data starts at 10 MiB, 27 units of 2 MiB */
+	char *dev = make_famfs("alloc", 64 * MiB, 0);
+	struct famfs_stat a, b, st;
+	struct famfs_fs *fs;
+	struct famfs_usage u;
+	uint64_t off, contig, ino, pos;
+
+	be_master();
+	famfs_fs_open(dev, FAMFS_OPEN_RDWR, NULL, &fs);
+	famfs_fs_usage(fs, &u);
+	CHECK(u.total_bytes == 54 * MiB && u.free_bytes == 54 * MiB,
+	      "54 MiB of data space");
+	CHECK_RC(famfs_create_file(fs, 1, "a", 0644, 0, 0, 5 * MiB, NULL, &a),
+		 0, "create a (5 MiB)");
+	CHECK_RC(famfs_create_file(fs, 1, "b", 0644, 0, 0, 1, NULL, &b), 0,
+		 "create b (1 byte)");
+	CHECK(famfs_file_map(fs, a.ino, 0, &off, &contig) == 0 &&
+		      off == 10 * MiB && contig == 5 * MiB,
+	      "a starts at the data area, contiguous");
+	CHECK(famfs_file_map(fs, b.ino, 0, &off, &contig) == 0 &&
+		      off == 16 * MiB && contig == 1,
+	      "b follows a's three units");
+	CHECK_RC(famfs_file_map(fs, b.ino, 1, &off, &contig), -ENXIO,
+		 "map past EOF is ENXIO");
+	CHECK(famfs_owner_of(fs, 13 * MiB + 5, &ino, &pos) == 0 &&
+		      ino == a.ino && pos == 3 * MiB + 5,
+	      "reverse index: device offset to (file, offset)");
+	CHECK_RC(famfs_owner_of(fs, 3 * MiB, &ino, &pos), -EFAULT,
+		 "log area belongs to no file");
+	CHECK_RC(famfs_owner_of(fs, 40 * MiB, &ino, &pos), -ENOENT,
+		 "free space belongs to no file");
+	famfs_fs_usage(fs, &u);
+	CHECK(u.used_bytes == 8 * MiB, "8 MiB used");
+	CHECK_RC(famfs_create_file(fs, 1, "big", 0644, 0, 0, 47 * MiB, NULL,
+				   &st),
+		 -ENOSPC, "47 MiB does not fit in 46 MiB free");
+	CHECK_RC(famfs_create_file(fs, 1, "rest", 0644, 0, 0, 46 * MiB, NULL,
+				   &st),
+		 0, "46 MiB fills the device exactly");
+	CHECK_RC(famfs_create_file(fs, 1, "more", 0644, 0, 0, 1, NULL, &st),
+		 -ENOSPC, "full device: ENOSPC");
+	CHECK_RC(famfs_create_file(fs, 1, "empty", 0644, 0, 0, 0, NULL, &st),
+		 0, "empty file needs no space even when full");
+	famfs_fs_close(fs);
+
+	/* the bitmap rebuilt from the log agrees */
+	famfs_fs_open(dev, FAMFS_OPEN_RDONLY, NULL, &fs);
+	famfs_fs_usage(fs, &u);
+	CHECK(u.free_bytes == 0 && u.nfiles == 4, "replayed allocator is full");
+	famfs_fs_close(fs);
+	unlink(dev);
+}
+
+static void test_interleaved(void)
+{
+	char *dev = make_famfs("ilv", 138 * MiB, 0); /* 64 data units */
+	struct famfs_interleave il = { .nstrips = 4, .nbuckets = 4,
+				       .chunk_size = 2 * MiB };
+	struct famfs_extent ext[4];
+	struct famfs_stat st;
+	struct famfs_fs *fs;
+	uint64_t off, contig, ino, pos;
+	bool distinct = true;
+	int n;
+
+	be_master();
+	famfs_fs_open(dev, FAMFS_OPEN_RDWR, NULL, &fs);
+	CHECK_RC(famfs_create_file(fs, 1, "s", 0644, 0, 0, 16 * MiB, &il, &st),
+		 0, "interleaved 16 MiB over 4 strips");
+	n = famfs_get_extents(fs, st.ino, ext, 4, &il);
+	CHECK(n == 4 && il.nstrips == 4, "four strips recorded");
+	for (int i = 0; i < n; i++) {
+		distinct &= ext[i].len == 4 * MiB;
+		distinct &= (ext[i].offset - 10 * MiB) / (32 * MiB) ==
+			    (uint64_t)i;
+	}
+	CHECK(distinct, "equal strips, one per bucket");
+	/* chunk k lives in strip k % 4, row k / 4 */
+	CHECK(famfs_file_map(fs, st.ino, 5 * 2 * MiB + 7, &off, &contig) == 0 &&
+		      off == ext[1].offset + 2 * MiB + 7 &&
+		      contig == 2 * MiB - 7,
+	      "chunk 5 maps to strip 1, second row");
+	CHECK(famfs_owner_of(fs, off, &ino, &pos) == 0 && ino == st.ino &&
+		      pos == 5 * 2 * MiB + 7,
+	      "reverse index inverts the interleave");
+	il.chunk_size = 3 * MiB;
+	CHECK_RC(famfs_create_file(fs, 1, "bad", 0644, 0, 0, 8 * MiB, &il,
+				   &st),
+		 -EINVAL, "chunk not a multiple of 2 MiB refused");
+	il = (struct famfs_interleave){ 8, 4, 2 * MiB };
+	CHECK_RC(famfs_create_file(fs, 1, "bad", 0644, 0, 0, 8 * MiB, &il,
+				   &st),
+		 -EINVAL, "more strips than buckets refused");
+	il = (struct famfs_interleave){ 2, 2, 2 * MiB };
+	CHECK_RC(famfs_create_file(fs, 1, "huge", 0644, 0, 0, 100 * MiB, &il,
+				   &st),
+		 -ENOSPC, "strips larger than a bucket: ENOSPC");
+
+	/* the public reservation API */
+	struct famfs_extent r;
+	CHECK_RC(famfs_alloc_contiguous(fs, 3 * MiB, &r), 0,
+		 "reserve 3 MiB");
+	CHECK(r.len == 4 * MiB && r.offset % (2 * MiB) == 0,
+	      "reservation rounds up to units");
+	CHECK_RC(famfs_owner_of(fs, r.offset, &ino, &pos), -ENOENT,
+		 "reserved space has no owner file");
+	famfs_alloc_release(fs, &r, 1);
+	famfs_fs_close(fs);
+	unlink(dev);
+}
+
+static void test_pending(void)
+{
+	char *dev = make_famfs("pend", 64 * MiB, 0);
+	struct famfs_fs *fs, *client;
+	struct famfs_stat st, cst;
+	struct famfs_usage u;
+	uint64_t off, contig;
+
+	be_master();
+	famfs_fs_open(dev, FAMFS_OPEN_RDWR, NULL, &fs);
+	CHECK_RC(famfs_pending_create(fs, 1, "p", 0644, 0, 0, &st), 0,
+		 "pending create");
+	CHECK(st.state == FAMFS_NODE_PENDING && st.size == 0,
+	      "pending, empty");
+	CHECK_RC(famfs_pending_create(fs, 1, "p", 0644, 0, 0, NULL), -EEXIST,
+		 "name taken by a pending file");
+	CHECK_RC(famfs_pending_create(fs, 1, ".meta", 0644, 0, 0, NULL),
+		 -EEXIST, ".meta is reserved at the root");
+	CHECK_RC(famfs_pending_prepare_write(fs, st.ino, 0, 1 * MiB), 0,
+		 "write 1 MiB");
+	CHECK_RC(famfs_pending_prepare_write(fs, st.ino, 1 * MiB, 2 * MiB), 0,
+		 "write 2 MiB more");
+	famfs_getattr(fs, st.ino, &st);
+	CHECK(st.size == 3 * MiB && st.allocated == 4 * MiB &&
+		      st.nextents == 1,
+	      "grows in units, one extent for a sequential writer");
+	CHECK_RC(famfs_pending_prepare_write(fs, st.ino, 0, 4096), 0,
+		 "rewrite inside the file needs nothing");
+	famfs_getattr(fs, st.ino, &st);
+	CHECK(st.size == 3 * MiB, "and does not change the size");
+
+	/* clients never see pending files */
+	be_client();
+	famfs_fs_open(dev, FAMFS_OPEN_RDONLY, NULL, &client);
+	CHECK_RC(famfs_resolve(client, "p", &cst), -ENOENT,
+		 "pending file invisible to a client");
+	be_master();
+
+	CHECK_RC(famfs_pending_resize(fs, st.ino, 5 * MiB), 0,
+		 "ftruncate up to 5 MiB");
+	{
+		uint8_t *p;
+		bool zero = true;
+
+		famfs_file_map(fs, st.ino, 3 * MiB, &off, &contig);
+		p = famfs_fs_ptr(fs, off);
+		for (uint64_t i = 0; i < contig && i < 2 * MiB; i++)
+			zero &= p[i] == 0;
+		CHECK(zero, "grown range reads as zeros");
+	}
+	CHECK_RC(famfs_pending_resize(fs, st.ino, 1 * MiB), 0,
+		 "truncate down before commit");
+	famfs_getattr(fs, st.ino, &st);
+	CHECK(st.allocated == 2 * MiB, "whole units past the end returned");
+	CHECK_RC(famfs_pending_commit(fs, st.ino), 0, "commit");
+	CHECK_RC(famfs_pending_resize(fs, st.ino, 8 * MiB), -EPERM,
+		 "committed size is fixed (grow)");
+	CHECK_RC(famfs_pending_resize(fs, st.ino, 0), -EPERM,
+		 "committed size is fixed (shrink)");
+	CHECK_RC(famfs_pending_prepare_write(fs, st.ino, 1 * MiB - 10, 20),
+		 -EPERM, "write past the end of a committed file refused");
+	CHECK_RC(famfs_pending_prepare_write(fs, st.ino, 0, 1 * MiB), 0,
+		 "write inside a committed file allowed");
+	CHECK_RC(famfs_fs_refresh(client, NULL, false, NULL, NULL), 1,
+		 "client replays the commit");
+	CHECK(famfs_resolve(client, "p", &cst) == 0 && cst.size == 1 * MiB,
+	      "client sees the committed size");
+
+	/* abandon gives the space back */
+	famfs_fs_usage(fs, &u);
+	uint64_t used = u.used_bytes;
+	famfs_pending_create(fs, 1, "q", 0644, 0, 0, &st);
+	famfs_pending_resize(fs, st.ino, 9 * MiB);
+	CHECK_RC(famfs_pending_abandon(fs, st.ino), 0, "abandon");
+	famfs_fs_usage(fs, &u);
+	CHECK(u.used_bytes == used, "abandoned space is free again");
+	CHECK_RC(famfs_resolve(fs, "q", &st), -ENOENT, "abandoned name gone");
+	CHECK_RC(famfs_pending_create(fs, 1, "q", 0644, 0, 0, &st), 0,
+		 "name reusable after abandon");
+	CHECK_RC(famfs_pending_resize(fs, st.ino, 100 * MiB), -ENOSPC,
+		 "growth beyond the free space: ENOSPC");
+	famfs_getattr(fs, st.ino, &st);
+	CHECK(st.size == 0 && st.allocated == 0,
+	      "failed growth leaves the file as it was");
+
+	/* interleaved pending file */
+	struct famfs_interleave il = { 2, 2, 2 * MiB };
+	famfs_pending_create(fs, 1, "i", 0644, 0, 0, &st);
+	CHECK_RC(famfs_pending_set_interleave(fs, st.ino, &il), 0,
+		 "interleave an empty pending file");
+	CHECK_RC(famfs_pending_resize(fs, st.ino, 7 * MiB), 0,
+		 "size it");
+	famfs_getattr(fs, st.ino, &st);
+	CHECK(st.nextents == 2 && st.allocated == 8 * MiB,
+	      "two strips of 4 MiB");
+	CHECK_RC(famfs_pending_resize(fs, st.ino, 9 * MiB), -EFBIG,
+		 "interleaved file cannot grow past its strips");
+	CHECK_RC(famfs_pending_commit(fs, st.ino), 0, "commit interleaved");
+	famfs_fs_close(fs);
+	famfs_fs_close(client);
+
+	famfs_fs_open(dev, FAMFS_OPEN_RDONLY, NULL, &fs);
+	CHECK(famfs_resolve(fs, "i", &st) == 0 && st.interleave.nstrips == 2 &&
+		      st.size == 7 * MiB,
+	      "interleave survives replay");
+	CHECK_RC(famfs_resolve(fs, "q", &st), -ENOENT,
+		 "uncommitted pending file lost at close, as after a crash");
+	famfs_fs_close(fs);
+	unlink(dev);
+}
+
+int main(void)
+{
+	test_contiguous();
+	test_interleaved();
+	test_pending();
+	return tap_done();
+}

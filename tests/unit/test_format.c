@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: Apache-2.0
+/* Superblock encode/decode, CRC32C, size/name/UUID helpers. */
+#include "tap.h"
+
+static void test_crc(void)
+{
+	static const char vec[] = "123456789";
+	uint8_t buf[4096 + 16];
+
+	/* the standard CRC32C check value */
+	CHECK(famfs_crc32c(0, vec, 9) == 0xE3069283u, "crc32c check value");
+	CHECK(famfs_crc32c_portable(0, vec, 9) == 0xE3069283u,
+	      "portable crc32c check value");
+	srand(7);
+	for (size_t i = 0; i < sizeof(buf); i++)
+		buf[i] = (uint8_t)rand();
+	for (size_t off = 0; off < 9; off++) {
+		bool same = true;
+
+		for (size_t len = 0; len < 300; len += 7)
+			same &= famfs_crc32c(0, buf + off, len) ==
+				famfs_crc32c_portable(0, buf + off, len);
+		CHECK(same, "hardware and portable crc agree at offset %zu",
+		      off);
+	}
+	/* chaining: crc(a+b) == crc(b, seed crc(a)) */
+	CHECK(famfs_crc32c(famfs_crc32c(0, buf, 100), buf + 100, 200) ==
+		      famfs_crc32c(0, buf, 300),
+	      "crc32c chains");
+}
+
+static struct famfs_sb_info sample_sb(void)
+{
+	struct famfs_sb_info sb = {
+		.version = 1,
+		.device_size = 64 * MiB,
+		.log_offset = 2 * MiB,
+		.log_len = 8 * MiB,
+		.alloc_unit = 2 * MiB,
+		.data_offset = 10 * MiB,
+		.create_time = 1700000000,
+	};
+
+	famfs_uuid_parse(MASTER_UUID, sb.master_uuid);
+	famfs_uuid_parse(CLIENT_UUID, sb.fs_uuid);
+	return sb;
+}
+
+static void test_sb(void)
+{
+	struct famfs_sb_info sb = sample_sb(), out;
+	uint8_t buf[SB_SIZE];
+	const char *why;
+
+	famfs_sb_encode(&sb, buf);
+	CHECK_RC(famfs_sb_decode(buf, sizeof(buf), &out, &why), 0,
+		 "superblock round trip decodes");
+	CHECK(!memcmp(&sb, &out, sizeof(sb)), "round trip keeps every field");
+	CHECK(!memcmp(buf, SB_MAGIC, 8) && get_le64(buf + SB_OFF_LOG_LEN) ==
+						   8 * MiB,
+	      "fields are little-endian at their documented offsets");
+
+	buf[SB_OFF_DEVICE_SIZE] ^= 1;
+	CHECK_RC(famfs_sb_decode(buf, sizeof(buf), &out, &why), -EBADMSG,
+		 "one flipped byte fails the CRC");
+	famfs_sb_encode(&sb, buf);
+	buf[0] = 'X';
+	CHECK_RC(famfs_sb_decode(buf, sizeof(buf), &out, &why), -ENOENT,
+		 "bad magic is 'not famfs'");
+	CHECK_RC(famfs_sb_decode(buf, 100, &out, &why), -EINVAL,
+		 "short buffer refused");
+
+	/* CRC-valid but hostile: every bound is checked */
+	struct famfs_sb_info bad;
+
+	bad = sample_sb();
+	bad.version = 2;
+	famfs_sb_encode(&bad, buf);
+	CHECK_RC(famfs_sb_decode(buf, sizeof(buf), &out, &why),
+		 -EPROTONOSUPPORT, "newer version refused");
+	bad = sample_sb();
+	bad.log_len = 3 * MiB;
+	famfs_sb_encode(&bad, buf);
+	CHECK_RC(famfs_sb_decode(buf, sizeof(buf), &out, &why), -EINVAL,
+		 "log length not a power of two refused");
+	bad = sample_sb();
+	bad.data_offset = 4 * MiB;
+	famfs_sb_encode(&bad, buf);
+	CHECK_RC(famfs_sb_decode(buf, sizeof(buf), &out, &why), -EINVAL,
+		 "data area overlapping the log refused");
+	bad = sample_sb();
+	bad.device_size = bad.data_offset;
+	famfs_sb_encode(&bad, buf);
+	CHECK_RC(famfs_sb_decode(buf, sizeof(buf), &out, &why), -EINVAL,
+		 "no room for one data unit refused");
+	bad = sample_sb();
+	bad.alloc_unit = 3000;
+	famfs_sb_encode(&bad, buf);
+	CHECK_RC(famfs_sb_decode(buf, sizeof(buf), &out, &why), -EINVAL,
+		 "bad allocation unit refused");
+	bad = sample_sb();
+	famfs_sb_encode(&bad, buf);
+	put_le32(buf + SB_OFF_INCOMPAT, 1);
+	put_le32(buf + SB_OFF_CRC, famfs_crc32c(0, buf, SB_OFF_CRC));
+	CHECK_RC(famfs_sb_decode(buf, sizeof(buf), &out, &why),
+		 -EPROTONOSUPPORT, "unknown incompatible feature refused");
+}
+
+static void test_helpers(void)
+{
+	uint8_t u[16], v[16];
+	uint64_t n = 0;
+	char text[37], name[300];
+
+	CHECK(famfs_parse_size("8M", &n) == 0 && n == 8 * MiB, "8M parses");
+	CHECK(famfs_parse_size("2GiB", &n) == 0 && n == 2ULL << 30,
+	      "2GiB parses");
+	CHECK(famfs_parse_size("4096", &n) == 0 && n == 4096, "4096 parses");
+	CHECK(famfs_parse_size("12X", &n) == -EINVAL, "12X refused");
+	CHECK(famfs_parse_size("-1", &n) == -EINVAL, "-1 refused");
+	CHECK(famfs_parse_size("99999999999T", &n) == -ERANGE,
+	      "overflowing size refused");
+
+	CHECK(famfs_uuid_parse(MASTER_UUID, u) == 0, "dashed uuid parses");
+	famfs_uuid_unparse(u, text);
+	CHECK(!strcmp(text, MASTER_UUID), "uuid text round trip");
+	CHECK(famfs_uuid_parse("11111111222233334444555555555555\n", v) == 0 &&
+		      !memcmp(u, v, 16),
+	      "machine-id form (32 hex digits) parses the same");
+	CHECK(famfs_uuid_parse("1234", v) == -EINVAL, "short uuid refused");
+
+	memset(name, 'a', sizeof(name));
+	name[255] = '\0';
+	CHECK(famfs_check_name(name) == 0, "255-byte name allowed");
+	name[255] = 'a';
+	name[256] = '\0';
+	CHECK(famfs_check_name(name) == -ENAMETOOLONG, "256-byte name refused");
+	CHECK(famfs_check_name("..") == -EINVAL, "'..' refused");
+	CHECK(famfs_check_name("a/b") == -EINVAL, "'/' in a name refused");
+	CHECK(famfs_check_name("") == -EINVAL, "empty name refused");
+}
+
+int main(void)
+{
+	test_crc();
+	test_sb();
+	test_helpers();
+	return tap_done();
+}

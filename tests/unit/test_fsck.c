@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * fsck against every corruption class: each case builds a small valid
+ * filesystem, damages it one way, and checks the status bits and that the
+ * report names the problem. Hostile entries carry valid CRCs, so only the
+ * semantic checks can catch them.
+ */
+#include <sys/stat.h>
+
+#include "tap.h"
+
+static char *dev;
+
+static void build_base(void)
+{
+	struct famfs_fs *fs;
+	struct famfs_stat d;
+
+	dev = make_famfs("fsck", 64 * MiB, 0);
+	be_master();
+	famfs_fs_open(dev, FAMFS_OPEN_RDWR, NULL, &fs);
+	famfs_mkdir(fs, 1, "dir", 0755, 0, 0, &d);
+	famfs_create_file(fs, d.ino, "file", 0644, 0, 0, 3 * MiB, NULL, NULL);
+	famfs_fs_close(fs);
+}
+
+/* Append a CRC-valid entry as a buggy or hostile master would. */
+static void raw_append(struct famfs_log_record *r, uint64_t seq)
+{
+	struct famfs_dev *d;
+	uint8_t *log;
+	uint64_t tail;
+	size_t len = log_record_size(r);
+
+	famfs_dev_open(dev, FAMFS_DEV_RDWR, &d);
+	log = d->base + 2 * MiB;
+	tail = get_le64(log + LOG_OFF_TAIL);
+	r->seq = seq;
+	memset(log + tail, 0, len);
+	log_record_encode(r, log + tail, len);
+	put_le64(log + LOG_OFF_TAIL, tail + len);
+	famfs_dev_close(d);
+}
+
+static void poke(uint64_t off, uint8_t xor)
+{
+	struct famfs_dev *d;
+
+	famfs_dev_open(dev, FAMFS_DEV_RDWR, &d);
+	d->base[off] ^= xor;
+	famfs_dev_close(d);
+}
+
+static int run_fsck(struct captured *cap, struct famfs_fsck_result *res)
+{
+	struct famfs_report rep;
+	struct famfs_dev *d;
+	int rc;
+
+	capture_init(&rep, cap);
+	famfs_dev_open(dev, FAMFS_DEV_RDONLY, &d);
+	rc = famfs_fsck(d, &rep, res);
+	famfs_dev_close(d);
+	return rc;
+}
+
+/* One corruption case: expected status bits and a phrase in the report. */
+static void expect(const char *what, int want_bits, const char *phrase)
+{
+	struct famfs_fsck_result res;
+	struct captured cap;
+	int rc = run_fsck(&cap, &res);
+
+	CHECK((rc & want_bits) == want_bits && rc != 0 &&
+		      (!phrase || strstr(cap.all, phrase)),
+	      "%s: status %d, report names '%s'", what, rc,
+	      phrase ? phrase : "-");
+	unlink(dev);
+}
+
+static struct famfs_log_record file_rec(const char *path, uint64_t off,
+					uint64_t len,
+					struct famfs_extent *ext)
+{
+	ext->offset = off;
+	ext->len = len;
+	return (struct famfs_log_record){ .type = FAMFS_LOG_FILE,
+					  .path = path, .mode = 0100644,
+					  .size = len, .nextents = 1,
+					  .extents = ext };
+}
+
+int main(void)
+{
+	struct famfs_fsck_result res;
+	struct famfs_extent ext;
+	struct famfs_log_record r;
+	struct captured cap;
+
+	build_base();
+	CHECK_RC(run_fsck(&cap, &res), 0, "clean filesystem: status 0");
+	CHECK(res.nfiles == 1 && res.ndirs == 2 && res.log_entries == 2 &&
+		      res.data_used == 4 * MiB &&
+		      res.data_total == 54 * MiB && res.nerrors == 0,
+	      "summary: 1 file, 2 dirs, 2 entries, 4 MiB used");
+	unlink(dev);
+
+	build_base();
+	poke(SB_OFF_DEVICE_SIZE, 0x10);
+	CHECK_RC(run_fsck(&cap, &res), FAMFS_FSCK_BAD_SB,
+		 "flipped primary superblock byte: superblock bit only");
+	CHECK(strstr(cap.all, "primary superblock: superblock CRC mismatch") &&
+		      res.nfiles == 1,
+	      "named, and the backup still gives the namespace");
+	{
+		struct famfs_fs *fs;
+
+		CHECK_RC(famfs_fs_open(dev, FAMFS_OPEN_RDONLY, NULL, &fs), 0,
+			 "mount falls back to the backup superblock");
+		famfs_fs_close(fs);
+	}
+	unlink(dev);
+
+	build_base();
+	poke(FAMFS_SB_BACKUP_OFFSET + SB_OFF_LOG_LEN, 1);
+	expect("flipped backup superblock byte", FAMFS_FSCK_BAD_SB,
+	       "backup superblock: superblock CRC mismatch");
+
+	build_base();
+	poke(SB_OFF_CRC, 1);
+	poke(FAMFS_SB_BACKUP_OFFSET + SB_OFF_CRC, 1);
+	expect("both superblocks bad", FAMFS_FSCK_BAD_SB, "backup superblock");
+
+	dev = make_device("fsck", 16 * MiB);
+	expect("not famfs at all", FAMFS_FSCK_BAD_SB, "not a famfs device");
+
+	build_base();
+	poke(2 * MiB + LOG_OFF_FS_UUID, 0xff);
+	expect("log header corrupt", FAMFS_FSCK_BAD_LOG, "log header CRC");
+
+	build_base();
+	poke(2 * MiB + 4096 + 40, 0x20);	/* inside the first entry */
+	expect("entry with a bad CRC", FAMFS_FSCK_BAD_LOG, "CRC mismatch");
+
+	build_base();
+	r = (struct famfs_log_record){ .type = FAMFS_LOG_MKDIR, .path = "dup",
+				       .mode = 040755 };
+	raw_append(&r, 2);
+	expect("repeated sequence number", FAMFS_FSCK_BAD_LOG,
+	       "sequence 2 not after 2");
+
+	build_base();
+	r.path = "later";
+	raw_append(&r, 9);
+	expect("sequence gap", FAMFS_FSCK_BAD_LOG, "jumps from 2 to 9");
+
+	static const struct {
+		const char *path, *phrase;
+	} bad_paths[] = {
+		{ "/abs", "absolute path" },
+		{ "dir/../escape", "'.' or '..' in path" },
+		{ "dir/./x", "'.' or '..' in path" },
+		{ "dir//x", "empty path component" },
+		{ "dir/", "trailing '/'" },
+		{ ".meta", "reserved" },
+		{ "dir/file/x", "parent is not a directory" },
+		{ "nowhere/x", "parent directory does not exist" },
+		{ "dir/file", "already exists" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(bad_paths); i++) {
+		build_base();
+		r = (struct famfs_log_record){ .type = FAMFS_LOG_MKDIR,
+					       .path = bad_paths[i].path,
+					       .mode = 040755 };
+		raw_append(&r, 3);
+		expect(bad_paths[i].path, FAMFS_FSCK_ERRORS,
+		       bad_paths[i].phrase);
+	}
+
+	static const struct {
+		const char *what;
+		uint64_t off, len;
+		const char *phrase;
+	} bad_ext[] = {
+		{ "extent in the log area", 2 * MiB, 2 * MiB, "outside" },
+		{ "extent past the device end", 62 * MiB, 4 * MiB, "outside" },
+		{ "extent length wrapping 64 bits", 12 * MiB,
+		  0xffffffffffe00000ULL, "outside" },
+		{ "unaligned extent", 12 * MiB + 4096, 2 * MiB, "aligned" },
+		{ "extent overlapping another file", 10 * MiB, 2 * MiB,
+		  "overlaps another file" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(bad_ext); i++) {
+		build_base();
+		r = file_rec("dir/evil", bad_ext[i].off, bad_ext[i].len, &ext);
+		raw_append(&r, 3);
+		expect(bad_ext[i].what, FAMFS_FSCK_ERRORS, bad_ext[i].phrase);
+	}
+
+	build_base();
+	r = file_rec("dir/big", 20 * MiB, 2 * MiB, &ext);
+	r.size = 3 * MiB;
+	raw_append(&r, 3);
+	expect("size beyond the extents", FAMFS_FSCK_ERRORS,
+	       "size exceeds its extents");
+
+	build_base();
+	{
+		struct famfs_dev *d;
+
+		famfs_dev_open(dev, FAMFS_DEV_RDWR, &d);
+		put_le64(d->base + 2 * MiB + LOG_OFF_TAIL, 9 * MiB);
+		famfs_dev_close(d);
+	}
+	expect("tail beyond the log", FAMFS_FSCK_BAD_LOG, "out of bounds");
+
+	/* a newer kind of entry is a warning, not damage */
+	build_base();
+	r = (struct famfs_log_record){ .type = FAMFS_LOG_MKDIR, .path = "n",
+				       .mode = 040755 };
+	raw_append(&r, 3);
+	{
+		struct famfs_dev *d;
+		uint8_t *e;
+
+		famfs_dev_open(dev, FAMFS_DEV_RDWR, &d);
+		e = d->base + 2 * MiB + get_le64(d->base + 2 * MiB +
+						 LOG_OFF_TAIL) - 56;
+		put_le16(e + ENT_OFF_TYPE, FAMFS_LOG_DELETE);
+		put_le32(e + ENT_OFF_CRC,
+			 famfs_crc32c(0, e + 8, get_le32(e + ENT_OFF_LEN) - 8));
+		famfs_dev_close(d);
+	}
+	CHECK_RC(run_fsck(&cap, &res), 0,
+		 "entry of a future kind: clean status (warning only)");
+	CHECK(strstr(cap.all, "needs a newer famfs") != NULL,
+	      "and the warning says so");
+	unlink(dev);
+	return tap_done();
+}

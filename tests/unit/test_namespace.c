@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: Apache-2.0
+/* Namespace: names, lookups, readdir, setattr; role detection. */
+#include <sys/stat.h>
+
+#include "tap.h"
+
+static void test_names(void)
+{
+	char *dev = make_famfs("ns", 32 * MiB, 0);
+	char name[300], path[FAMFS_PATH_MAX + 1];
+	struct famfs_stat d, st;
+	struct famfs_fs *fs;
+	uint64_t parent = FAMFS_ROOT_INO;
+	int depth = 0, rc;
+
+	be_master();
+	famfs_fs_open(dev, FAMFS_OPEN_RDWR, NULL, &fs);
+	memset(name, 'n', sizeof(name));
+	name[255] = '\0';
+	CHECK_RC(famfs_mkdir(fs, 1, name, 0755, 0, 0, &d), 0,
+		 "255-byte directory name");
+	name[255] = 'n';
+	name[256] = '\0';
+	CHECK_RC(famfs_mkdir(fs, 1, name, 0755, 0, 0, NULL), -ENAMETOOLONG,
+		 "256-byte name refused");
+	CHECK_RC(famfs_mkdir(fs, 1, "..", 0755, 0, 0, NULL), -EINVAL,
+		 "'..' refused");
+	CHECK_RC(famfs_mkdir(fs, 1, ".meta", 0755, 0, 0, NULL), -EINVAL,
+		 "'.meta' reserved at the root");
+	CHECK_RC(famfs_mkdir(fs, d.ino, ".meta", 0755, 0, 0, NULL), 0,
+		 "'.meta' fine below the root");
+	name[0] = 'm';
+	CHECK_RC(famfs_mkdir(fs, 1, name + 1, 0755, 0, 0, NULL), -EEXIST,
+		 "same 255 bytes again: EEXIST");
+	CHECK_RC(famfs_mkdir(fs, 1, name, 0755, 0, 0, NULL), -ENAMETOOLONG,
+		 "256 bytes still refused");
+	name[255] = '\0';
+	CHECK_RC(famfs_mkdir(fs, 1, name, 0755, 0, 0, NULL), 0,
+		 "another long name");
+	CHECK_RC(famfs_mkdir(fs, 1, name, 0755, 0, 0, NULL), -EEXIST,
+		 "duplicate refused");
+	CHECK_RC(famfs_create_file(fs, 1, "file", 0644, 0, 0, 10, NULL, &st),
+		 0, "a file");
+	CHECK_RC(famfs_mkdir(fs, st.ino, "sub", 0755, 0, 0, NULL), -ENOTDIR,
+		 "mkdir under a file is ENOTDIR");
+	CHECK_RC(famfs_mkdir(fs, 12345, "x", 0755, 0, 0, NULL), -ENOENT,
+		 "missing parent is ENOENT");
+
+	/* paths up to 4095 bytes: 200-byte components, 20 deep = 4019 */
+	memset(name, 'p', 200);
+	name[200] = '\0';
+	do {
+		rc = famfs_mkdir(fs, parent, name, 0755, 0, 0, &d);
+		if (!rc) {
+			parent = d.ino;
+			depth++;
+		}
+	} while (!rc);
+	CHECK(rc == -ENAMETOOLONG && depth == 20,
+	      "nesting stops at the 4095-byte path limit (depth %d)", depth);
+	CHECK(famfs_path_of(fs, parent, path, sizeof(path)) == 0 &&
+		      strlen(path) == 20 * 200 + 19,
+	      "deep path_of length %zu", strlen(path));
+	famfs_fs_close(fs);
+
+	famfs_fs_open(dev, FAMFS_OPEN_RDONLY, NULL, &fs);
+	CHECK_RC(famfs_resolve(fs, path, &st), 0, "deep path replays");
+	CHECK(st.ino == parent, "inode numbers are stable across replay");
+	famfs_fs_close(fs);
+	unlink(dev);
+}
+
+static void test_lookup_readdir(void)
+{
+	char *dev = make_famfs("rd", 32 * MiB, 0);
+	struct famfs_stat d, st;
+	struct famfs_fs *fs;
+	char name[FAMFS_NAME_MAX + 1];
+	uint64_t cookie = 0;
+	int n = 0, seen = 0;
+
+	be_master();
+	famfs_fs_open(dev, FAMFS_OPEN_RDWR, NULL, &fs);
+	famfs_mkdir(fs, 1, "d", 0750, 10, 20, &d);
+	for (int i = 0; i < 50; i++) {
+		snprintf(name, sizeof(name), "f%02d", i);
+		famfs_create_file(fs, d.ino, name, 0640, 0, 0, 0, NULL, NULL);
+	}
+	famfs_pending_create(fs, d.ino, "gone", 0644, 0, 0, &st);
+	famfs_pending_abandon(fs, st.ino);
+	while (famfs_readdir(fs, d.ino, &cookie, name, &st) == 1) {
+		n++;
+		seen += !strcmp(name, "f37") && st.type == FAMFS_NODE_FILE;
+	}
+	CHECK(n == 50 && seen == 1, "readdir lists 50 entries, skips gone");
+	CHECK(famfs_lookup(fs, d.ino, "f07", &st) == 0 && st.parent == d.ino,
+	      "lookup in a directory");
+	CHECK(famfs_lookup(fs, d.ino, "..", &st) == 0 && st.ino == 1,
+	      "'..' leads to the root");
+	CHECK_RC(famfs_lookup(fs, d.ino, "nope", &st), -ENOENT,
+		 "missing name ENOENT");
+	CHECK_RC(famfs_lookup(fs, st.ino == 1 ? 2 : 2, "x", &st), -ENOENT,
+		 "lookup under a missing name");
+	famfs_getattr(fs, d.ino, &st);
+	CHECK(st.mode == (S_IFDIR | 0750) && st.uid == 10 && st.gid == 20 &&
+		      st.nlink == 2,
+	      "directory attributes");
+	CHECK_RC(famfs_setattr(fs, d.ino, FAMFS_SETATTR_UID |
+					  FAMFS_SETATTR_GID,
+			       0, 7, 8, &st),
+		 0, "chown logged");
+	CHECK(st.uid == 7 && st.gid == 8 && st.mode == (S_IFDIR | 0750),
+	      "chown keeps the mode");
+	CHECK_RC(famfs_setattr(fs, 1, FAMFS_SETATTR_MODE, 0700, 0, 0, NULL),
+		 -EINVAL, "the root has no log entry to change");
+	famfs_fs_close(fs);
+	famfs_fs_open(dev, FAMFS_OPEN_RDONLY, NULL, &fs);
+	famfs_resolve(fs, "d", &st);
+	CHECK(st.uid == 7 && st.gid == 8, "chown survives replay");
+	famfs_fs_close(fs);
+	unlink(dev);
+}
+
+static void test_roles(void)
+{
+	char *dev = make_famfs("role", 32 * MiB, 0);
+	char cfg[] = "/dev/shm/famfs-unit-cfg-XXXXXX";
+	struct famfs_fs *fs;
+	uint8_t uuid[16], want[16];
+	const char *src;
+	int fd;
+
+	be_master();
+	CHECK(famfs_system_uuid(uuid, &src) == 0 &&
+		      !strcmp(src, "FAMFS_SYSTEM_UUID"),
+	      "environment overrides the system uuid");
+	famfs_fs_open(dev, FAMFS_OPEN_RDWR, NULL, &fs);
+	CHECK(famfs_fs_is_master(fs), "matching uuid: master");
+	famfs_fs_close(fs);
+
+	be_client();
+	famfs_fs_open(dev, FAMFS_OPEN_RDWR, NULL, &fs);
+	CHECK(!famfs_fs_is_master(fs), "other uuid: client");
+	CHECK_RC(famfs_create_file(fs, 1, "x", 0644, 0, 0, 1, NULL, NULL),
+		 -EROFS, "client create is EROFS");
+	CHECK_RC(famfs_pending_create(fs, 1, "x", 0644, 0, 0, NULL), -EROFS,
+		 "client pending create is EROFS");
+	famfs_fs_close(fs);
+
+	/* config file, used when the environment says nothing */
+	unsetenv("FAMFS_SYSTEM_UUID");
+	fd = mkstemp(cfg);
+	if (write(fd, MASTER_UUID "\n", 37) != 37)
+		exit(99);
+	close(fd);
+	setenv("FAMFS_CONFIG", cfg, 1);
+	famfs_uuid_parse(MASTER_UUID, want);
+	CHECK(famfs_system_uuid(uuid, &src) == 0 && !memcmp(uuid, want, 16) &&
+		      !strcmp(src, cfg),
+	      "config file supplies the uuid");
+	unlink(cfg);
+	setenv("FAMFS_CONFIG", "/nonexistent/famfs", 1);
+	CHECK(famfs_system_uuid(uuid, &src) != 0 ||
+		      !strcmp(src, "/etc/machine-id"),
+	      "falls back to /etc/machine-id");
+	unsetenv("FAMFS_CONFIG");
+	unlink(dev);
+}
+
+int main(void)
+{
+	test_names();
+	test_lookup_readdir();
+	test_roles();
+	return tap_done();
+}
