@@ -1,11 +1,148 @@
 // SPDX-License-Identifier: Apache-2.0
-/* Placeholder until its issue lands: refuses clearly instead of pretending. */
+/*
+ * famfs logplay [-n] MOUNTPOINT
+ *
+ * Asks a client mount's daemon to replay the master's new log entries now
+ * (it also does so by itself within a second). With -n, lists the entries
+ * it has not applied yet and changes nothing.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
 #include "cli.h"
+#include "../fuse/famfs_ioctl.h"
+
+static void logplay_usage(FILE *out)
+{
+	fprintf(out, "usage: famfs logplay [-n] MOUNTPOINT\n"
+		     "  -n, --dry-run  show what would be applied\n");
+}
+
+struct pending_list {
+	uint64_t skip;		/* entries the daemon already has */
+	uint64_t index;
+	uint64_t shown;
+};
+
+static void show_new(void *ctx, const struct famfs_log_record *r)
+{
+	struct pending_list *p = ctx;
+
+	if (p->index++ < p->skip)
+		return;
+	p->shown++;
+	switch (r->type) {
+	case FAMFS_LOG_MKDIR:
+		printf("mkdir   %s mode=%o\n", r->path, r->mode & 07777);
+		break;
+	case FAMFS_LOG_FILE:
+		printf("file    %s size=%" PRIu64 " mode=%o\n", r->path,
+		       r->size, r->mode & 07777);
+		break;
+	case FAMFS_LOG_SETATTR:
+		printf("setattr %s mode=%o uid=%u gid=%u\n", r->path,
+		       r->mode & 07777, r->uid, r->gid);
+		break;
+	default:
+		printf("entry   %s (type %d)\n", r->path, (int)r->type);
+	}
+}
+
+/* List the log entries past what the daemon has replayed. */
+static int dry_run(const struct famfs_mount_info *mi,
+		   const struct famfs_ioc_status *st)
+{
+	struct pending_list p = { .skip = st->log_entries };
+	struct famfs_report rep;
+	struct famfs_fs *fs;
+	int rc;
+
+	cli_report_init(&rep, mi->device, false);
+	rc = famfs_fs_open(mi->device, FAMFS_OPEN_RDONLY, &rep, &fs);
+	if (rc) {
+		cli_error(mi->device, "%s", strerror(-rc));
+		return 1;
+	}
+	rc = famfs_log_walk(fs, show_new, &p, &rep);
+	famfs_fs_close(fs);
+	if (rc < 0) {
+		cli_error(mi->device, "log walk: %s", strerror(-rc));
+		return 1;
+	}
+	printf("%s: %" PRIu64 " log entries would be applied\n",
+	       mi->mountpoint, p.shown);
+	return 0;
+}
 
 int cmd_logplay(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	cli_error("logplay", "not implemented yet");
-	return 1;
+	static const struct option longopts[] = {
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct famfs_ioc_logplay lp = { 0 };
+	struct famfs_ioc_status st;
+	struct famfs_mount_info mi;
+	bool dry = false;
+	const char *arg;
+	int c, fd, rc;
+
+	while ((c = getopt_long(argc, argv, "nh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'n':
+			dry = true;
+			break;
+		case 'h':
+			logplay_usage(stdout);
+			return 0;
+		default:
+			logplay_usage(stderr);
+			return 2;
+		}
+	}
+	if (argc - optind != 1) {
+		logplay_usage(stderr);
+		return 2;
+	}
+	arg = argv[optind];
+	rc = famfs_mount_of_path(arg, &mi);
+	if (rc) {
+		cli_error(arg, "%s", rc == -ENOENT ? "not in a famfs mount" :
+			  strerror(-rc));
+		return 1;
+	}
+	fd = open(mi.mountpoint, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || ioctl(fd, FAMFS_IOC_STATUS, &st)) {
+		cli_error(mi.mountpoint, "cannot reach famfs_fused: %s",
+			  strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return 1;
+	}
+	if (st.role == FAMFS_IOC_ROLE_MASTER) {
+		close(fd);
+		printf("%s: master: its log is always current\n",
+		       mi.mountpoint);
+		return 0;
+	}
+	if (dry) {
+		close(fd);
+		return dry_run(&mi, &st);
+	}
+	rc = ioctl(fd, FAMFS_IOC_LOGPLAY, &lp);
+	close(fd);
+	if (rc || lp.error) {
+		cli_error(mi.mountpoint, "log replay: %s",
+			  strerror(rc ? errno : -lp.error));
+		return 1;
+	}
+	printf("%s: %" PRIu64 " log entries applied\n", mi.mountpoint,
+	       lp.entries);
+	return 0;
 }

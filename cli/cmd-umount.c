@@ -1,11 +1,156 @@
 // SPDX-License-Identifier: Apache-2.0
-/* Placeholder until its issue lands: refuses clearly instead of pretending. */
+/*
+ * famfs umount [-l] MOUNTPOINT
+ *
+ * Unmounts a famfs mount and waits for its daemon to exit, so that a
+ * remount right after finds the device free (the master's append lock
+ * goes with the daemon).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
 #include "cli.h"
+#include "../fuse/famfs_ioctl.h"
+
+#define DAEMON_EXIT_WAIT_MS 10000
+
+static void umount_usage(FILE *out)
+{
+	fprintf(out, "usage: famfs umount [-l] MOUNTPOINT\n"
+		     "  -l, --lazy  detach now, finish when no longer busy\n");
+}
+
+struct find_mount {
+	const char *path;
+	bool found;
+};
+
+static int match_mountpoint(void *ctx, const struct famfs_mount_info *mi)
+{
+	struct find_mount *f = ctx;
+
+	if (strcmp(mi->mountpoint, f->path))
+		return 0;
+	f->found = true;
+	return 1;
+}
+
+/* The daemon's pid, or 0 when it cannot be asked (e.g. already dead). */
+static pid_t daemon_pid(const char *mountpoint)
+{
+	struct famfs_ioc_status st;
+	int fd, rc;
+
+	fd = open(mountpoint, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	rc = ioctl(fd, FAMFS_IOC_STATUS, &st);
+	close(fd);
+	return rc ? 0 : (pid_t)st.pid;
+}
+
+/* Unprivileged users go through the setuid helper, as mount did. */
+static int run_fusermount(const char *path, bool lazy)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		execlp("fusermount3", "fusermount3", lazy ? "-uz" : "-u", "--",
+		       path, (char *)NULL);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) < 0)
+		return -errno;
+	return WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : -EPERM;
+}
+
+static void wait_for_exit(pid_t pid, const char *path)
+{
+	struct timespec tick = { 0, 10 * 1000 * 1000 };
+
+	for (int ms = 0; ms < DAEMON_EXIT_WAIT_MS; ms += 10) {
+		if (kill(pid, 0) && errno == ESRCH)
+			return;
+		nanosleep(&tick, NULL);
+	}
+	cli_error(path, "unmounted, but famfs_fused (pid %d) is still running",
+		  (int)pid);
+}
 
 int cmd_umount(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	cli_error("umount", "not implemented yet");
-	return 1;
+	static const struct option longopts[] = {
+		{ "lazy", no_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char path[PATH_MAX];
+	struct find_mount f = { .path = path };
+	bool lazy = false;
+	const char *arg;
+	pid_t pid;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, "lh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'l':
+			lazy = true;
+			break;
+		case 'h':
+			umount_usage(stdout);
+			return 0;
+		default:
+			umount_usage(stderr);
+			return 2;
+		}
+	}
+	if (argc - optind != 1) {
+		umount_usage(stderr);
+		return 2;
+	}
+	arg = argv[optind];
+	/* a mount whose daemon died cannot be resolved: take the path as is */
+	if (!realpath(arg, path)) {
+		if (errno != ENOTCONN) {
+			cli_error(arg, "%s", strerror(errno));
+			return 1;
+		}
+		snprintf(path, sizeof(path), "%s", arg);
+	}
+	rc = famfs_list_mounts(match_mountpoint, &f);
+	if (rc < 0 || !f.found) {
+		cli_error(arg, "not a famfs mount");
+		return 1;
+	}
+	pid = daemon_pid(path);
+	if (umount2(path, lazy ? MNT_DETACH : 0)) {
+		rc = -errno;
+		if (rc == -EPERM)
+			rc = run_fusermount(path, lazy);
+		if (rc == -EBUSY) {
+			cli_error(arg, "busy: files are open or a process "
+				  "works in it (see -l)");
+			return 1;
+		}
+		if (rc) {
+			cli_error(arg, "%s", strerror(-rc));
+			return 1;
+		}
+	}
+	if (pid > 0 && !lazy)
+		wait_for_exit(pid, arg);
+	return 0;
 }

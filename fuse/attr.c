@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: Apache-2.0
+/* famfs attributes translated into what the kernel caches. */
+#include <string.h>
+#include <sys/stat.h>
+
+#include "famfs_fused.h"
+
+void fused_fill_stat(const struct fused *d, const struct famfs_stat *fst,
+		     struct stat *st)
+{
+	/* the root has no log entry: it was made with the superblock */
+	uint64_t time = fst->time ? fst->time : d->sb->create_time;
+
+	memset(st, 0, sizeof(*st));
+	st->st_ino = fst->ino;
+	st->st_mode = fst->mode;
+	st->st_nlink = fst->nlink;
+	st->st_uid = fst->uid;
+	st->st_gid = fst->gid;
+	st->st_size = (off_t)fst->size;
+	st->st_blocks = (blkcnt_t)(fst->allocated / 512);
+	/* tools size their buffers by st_blksize: let them move 1 MiB */
+	st->st_blksize = FUSED_MAX_IO;
+	/* the log keeps one time per entry: its creation */
+	st->st_atim.tv_sec = (time_t)time;
+	st->st_mtim.tv_sec = (time_t)time;
+	st->st_ctim.tv_sec = (time_t)time;
+}
+
+void fused_fill_entry(const struct fused *d, const struct famfs_stat *fst,
+		      struct fuse_entry_param *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->ino = fst->ino;
+	e->generation = 1;
+	e->attr_timeout = d->timeout;
+	e->entry_timeout = d->timeout;
+	fused_fill_stat(d, fst, &e->attr);
+}

@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * The famfs CLI talks to a mounted daemon through ioctls on the mount
+ * (famfs_ioctl.h): who is serving it, and "replay the log now".
+ */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "famfs_fused.h"
+#include "famfs_ioctl.h"
+
+static void reply_status(struct fused *d, fuse_req_t req, size_t out_bufsz)
+{
+	struct famfs_ioc_status st;
+	struct famfs_usage u;
+
+	if (out_bufsz < sizeof(st)) {
+		fuse_reply_err(req, EINVAL);
+		return;
+	}
+	famfs_fs_usage(d->fs, &u);
+	memset(&st, 0, sizeof(st));
+	memcpy(st.system_uuid, d->system_uuid, sizeof(st.system_uuid));
+	memcpy(st.fs_uuid, d->sb->fs_uuid, sizeof(st.fs_uuid));
+	st.role = d->master ? FAMFS_IOC_ROLE_MASTER : FAMFS_IOC_ROLE_CLIENT;
+	st.pid = (uint32_t)getpid();
+	st.log_entries = u.log_entries;
+	st.log_used = u.log_used;
+	fuse_reply_ioctl(req, 0, &st, sizeof(st));
+}
+
+static void reply_logplay(struct fused *d, fuse_req_t req, const void *in,
+			  size_t in_bufsz, size_t out_bufsz)
+{
+	struct famfs_ioc_logplay lp;
+	int rc;
+
+	if (in_bufsz < sizeof(lp) || out_bufsz < sizeof(lp)) {
+		fuse_reply_err(req, EINVAL);
+		return;
+	}
+	memcpy(&lp, in, sizeof(lp));
+	if (d->master)
+		rc = 0;		/* its own appends are already applied */
+	else if (lp.flags & FAMFS_LOGPLAY_DRY_RUN)
+		rc = famfs_fs_refresh(d->fs, &d->rep, true, NULL, NULL);
+	else
+		rc = refresh_now(d);
+	lp.error = rc < 0 ? rc : 0;
+	lp.entries = rc < 0 ? 0 : (uint64_t)rc;
+	fuse_reply_ioctl(req, 0, &lp, sizeof(lp));
+}
+
+void op_ioctl(fuse_req_t req, fuse_ino_t ino, unsigned int cmd, void *arg,
+	      struct fuse_file_info *fi, unsigned int flags,
+	      const void *in_buf, size_t in_bufsz, size_t out_bufsz)
+{
+	struct fused *d = fused_of(req);
+
+	(void)ino;
+	(void)arg;
+	(void)fi;
+	if (flags & FUSE_IOCTL_COMPAT) {
+		fuse_reply_err(req, ENOSYS);
+		return;
+	}
+	switch (cmd) {
+	case FAMFS_IOC_STATUS:
+		reply_status(d, req, out_bufsz);
+		break;
+	case FAMFS_IOC_LOGPLAY:
+		reply_logplay(d, req, in_buf, in_bufsz, out_bufsz);
+		break;
+	default:
+		fuse_reply_err(req, ENOTTY);
+	}
+}

@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * famfs_fused internals: the daemon state shared by its files. The
+ * namespace, allocator and log live in libfamfs; this daemon only adapts
+ * them to the FUSE low-level protocol.
+ */
+#ifndef FAMFS_FUSED_H
+#define FAMFS_FUSED_H
+
+#define FUSE_USE_VERSION 312
+
+#include <errno.h>
+#include <fuse_lowlevel.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "famfs.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define MIN(a, b) ((a) < (b) ? (a) : (b))
+
+/* The request-size ceiling of libfuse 3.14 (see FACTS: above it INIT dies). */
+#define FUSED_MAX_IO (1U << 20)
+
+/* What the command line asked for. */
+struct fused_opts {
+	const char *device;
+	const char *mountpoint;
+	char *fuse_opts;	/* -o options passed through to libfuse */
+	bool foreground;
+	bool debug;
+	bool single_thread;
+	bool direct_io;		/* bypass the page cache (no MAP_SHARED mmap) */
+	int ready_fd;		/* report "mounted" or the error here */
+};
+
+/*
+ * One per inode with open handles in this daemon; the commit rule that
+ * uses it is described at the top of file.c.
+ */
+struct open_node {
+	struct open_node *next;
+	uint64_t ino;
+	unsigned int handles;
+	unsigned int writers;
+	bool pending;		/* not in the log yet: may still grow */
+	bool touched;		/* written or resized since creation */
+	uint64_t size;		/* current size; read/written atomically */
+};
+
+/* fuse_file_info->fh of a regular file. */
+struct open_file {
+	struct open_node *node;
+	bool writable;
+	pid_t opener;		/* process (tgid) that opened it */
+};
+
+struct fused {
+	struct fused_opts opts;
+	char *device;		/* canonical device path (the fsname) */
+	char *mountpoint;	/* canonical mountpoint */
+	struct famfs_fs *fs;
+	struct fuse_session *se;
+	const struct famfs_sb_info *sb;
+	uint8_t system_uuid[16];
+	bool master;
+	bool writable;		/* device mapped read-write */
+	double timeout;		/* entry and attribute cache, seconds */
+	struct famfs_report rep;
+
+	/* open_node table and every pending-file size change or commit */
+	pthread_mutex_t lock;
+	struct open_node *nodes;
+
+	/* client catch-up */
+	pthread_mutex_t refresh_lock;
+	pthread_t poll_thread;
+	bool poll_started;
+	bool poll_stop;
+	pthread_cond_t poll_cond;
+};
+
+static inline struct fused *fused_of(fuse_req_t req)
+{
+	return fuse_req_userdata(req);
+}
+
+/* The errno for a namespace change this daemon will not make. */
+static inline int fused_refusal(const struct fused *d)
+{
+	return d->master ? EPERM : EROFS;
+}
+
+/* log.c: messages after startup go to stderr (foreground) or syslog. */
+void fused_log(int prio, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void fused_log_to_syslog(void);
+void fused_report_init(struct famfs_report *rep, const char *device);
+
+/* attr.c: famfs attributes as the kernel wants them. */
+void fused_fill_stat(const struct fused *d, const struct famfs_stat *fst,
+		     struct stat *st);
+void fused_fill_entry(const struct fused *d, const struct famfs_stat *fst,
+		      struct fuse_entry_param *e);
+
+/* meta.c: the read-only .meta directory. */
+bool meta_is_ino(uint64_t ino);
+int meta_lookup(struct fused *d, uint64_t parent, const char *name,
+		struct fuse_entry_param *e);
+int meta_getattr(struct fused *d, uint64_t ino, struct stat *st);
+/* Fill a readdir buffer of .meta from @off; returns bytes used. */
+size_t meta_readdir(struct fused *d, fuse_req_t req, char *buf, size_t size,
+		    off_t off, bool plus);
+void meta_read(struct fused *d, fuse_req_t req, uint64_t ino, size_t size,
+	       off_t off);
+
+/* namespace.c: the directory tree. */
+void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name);
+void op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup);
+void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
+		int to_set, struct fuse_file_info *fi);
+void op_readlink(fuse_req_t req, fuse_ino_t ino);
+void op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name,
+	      mode_t mode, dev_t rdev);
+void op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name,
+	      mode_t mode);
+void op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name);
+void op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name);
+void op_symlink(fuse_req_t req, const char *link, fuse_ino_t parent,
+		const char *name);
+void op_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
+	       fuse_ino_t newparent, const char *newname, unsigned int flags);
+void op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent,
+	     const char *newname);
+void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		struct fuse_file_info *fi);
+void op_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		    struct fuse_file_info *fi);
+void op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void op_statfs(fuse_req_t req, fuse_ino_t ino);
+/* Owner and mode of a new entry under @parent, or why it cannot be made. */
+int new_entry_owner(struct fused *d, fuse_req_t req, uint64_t parent,
+		    const char *name, uint32_t *mode, uint32_t *uid,
+		    uint32_t *gid);
+
+/* file.c: open files, the data path, and commit on close. */
+void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+	     struct fuse_file_info *fi);
+void op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *bufv,
+		  off_t off, struct fuse_file_info *fi);
+void op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync,
+	      struct fuse_file_info *fi);
+void op_create(fuse_req_t req, fuse_ino_t parent, const char *name,
+	       mode_t mode, struct fuse_file_info *fi);
+void op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset,
+		  off_t length, struct fuse_file_info *fi);
+/* Resize a pending file (setattr size); d->lock held. */
+int file_resize_pending(struct fused *d, uint64_t ino, uint64_t size);
+/* Commit every pending file still open (unmount). */
+void file_commit_all(struct fused *d);
+
+/* control.c: ioctls used by the famfs CLI. */
+void op_ioctl(fuse_req_t req, fuse_ino_t ino, unsigned int cmd, void *arg,
+	      struct fuse_file_info *fi, unsigned int flags,
+	      const void *in_buf, size_t in_bufsz, size_t out_bufsz);
+
+/* refresh.c: a client's catch-up with the master's log. */
+void refresh_if_moved(struct fused *d);
+int refresh_now(struct fused *d);
+int refresh_start_poll(struct fused *d);
+void refresh_stop_poll(struct fused *d);
+
+/* ops.c: the operation table. */
+extern const struct fuse_lowlevel_ops fused_ops;
+
+#endif

@@ -1,0 +1,464 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Open files and the data path. Reads and writes copy straight between
+ * the FUSE request and the device mapping; new files are pending (space
+ * reserved, not logged) until their last writer closes them.
+ *
+ * Commit rule: close(2) waits for FLUSH but not for RELEASE, so a flush
+ * commits the file, making "close() returned 0" mean "it is in the log",
+ * when it comes from the last writer handle, after something was written,
+ * and from the process that opened that handle. FUSE does not say whether
+ * other descriptors still share the handle, so the other flushes are the
+ * ones where more writes commonly follow: a shell closing its redirection
+ * before the command writes, a forked child exiting while its parent
+ * still writes. Whatever those leave pending, the last release commits.
+ *
+ * Locking: d->lock guards the open_node table, each node's counters and
+ * every pending size change or commit. A node's size is also read without
+ * it (atomically) on the data path.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <syslog.h>
+
+#include "famfs_fused.h"
+
+#define MAX_READ_IOV 64
+
+static uint64_t node_size(const struct open_node *n)
+{
+	return __atomic_load_n(&n->size, __ATOMIC_ACQUIRE);
+}
+
+static void node_set_size(struct open_node *n, uint64_t size)
+{
+	__atomic_store_n(&n->size, size, __ATOMIC_RELEASE);
+}
+
+/* d->lock held. */
+static struct open_node *node_find(struct fused *d, uint64_t ino)
+{
+	struct open_node *n;
+
+	for (n = d->nodes; n; n = n->next)
+		if (n->ino == ino)
+			return n;
+	return NULL;
+}
+
+/* Find or add the node of @fst and count one more handle; d->lock held. */
+static struct open_node *node_get(struct fused *d,
+				  const struct famfs_stat *fst, bool writer)
+{
+	struct open_node *n = node_find(d, fst->ino);
+
+	if (!n) {
+		n = calloc(1, sizeof(*n));
+		if (!n)
+			return NULL;
+		n->ino = fst->ino;
+		n->pending = fst->state == FAMFS_NODE_PENDING;
+		n->size = fst->size;
+		n->next = d->nodes;
+		d->nodes = n;
+	}
+	n->handles++;
+	if (writer)
+		n->writers++;
+	return n;
+}
+
+/* Drop one handle; the node goes with its last one. d->lock held. */
+static void node_put(struct fused *d, struct open_node *n)
+{
+	struct open_node **pp;
+
+	if (--n->handles)
+		return;
+	for (pp = &d->nodes; *pp != n; pp = &(*pp)->next)
+		;
+	*pp = n->next;
+	free(n);
+}
+
+/*
+ * Log a pending file with its current size. When that is impossible (log
+ * full, ...) the file is abandoned: it never half exists. d->lock held.
+ */
+static int node_commit(struct fused *d, struct open_node *n)
+{
+	int rc = famfs_pending_commit(d->fs, n->ino);
+
+	if (rc) {
+		char path[FAMFS_PATH_MAX + 1] = "?";
+
+		famfs_path_of(d->fs, n->ino, path, sizeof(path));
+		fused_log(LOG_ERR, "%s: commit failed, file dropped: %s", path,
+			  strerror(-rc));
+		famfs_pending_abandon(d->fs, n->ino);
+	}
+	n->pending = false;
+	return rc;
+}
+
+/* Visit the device memory behind file bytes [pos, pos+len). */
+static int for_each_span(struct fused *d, uint64_t ino, uint64_t pos,
+			 uint64_t len,
+			 int (*fn)(void *ctx, uint8_t *p, uint64_t n),
+			 void *ctx)
+{
+	while (len) {
+		uint64_t dev_off, contig;
+		int rc;
+
+		rc = famfs_file_map(d->fs, ino, pos, &dev_off, &contig);
+		if (rc)
+			return rc == -ENXIO ? -EIO : rc;
+		contig = MIN(contig, len);
+		rc = fn(ctx, famfs_fs_ptr(d->fs, dev_off), contig);
+		if (rc)
+			return rc;
+		pos += contig;
+		len -= contig;
+	}
+	return 0;
+}
+
+int file_resize_pending(struct fused *d, uint64_t ino, uint64_t size)
+{
+	struct open_node *n = node_find(d, ino);
+	int rc;
+
+	/* libfamfs zeroes what the file gains: units get reused */
+	rc = famfs_pending_resize(d->fs, ino, size);
+	if (!rc && n) {
+		node_set_size(n, size);
+		__atomic_store_n(&n->touched, true, __ATOMIC_RELAXED);
+	}
+	return rc;
+}
+
+/*
+ * Make room for a write of [pos, end): only pending files grow; libfamfs
+ * zeroes a gap before @pos, the write fills the rest.
+ */
+static int grow_for_write(struct fused *d, struct open_node *n, uint64_t pos,
+			  uint64_t end)
+{
+	uint64_t old;
+	int rc = 0;
+
+	pthread_mutex_lock(&d->lock);
+	old = node_size(n);
+	if (end <= old)
+		goto out;
+	if (!n->pending) {
+		rc = -fused_refusal(d);	/* a committed size is fixed */
+		goto out;
+	}
+	rc = famfs_pending_prepare_write(d->fs, n->ino, pos, end - pos);
+	if (!rc) {
+		node_set_size(n, end);
+		__atomic_store_n(&n->touched, true, __ATOMIC_RELAXED);
+	}
+out:
+	pthread_mutex_unlock(&d->lock);
+	return rc;
+}
+
+/* Thread group of a request's thread: the process that holds the fds. */
+static pid_t tgid_of(pid_t tid)
+{
+	char path[64], line[128];
+	pid_t tgid = tid;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	f = fopen(path, "re");
+	if (!f)
+		return tid;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Tgid: %d", &tgid) == 1)
+			break;
+	fclose(f);
+	return tgid;
+}
+
+static struct open_file *file_of(struct fuse_file_info *fi)
+{
+	return (struct open_file *)(uintptr_t)fi->fh;
+}
+
+/* Attach a handle to @fst and fill @fi; d->lock held. */
+static int attach_handle(struct fused *d, fuse_req_t req,
+			 const struct famfs_stat *fst,
+			 struct fuse_file_info *fi, bool writable)
+{
+	struct open_file *of = calloc(1, sizeof(*of));
+
+	if (!of)
+		return -ENOMEM;
+	of->writable = writable;
+	if (writable && fst->state == FAMFS_NODE_PENDING)
+		of->opener = tgid_of(fuse_req_ctx(req)->pid);
+	of->node = node_get(d, fst, writable);
+	if (!of->node) {
+		free(of);
+		return -ENOMEM;
+	}
+	fi->fh = (uintptr_t)of;
+	/* another host may have changed the data: start each open afresh */
+	fi->keep_cache = 0;
+	fi->direct_io = d->opts.direct_io;
+	return 0;
+}
+
+/* The last writer gone, a pending file is committed (see the top). */
+static void release_handle(struct fused *d, struct open_file *of)
+{
+	struct open_node *n;
+
+	if (!of)
+		return;
+	pthread_mutex_lock(&d->lock);
+	n = of->node;
+	if (of->writable)
+		n->writers--;
+	if (n->pending && !n->writers)
+		node_commit(d, n);
+	node_put(d, n);
+	pthread_mutex_unlock(&d->lock);
+	free(of);
+}
+
+void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct fused *d = fused_of(req);
+	bool writable = (fi->flags & O_ACCMODE) != O_RDONLY;
+	struct famfs_stat fst;
+	int rc;
+
+	if (meta_is_ino(ino)) {
+		if (writable) {
+			fuse_reply_err(req, fused_refusal(d));
+			return;
+		}
+		fi->fh = 0;
+		fi->keep_cache = 0;
+		fuse_reply_open(req, fi);
+		return;
+	}
+	if (writable && !d->writable) {
+		fuse_reply_err(req, EROFS);
+		return;
+	}
+	rc = famfs_getattr(d->fs, ino, &fst);
+	if (!rc && fst.type == FAMFS_NODE_DIR)
+		rc = -EISDIR;
+	if (!rc) {
+		pthread_mutex_lock(&d->lock);
+		rc = attach_handle(d, req, &fst, fi, writable);
+		pthread_mutex_unlock(&d->lock);
+	}
+	if (rc)
+		fuse_reply_err(req, -rc);
+	else if (fuse_reply_open(req, fi) == -ENOENT)
+		release_handle(d, file_of(fi));	/* interrupted: undo */
+}
+
+/* Reply with iovecs pointing into the device mapping: no copy here. */
+void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+	     struct fuse_file_info *fi)
+{
+	struct fused *d = fused_of(req);
+	struct open_file *of = file_of(fi);
+	struct iovec iov[MAX_READ_IOV];
+	uint64_t pos = (uint64_t)off, end;
+	int n = 0;
+
+	if (meta_is_ino(ino)) {
+		meta_read(d, req, ino, size, off);
+		return;
+	}
+	end = MIN(pos + size, node_size(of->node));
+	while (pos < end) {
+		uint64_t dev_off, contig;
+		int rc;
+
+		/* a short reply would read as EOF, so never send one */
+		if (n == MAX_READ_IOV) {
+			fuse_reply_err(req, EIO);
+			return;
+		}
+		rc = famfs_file_map(d->fs, ino, pos, &dev_off, &contig);
+		if (rc) {
+			fuse_reply_err(req, rc == -ENXIO ? EIO : -rc);
+			return;
+		}
+		contig = MIN(contig, end - pos);
+		iov[n].iov_base = famfs_fs_ptr(d->fs, dev_off);
+		iov[n].iov_len = contig;
+		n++;
+		pos += contig;
+	}
+	fuse_reply_iov(req, iov, n);
+}
+
+struct write_ctx {
+	struct fuse_bufvec *src;
+};
+
+/* Copy the next part of the request straight into device memory. */
+static int write_span(void *ctx, uint8_t *p, uint64_t len)
+{
+	struct write_ctx *w = ctx;
+	struct fuse_bufvec dst = FUSE_BUFVEC_INIT(len);
+	ssize_t done;
+
+	dst.buf[0].mem = p;
+	done = fuse_buf_copy(&dst, w->src, 0);
+	if (done < 0)
+		return (int)done;
+	if ((uint64_t)done != len)
+		return -EIO;
+	famfs_flush(p, len);
+	return 0;
+}
+
+void op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *bufv,
+		  off_t off, struct fuse_file_info *fi)
+{
+	struct fused *d = fused_of(req);
+	struct open_file *of = file_of(fi);
+	size_t len = fuse_buf_size(bufv);
+	uint64_t end = (uint64_t)off + len;
+	struct write_ctx w = { .src = bufv };
+	int rc = 0;
+
+	if (!of || !of->writable) {
+		fuse_reply_err(req, EBADF);
+		return;
+	}
+	if (end > node_size(of->node))
+		rc = grow_for_write(d, of->node, (uint64_t)off, end);
+	if (!rc)
+		rc = for_each_span(d, ino, (uint64_t)off, len, write_span, &w);
+	if (rc) {
+		fuse_reply_err(req, -rc);
+		return;
+	}
+	__atomic_store_n(&of->node->touched, true, __ATOMIC_RELAXED);
+	fuse_reply_write(req, len);
+}
+
+void op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct fused *d = fused_of(req);
+	struct open_file *of = file_of(fi);
+	struct open_node *n;
+	int rc = 0;
+
+	(void)ino;
+	if (of && of->writable) {
+		pthread_mutex_lock(&d->lock);
+		n = of->node;
+		if (n->pending && n->writers == 1 &&
+		    __atomic_load_n(&n->touched, __ATOMIC_RELAXED) &&
+		    tgid_of(fuse_req_ctx(req)->pid) == of->opener)
+			rc = node_commit(d, n);
+		pthread_mutex_unlock(&d->lock);
+	}
+	fuse_reply_err(req, -rc);
+}
+
+void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	(void)ino;
+	release_handle(fused_of(req), file_of(fi));
+	fuse_reply_err(req, 0);
+}
+
+/* Every write was flushed to the device before it was acknowledged. */
+void op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync,
+	      struct fuse_file_info *fi)
+{
+	(void)ino;
+	(void)datasync;
+	(void)fi;
+	fuse_reply_err(req, 0);
+}
+
+void op_create(fuse_req_t req, fuse_ino_t parent, const char *name,
+	       mode_t mode, struct fuse_file_info *fi)
+{
+	struct fused *d = fused_of(req);
+	bool writable = (fi->flags & O_ACCMODE) != O_RDONLY;
+	uint32_t fmode = S_IFREG | (mode & 07777), uid, gid;
+	struct fuse_entry_param e;
+	struct famfs_stat fst;
+	int rc;
+
+	rc = new_entry_owner(d, req, parent, name, &fmode, &uid, &gid);
+	if (!rc && !d->writable)
+		rc = -EROFS;
+	if (rc) {
+		fuse_reply_err(req, -rc);
+		return;
+	}
+	pthread_mutex_lock(&d->lock);
+	rc = famfs_pending_create(d->fs, parent, name, fmode, uid, gid, &fst);
+	if (!rc) {
+		rc = attach_handle(d, req, &fst, fi, writable);
+		if (rc)
+			famfs_pending_abandon(d->fs, fst.ino);
+	}
+	pthread_mutex_unlock(&d->lock);
+	if (rc) {
+		fuse_reply_err(req, -rc);
+		return;
+	}
+	fused_fill_entry(d, &fst, &e);
+	if (fuse_reply_create(req, &e, fi) == -ENOENT)
+		release_handle(d, file_of(fi));	/* interrupted: undo */
+}
+
+void op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset,
+		  off_t length, struct fuse_file_info *fi)
+{
+	struct fused *d = fused_of(req);
+	struct open_file *of = file_of(fi);
+	uint64_t end = (uint64_t)offset + (uint64_t)length;
+	struct open_node *n;
+	int rc = 0;
+
+	(void)ino;
+	if (mode) {
+		/* no holes, no space beyond the size: only plain reservation */
+		fuse_reply_err(req, EOPNOTSUPP);
+		return;
+	}
+	if (!of || !of->writable) {
+		fuse_reply_err(req, EBADF);
+		return;
+	}
+	n = of->node;
+	pthread_mutex_lock(&d->lock);
+	if (end > node_size(n))
+		rc = n->pending ? file_resize_pending(d, n->ino, end) :
+				  -fused_refusal(d);
+	pthread_mutex_unlock(&d->lock);
+	fuse_reply_err(req, -rc);
+}
+
+void file_commit_all(struct fused *d)
+{
+	pthread_mutex_lock(&d->lock);
+	for (struct open_node *n = d->nodes; n; n = n->next)
+		if (n->pending)
+			node_commit(d, n);
+	pthread_mutex_unlock(&d->lock);
+}

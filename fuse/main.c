@@ -1,0 +1,285 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * famfs_fused: serve a famfs device through FUSE on a stock kernel.
+ *
+ *   famfs_fused [-d] [-f] [-s] [-o OPTS] DEVICE MOUNTPOINT
+ *
+ * Usually started by "famfs mount", which passes --ready-fd so that it
+ * can wait for the mount to be live and report our errors as its own.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "famfs_fused.h"
+#include "startup.h"
+
+/* The daemon's state; one filesystem per process. */
+static struct fused fused;
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: famfs_fused [-d] [-f] [-s] [-o OPTS] DEVICE MOUNTPOINT\n"
+		"  -d, --debug          print FUSE traffic (implies -f)\n"
+		"  -f, --foreground     stay in the foreground\n"
+		"  -s, --single-thread  serve requests from one thread\n"
+		"  -o OPTS              mount options: direct_io, or FUSE's\n"
+		"                       (allow_other, default_permissions, ...)\n"
+		"  -h, --help           this text\n"
+		"  -V, --version        print the version\n");
+}
+
+/* Keep famfs's own -o options; collect the rest for libfuse. */
+static int take_mount_opts(struct fused_opts *o, const char *list)
+{
+	char *copy = strdup(list), *save = NULL, *opt;
+	size_t len;
+
+	if (!copy)
+		return -ENOMEM;
+	for (opt = strtok_r(copy, ",", &save); opt;
+	     opt = strtok_r(NULL, ",", &save)) {
+		if (!strcmp(opt, "direct_io")) {
+			o->direct_io = true;
+			continue;
+		}
+		if (!strncmp(opt, "fsname=", 7) ||
+		    !strncmp(opt, "subtype=", 8)) {
+			fprintf(stderr, "famfs_fused: -o %s: set by famfs\n",
+				opt);
+			free(copy);
+			return -EINVAL;
+		}
+		len = o->fuse_opts ? strlen(o->fuse_opts) : 0;
+		o->fuse_opts = realloc(o->fuse_opts, len + strlen(opt) + 2);
+		if (!o->fuse_opts) {
+			free(copy);
+			return -ENOMEM;
+		}
+		sprintf(o->fuse_opts + len, "%s%s", len ? "," : "", opt);
+	}
+	free(copy);
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct fused_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "debug", no_argument, NULL, 'd' },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "single-thread", no_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "ready-fd", required_argument, NULL, 'R' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	o->ready_fd = -1;
+	while ((c = getopt_long(argc, argv, "dfso:hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			o->debug = true;
+			o->foreground = true;
+			break;
+		case 'f':
+			o->foreground = true;
+			break;
+		case 's':
+			o->single_thread = true;
+			break;
+		case 'o':
+			if (take_mount_opts(o, optarg))
+				return 2;
+			break;
+		case 'R':
+			o->ready_fd = atoi(optarg);
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case 'V':
+			printf("famfs_fused %s\n", FAMFS_VERSION_STRING);
+			exit(0);
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (argc - optind != 2) {
+		usage(stderr);
+		return 2;
+	}
+	o->device = argv[optind];
+	o->mountpoint = argv[optind + 1];
+	return 0;
+}
+
+/* fsname goes through libfuse's option parser: escape ',' and '\'. */
+static char *escape_opt(const char *s)
+{
+	char *out = malloc(strlen(s) * 2 + 1), *p = out;
+
+	if (!out)
+		return NULL;
+	for (; *s; s++) {
+		if (*s == ',' || *s == '\\')
+			*p++ = '\\';
+		*p++ = *s;
+	}
+	*p = '\0';
+	return out;
+}
+
+static int build_fuse_args(struct fused *d, struct fuse_args *args)
+{
+	char *fsname = escape_opt(d->device), *opts;
+	int rc;
+
+	if (!fsname)
+		return -ENOMEM;
+	/* the mount table names the device: famfs's mount helpers rely on it */
+	rc = asprintf(&opts, "fsname=%s,subtype=famfs,default_permissions%s",
+		      fsname, geteuid() == 0 ? ",allow_other" : "");
+	free(fsname);
+	if (rc < 0)
+		return -ENOMEM;
+	rc = fuse_opt_add_arg(args, "famfs_fused") ||
+	     fuse_opt_add_arg(args, "-o") || fuse_opt_add_arg(args, opts);
+	free(opts);
+	if (!rc && d->opts.fuse_opts)
+		rc = fuse_opt_add_arg(args, "-o") ||
+		     fuse_opt_add_arg(args, d->opts.fuse_opts);
+	if (!rc && d->opts.debug)
+		rc = fuse_opt_add_arg(args, "-d");
+	return rc ? -ENOMEM : 0;
+}
+
+/* libfuse's complaints before the mount is live become our error line. */
+static char fuse_last_error[512];
+
+static void capture_fuse_log(enum fuse_log_level level, const char *fmt,
+			     va_list ap)
+{
+	char line[sizeof(fuse_last_error)];
+	size_t n;
+
+	vsnprintf(line, sizeof(line), fmt, ap);
+	n = strlen(line);
+	while (n && line[n - 1] == '\n')
+		line[--n] = '\0';
+	if (level <= FUSE_LOG_ERR && !fuse_last_error[0])
+		memcpy(fuse_last_error, line, n + 1);
+	if (fused.se && level <= FUSE_LOG_WARNING)
+		fused_log(level <= FUSE_LOG_ERR ? LOG_ERR : LOG_WARNING, "%s",
+			  line);
+}
+
+static int run_loop(struct fused *d)
+{
+	struct fuse_loop_config *cfg;
+	int rc;
+
+	if (d->opts.single_thread)
+		return fuse_session_loop(d->se);
+	cfg = fuse_loop_cfg_create();
+	if (!cfg)
+		return -ENOMEM;
+	/* a /dev/fuse clone per thread: less contention on the queue */
+	fuse_loop_cfg_set_clone_fd(cfg, 1);
+	rc = fuse_session_loop_mt(d->se, cfg);
+	fuse_loop_cfg_destroy(cfg);
+	return rc;
+}
+
+static int serve(struct fused *d)
+{
+	struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
+	int rc;
+
+	if (build_fuse_args(d, &args))
+		return startup_fail(&d->opts, ENOMEM, d->device,
+				    "out of memory");
+	d->se = fuse_session_new(&args, &fused_ops, sizeof(fused_ops), d);
+	fuse_opt_free_args(&args);
+	if (!d->se)
+		return startup_fail(&d->opts, EINVAL, d->opts.mountpoint,
+				    "bad mount options: %s", fuse_last_error);
+	if (fuse_set_signal_handlers(d->se)) {
+		rc = startup_fail(&d->opts, EIO, d->opts.mountpoint,
+				  "cannot install signal handlers");
+		goto out_session;
+	}
+	if (fuse_session_mount(d->se, d->mountpoint)) {
+		rc = startup_fail(&d->opts, EIO, d->opts.mountpoint,
+				  "mount failed: %s",
+				  fuse_last_error[0] ? fuse_last_error :
+						       "see the system log");
+		goto out_signals;
+	}
+	rc = refresh_start_poll(d);
+	if (rc) {
+		startup_fail(&d->opts, -rc, d->opts.mountpoint,
+			     "cannot start the log poller: %s", strerror(-rc));
+		goto out_unmount;
+	}
+	/* requests wait in the kernel until the loop below answers INIT */
+	startup_ready(&d->opts);
+	if (!d->opts.foreground)
+		startup_daemonize_io();
+	rc = run_loop(d);
+	refresh_stop_poll(d);
+out_unmount:
+	fuse_session_unmount(d->se);
+out_signals:
+	fuse_remove_signal_handlers(d->se);
+out_session:
+	fuse_session_destroy(d->se);
+	d->se = NULL;
+	return rc < 0 ? -rc : rc ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct fused *d = &fused;
+	int rc;
+
+	rc = parse_args(argc, argv, &d->opts);
+	if (rc)
+		return rc;
+	if (!d->opts.foreground && d->opts.ready_fd < 0)
+		startup_detach(&d->opts);
+	if (!d->opts.foreground && setsid() < 0 && errno != EPERM)
+		perror("famfs_fused: setsid");
+	fuse_set_log_func(capture_fuse_log);
+	pthread_mutex_init(&d->lock, NULL);
+	pthread_mutex_init(&d->refresh_lock, NULL);
+	pthread_cond_init(&d->poll_cond, NULL);
+	if (famfs_system_uuid(d->system_uuid, NULL))
+		memset(d->system_uuid, 0, sizeof(d->system_uuid));
+	rc = startup_check(d);
+	if (!rc) {
+		fused_report_init(&d->rep, d->device);
+		rc = startup_open(d);
+	}
+	if (!rc) {
+		/* clients see new entries within a poll plus this */
+		d->timeout = d->master ? 5.0 : 1.0;
+		rc = serve(d) ? 1 : 0;
+		famfs_fs_close(d->fs);
+	} else {
+		rc = 1;
+	}
+	pthread_cond_destroy(&d->poll_cond);
+	pthread_mutex_destroy(&d->refresh_lock);
+	pthread_mutex_destroy(&d->lock);
+	free(d->device);
+	free(d->mountpoint);
+	free(d->opts.fuse_opts);
+	return rc;
+}

@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * The .meta directory at the root: the superblock and the log as
+ * read-only files, as upstream famfs shows them. They are not in the log;
+ * their inode numbers sit far above any the namespace hands out.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "famfs_fused.h"
+
+#define META_DIR_INO (1ULL << 62)
+#define META_SB_INO (META_DIR_INO + 1)
+#define META_LOG_INO (META_DIR_INO + 2)
+
+static const struct meta_file {
+	const char *name;
+	uint64_t ino;
+} meta_files[] = {
+	{ ".superblock", META_SB_INO },
+	{ ".log", META_LOG_INO },
+};
+
+bool meta_is_ino(uint64_t ino)
+{
+	return ino >= META_DIR_INO && ino <= META_LOG_INO;
+}
+
+/* Device range a .meta file shows. */
+static void meta_range(const struct fused *d, uint64_t ino, uint64_t *off,
+		       uint64_t *len)
+{
+	if (ino == META_SB_INO) {
+		*off = 0;
+		*len = d->sb->log_offset;
+	} else {
+		*off = d->sb->log_offset;
+		*len = d->sb->log_len;
+	}
+}
+
+int meta_getattr(struct fused *d, uint64_t ino, struct stat *st)
+{
+	uint64_t off, len;
+
+	if (!meta_is_ino(ino))
+		return -ENOENT;
+	memset(st, 0, sizeof(*st));
+	st->st_ino = ino;
+	st->st_atim.tv_sec = (time_t)d->sb->create_time;
+	st->st_mtim = st->st_atim;
+	st->st_ctim = st->st_atim;
+	st->st_blksize = FUSED_MAX_IO;
+	if (ino == META_DIR_INO) {
+		st->st_mode = S_IFDIR | 0555;
+		st->st_nlink = 2;
+		return 0;
+	}
+	meta_range(d, ino, &off, &len);
+	st->st_mode = S_IFREG | 0444;
+	st->st_nlink = 1;
+	st->st_size = (off_t)len;
+	st->st_blocks = (blkcnt_t)(len / 512);
+	return 0;
+}
+
+static void meta_entry(struct fused *d, uint64_t ino,
+		       struct fuse_entry_param *e)
+{
+	struct famfs_stat root;
+
+	if (ino == FAMFS_ROOT_INO && !famfs_getattr(d->fs, ino, &root)) {
+		fused_fill_entry(d, &root, e);	/* .meta/.. */
+		return;
+	}
+	memset(e, 0, sizeof(*e));
+	e->ino = ino;
+	e->generation = 1;
+	e->attr_timeout = d->timeout;
+	e->entry_timeout = d->timeout;
+	meta_getattr(d, ino, &e->attr);
+}
+
+/* Returns 1 when @parent/@name is (inside) .meta, with *e filled. */
+int meta_lookup(struct fused *d, uint64_t parent, const char *name,
+		struct fuse_entry_param *e)
+{
+	if (parent == FAMFS_ROOT_INO && !strcmp(name, FAMFS_META_DIR)) {
+		meta_entry(d, META_DIR_INO, e);
+		return 1;
+	}
+	if (parent != META_DIR_INO)
+		return 0;
+	if (!strcmp(name, ".") || !strcmp(name, "..")) {
+		meta_entry(d, !strcmp(name, ".") ? META_DIR_INO :
+			   FAMFS_ROOT_INO, e);
+		return 1;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(meta_files); i++) {
+		if (!strcmp(name, meta_files[i].name)) {
+			meta_entry(d, meta_files[i].ino, e);
+			return 1;
+		}
+	}
+	return -ENOENT;
+}
+
+size_t meta_readdir(struct fused *d, fuse_req_t req, char *buf, size_t size,
+		    off_t off, bool plus)
+{
+	const char *names[] = { ".", "..", meta_files[0].name,
+				meta_files[1].name };
+	const uint64_t inos[] = { META_DIR_INO, FAMFS_ROOT_INO, META_SB_INO,
+				  META_LOG_INO };
+	size_t used = 0;
+
+	for (size_t i = (size_t)off; i < ARRAY_SIZE(names); i++) {
+		struct fuse_entry_param e;
+		size_t n;
+
+		meta_entry(d, inos[i], &e);
+		if (plus)
+			n = fuse_add_direntry_plus(req, buf + used,
+						   size - used, names[i], &e,
+						   (off_t)i + 1);
+		else
+			n = fuse_add_direntry(req, buf + used, size - used,
+					      names[i], &e.attr,
+					      (off_t)i + 1);
+		if (n > size - used)
+			break;
+		used += n;
+	}
+	return used;
+}
+
+void meta_read(struct fused *d, fuse_req_t req, uint64_t ino, size_t size,
+	       off_t off)
+{
+	uint64_t base, len;
+	uint8_t *p;
+
+	if (ino == META_DIR_INO) {
+		fuse_reply_err(req, EISDIR);
+		return;
+	}
+	meta_range(d, ino, &base, &len);
+	if ((uint64_t)off >= len) {
+		fuse_reply_buf(req, NULL, 0);
+		return;
+	}
+	size = MIN(size, len - (uint64_t)off);
+	p = famfs_fs_ptr(d->fs, base + (uint64_t)off);
+	/* another host may have written it: read memory, not our cache */
+	if (!d->master)
+		famfs_invalidate(p, size);
+	fuse_reply_buf(req, (const char *)p, size);
+}

@@ -1,0 +1,426 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * The directory tree: lookups and attributes come from libfamfs; the
+ * master's mkdir and chmod/chown are log appends; everything the log
+ * cannot express yet (delete, rename, links) is refused before anything
+ * changes. Inode numbers are libfamfs's and never reused, so the kernel's
+ * lookup counts need no bookkeeping here.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+
+#include "famfs_fused.h"
+
+void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct fused *d = fused_of(req);
+	struct fuse_entry_param e;
+	struct famfs_stat fst;
+	int rc;
+
+	rc = meta_lookup(d, parent, name, &e);
+	if (rc) {
+		if (rc > 0)
+			fuse_reply_entry(req, &e);
+		else
+			fuse_reply_err(req, -rc);
+		return;
+	}
+	refresh_if_moved(d);
+	rc = famfs_lookup(d->fs, parent, name, &fst);
+	if (rc) {
+		fuse_reply_err(req, -rc);
+		return;
+	}
+	fused_fill_entry(d, &fst, &e);
+	fuse_reply_entry(req, &e);
+}
+
+void op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
+{
+	(void)ino;
+	(void)nlookup;
+	fuse_reply_none(req);
+}
+
+static int get_stat(struct fused *d, uint64_t ino, struct stat *st)
+{
+	struct famfs_stat fst;
+	int rc;
+
+	if (meta_is_ino(ino))
+		return meta_getattr(d, ino, st);
+	rc = famfs_getattr(d->fs, ino, &fst);
+	if (!rc)
+		fused_fill_stat(d, &fst, st);
+	return rc;
+}
+
+void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct fused *d = fused_of(req);
+	struct stat st;
+	int rc;
+
+	(void)fi;
+	refresh_if_moved(d);
+	rc = get_stat(d, ino, &st);
+	if (rc)
+		fuse_reply_err(req, -rc);
+	else
+		fuse_reply_attr(req, &st, d->timeout);
+}
+
+/* Size first (it can be refused), then one logged mode/owner change. */
+static int setattr_locked(struct fused *d, uint64_t ino,
+			  const struct stat *attr, int to_set)
+{
+	uint32_t mask = 0, mode;
+	struct famfs_stat fst;
+	int rc;
+
+	rc = famfs_getattr(d->fs, ino, &fst);
+	if (rc)
+		return rc;
+	if ((to_set & FUSE_SET_ATTR_SIZE) &&
+	    (uint64_t)attr->st_size != fst.size) {
+		if (fst.type == FAMFS_NODE_DIR)
+			return -EISDIR;
+		if (fst.state != FAMFS_NODE_PENDING)
+			return -EPERM;	/* committed: the size is fixed */
+		rc = file_resize_pending(d, ino, (uint64_t)attr->st_size);
+		if (rc)
+			return rc;
+	}
+	mode = (fst.mode & S_IFMT) | (attr->st_mode & 07777);
+	if ((to_set & FUSE_SET_ATTR_MODE) && mode != fst.mode)
+		mask |= FAMFS_SETATTR_MODE;
+	if ((to_set & FUSE_SET_ATTR_UID) && attr->st_uid != fst.uid)
+		mask |= FAMFS_SETATTR_UID;
+	if ((to_set & FUSE_SET_ATTR_GID) && attr->st_gid != fst.gid)
+		mask |= FAMFS_SETATTR_GID;
+	if (!mask)
+		return 0;
+	if (fst.state == FAMFS_NODE_PENDING)
+		return famfs_pending_setattr(d->fs, ino, mask, mode,
+					     attr->st_uid, attr->st_gid);
+	return famfs_setattr(d->fs, ino, mask, mode, attr->st_uid,
+			     attr->st_gid, &fst);
+}
+
+void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
+		int to_set, struct fuse_file_info *fi)
+{
+	struct fused *d = fused_of(req);
+	struct stat st;
+	int rc;
+
+	(void)fi;
+	if (meta_is_ino(ino) || !d->master) {
+		fuse_reply_err(req, meta_is_ino(ino) ? fused_refusal(d) :
+			       EROFS);
+		return;
+	}
+	/* times are not kept (one creation time per entry): accept them */
+	pthread_mutex_lock(&d->lock);
+	rc = setattr_locked(d, ino, attr, to_set);
+	pthread_mutex_unlock(&d->lock);
+	if (!rc)
+		rc = get_stat(d, ino, &st);
+	if (rc)
+		fuse_reply_err(req, -rc);
+	else
+		fuse_reply_attr(req, &st, d->timeout);
+}
+
+void op_readlink(fuse_req_t req, fuse_ino_t ino)
+{
+	(void)ino;
+	fuse_reply_err(req, EINVAL);	/* famfs has no symlinks */
+}
+
+/*
+ * Owner of a new entry: the caller, with the group of a setgid parent
+ * (BSD semantics, as ext4 gives). Refuses names the daemon reserves.
+ */
+int new_entry_owner(struct fused *d, fuse_req_t req, uint64_t parent,
+		    const char *name, uint32_t *mode, uint32_t *uid,
+		    uint32_t *gid)
+{
+	const struct fuse_ctx *ctx = fuse_req_ctx(req);
+	struct famfs_stat pst;
+	int rc;
+
+	if (!d->master)
+		return -EROFS;
+	if (meta_is_ino(parent))
+		return -EPERM;
+	if (parent == FAMFS_ROOT_INO && !strcmp(name, FAMFS_META_DIR))
+		return -EEXIST;
+	rc = famfs_getattr(d->fs, parent, &pst);
+	if (rc)
+		return rc;
+	*uid = ctx->uid;
+	*gid = ctx->gid;
+	if (pst.mode & S_ISGID) {
+		*gid = pst.gid;
+		if (S_ISDIR(*mode))
+			*mode |= S_ISGID;
+	}
+	return 0;
+}
+
+void op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name,
+	      mode_t mode, dev_t rdev)
+{
+	struct fused *d = fused_of(req);
+	uint32_t fmode = S_IFREG | (mode & 07777), uid, gid;
+	struct fuse_entry_param e;
+	struct famfs_stat fst;
+	int rc;
+
+	(void)rdev;
+	rc = new_entry_owner(d, req, parent, name, &fmode, &uid, &gid);
+	if (!rc && !S_ISREG(mode))
+		rc = -EPERM;	/* only regular files and directories */
+	if (!rc) {
+		/* no handle will ever close it: log it empty right away */
+		pthread_mutex_lock(&d->lock);
+		rc = famfs_pending_create(d->fs, parent, name, fmode, uid,
+					  gid, &fst);
+		if (!rc) {
+			rc = famfs_pending_commit(d->fs, fst.ino);
+			if (rc)
+				famfs_pending_abandon(d->fs, fst.ino);
+		}
+		pthread_mutex_unlock(&d->lock);
+	}
+	if (!rc)
+		rc = famfs_getattr(d->fs, fst.ino, &fst);
+	if (rc) {
+		fuse_reply_err(req, -rc);
+		return;
+	}
+	fused_fill_entry(d, &fst, &e);
+	fuse_reply_entry(req, &e);
+}
+
+void op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name,
+	      mode_t mode)
+{
+	struct fused *d = fused_of(req);
+	uint32_t fmode = S_IFDIR | (mode & 07777), uid, gid;
+	struct fuse_entry_param e;
+	struct famfs_stat fst;
+	int rc;
+
+	rc = new_entry_owner(d, req, parent, name, &fmode, &uid, &gid);
+	if (!rc)
+		rc = famfs_mkdir(d->fs, parent, name, fmode, uid, gid, &fst);
+	if (rc) {
+		fuse_reply_err(req, -rc);
+		return;
+	}
+	fused_fill_entry(d, &fst, &e);
+	fuse_reply_entry(req, &e);
+}
+
+/* The log has no delete, rename or link entries yet: refuse, change nothing. */
+void op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	(void)parent;
+	(void)name;
+	fuse_reply_err(req, fused_refusal(fused_of(req)));
+}
+
+void op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	(void)parent;
+	(void)name;
+	fuse_reply_err(req, fused_refusal(fused_of(req)));
+}
+
+void op_symlink(fuse_req_t req, const char *link, fuse_ino_t parent,
+		const char *name)
+{
+	(void)link;
+	(void)parent;
+	(void)name;
+	fuse_reply_err(req, fused_refusal(fused_of(req)));
+}
+
+void op_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
+	       fuse_ino_t newparent, const char *newname, unsigned int flags)
+{
+	(void)parent;
+	(void)name;
+	(void)newparent;
+	(void)newname;
+	(void)flags;
+	fuse_reply_err(req, fused_refusal(fused_of(req)));
+}
+
+void op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent,
+	     const char *newname)
+{
+	(void)ino;
+	(void)newparent;
+	(void)newname;
+	fuse_reply_err(req, fused_refusal(fused_of(req)));
+}
+
+void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct fused *d = fused_of(req);
+	struct stat st;
+	int rc;
+
+	rc = get_stat(d, ino, &st);
+	if (!rc && !S_ISDIR(st.st_mode))
+		rc = -ENOTDIR;
+	if (rc) {
+		fuse_reply_err(req, -rc);
+		return;
+	}
+	fi->fh = 0;
+	fuse_reply_open(req, fi);
+}
+
+/* Add one entry; false when the buffer is full. */
+static bool add_entry(fuse_req_t req, char *buf, size_t size, size_t *used,
+		      const char *name, const struct fuse_entry_param *e,
+		      off_t next, bool plus)
+{
+	size_t n;
+
+	if (plus)
+		n = fuse_add_direntry_plus(req, buf + *used, size - *used,
+					   name, e, next);
+	else
+		n = fuse_add_direntry(req, buf + *used, size - *used, name,
+				      &e->attr, next);
+	if (n > size - *used)
+		return false;
+	*used += n;
+	return true;
+}
+
+/*
+ * Offsets: 1 ".", 2 "..", 3 ".meta" (root only), then 3 + the library's
+ * cookie, so a listing resumes where the kernel stopped.
+ */
+#define DIRENT_BASE 3
+
+static size_t fill_dir(struct fused *d, fuse_req_t req, uint64_t ino,
+		       char *buf, size_t size, off_t off, bool plus, int *err)
+{
+	char name[FAMFS_NAME_MAX + 1];
+	struct famfs_stat self, parent, fst;
+	struct fuse_entry_param e;
+	uint64_t cookie;
+	size_t used = 0;
+	int rc;
+
+	*err = famfs_getattr(d->fs, ino, &self);
+	if (!*err)
+		*err = famfs_getattr(d->fs, self.parent, &parent);
+	if (*err)
+		return 0;
+	fused_fill_entry(d, &self, &e);
+	if (off < 1 && !add_entry(req, buf, size, &used, ".", &e, 1, plus))
+		return used;
+	fused_fill_entry(d, &parent, &e);
+	if (off < 2 && !add_entry(req, buf, size, &used, "..", &e, 2, plus))
+		return used;
+	if (off < 3 && ino == FAMFS_ROOT_INO) {
+		meta_lookup(d, FAMFS_ROOT_INO, FAMFS_META_DIR, &e);
+		if (!add_entry(req, buf, size, &used, FAMFS_META_DIR, &e, 3,
+			       plus))
+			return used;
+	}
+	cookie = off > DIRENT_BASE ? (uint64_t)off - DIRENT_BASE : 0;
+	while ((rc = famfs_readdir(d->fs, ino, &cookie, name, &fst)) > 0) {
+		fused_fill_entry(d, &fst, &e);
+		if (!add_entry(req, buf, size, &used, name, &e,
+			       (off_t)(cookie + DIRENT_BASE), plus))
+			break;
+	}
+	if (rc < 0)
+		*err = rc;
+	return used;
+}
+
+static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size,
+		       off_t off, bool plus)
+{
+	struct fused *d = fused_of(req);
+	size_t used;
+	char *buf;
+	int err = 0;
+
+	buf = malloc(size);
+	if (!buf) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	if (meta_is_ino(ino)) {
+		used = meta_readdir(d, req, buf, size, off, plus);
+	} else {
+		if (off == 0)
+			refresh_if_moved(d);
+		used = fill_dir(d, req, ino, buf, size, off, plus, &err);
+	}
+	if (err && !used)
+		fuse_reply_err(req, -err);
+	else
+		fuse_reply_buf(req, buf, used);
+	free(buf);
+}
+
+void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		struct fuse_file_info *fi)
+{
+	(void)fi;
+	do_readdir(req, ino, size, off, false);
+}
+
+void op_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		    struct fuse_file_info *fi)
+{
+	(void)fi;
+	do_readdir(req, ino, size, off, true);
+}
+
+void op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	(void)ino;
+	(void)fi;
+	fuse_reply_err(req, 0);
+}
+
+void op_statfs(fuse_req_t req, fuse_ino_t ino)
+{
+	struct fused *d = fused_of(req);
+	struct famfs_usage u;
+	struct statvfs sv;
+	uint64_t log_room;
+
+	(void)ino;
+	famfs_fs_usage(d->fs, &u);
+	log_room = famfs_log_capacity_entries(u.log_len - u.log_used);
+	memset(&sv, 0, sizeof(sv));
+	sv.f_bsize = FUSED_MAX_IO;
+	sv.f_frsize = 4096;
+	sv.f_blocks = u.total_bytes / sv.f_frsize;
+	sv.f_bfree = u.free_bytes / sv.f_frsize;
+	sv.f_bavail = sv.f_bfree;
+	/* inodes: one log entry each, so the log's room is what is free */
+	sv.f_files = u.nfiles + u.ndirs + log_room;
+	sv.f_ffree = log_room;
+	sv.f_favail = log_room;
+	sv.f_namemax = FAMFS_NAME_MAX;
+	fuse_reply_statfs(req, &sv);
+}

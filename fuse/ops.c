@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * The operation table, in the order of the FUSE protocol. Handlers live
+ * by concern: namespace.c (the tree), file.c (open files and data),
+ * control.c (the CLI's ioctls); init and destroy are here.
+ */
+#include "famfs_fused.h"
+
+static void op_init(void *userdata, struct fuse_conn_info *conn)
+{
+	(void)userdata;
+	conn->max_write = FUSED_MAX_IO;
+	conn->max_readahead = FUSED_MAX_IO;
+	/* O_TRUNC arrives as setattr(size), where resizes are judged */
+	conn->want &= ~FUSE_CAP_ATOMIC_O_TRUNC;
+	/* writes must reach us synchronously: commit happens at close */
+	conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;
+	/* the CLI's ioctls target the mount's root directory */
+	if (conn->capable & FUSE_CAP_IOCTL_DIR)
+		conn->want |= FUSE_CAP_IOCTL_DIR;
+	conn->time_gran = 1000000000;	/* the log keeps seconds */
+}
+
+/* Unmount: nothing is written lazily, but pending files still open go in. */
+static void op_destroy(void *userdata)
+{
+	file_commit_all(userdata);
+}
+
+/* Ordered by FUSE opcode, as the kernel numbers them. */
+const struct fuse_lowlevel_ops fused_ops = {
+	.lookup = op_lookup,
+	.forget = op_forget,
+	.getattr = op_getattr,
+	.setattr = op_setattr,
+	.readlink = op_readlink,
+	.symlink = op_symlink,
+	.mknod = op_mknod,
+	.mkdir = op_mkdir,
+	.unlink = op_unlink,
+	.rmdir = op_rmdir,
+	.rename = op_rename,
+	.link = op_link,
+	.open = op_open,
+	.read = op_read,
+	.write_buf = op_write_buf,
+	.statfs = op_statfs,
+	.release = op_release,
+	.fsync = op_fsync,
+	.flush = op_flush,
+	.init = op_init,
+	.opendir = op_opendir,
+	.readdir = op_readdir,
+	.releasedir = op_releasedir,
+	.create = op_create,
+	.destroy = op_destroy,
+	.ioctl = op_ioctl,
+	.fallocate = op_fallocate,
+	.readdirplus = op_readdirplus,
+};
