@@ -1,0 +1,64 @@
+# SPDX-License-Identifier: Apache-2.0
+# The two entry points of the README: `make demo` and `make check`.
+# Both install what they need from Debian first (as root), then build.
+
+BUILD ?= build
+ASAN_BUILD ?= build-asan
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+# Debian 12 packages for building, testing and the demo. The VM suite
+# installs its kernel packages itself (tests/vm/run-vm.sh).
+DEB_PACKAGES := build-essential meson ninja-build pkg-config clang \
+	libclang-rt-14-dev libfuse3-dev fuse3 libjson-c-dev uuid-dev \
+	libdaxctl-dev mandoc fio valgrind gnuplot-nox util-linux \
+	bash-completion
+
+.PHONY: all deps build demo check check-asan check-valgrind bench clean
+
+all: build
+
+deps:
+	@missing=""; for p in $(DEB_PACKAGES); do \
+		dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \
+			--no-install-recommends $$missing; \
+	fi
+
+$(BUILD)/build.ninja:
+	meson setup $(BUILD) -Dwerror=true
+
+build: deps $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+
+demo: build
+	tests/demo.sh $(BUILD)
+
+# Every suite, then the same tests under ASan/UBSan and under valgrind.
+check: build
+	meson test -C $(BUILD) --print-errorlogs
+	$(MAKE) check-asan check-valgrind
+
+$(ASAN_BUILD)/build.ninja:
+	meson setup $(ASAN_BUILD) -Dwerror=true -Db_sanitize=address,undefined \
+		-Db_lundef=false -Dbuildtype=debug
+
+check-asan: deps $(ASAN_BUILD)/build.ninja
+	ninja -C $(ASAN_BUILD)
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	meson test -C $(ASAN_BUILD) --print-errorlogs \
+		--suite unit --suite shell --suite mount --suite cli
+
+check-valgrind: build
+	meson test -C $(BUILD) --print-errorlogs --suite unit \
+		--wrap='valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect --quiet'
+
+bench: build
+	bench/run.sh $(BUILD)
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

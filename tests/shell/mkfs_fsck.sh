@@ -1,0 +1,94 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+# mkfs.famfs and famfs fsck on /dev/shm files, including every refusal.
+# usage: mkfs_fsck.sh MKFS FAMFS
+MKFS=$1
+FAMFS=$2
+. "$(dirname "$0")/lib.sh"
+export FAMFS_SYSTEM_UUID=11111111-2222-3333-4444-555555555555
+
+dev=$(shm_path dev)
+expect 1 "$dev: No such file or directory" "missing device refused" -- \
+	"$MKFS" "$dev"
+expect 0 "uuid: +[0-9a-f-]{36}" "mkfs --size creates the file and prints the uuid" -- \
+	"$MKFS" --size 256M "$dev"
+expect 0 "room for about [0-9]+ entries" "mkfs prints the log capacity" -- \
+	"$MKFS" -f "$dev"
+[ "$(stat -c %s "$dev")" -eq $((256 << 20)) ] && ok "device is 256 MiB" ||
+	not_ok "device is 256 MiB"
+expect 1 "already holds a famfs \(use -f" "existing famfs not overwritten" -- \
+	"$MKFS" "$dev"
+expect 0 "clean" "fsck of a fresh filesystem is clean" -- "$FAMFS" fsck "$dev"
+expect 0 "files: +0" "fsck summary counts files" -- "$FAMFS" fsck "$dev"
+expect 0 '"clean": ?true' "fsck --json" -- "$FAMFS" fsck --json "$dev"
+expect 0 "GiB|MiB" "fsck -h prints human sizes" -- "$FAMFS" fsck -h "$dev"
+expect 0 "log: +8.0 MiB" "default log is 8 MiB" -- "$MKFS" -f "$dev"
+expect 0 "log: +64.0 MiB" "-l 64M" -- "$MKFS" -f -l 64M "$dev"
+
+for bad in 3M 1M 2G 12X 0 -5; do
+	expect 1 "bad log length" "LOGLEN $bad refused" -- \
+		"$MKFS" -f -l "$bad" "$dev"
+done
+expect 0 "clean" "refused mkfs runs left the filesystem intact" -- \
+	"$FAMFS" fsck "$dev"
+
+small=$(shm_path small)
+expect 1 "too small" "1 MiB device refused" -- "$MKFS" --size 1M "$small"
+expect 1 "too small" "device without room for one data unit refused" -- \
+	"$MKFS" -f --size 10M "$small"
+expect 0 "famfs created" "smallest device (log + one unit) accepted" -- \
+	"$MKFS" -f --size 12M -l 2M "$small"
+
+expect 1 "bad size" "bad --size refused" -- "$MKFS" --size lots "$dev"
+expect 1 "different size \(use -f" "resizing an existing file needs -f" -- \
+	"$MKFS" --size 128M "$dev"
+expect 2 "usage" "no device argument" -- "$MKFS"
+
+notfamfs=$(shm_path zero)
+truncate -s 64M "$notfamfs"
+expect 2 "not a famfs device" "fsck of a non-famfs device" -- \
+	"$FAMFS" fsck "$notfamfs"
+expect 8 "No such file" "fsck of a missing device" -- \
+	"$FAMFS" fsck "$(shm_path nothing)"
+
+# corrupted superblock byte: the backup keeps the filesystem usable
+"$MKFS" -f "$dev" >/dev/null
+flip_byte "$dev" 50
+expect 2 "primary superblock: superblock CRC mismatch" \
+	"corrupt primary superblock named, exit 2" -- "$FAMFS" fsck "$dev"
+expect 2 "files: +0" "backup superblock still gives the summary" -- \
+	"$FAMFS" fsck "$dev"
+flip_byte "$dev" $((1 << 20 | 60))
+expect 2 "backup superblock: superblock CRC mismatch" \
+	"both superblocks corrupt" -- "$FAMFS" fsck "$dev"
+
+# corrupted log header and log entry (entries are written by the
+# library: a mkdir through the unit API is not available from the shell,
+# so corrupt the header, which every mount checks)
+"$MKFS" -f "$dev" >/dev/null
+flip_byte "$dev" $((2 << 20 | 30))
+expect 4 "log header CRC mismatch" "corrupt log header, exit 4" -- \
+	"$FAMFS" fsck "$dev"
+
+# -k wipes the superblock
+"$MKFS" -f "$dev" >/dev/null
+expect 0 "wiped" "mkfs -k" -- "$MKFS" -k "$dev"
+expect 2 "not a famfs device" "device is no longer famfs" -- \
+	"$FAMFS" fsck "$dev"
+expect 0 "famfs created" "mkfs after -k needs no -f" -- "$MKFS" "$dev"
+
+# a held append lock (a mounted master) makes mkfs refuse
+"$MKFS" -f "$dev" >/dev/null
+(flock -x 9; sleep 3) 9<"$dev" &
+sleep 0.5
+expect 1 "in use by a famfs mount" "mkfs -f refused while the device is in use" -- \
+	"$MKFS" -f "$dev"
+expect 1 "in use by a famfs mount" "mkfs -k refused while in use" -- \
+	"$MKFS" -k "$dev"
+wait
+expect 0 "clean" "refusals left it clean" -- "$FAMFS" fsck "$dev"
+
+expect 0 "famfs [0-9.]+" "famfs --version" -- "$FAMFS" --version
+expect 0 "usage: famfs fsck" "fsck --help" -- "$FAMFS" fsck --help
+expect 2 "unknown command" "unknown subcommand" -- "$FAMFS" frobnicate
+done_testing
