@@ -416,9 +416,9 @@ struct famfs_fsck_result {
 
 /* fsck exit status bits, as documented in famfs(1) */
 #define FAMFS_FSCK_OK 0
-#define FAMFS_FSCK_ERRORS 1
-#define FAMFS_FSCK_BAD_SB 2
-#define FAMFS_FSCK_BAD_LOG 4
+#define FAMFS_FSCK_ERRORS 1	/* intact entries refused: bad path, overlap */
+#define FAMFS_FSCK_BAD_SB 2	/* a superblock copy bad or the two differ */
+#define FAMFS_FSCK_BAD_LOG 4	/* log damage: header, CRC, torn, sequence */
 
 /*
  * Check a device: both superblock copies, the log header and every entry

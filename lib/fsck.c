@@ -83,8 +83,12 @@ int famfs_fsck(struct famfs_dev *dev, struct famfs_report *rep,
 			res->nerrors = rep->nerrors - errors_before;
 			return status | FAMFS_FSCK_BAD_LOG;
 		}
-		if (rep->nerrors != before_replay)
-			status |= FAMFS_FSCK_BAD_LOG | FAMFS_FSCK_ERRORS;
+		if (fs->log_damage)
+			status |= FAMFS_FSCK_BAD_LOG;
+		if (fs->log_refused)
+			status |= FAMFS_FSCK_ERRORS;
+		if (rep->nerrors != before_replay && !status)
+			status |= FAMFS_FSCK_ERRORS;
 	}
 	res->sb = fs->sb;
 	res->log_ok = !(status & FAMFS_FSCK_BAD_LOG);

@@ -155,6 +155,8 @@ struct famfs_fs {
 	uint64_t log_pos;	/* next byte to replay (== replayed tail) */
 	uint64_t last_seq;
 	uint64_t log_entries;	/* entries that decoded (valid or not) */
+	uint64_t log_damage;	/* structural problems: CRC, torn, sequence */
+	uint64_t log_refused;	/* intact entries the namespace refused */
 	struct log_decoded scratch;	/* replay decoding buffer */
 };
 

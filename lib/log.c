@@ -317,6 +317,7 @@ int log_replay(struct famfs_fs *fs, uint64_t tail, struct famfs_report *rep,
 		st = log_entry_decode(fs->log + pos, tail - pos, &fs->scratch,
 				      &len, &why);
 		if (st == LOG_ENTRY_TORN) {
+			fs->log_damage++;
 			next = log_resync(fs, pos + 8, tail);
 			report(rep, FAMFS_ERROR,
 			       "log entry at offset %" PRIu64 ": %s; skipped %"
@@ -327,6 +328,7 @@ int log_replay(struct famfs_fs *fs, uint64_t tail, struct famfs_report *rep,
 		if (!dry_run)
 			fs->log_entries++;
 		if (r->seq <= last_seq) {
+			fs->log_damage++;
 			report(rep, FAMFS_ERROR,
 			       "log entry at offset %" PRIu64 ": sequence %"
 			       PRIu64 " not after %" PRIu64 "; skipped",
@@ -334,11 +336,13 @@ int log_replay(struct famfs_fs *fs, uint64_t tail, struct famfs_report *rep,
 			pos += len;
 			continue;
 		}
-		if (r->seq != last_seq + 1)
+		if (r->seq != last_seq + 1) {
+			fs->log_damage++;
 			report(rep, FAMFS_ERROR,
 			       "log entry at offset %" PRIu64 ": sequence jumps "
 			       "from %" PRIu64 " to %" PRIu64
 			       " (entries lost)", pos, last_seq, r->seq);
+		}
 		last_seq = r->seq;
 		if (st == LOG_ENTRY_UNKNOWN) {
 			if (!(fs->scratch.flags & ENT_FLAG_IGNORABLE))
@@ -347,6 +351,7 @@ int log_replay(struct famfs_fs *fs, uint64_t tail, struct famfs_report *rep,
 				       "newer famfs; skipped", r->seq,
 				       (unsigned int)r->type);
 		} else if (st == LOG_ENTRY_BAD) {
+			fs->log_damage++;
 			report(rep, FAMFS_ERROR,
 			       "log entry %" PRIu64 " at offset %" PRIu64
 			       ": %s; skipped", r->seq, pos, why);
@@ -356,6 +361,7 @@ int log_replay(struct famfs_fs *fs, uint64_t tail, struct famfs_report *rep,
 			if (each)
 				each(ctx, r);
 		} else if (replay_apply(fs, r, &why)) {
+			fs->log_refused++;
 			report(rep, FAMFS_ERROR, "log entry %" PRIu64 " (%s): %s;"
 			       " skipped", r->seq, r->path, why);
 		} else {

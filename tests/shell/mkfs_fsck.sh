@@ -70,6 +70,31 @@ flip_byte "$dev" $((2 << 20 | 30))
 expect 4 "log header CRC mismatch" "corrupt log header, exit 4" -- \
 	"$FAMFS" fsck "$dev"
 
+# corrupted log entries: entries written through a real master mount
+mnt=$(mktemp -d /tmp/famfs-sh-mnt.XXXXXX)
+cleanup_mount() {
+	"$FAMFS" umount "$mnt" >/dev/null 2>&1
+	rmdir "$mnt" 2>/dev/null
+	cleanup
+}
+trap cleanup_mount EXIT
+"$MKFS" -f "$dev" >/dev/null
+if "$FAMFS" mount "$dev" "$mnt" && mkdir "$mnt/first" "$mnt/second" &&
+	"$FAMFS" umount "$mnt"; then
+	ok "two entries written through a mount"
+else
+	not_ok "two entries written through a mount"
+fi
+expect 0 "entries, " "fsck clean before the damage" -- "$FAMFS" fsck "$dev"
+# first entry at log + 4096; its path byte is at +48
+flip_byte "$dev" $(((2 << 20) + 4096 + 48))
+expect 4 "log entry at offset 4096: entry CRC mismatch" \
+	"corrupt log entry named with its offset, exit 4" -- "$FAMFS" fsck "$dev"
+expect 4 "directories: +2" "the intact entry after it still counts" -- \
+	"$FAMFS" fsck "$dev"
+expect 4 "sequence jumps from 0 to 2" "the lost entry is reported" -- \
+	"$FAMFS" fsck "$dev"
+
 # -k wipes the superblock
 "$MKFS" -f "$dev" >/dev/null
 expect 0 "wiped" "mkfs -k" -- "$MKFS" -k "$dev"
