@@ -63,14 +63,15 @@ static bool fsdev_file_pop(struct fsdev_file *ff, struct fsdev_dax_event *ev)
 	bool found = true;
 
 	spin_lock_irq(&ff->lock);
-	if (ff->overflow) {
-		memset(ev, 0, sizeof(*ev));
-		ev->flags = FSDEV_DAX_EVENT_OVERFLOW;
-		ff->overflow = false;
-	} else if (ff->count) {
+	if (ff->count) {
 		*ev = ff->ring[ff->head];
 		ff->head = (ff->head + 1) % FSDEV_EVENT_RING;
 		ff->count--;
+	} else if (ff->overflow) {
+		/* after the queued events: the lost ones came later */
+		memset(ev, 0, sizeof(*ev));
+		ev->flags = FSDEV_DAX_EVENT_OVERFLOW;
+		ff->overflow = false;
 	} else {
 		found = false;
 	}

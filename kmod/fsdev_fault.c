@@ -80,7 +80,12 @@ static vm_fault_t fsdev_pmd_fault(struct vm_fault *vmf, struct fsdev *fsdev,
 	pfn = phys_to_pfn_t(phys, PFN_DEV | PFN_MAP);
 	if (set_folio_mapping)
 		fsdev_set_folio_mapping(vma, pgoff, phys, PMD_SIZE >> PAGE_SHIFT);
-	ret = vmf_insert_pfn_pmd(vmf, pfn, vmf->flags & FAULT_FLAG_WRITE);
+	/*
+	 * Map writable at once when the vma allows it, as the PTE path
+	 * does through vm_page_prot: nothing here tracks dirty pages.
+	 */
+	ret = vmf_insert_pfn_pmd(vmf, pfn, (vmf->flags & FAULT_FLAG_WRITE) ||
+					   (vma->vm_flags & VM_WRITE));
 	if (ret == VM_FAULT_NOPAGE)
 		atomic64_inc(&fsdev->pmd_faults);
 	return ret;

@@ -2,9 +2,11 @@
 /*
  * Counters under /sys/bus/dax/devices/daxX.Y/fsdev/, present while the
  * device is bound to fsdev_dax. Tests use them to tell PMD from PTE
- * faults and to see memory failures reach the driver.
+ * faults, to see memory failures reach the driver and to check the page
+ * order of a reused static pgmap.
  */
 #include <linux/device.h>
+#include <linux/memremap.h>
 #include <linux/sysfs.h>
 #include "fsdev.h"
 
@@ -35,6 +37,16 @@ static ssize_t memory_failures_show(struct device *dev,
 }
 static DEVICE_ATTR_RO(memory_failures);
 
+/* Page order of the pgmap: 0 once probe cleared device_dax's order. */
+static ssize_t pgmap_order_show(struct device *dev,
+				struct device_attribute *attr, char *buf)
+{
+	struct fsdev *fsdev = dev_get_drvdata(dev);
+
+	return sysfs_emit(buf, "%lu\n", fsdev->pgmap->vmemmap_shift);
+}
+static DEVICE_ATTR_RO(pgmap_order);
+
 static ssize_t holder_show(struct device *dev, struct device_attribute *attr,
 			   char *buf)
 {
@@ -49,6 +61,7 @@ static struct attribute *fsdev_attrs[] = {
 	&dev_attr_pmd_faults.attr,
 	&dev_attr_memory_failures.attr,
 	&dev_attr_holder.attr,
+	&dev_attr_pgmap_order.attr,
 	NULL,
 };
 

@@ -99,4 +99,20 @@ static inline long long read_counter(const char *path)
 	return v;
 }
 
+/* Page frame number behind a mapped address (root only), or 0. */
+static inline uint64_t virt_to_pfn(const volatile void *addr)
+{
+	uint64_t entry = 0;
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+
+	if (fd < 0)
+		return 0;
+	if (pread(fd, &entry, 8, ((uintptr_t)addr / PAGE) * 8) != 8)
+		entry = 0;
+	close(fd);
+	if (!(entry & (1ULL << 63)))
+		return 0;
+	return entry & ((1ULL << 55) - 1);
+}
+
 #endif /* FSDEV_TEST_H */
