@@ -46,6 +46,8 @@ struct open_node {
 	unsigned int writers;
 	bool pending;		/* not in the log yet: may still grow */
 	bool touched;		/* written or resized since creation */
+	bool lingering;		/* empty, closed, committed at linger_until */
+	uint64_t linger_until;	/* CLOCK_MONOTONIC, ms */
 	uint64_t size;		/* current size; read/written atomically */
 };
 
@@ -73,12 +75,15 @@ struct fused {
 	pthread_mutex_t lock;
 	struct open_node *nodes;
 
-	/* client catch-up */
+	/* one client catch-up at a time */
 	pthread_mutex_t refresh_lock;
-	pthread_t poll_thread;
-	bool poll_started;
-	bool poll_stop;
-	pthread_cond_t poll_cond;
+
+	/* housekeeping tick (housekeeping.c) */
+	pthread_mutex_t tick_lock;
+	pthread_cond_t tick_cond;
+	pthread_t tick_thread;
+	bool tick_started;
+	bool tick_stop;
 };
 
 static inline struct fused *fused_of(fuse_req_t req)
@@ -162,8 +167,10 @@ void op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset,
 		  off_t length, struct fuse_file_info *fi);
 /* Resize a pending file (setattr size); d->lock held. */
 int file_resize_pending(struct fused *d, uint64_t ino, uint64_t size);
-/* Commit every pending file still open (unmount). */
+/* Commit every pending file still open or lingering (unmount). */
 void file_commit_all(struct fused *d);
+/* Commit the empty files whose linger time is over. */
+void file_commit_lingering(struct fused *d);
 
 /* control.c: ioctls used by the famfs CLI. */
 void op_ioctl(fuse_req_t req, fuse_ino_t ino, unsigned int cmd, void *arg,
@@ -173,8 +180,11 @@ void op_ioctl(fuse_req_t req, fuse_ino_t ino, unsigned int cmd, void *arg,
 /* refresh.c: a client's catch-up with the master's log. */
 void refresh_if_moved(struct fused *d);
 int refresh_now(struct fused *d);
-int refresh_start_poll(struct fused *d);
-void refresh_stop_poll(struct fused *d);
+
+/* housekeeping.c: a tick that replays (client) or commits lingering
+ * empty files (master) twice a second. */
+int housekeeping_start(struct fused *d);
+void housekeeping_stop(struct fused *d);
 
 /* ops.c: the operation table. */
 extern const struct fuse_lowlevel_ops fused_ops;

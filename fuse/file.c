@@ -13,6 +13,11 @@
  * before the command writes, a forked child exiting while its parent
  * still writes. Whatever those leave pending, the last release commits.
  *
+ * An empty file nobody wrote (touch, or a tool that creates a file, closes
+ * it and reopens it to write, as fio does) lingers pending for LINGER_MS
+ * after its last release and is committed by the housekeeping tick unless
+ * it was reopened meanwhile: committed, it could never grow.
+ *
  * Locking: d->lock guards the open_node table, each node's counters and
  * every pending size change or commit. A node's size is also read without
  * it (atomically) on the data path.
@@ -24,10 +29,20 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <syslog.h>
+#include <time.h>
 
 #include "famfs_fused.h"
 
 #define MAX_READ_IOV 64
+#define LINGER_MS 500
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
 
 static uint64_t node_size(const struct open_node *n)
 {
@@ -67,17 +82,19 @@ static struct open_node *node_get(struct fused *d,
 		d->nodes = n;
 	}
 	n->handles++;
-	if (writer)
+	if (writer) {
 		n->writers++;
+		n->lingering = false;	/* reopened in time: it may grow */
+	}
 	return n;
 }
 
-/* Drop one handle; the node goes with its last one. d->lock held. */
-static void node_put(struct fused *d, struct open_node *n)
+/* Free a node without handles unless it lingers; d->lock held. */
+static void node_drop_unused(struct fused *d, struct open_node *n)
 {
 	struct open_node **pp;
 
-	if (--n->handles)
+	if (n->handles || n->lingering)
 		return;
 	for (pp = &d->nodes; *pp != n; pp = &(*pp)->next)
 		;
@@ -228,9 +245,17 @@ static void release_handle(struct fused *d, struct open_file *of)
 	n = of->node;
 	if (of->writable)
 		n->writers--;
-	if (n->pending && !n->writers)
-		node_commit(d, n);
-	node_put(d, n);
+	n->handles--;
+	if (n->pending && !n->writers) {
+		if (!__atomic_load_n(&n->touched, __ATOMIC_RELAXED) &&
+		    !node_size(n)) {
+			n->lingering = true;
+			n->linger_until = now_ms() + LINGER_MS;
+		} else {
+			node_commit(d, n);
+		}
+	}
+	node_drop_unused(d, n);
 	pthread_mutex_unlock(&d->lock);
 	free(of);
 }
@@ -454,11 +479,43 @@ void op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset,
 	fuse_reply_err(req, -rc);
 }
 
-void file_commit_all(struct fused *d)
+/* Commit lingering files when @all or their time is over; d->lock held. */
+static void commit_lingering(struct fused *d, bool all)
+{
+	uint64_t now = now_ms();
+	struct open_node *n, *next;
+
+	for (n = d->nodes; n; n = next) {
+		next = n->next;
+		if (!n->lingering || (!all && now < n->linger_until))
+			continue;
+		n->lingering = false;
+		if (n->pending && !n->writers)
+			node_commit(d, n);
+		node_drop_unused(d, n);
+	}
+}
+
+void file_commit_lingering(struct fused *d)
 {
 	pthread_mutex_lock(&d->lock);
-	for (struct open_node *n = d->nodes; n; n = n->next)
+	commit_lingering(d, false);
+	pthread_mutex_unlock(&d->lock);
+}
+
+void file_commit_all(struct fused *d)
+{
+	struct open_node *n, *next;
+
+	pthread_mutex_lock(&d->lock);
+	commit_lingering(d, true);
+	for (n = d->nodes; n; n = next) {
+		next = n->next;
 		if (n->pending)
 			node_commit(d, n);
+		/* handles the kernel never released (lazy unmount) */
+		free(n);
+	}
+	d->nodes = NULL;
 	pthread_mutex_unlock(&d->lock);
 }

@@ -169,6 +169,11 @@ static void capture_fuse_log(enum fuse_log_level level, const char *fmt,
 	char line[sizeof(fuse_last_error)];
 	size_t n;
 
+	if (level == FUSE_LOG_DEBUG) {
+		if (fused.opts.debug)
+			vfprintf(stderr, fmt, ap);	/* -d: the traffic */
+		return;
+	}
 	vsnprintf(line, sizeof(line), fmt, ap);
 	n = strlen(line);
 	while (n && line[n - 1] == '\n')
@@ -222,10 +227,10 @@ static int serve(struct fused *d)
 						       "see the system log");
 		goto out_signals;
 	}
-	rc = refresh_start_poll(d);
+	rc = housekeeping_start(d);
 	if (rc) {
 		startup_fail(&d->opts, -rc, d->opts.mountpoint,
-			     "cannot start the log poller: %s", strerror(-rc));
+			     "cannot start a thread: %s", strerror(-rc));
 		goto out_unmount;
 	}
 	/* requests wait in the kernel until the loop below answers INIT */
@@ -233,7 +238,7 @@ static int serve(struct fused *d)
 	if (!d->opts.foreground)
 		startup_daemonize_io();
 	rc = run_loop(d);
-	refresh_stop_poll(d);
+	housekeeping_stop(d);
 out_unmount:
 	fuse_session_unmount(d->se);
 out_signals:
@@ -259,7 +264,6 @@ int main(int argc, char **argv)
 	fuse_set_log_func(capture_fuse_log);
 	pthread_mutex_init(&d->lock, NULL);
 	pthread_mutex_init(&d->refresh_lock, NULL);
-	pthread_cond_init(&d->poll_cond, NULL);
 	if (famfs_system_uuid(d->system_uuid, NULL))
 		memset(d->system_uuid, 0, sizeof(d->system_uuid));
 	rc = startup_check(d);
@@ -268,14 +272,13 @@ int main(int argc, char **argv)
 		rc = startup_open(d);
 	}
 	if (!rc) {
-		/* clients see new entries within a poll plus this */
+		/* clients see new entries within a tick plus this */
 		d->timeout = d->master ? 5.0 : 1.0;
 		rc = serve(d) ? 1 : 0;
 		famfs_fs_close(d->fs);
 	} else {
 		rc = 1;
 	}
-	pthread_cond_destroy(&d->poll_cond);
 	pthread_mutex_destroy(&d->refresh_lock);
 	pthread_mutex_destroy(&d->lock);
 	free(d->device);
