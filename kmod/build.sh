@@ -52,12 +52,14 @@ esac
 }
 
 # The private dax headers come from the matching source tarball.
+if ! mkdir -p "$cache" 2>/dev/null || [ ! -w "$cache" ]; then
+	mkdir -p "$out"
+	cache=$(cd "$out" && pwd)/.cache
+fi
 priv=$cache/dax-private/$src_ver
 if [ ! -r "$priv/bus.h" ] || [ ! -r "$priv/dax-private.h" ]; then
-	tmp=$(mktemp -d "$cache/extract.XXXXXX" 2>/dev/null) || {
-		mkdir -p "$cache"
-		tmp=$(mktemp -d "$cache/extract.XXXXXX")
-	}
+	mkdir -p "$cache"
+	tmp=$(mktemp -d "$cache/extract.XXXXXX")
 	tar -xJf "$src_tar" -C "$tmp" \
 		linux-source-6.12/drivers/dax/dax-private.h \
 		linux-source-6.12/drivers/dax/bus.h

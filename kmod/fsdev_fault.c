@@ -65,6 +65,7 @@ static vm_fault_t fsdev_pmd_fault(struct vm_fault *vmf, struct fsdev *fsdev,
 	u64 phys, contig;
 	vm_fault_t ret;
 	pgoff_t pgoff;
+	bool write;
 	pfn_t pfn;
 
 	if (pmd_addr < vma->vm_start || pmd_addr + PMD_SIZE > vma->vm_end)
@@ -84,8 +85,8 @@ static vm_fault_t fsdev_pmd_fault(struct vm_fault *vmf, struct fsdev *fsdev,
 	 * Map writable at once when the vma allows it, as the PTE path
 	 * does through vm_page_prot: nothing here tracks dirty pages.
 	 */
-	ret = vmf_insert_pfn_pmd(vmf, pfn, (vmf->flags & FAULT_FLAG_WRITE) ||
-					   (vma->vm_flags & VM_WRITE));
+	write = (vmf->flags & FAULT_FLAG_WRITE) || (vma->vm_flags & VM_WRITE);
+	ret = vmf_insert_pfn_pmd(vmf, pfn, write);
 	if (ret == VM_FAULT_NOPAGE)
 		atomic64_inc(&fsdev->pmd_faults);
 	return ret;

@@ -77,6 +77,7 @@ void fsdev_holder_remove(struct fsdev *fsdev)
 	fsdev_holder_notify_failure(fsdev, 0, fsdev->size,
 				    FSDEV_DAX_EVENT_REMOVED);
 	WRITE_ONCE(fsdev->holder_ops, NULL);
+	/* as in release: ops is NULL before the slot empties */
 	smp_store_release(&fsdev->holder_data, NULL);
 	mutex_unlock(&fsdev->holder_lock);
 	synchronize_rcu();
