@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Shared helpers for the benchmark programs; see bench.h for the output
+ * protocol.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "bench.h"
+#include "famfs.h"
+
+double bench_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+void bench_stat_of(double *v, int n, struct bench_stat *s)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	s->min = v[0];
+	s->max = v[n - 1];
+	s->med = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static void print_stat(const struct bench_stat *s)
+{
+	if (s)
+		printf("\t%.6g\t%.6g\t%.6g", s->med, s->min, s->max);
+	else
+		printf("\t-\t-\t-");
+}
+
+void bench_row(const char *id, const char *label, const char *unit,
+	       const struct bench_stat *famfs, const char *cmp_name,
+	       const struct bench_stat *cmp, double ratio, const char *goal,
+	       const char *note)
+{
+	printf("row\t%s\t%s\t%s", id, label, unit);
+	print_stat(famfs);
+	printf("\t%s", cmp && cmp_name ? cmp_name : "-");
+	print_stat(cmp);
+	if (isnan(ratio))
+		printf("\t-");
+	else
+		printf("\t%.4f", ratio);
+	printf("\t%s\t%s\n", goal ? goal : "-", note && *note ? note : "-");
+	fflush(stdout);
+}
+
+void bench_skip(const char *id, const char *label, const char *reason)
+{
+	printf("skip\t%s\t%s\t%s\n", id, label, reason);
+	fflush(stdout);
+}
+
+void bench_plot(const char *series, uint64_t x, const struct bench_stat *s)
+{
+	printf("plot\t%s\t%llu\t%.6g\t%.6g\t%.6g\n", series,
+	       (unsigned long long)x, s->med, s->min, s->max);
+	fflush(stdout);
+}
+
+void bench_size_name(uint64_t bytes, char *buf, size_t len)
+{
+	static const char units[] = "KMGT";
+	int u = -1;
+
+	while (bytes >= 1024 && bytes % 1024 == 0 && u < 3) {
+		bytes /= 1024;
+		u++;
+	}
+	if (u < 0)
+		snprintf(buf, len, "%llu", (unsigned long long)bytes);
+	else
+		snprintf(buf, len, "%llu%c", (unsigned long long)bytes,
+			 units[u]);
+}
+
+int bench_parse_sizes(const char *text, uint64_t *out, int max)
+{
+	char *copy = strdup(text), *save = NULL, *tok;
+	int n = 0;
+
+	if (!copy)
+		bench_die("out of memory", -ENOMEM);
+	for (tok = strtok_r(copy, ",", &save); tok && n < max;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (famfs_parse_size(tok, &out[n]) || !out[n]) {
+			fprintf(stderr, "%s: bad size '%s'\n",
+				program_invocation_short_name, tok);
+			exit(2);
+		}
+		n++;
+	}
+	free(copy);
+	return n;
+}
+
+/* xorshift64*: fixed seed so famfs and the comparator see the same order */
+static uint64_t next_random(uint64_t *state)
+{
+	*state ^= *state >> 12;
+	*state ^= *state << 25;
+	*state ^= *state >> 27;
+	return *state * 0x2545F4914F6CDD1DULL;
+}
+
+void bench_shuffle(uint64_t *v, uint64_t n, uint64_t seed)
+{
+	uint64_t state = seed | 1;
+
+	for (uint64_t i = 0; i < n; i++)
+		v[i] = i;
+	for (uint64_t i = n; i > 1; i--) {
+		uint64_t j = next_random(&state) % i, t = v[i - 1];
+
+		v[i - 1] = v[j];
+		v[j] = t;
+	}
+}
+
+void bench_die(const char *what, int err)
+{
+	fprintf(stderr, "%s: %s: %s\n", program_invocation_short_name, what,
+		strerror(err < 0 ? -err : err));
+	exit(1);
+}

@@ -1,0 +1,43 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# Checks that a benchmark run produced a well-formed report: every
+# section's table has rows of six cells, no program failed (a skipped
+# metric must say why, and "failed:" means a program broke), the JSON
+# parses, and the plot is a PNG. No timing is asserted.
+#
+# usage: bench/check-results.sh OUT_DIR
+set -euo pipefail
+
+dir=${1:?usage: check-results.sh OUT_DIR}
+md=$dir/results.md
+json=$dir/results.json
+fail=0
+
+bad() { echo "check-results: $*" >&2; fail=1; }
+
+[ -s "$md" ] || { echo "check-results: $md missing" >&2; exit 1; }
+[ "$(grep -c '^## [1-5]\. ' "$md")" = 5 ] || bad "expected 5 sections"
+awk -F'|' '/^\| / && NF != 8 { print "check-results: malformed row: " $0; e = 1 }
+	END { exit e }' "$md" >&2 || fail=1
+rows=$(grep -c '^| ' "$md" || true)
+[ "$rows" -ge 20 ] || bad "only $rows table lines"
+if grep -q 'skipped: failed:' "$md"; then
+	bad "a benchmark program failed:"
+	grep 'skipped: failed:' "$md" >&2
+fi
+if grep -E '^\| [^|]+ \| (nan|inf|-?[0-9.]+ \[[^]]*\] [^|]*nan)' "$md"; then
+	bad "non-numeric figures"
+fi
+if command -v python3 >/dev/null; then
+	python3 -c 'import json, sys; json.load(open(sys.argv[1]))' "$json" ||
+		bad "$json does not parse"
+else
+	grep -q '"rows": \[' "$json" || bad "$json has no rows"
+fi
+if command -v gnuplot >/dev/null; then
+	[ "$(head -c 4 "$dir/bandwidth.png" 2>/dev/null | tail -c 3)" = PNG ] ||
+		bad "bandwidth.png missing or not a PNG"
+fi
+[ "$fail" = 0 ] && echo "check-results: $rows table lines, well formed"
+exit "$fail"

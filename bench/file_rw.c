@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * read()/write() bandwidth through a famfs mount against the same on
+ * tmpfs: sequential passes over preallocated files at each block size,
+ * with 1..N streams (one thread and one file each). Writes overwrite the
+ * existing files in place, since a committed famfs file keeps its size.
+ * famfs and tmpfs passes alternate (ABBA) within one run.
+ *
+ * usage: file_rw [-s SIZE] [-b BLOCKS] [-j STREAMS] [-r REPS] FAMFS_DIR TMPFS_DIR
+ *   SIZE is the total bytes of a pass, split among the streams.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bench.h"
+#include "famfs.h"
+
+#define MAX_LIST 16
+#define MAX_STREAMS 16
+/* small blocks move fewer bytes per pass so that a run stays short */
+#define MAX_CALLS_PER_PASS 8192
+
+struct stream {
+	char path[4096];
+	uint64_t bytes;
+	uint64_t block;
+	bool write;
+	uint8_t *buf;
+	int err;
+};
+
+static void *stream_run(void *arg)
+{
+	struct stream *s = arg;
+	uint64_t done = 0;
+	int fd = open(s->path, s->write ? O_WRONLY : O_RDONLY);
+
+	if (fd < 0) {
+		s->err = errno;
+		return NULL;
+	}
+	while (done < s->bytes) {
+		ssize_t n = s->write ? write(fd, s->buf, s->block) :
+				       read(fd, s->buf, s->block);
+
+		if (n <= 0) {
+			s->err = n < 0 ? errno : EIO;
+			break;
+		}
+		done += n;
+	}
+	if (close(fd) && !s->err)
+		s->err = errno;
+	return NULL;
+}
+
+/* One pass of @nstreams concurrent streams; returns MB/s. */
+static double run_pass(struct stream *s, int nstreams)
+{
+	pthread_t tid[MAX_STREAMS];
+	double t0, t1;
+	int i;
+
+	t0 = bench_now();
+	for (i = 0; i < nstreams; i++)
+		if (pthread_create(&tid[i], NULL, stream_run, &s[i]))
+			bench_die("pthread_create", EAGAIN);
+	for (i = 0; i < nstreams; i++)
+		pthread_join(tid[i], NULL);
+	t1 = bench_now();
+	for (i = 0; i < nstreams; i++)
+		if (s[i].err)
+			bench_die(s[i].path, s[i].err);
+	return s[0].bytes * nstreams / (t1 - t0) / 1e6;
+}
+
+/* Create a stream's file at its full size with 1 MiB writes. */
+static void create_file(const char *path, uint64_t size, uint8_t *buf)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
+
+	if (fd < 0)
+		bench_die(path, errno);
+	for (uint64_t done = 0; done < size; done += 1 << 20) {
+		uint64_t n = size - done < (1 << 20) ? size - done : 1 << 20;
+
+		if (write(fd, buf, n) != (ssize_t)n)
+			bench_die(path, errno ? errno : EIO);
+	}
+	if (close(fd))
+		bench_die(path, errno);
+}
+
+struct side {
+	const char *dir;
+	struct stream s[MAX_STREAMS];
+};
+
+static void setup_side(struct side *sd, int nstreams, uint64_t per_stream,
+		       uint8_t **bufs)
+{
+	for (int i = 0; i < nstreams; i++) {
+		snprintf(sd->s[i].path, sizeof(sd->s[i].path),
+			 "%s/rw-%d-j%d-%d", sd->dir, (int)getpid(), nstreams,
+			 i);
+		create_file(sd->s[i].path, per_stream, bufs[i]);
+		sd->s[i].buf = bufs[i];
+	}
+}
+
+static void set_pass(struct side *sd, int nstreams, uint64_t bytes,
+		     uint64_t block, bool write)
+{
+	for (int i = 0; i < nstreams; i++) {
+		sd->s[i].bytes = bytes;
+		sd->s[i].block = block;
+		sd->s[i].write = write;
+		sd->s[i].err = 0;
+	}
+}
+
+static void measure(struct side *fam, struct side *tmp, int nstreams,
+		    uint64_t per_stream, uint64_t block, bool write, int reps)
+{
+	uint64_t bytes = per_stream;
+	double f[64], t[64], q[64];
+	struct bench_stat fs, ts, qs;
+	char bname[16], id[64], label[128], series[64];
+
+	if (bytes > block * MAX_CALLS_PER_PASS / nstreams)
+		bytes = block * MAX_CALLS_PER_PASS / nstreams;
+	if (bytes < block)
+		bytes = block;
+	bytes -= bytes % block;
+	set_pass(fam, nstreams, bytes, block, write);
+	set_pass(tmp, nstreams, bytes, block, write);
+	run_pass(fam->s, nstreams);	/* warm up */
+	run_pass(tmp->s, nstreams);
+	for (int i = 0; i < reps; i++) {
+		if (i % 2 == 0)
+			f[i] = run_pass(fam->s, nstreams);
+		t[i] = run_pass(tmp->s, nstreams);
+		if (i % 2)
+			f[i] = run_pass(fam->s, nstreams);
+		q[i] = f[i] / t[i];
+	}
+	bench_stat_of(f, reps, &fs);
+	bench_stat_of(t, reps, &ts);
+	bench_stat_of(q, reps, &qs);
+	bench_size_name(block, bname, sizeof(bname));
+	snprintf(id, sizeof(id), "rw.%s.%s.j%d", write ? "write" : "read",
+		 bname, nstreams);
+	snprintf(label, sizeof(label), "%s() through the mount, %s blocks, %d stream%s",
+		 write ? "write" : "read", bname, nstreams,
+		 nstreams > 1 ? "s" : "");
+	bench_row(id, label, "MB/s", &fs, "tmpfs", &ts, qs.med,
+		  block == 1 << 20 ? "ratio>=0.8" : "-", "sequential, files overwritten in place");
+	snprintf(series, sizeof(series), "rw-famfs-%s-j%d",
+		 write ? "write" : "read", nstreams);
+	bench_plot(series, block, &fs);
+	snprintf(series, sizeof(series), "rw-tmpfs-%s-j%d",
+		 write ? "write" : "read", nstreams);
+	bench_plot(series, block, &ts);
+}
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: file_rw [-s SIZE] [-b BLOCKS] [-j STREAMS] [-r REPS] FAMFS_DIR TMPFS_DIR\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	uint64_t size = 256ULL << 20, blocks[MAX_LIST], max_block = 0;
+	int nblocks, streams[MAX_LIST] = { 1, 4 }, nstr = 2, reps = 5, opt;
+	uint8_t *bufs[MAX_STREAMS];
+	struct side fam = { 0 }, tmp = { 0 };
+
+	nblocks = bench_parse_sizes("4K,16K,64K,256K,1M,4M", blocks, MAX_LIST);
+	while ((opt = getopt(argc, argv, "s:b:j:r:")) != -1) {
+		switch (opt) {
+		case 's':
+			if (famfs_parse_size(optarg, &size) || !size)
+				usage();
+			break;
+		case 'b':
+			nblocks = bench_parse_sizes(optarg, blocks, MAX_LIST);
+			break;
+		case 'j':
+			nstr = 0;
+			for (char *s = optarg; *s && nstr < MAX_LIST; nstr++) {
+				streams[nstr] = (int)strtol(s, &s, 10);
+				if (streams[nstr] < 1 ||
+				    streams[nstr] > MAX_STREAMS)
+					usage();
+				s += *s == ',';
+			}
+			break;
+		case 'r':
+			reps = atoi(optarg);
+			if (reps < 1 || reps > 64)
+				usage();
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind + 2 != argc)
+		usage();
+	fam.dir = argv[optind];
+	tmp.dir = argv[optind + 1];
+
+	for (int b = 0; b < nblocks; b++)
+		if (blocks[b] > max_block)
+			max_block = blocks[b];
+	for (int i = 0; i < MAX_STREAMS; i++) {
+		bufs[i] = aligned_alloc(4096, max_block < (1 << 20) ?
+					1 << 20 : max_block);
+		if (!bufs[i])
+			bench_die("out of memory", -ENOMEM);
+		memset(bufs[i], 0xa5, max_block < (1 << 20) ? 1 << 20 :
+		       max_block);
+	}
+	for (int j = 0; j < nstr; j++) {
+		uint64_t per_stream = size / streams[j];
+
+		per_stream -= per_stream % max_block;
+		if (!per_stream)
+			bench_die("size too small for the largest block",
+				  -EINVAL);
+		setup_side(&fam, streams[j], per_stream, bufs);
+		setup_side(&tmp, streams[j], per_stream, bufs);
+		for (int w = 0; w <= 1; w++)
+			for (int b = 0; b < nblocks; b++)
+				measure(&fam, &tmp, streams[j], per_stream,
+					blocks[b], w == 0, reps);
+	}
+	return 0;
+}
