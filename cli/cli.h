@@ -32,7 +32,147 @@ CLI_CMDS(CLI_DECLARE)
 void cli_error(const char *what, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/*
+ * The one-line reason for a failed operation on a famfs path: errno
+ * text, with the famfs meaning where there is one (EROFS on a client).
+ */
+const char *cli_strerror(int err);
+
 /* A report sink printing "famfs: DEVICE: problem" lines to stderr. */
 void cli_report_init(struct famfs_report *rep, const char *what, bool verbose);
+
+/* ---- option values (opts.c): 0 or -EINVAL, no printing ---------------- */
+
+int cli_parse_mode(const char *text, uint32_t *mode);	/* octal, <= 07777 */
+int cli_parse_id(const char *text, uint32_t *id);	/* uid or gid */
+int cli_parse_u64(const char *text, uint64_t *v);	/* decimal or 0x */
+int cli_parse_threads(const char *text, unsigned int *n);	/* 1..256 */
+
+/* -N/-B/-C as given on the command line; finished by cli_interleave_get */
+struct cli_interleave {
+	const char *nstrips, *nbuckets, *chunk;
+};
+/*
+ * Validate the interleave options: *il zeroed when none were given,
+ * else filled (nbuckets defaults to nstrips, chunk to 2 MiB). Prints the
+ * problem and returns -EINVAL.
+ */
+int cli_interleave_get(const struct cli_interleave *opt,
+		       struct famfs_interleave *il);
+
+/* ---- paths inside famfs mounts (mountpath.c) -------------------------- */
+
+struct cli_target {
+	struct famfs_mount_info mi;	/* mountpoint "" with -D DEVICE */
+	char rel[FAMFS_PATH_MAX + 1];	/* relative to the famfs root */
+};
+
+/*
+ * Locate @path (which need not exist yet) in a famfs mount: the device
+ * behind it and the path relative to the famfs root. -ENOENT when the
+ * path is not inside a famfs mount.
+ */
+int cli_target_find(const char *path, struct cli_target *t);
+/* No mount: @path names a file relative to the root of @device. */
+int cli_target_device(const char *device, const char *path,
+		      struct cli_target *t);
+/*
+ * Open the device behind @t read-only (replaying its log), reusing the
+ * previous open of the same device. Problems in the log are counted,
+ * not printed. Closed by cli_target_close_all().
+ */
+int cli_target_open(const struct cli_target *t, struct famfs_fs **fs);
+void cli_target_close_all(void);
+/*
+ * Resolve @path (in a mount, or in @device when not NULL) to its node in
+ * the log; prints the reason and returns a negative errno on failure.
+ */
+int cli_lookup(const char *path, const char *device, struct cli_target *t,
+	       struct famfs_fs **fs, struct famfs_stat *st);
+/* A file's extents, allocated (free *ext); returns the count or -errno. */
+int cli_extents(struct famfs_fs *fs, uint64_t ino, struct famfs_extent **ext,
+		struct famfs_interleave *il);
+/* Bytes of file data @ext can hold. */
+uint64_t cli_mapped_bytes(const struct famfs_extent *ext, uint32_t n,
+			  const struct famfs_interleave *il);
+
+/* ---- seeded pseudo-random contents (seeded.c) -------------------------- */
+
+/*
+ * Byte @pos of a seeded file is a pure function of (seed, pos), so any
+ * range can be written or checked on its own, by any thread.
+ */
+void cli_seeded_fill(void *buf, size_t len, uint64_t seed, uint64_t pos);
+/* Index of the first byte of @buf that differs, or @len. */
+size_t cli_seeded_check(const void *buf, size_t len, uint64_t seed,
+			uint64_t pos);
+/* A seed for -r (from getrandom). */
+uint64_t cli_random_seed(void);
+
+/* ---- creating files through a mount (newfile.c) ----------------------- */
+
+struct cli_newfile {
+	uint32_t mode;		/* permission bits (the umask applies) */
+	bool set_mode;		/* -m given: exactly mode, umask ignored */
+	bool set_uid, set_gid;
+	uint32_t uid, gid;
+	struct famfs_interleave il;	/* nstrips 0: contiguous */
+};
+
+/*
+ * Create @path through its famfs mount with @size bytes, owner and mode
+ * set, and close it (the daemon commits it to the log on close). Prints
+ * the error and returns a negative errno.
+ */
+int cli_newfile_create(const char *path, uint64_t size,
+		       const struct cli_newfile *nf);
+
+/* ---- chunked parallel file work (chunks.c) ----------------------------- */
+
+enum cli_chunk_op {
+	CLI_CHUNK_FILL,		/* write seeded data into dest */
+	CLI_CHUNK_VERIFY,	/* check seeded data in dest */
+	CLI_CHUNK_COPY,		/* copy src to dest */
+	CLI_CHUNK_COMPARE,	/* compare src with dest */
+};
+
+struct cli_file_job {
+	const char *dest;	/* the famfs file */
+	const char *src;	/* COPY/COMPARE */
+	uint64_t size;
+	uint64_t seed;		/* FILL/VERIFY */
+	uint32_t mode;		/* for the caller (cp: the source's mode) */
+	/* results */
+	int err;		/* first negative errno, 0 */
+	bool mismatch;
+	uint64_t bad_offset;	/* lowest mismatching byte */
+};
+
+/*
+ * Run @op over every file in @threads threads, files cut into chunks.
+ * Fills in each job's results; returns the number of jobs that failed
+ * (errors and mismatches are left for the caller to print). A progress
+ * bar goes to a terminal stderr when @progress and the total is large.
+ */
+size_t cli_chunks_run(struct cli_file_job *jobs, size_t njobs,
+		      enum cli_chunk_op op, unsigned int threads,
+		      bool progress);
+
+/* ---- progress bar (progress.c) ----------------------------------------- */
+
+struct cli_progress;
+/* NULL (and no output) unless stderr is a terminal and @total is large. */
+struct cli_progress *cli_progress_start(const char *label, uint64_t total);
+void cli_progress_add(struct cli_progress *p, uint64_t bytes);
+void cli_progress_stop(struct cli_progress *p);
+
+/* ---- JSON / text attribute output (attrs.c) ---------------------------- */
+
+struct json_object;
+/* The one object shape used by stat and ls. */
+struct json_object *cli_stat_json(const char *path, const char *device,
+				  const struct famfs_stat *st);
+void cli_stat_print(const char *path, const struct famfs_stat *st);
+const char *cli_node_state_name(enum famfs_node_state s);
 
 #endif

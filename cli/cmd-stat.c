@@ -1,11 +1,78 @@
 // SPDX-License-Identifier: Apache-2.0
-/* Placeholder until its issue lands: refuses clearly instead of pretending. */
+/*
+ * famfs stat [--json] [-D DEVICE] PATH...
+ * Attributes of files and directories as the log records them (state,
+ * allocation, extents, interleave), not as the kernel caches them.
+ */
+#include <getopt.h>
+#include <json-c/json.h>
+
 #include "cli.h"
+
+static void stat_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: famfs stat [--json] [-D DEVICE] PATH...\n"
+		"  -j, --json           print a JSON array of objects\n"
+		"  -D, --device=DEVICE  PATHs are relative to the root of DEVICE\n"
+		"  -h, --help           this help\n");
+}
 
 int cmd_stat(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	cli_error("stat", "not implemented yet");
-	return 1;
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "device", required_argument, NULL, 'D' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct json_object *arr = NULL;
+	const char *device = NULL;
+	bool json = false;
+	int c, status = 0;
+
+	while ((c = getopt_long(argc, argv, "jD:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = true;
+			break;
+		case 'D':
+			device = optarg;
+			break;
+		case 'h':
+			stat_usage(stdout);
+			return 0;
+		default:
+			stat_usage(stderr);
+			return 2;
+		}
+	}
+	if (optind >= argc) {
+		stat_usage(stderr);
+		return 2;
+	}
+	if (json)
+		arr = json_object_new_array();
+	for (int i = optind; i < argc; i++) {
+		struct famfs_stat st;
+		struct cli_target t;
+		struct famfs_fs *fs;
+
+		if (cli_lookup(argv[i], device, &t, &fs, &st)) {
+			status = 1;
+			continue;
+		}
+		if (json)
+			json_object_array_add(arr, cli_stat_json(argv[i],
+						t.mi.device, &st));
+		else
+			cli_stat_print(argv[i], &st);
+	}
+	if (json) {
+		printf("%s\n", json_object_to_json_string_ext(arr,
+			JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(arr);
+	}
+	cli_target_close_all();
+	return status;
 }

@@ -3,6 +3,7 @@
  * famfs: the command-line tool. One table of subcommands; each lives in
  * cli/cmd-<name>.c and parses its own options (as ndctl and git do).
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +35,22 @@ void cli_error(const char *what, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+const char *cli_strerror(int err)
+{
+	if (err < 0)
+		err = -err;
+	switch (err) {
+	case EROFS:
+		return "read-only file system (client)";
+	case ENOTCONN:
+		return "famfs mount is not connected (daemon gone?)";
+	case ENOSPC:
+		return "no space left on the famfs device";
+	default:
+		return strerror(err);
+	}
 }
 
 static void cli_report_print(void *ctx, enum famfs_severity sev,

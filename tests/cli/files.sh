@@ -1,0 +1,156 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+# famfs mkdir, creat, verify, getmap, stat, ls, flush, chkread and check
+# on a master mount and a client mount of one device: results on both
+# sides, refusals on the client, exit codes.
+. "$(dirname "$0")/lib.sh"
+need_mounts
+mkfs_dev 256M
+mount_both || skip_all "famfs mount failed"
+
+# mkdir
+expect 0 '' "mkdir" -- "$FAMFS" mkdir "$MNT/d1"
+expect 0 "created directory '$MNT/p/q/r'" "mkdir -p -v makes parents" -- \
+	"$FAMFS" mkdir -p -v "$MNT/p/q/r"
+expect 0 '' "mkdir -p of an existing dir" -- "$FAMFS" mkdir -p "$MNT/p/q"
+expect 1 "famfs: $MNT/d1: File exists" "mkdir of an existing dir" -- \
+	"$FAMFS" mkdir "$MNT/d1"
+expect 1 'parent directory does not exist' "mkdir without its parent" -- \
+	"$FAMFS" mkdir "$MNT/no/parent"
+expect 0 '' "mkdir -m 0700 -u 123 -g 456" -- \
+	"$FAMFS" mkdir -m 0700 -u 123 -g 456 "$MNT/owned"
+check "mkdir -m/-u/-g attributes" -- \
+	test "$(stat -c '%a %u %g' "$MNT/owned")" = "700 123 456"
+expect 1 "famfs: $CMNT/c1: read-only file system \(client\)" \
+	"mkdir on a client: EROFS" -- "$FAMFS" mkdir "$CMNT/c1"
+
+# creat and verify
+expect 0 '' "creat -s 3M -S 42" -- "$FAMFS" creat -s 3M -S 42 "$MNT/d1/f1"
+check "creat size" -- test "$(stat -c %s "$MNT/d1/f1")" = 3145728
+expect 0 '' "verify -S 42" -- "$FAMFS" verify -f "$MNT/d1/f1" -S 42
+expect 1 "famfs: $MNT/d1/f1: mismatch at offset 0 \(seed 43\)" \
+	"verify with the wrong seed" -- "$FAMFS" verify -f "$MNT/d1/f1" -S 43
+expect 1 'File exists' "creat of an existing file" -- \
+	"$FAMFS" creat -s 2M "$MNT/d1/f1"
+expect 0 '' "existing file untouched" -- "$FAMFS" verify -f "$MNT/d1/f1" -S 42
+expect 1 'read-only file system \(client\)' "creat on a client: EROFS" -- \
+	"$FAMFS" creat -s 2M "$CMNT/d1/nope"
+expect 1 'not in a famfs mount' "creat outside famfs" -- \
+	"$FAMFS" creat -s 2M "$T/plain"
+expect 1 'no room' "creat larger than the device" -- \
+	"$FAMFS" creat -s 1G "$MNT/huge"
+expect 0 '' "creat -m 0600 -u 7 -g 8 (zero filled)" -- \
+	"$FAMFS" creat -s 1M -m 0600 -u 7 -g 8 "$MNT/zeros"
+check "creat -m/-u/-g attributes" -- \
+	test "$(stat -c '%a %u %g %s' "$MNT/zeros")" = "600 7 8 1048576"
+check "creat without a seed is zero filled" -- \
+	cmp -s "$MNT/zeros" <(head -c 1048576 /dev/zero)
+expect 0 '^famfs: seed [0-9]+' "creat -r prints its seed" -- \
+	"$FAMFS" creat -r -s 1M "$MNT/rnd"
+seed=$(grep -o '[0-9]*' <<<"$("$FAMFS" creat -r -s 2M "$MNT/rnd2")")
+expect 0 '' "verify with the printed -r seed" -- \
+	"$FAMFS" verify -f "$MNT/rnd2" -S "$seed"
+expect 0 '' "creat -M x3 -t 3 (per-file seeds)" -- \
+	"$FAMFS" creat -t 3 -M "$MNT/m1,5M,1" -M "$MNT/m2,1M,2" \
+	-M "$MNT/m3,9000000,3"
+expect 0 '' "verify -m x3 -t 2" -- "$FAMFS" verify -t 2 -m "$MNT/m1,1" \
+	-m "$MNT/m2,2" -m "$MNT/m3,3"
+expect 1 "$MNT/m2: mismatch" "verify -m names the bad file" -- \
+	"$FAMFS" verify -m "$MNT/m1,1" -m "$MNT/m2,3"
+expect 0 '' "creat 64M with 4 threads" -- \
+	"$FAMFS" creat -t 4 -s 64M -S 99 "$MNT/big"
+expect 0 '' "verify 64M with 4 threads" -- \
+	"$FAMFS" verify -t 4 -f "$MNT/big" -S 99
+
+# the client sees it all
+check "client sees the new file" -- wait_for "$CMNT/big"
+expect 0 '' "verify on the client" -- "$FAMFS" verify -f "$CMNT/d1/f1" -S 42
+expect 0 '' "verify 64M on the client" -- \
+	"$FAMFS" verify -t 2 -f "$CMNT/big" -S 99
+
+# getmap
+expect 0 'extents: +1' "getmap of a famfs file" -- \
+	"$FAMFS" getmap "$MNT/d1/f1"
+expect 0 "size: +3145728" "getmap on the client" -- \
+	"$FAMFS" getmap "$CMNT/d1/f1"
+expect 0 '^$' "getmap -q of a famfs file" -- "$FAMFS" getmap -q "$MNT/d1/f1"
+expect 21 'not a regular file' "getmap of a directory" -- \
+	"$FAMFS" getmap "$MNT/d1"
+expect 2 'No such file' "getmap of a missing file" -- \
+	"$FAMFS" getmap "$MNT/d1/none"
+expect 1 'not in a famfs' "getmap of a non-famfs file" -- \
+	"$FAMFS" getmap /etc/hostname
+# a file still being written is not in the log yet: unmapped
+sleep 60 3>"$MNT/pending" &
+holder=$!
+wait_for "$MNT/pending"
+expect 2 'not mapped' "getmap of a file still open for writing: 2" -- \
+	"$FAMFS" getmap "$MNT/pending"
+kill "$holder"
+wait "$holder" 2>/dev/null
+for i in $(seq 1 20); do
+	"$FAMFS" getmap -q "$MNT/pending" && break
+	sleep 0.1
+done
+expect 0 'size: +0' "closed empty file is in the log" -- \
+	"$FAMFS" getmap "$MNT/pending"
+
+# stat / ls
+expect 0 '"size":3145728' "stat --json" -- "$FAMFS" stat --json "$MNT/d1/f1"
+check "stat --json shape (client)" -- bash -c "'$FAMFS' stat --json \
+	'$CMNT/d1/f1' '$CMNT/owned' | python3 -c '
+import json, sys
+a = json.load(sys.stdin)
+assert [o[\"type\"] for o in a] == [\"file\", \"directory\"], a
+assert a[0][\"state\"] == \"committed\" and a[0][\"extents\"] == 1, a
+assert a[1][\"mode\"] == \"0700\" and a[1][\"uid\"] == 123, a
+'"
+check "ls --json lists d1 with the stat shape" -- bash -c "'$FAMFS' ls \
+	--json '$MNT/d1' | python3 -c '
+import json, sys
+a = json.load(sys.stdin)
+assert [o[\"path\"] for o in a] == [\"$MNT/d1/f1\"], a
+assert set(a[0]) == {\"path\", \"device\", \"type\", \"state\", \"ino\",
+  \"mode\", \"uid\", \"gid\", \"nlink\", \"size\", \"allocated\", \"time\",
+  \"extents\", \"interleave\"}, a
+'"
+expect 0 'f1' "ls -l" -- "$FAMFS" ls -l "$MNT/d1"
+expect 0 "$MNT/p/q:" "ls -R" -- "$FAMFS" ls -R "$MNT/p"
+expect 0 '^big' "ls on the client" -- "$FAMFS" ls "$CMNT"
+expect 1 'not in a famfs mount' "ls outside famfs" -- "$FAMFS" ls /tmp
+expect 1 'No such file' "stat of a missing path" -- \
+	"$FAMFS" stat "$MNT/none"
+
+# flush and chkread
+expect 0 'flushed 4194304 bytes \(device extents' "flush a famfs file" -- \
+	"$FAMFS" flush -v "$MNT/d1/f1"
+expect 0 '' "flush several files on the client" -- \
+	"$FAMFS" flush "$CMNT/d1/f1" "$CMNT/big"
+expect 0 '' "verify after flush" -- "$FAMFS" verify -f "$MNT/d1/f1" -S 42
+expect 0 'agree on 3145728' "chkread on the master" -- \
+	"$FAMFS" chkread -v "$MNT/d1/f1"
+expect 0 '' "chkread on the client" -- "$FAMFS" chkread "$CMNT/big"
+expect 0 '' "chkread -s of the superblock file" -- \
+	"$FAMFS" chkread -s "$CMNT/.meta/.superblock"
+expect 0 '' "chkread -l of the log file" -- "$FAMFS" chkread -l "$MNT/.meta/.log"
+expect 1 'not the superblock area size' "chkread -s of the log" -- \
+	"$FAMFS" chkread -s "$MNT/.meta/.log"
+
+# check
+expect 0 '0 bad, 0 problems' "check of a clean master" -- "$FAMFS" check "$MNT"
+expect 0 '0 bad, 0 problems' "check of a clean client" -- \
+	"$FAMFS" check "$CMNT"
+expect 8 'not a famfs mount point' "check of a subdirectory" -- \
+	"$FAMFS" check "$MNT/d1"
+expect 0 'clean' "fsck of the mount" -- "$FAMFS" fsck "$MNT"
+
+# missing mount
+"$FAMFS" umount "$CMNT"
+expect 1 'not in a famfs mount' "creat after umount" -- \
+	"$FAMFS" creat -s 2M "$CMNT/x"
+expect 1 'not in a famfs' "getmap after umount" -- \
+	"$FAMFS" getmap "$CMNT"
+expect 8 'not a famfs mount point' "check after umount" -- \
+	"$FAMFS" check "$CMNT"
+
+done_testing

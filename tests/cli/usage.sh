@@ -1,0 +1,147 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+# famfs CLI without mounts: help and version, option and argument errors
+# of every subcommand, device-only queries (-D), daxmode against a fake
+# sysfs. Every refusal must be one "famfs: ..." line and a non-zero exit.
+. "$(dirname "$0")/lib.sh"
+
+cmds="mount umount fsck check mkdir creat cp verify flush logplay getmap
+      clone chkread stat ls daxmode"
+
+expect 0 '^famfs [0-9]+\.[0-9]+' "--version" -- "$FAMFS" --version
+expect 2 'usage: famfs' "no command: usage, exit 2" -- "$FAMFS"
+expect 2 'famfs: frobnicate: unknown command' "unknown command" -- \
+	"$FAMFS" frobnicate
+for c in $cmds; do
+	expect 0 "usage: famfs $c" "$c --help" -- "$FAMFS" "$c" --help
+	[ "$c" = fsck ] && continue	# fsck -h is --human, as upstream
+	expect 0 "usage: famfs $c" "$c -h" -- "$FAMFS" "$c" -h
+done
+for c in check mkdir creat cp verify flush getmap clone chkread stat ls \
+	 daxmode; do
+	out=$("$FAMFS" "$c" --no-such-option 2>&1)
+	rc=$?
+	if [ "$rc" -ne 0 ] && grep -q "usage: famfs $c" <<<"$out"; then
+		ok "$c rejects an unknown option (exit $rc)"
+	else
+		not_ok "$c rejects an unknown option (exit $rc)"
+	fi
+done
+
+# creat: sizes, modes, ids, -M, threads, interleave
+in=/tmp/not-famfs-$$
+expect 2 'famfs: 0: invalid size' "creat -s 0" -- "$FAMFS" creat -s 0 "$in"
+expect 2 'famfs: 12Q: invalid size' "creat -s 12Q" -- \
+	"$FAMFS" creat -s 12Q "$in"
+expect 2 'famfs: -5: invalid size' "creat -s -5" -- "$FAMFS" creat -s -5 "$in"
+expect 2 'size required' "creat without -s" -- "$FAMFS" creat "$in"
+expect 2 'famfs: 9: invalid mode' "creat -m 9" -- \
+	"$FAMFS" creat -s 2M -m 9 "$in"
+expect 2 'famfs: 077777: invalid mode' "creat -m 077777" -- \
+	"$FAMFS" creat -s 2M -m 077777 "$in"
+expect 2 'famfs: bob: invalid uid' "creat -u bob" -- \
+	"$FAMFS" creat -s 2M -u bob "$in"
+expect 2 'famfs: x: invalid seed' "creat -S x" -- \
+	"$FAMFS" creat -s 2M -S x "$in"
+expect 2 'invalid -M' "creat -M without a size" -- "$FAMFS" creat -M name
+expect 2 'invalid -M' "creat -M with a bad seed" -- \
+	"$FAMFS" creat -M name,2M,seed
+expect 2 'invalid thread count' "creat -t 0" -- \
+	"$FAMFS" creat -s 2M -t 0 "$in"
+expect 2 'need -N' "creat -B without -N" -- "$FAMFS" creat -s 2M -B 4 "$in"
+expect 2 'invalid strip count' "creat -N 0" -- "$FAMFS" creat -s 2M -N 0 "$in"
+expect 2 'invalid bucket count' "creat -N 4 -B 2" -- \
+	"$FAMFS" creat -s 2M -N 4 -B 2 "$in"
+expect 2 'invalid chunk size' "creat -C 3M" -- \
+	"$FAMFS" creat -s 2M -N 2 -C 3M "$in"
+expect 1 "famfs: $in: not in a famfs mount" "creat outside famfs" -- \
+	"$FAMFS" creat -s 2M "$in"
+[ -e "$in" ] && not_ok "creat outside famfs left $in" ||
+	ok "creat outside famfs created nothing"
+
+# mkdir, cp, clone, check outside famfs
+expect 1 "not in a famfs mount" "mkdir outside famfs" -- \
+	"$FAMFS" mkdir "$T/d"
+expect 2 'invalid mode' "mkdir -m x" -- "$FAMFS" mkdir -m x "$T/d"
+expect 2 'usage' "cp with one argument" -- "$FAMFS" cp /etc/hostname
+expect 1 "not in a famfs mount" "cp to a non-famfs destination" -- \
+	"$FAMFS" cp /etc/hostname "$T/x"
+expect 1 "not in a famfs mount" "clone outside famfs" -- \
+	"$FAMFS" clone /etc/hostname "$T/y"
+expect 8 "not a famfs mount point" "check of a plain directory" -- \
+	"$FAMFS" check "$T"
+expect 8 "usage" "check without arguments" -- "$FAMFS" check
+
+# verify: seeds and files
+: >"$T/empty"
+head -c 4096 /dev/zero >"$T/zeros"
+expect 2 'famfs: abc: invalid seed' "verify -S abc" -- \
+	"$FAMFS" verify -f "$T/zeros" -S abc
+expect 2 'seed required' "verify without a seed" -- \
+	"$FAMFS" verify -f "$T/zeros"
+expect 2 'invalid -m' "verify -m without a seed" -- \
+	"$FAMFS" verify -m "$T/zeros"
+expect 1 'mismatch at offset 0 \(seed 7\)' "verify of non-seeded data" -- \
+	"$FAMFS" verify -f "$T/zeros" -S 7
+expect 1 'No such file' "verify of a missing file" -- \
+	"$FAMFS" verify -f "$T/missing" -S 7
+expect 0 '' "verify of an empty file" -- "$FAMFS" verify -f "$T/empty" -S 7
+
+# getmap exit codes (upstream's)
+expect 9 'usage' "getmap without a file: EBADF" -- "$FAMFS" getmap
+expect 1 'not in a famfs file system' "getmap of a non-famfs file: 1" -- \
+	"$FAMFS" getmap /etc/hostname
+expect 2 'No such file' "getmap of a missing file: 2" -- \
+	"$FAMFS" getmap "$T/missing"
+expect 1 '^$' "getmap -q prints nothing" -- "$FAMFS" getmap -q /etc/hostname
+
+# flush, chkread on ordinary files
+expect 0 'flushed 4096 bytes \(mmap' "flush of an ordinary file" -- \
+	"$FAMFS" flush -v "$T/zeros"
+expect 1 'No such file' "flush of a missing file" -- \
+	"$FAMFS" flush "$T/missing"
+expect 0 'agree on 4096 bytes' "chkread of an ordinary file" -- \
+	"$FAMFS" chkread -v "$T/zeros"
+expect 2 'exclude each other' "chkread -s -l" -- \
+	"$FAMFS" chkread -s -l "$T/zeros"
+
+# device-only queries on a fresh famfs
+mkfs_dev 64M
+expect 0 '^\[$' "ls --json of an empty famfs" -- "$FAMFS" ls --json -D "$DEV"
+expect 0 '"type":"directory"' "stat --json of the root" -- \
+	"$FAMFS" stat --json -D "$DEV" /
+check "stat --json is valid JSON" -- bash -c \
+	"'$FAMFS' stat --json -D '$DEV' / | python3 -c 'import json,sys; \
+	 o = json.load(sys.stdin); assert o[0][\"mode\"] == \"0755\"'"
+expect 2 'not mapped' "getmap -D of a missing path: 2" -- \
+	"$FAMFS" getmap -D "$DEV" nothing
+expect 21 'not a regular file' "getmap -D of the root: EISDIR" -- \
+	"$FAMFS" getmap -D "$DEV" /
+expect 1 'famfs: nothing: No such file' "stat of a missing path" -- \
+	"$FAMFS" stat -D "$DEV" nothing
+
+# daxmode against a fake sysfs (the real one has no dax bus here)
+sys=$T/sys
+mkdir -p "$sys/bus/dax/devices/dax0.0" "$sys/bus/dax/drivers/device_dax"
+ln -s ../../drivers/device_dax "$sys/bus/dax/devices/dax0.0/driver"
+expect 1 'famfs: /dev/dax0.0: fsdev_dax not loaded' \
+	"daxmode famfs without the driver" -- \
+	env FAMFS_SYSFS="$sys" "$FAMFS" daxmode /dev/dax0.0 famfs
+expect 0 '^devdax$' "daxmode shows devdax" -- \
+	env FAMFS_SYSFS="$sys" "$FAMFS" daxmode /dev/dax0.0
+expect 0 'already in devdax mode' "daxmode devdax when already" -- \
+	env FAMFS_SYSFS="$sys" "$FAMFS" daxmode dax0.0 devdax
+expect 1 'not a devdax device' "daxmode of a missing device" -- \
+	env FAMFS_SYSFS="$sys" "$FAMFS" daxmode /dev/dax9.9
+expect 2 'unknown mode' "daxmode bad mode" -- \
+	env FAMFS_SYSFS="$sys" "$FAMFS" daxmode /dev/dax0.0 pmem
+mkdir -p "$sys/bus/dax/drivers/fsdev_dax"
+for d in device_dax fsdev_dax; do
+	touch "$sys/bus/dax/drivers/$d/"{bind,unbind,new_id,remove_id}
+done
+expect 1 'bind to fsdev_dax: did not take' "daxmode famfs fails cleanly when bind fails" -- \
+	env FAMFS_SYSFS="$sys" "$FAMFS" daxmode /dev/dax0.0 famfs
+check "daxmode unbound then asked device_dax back" -- \
+	grep -qx dax0.0 "$sys/bus/dax/drivers/device_dax/new_id"
+
+done_testing
