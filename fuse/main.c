@@ -160,14 +160,19 @@ static int build_fuse_args(struct fused *d, struct fuse_args *args)
 	return rc ? -ENOMEM : 0;
 }
 
-/* libfuse's complaints before the mount is live become our error line. */
+/*
+ * libfuse's first complaint before the mount is live becomes our error
+ * line; it may arrive in pieces (one per unknown option), up to a '\n'.
+ */
 static char fuse_last_error[512];
+static bool fuse_error_done;
 
 static void capture_fuse_log(enum fuse_log_level level, const char *fmt,
 			     va_list ap)
 {
 	char line[sizeof(fuse_last_error)];
-	size_t n;
+	size_t n, have;
+
 
 	if (level == FUSE_LOG_DEBUG) {
 		if (fused.opts.debug)
@@ -175,12 +180,19 @@ static void capture_fuse_log(enum fuse_log_level level, const char *fmt,
 		return;
 	}
 	vsnprintf(line, sizeof(line), fmt, ap);
+	if (level <= FUSE_LOG_ERR && !fuse_error_done) {
+		have = strlen(fuse_last_error);
+		snprintf(fuse_last_error + have, sizeof(fuse_last_error) - have,
+			 "%s", line);
+		fuse_error_done = strchr(line, '\n') != NULL;
+	}
+	n = strlen(fuse_last_error);
+	while (n && fuse_last_error[n - 1] == '\n')
+		fuse_last_error[--n] = '\0';
 	n = strlen(line);
 	while (n && line[n - 1] == '\n')
 		line[--n] = '\0';
-	if (level <= FUSE_LOG_ERR && !fuse_last_error[0])
-		memcpy(fuse_last_error, line, n + 1);
-	if (fused.se && level <= FUSE_LOG_WARNING)
+	if (fused.se && level <= FUSE_LOG_WARNING && n)
 		fused_log(level <= FUSE_LOG_ERR ? LOG_ERR : LOG_WARNING, "%s",
 			  line);
 }
