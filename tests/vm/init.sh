@@ -24,6 +24,12 @@ finish() {
 }
 
 setup() {
+	if [ "${FAMFS_VM_NVDIMM:-1}" = 0 ]; then
+		insmod /modules/device_dax.ko || return 1
+		insmod /modules/hwpoison_inject.ko || return 1
+		insmod /tests/fsdev_dax.ko || return 1
+		return 0
+	fi
 	for m in libnvdimm nd_btt nd_pmem nd_e820 nfit device_dax dax_pmem; do
 		insmod /modules/$m.ko || { echo "init: insmod $m failed"; return 1; }
 	done

@@ -14,6 +14,7 @@
 #   --mem-file PATH   backing file (kept); default: a temporary /dev/shm file
 #   --ndctl-args ARGS extra `ndctl create-namespace` arguments (e.g. "-M mem")
 #   --append ARGS     extra kernel command line
+#   --no-nvdimm       no emulated NVDIMM (the script makes its own device)
 # env: FSDEV_CACHE (default /var/cache/famfs-vm) holds the built artefacts.
 set -eu
 
@@ -26,6 +27,7 @@ mem_size=1G
 mem_file=""
 ndctl_args=""
 append=""
+nvdimm=1
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -35,6 +37,7 @@ while [ $# -gt 0 ]; do
 	--mem-file) mem_file=$2; shift 2 ;;
 	--ndctl-args) ndctl_args=$2; shift 2 ;;
 	--append) append=$2; shift 2 ;;
+	--no-nvdimm) nvdimm=0; shift ;;
 	--) shift; break ;;
 	-*) echo "run-vm: unknown option $1" >&2; exit 2 ;;
 	*) break ;;
@@ -102,7 +105,8 @@ cp "$script" "$pay/tests/guest/$(basename "$script")"
 	for a in "$@"; do printf " '%s'" "$a"; done
 	echo
 } >"$pay/tests/run"
-printf "FAMFS_VM_NDCTL_ARGS='%s'\n" "$ndctl_args" >"$pay/tests/config"
+printf "FAMFS_VM_NDCTL_ARGS='%s'\nFAMFS_VM_NVDIMM=%s\n" "$ndctl_args" "$nvdimm" \
+	>"$pay/tests/config"
 if [ -n "$build_dir" ]; then
 	for b in cli/famfs mkfs/mkfs.famfs fuse/famfs_fused; do
 		f=$build_dir/$b
@@ -117,14 +121,17 @@ fi
 (cd "$pay" && find . | cpio -o -H newc --quiet) | gzip -1 >"$work/payload.cpio.gz"
 cat "$base" "$work/payload.cpio.gz" >"$work/initrd"
 
-[ -e "$mem_file" ] || truncate -s "$mem_size" "$mem_file"
+set --
+if [ $nvdimm = 1 ]; then
+	[ -e "$mem_file" ] || truncate -s "$mem_size" "$mem_file"
+	set -- -object "memory-backend-file,id=mem1,share=on,mem-path=$mem_file,size=$mem_size,align=2M" \
+		-device nvdimm,memdev=mem1,id=nv1
+fi
 log=$work/console.log
 start=$(date +%s)
 qemu-system-x86_64 \
 	-machine pc,nvdimm=on -accel tcg,thread=multi -cpu max -smp 2 \
-	-m 1G,slots=2,maxmem=8G \
-	-object memory-backend-file,id=mem1,share=on,mem-path="$mem_file",size="$mem_size",align=2M \
-	-device nvdimm,memdev=mem1,id=nv1 \
+	-m 1G,slots=2,maxmem=8G "$@" \
 	-device virtio-rng-pci \
 	-kernel "/boot/vmlinuz-$kver" -initrd "$work/initrd" \
 	-append "console=ttyS0 loglevel=4 panic=-1 $append" \
