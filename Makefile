@@ -10,7 +10,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # installs its kernel packages itself (tests/vm/run-vm.sh).
 DEB_PACKAGES := build-essential meson ninja-build pkg-config clang \
 	libclang-rt-14-dev libfuse3-dev fuse3 libjson-c-dev uuid-dev \
-	libdaxctl-dev mandoc fio valgrind gnuplot-nox util-linux \
+	libdaxctl-dev mandoc fio valgrind gnuplot-nox util-linux procps \
 	bash-completion
 
 .PHONY: all deps build demo check check-asan check-valgrind bench clean

@@ -1,13 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: Apache-2.0
-# The main job on the embedded default: a famfs on a /dev/shm device file.
+# The main job on the embedded default, a famfs on the device file
+# /dev/shm/famfs0: format it, mount a master and a client (two simulated
+# hosts), write with plain tools on one, read on the other, check it.
 # usage: tests/demo.sh BUILD_DIR   (run by `make demo`)
 set -eu
 build=$(cd "${1:-build}" && pwd)
 dev=${FAMFS_DEMO_DEV:-/dev/shm/famfs0}
 marker="$dev.made-by-demo"
-mkfs="$build/mkfs/mkfs.famfs"
-famfs="$build/cli/famfs"
+here=$(dirname "$0")
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
@@ -17,18 +18,17 @@ if [ -e "$dev" ] && [ ! -e "$marker" ]; then
 	     "set FAMFS_DEMO_DEV to another path" >&2
 	exit 1
 fi
-
-step "mkfs.famfs --size 1G $dev"
-"$mkfs" -f --size 1G "$dev"
 touch "$marker"
 
-if [ -x "$build/fuse/famfs_fused" ] && [ -x tests/mount/demo.sh ]; then
-	step "master and client mounts of the same device"
-	tests/mount/demo.sh "$build" "$dev"
+if [ -x "$build/fuse/famfs_fused" ]; then
+	"$here/mount/demo.sh" "$build" "$dev"
+else
+	step "mkfs.famfs --size 1G $dev (no FUSE daemon built: no mounts)"
+	"$build/mkfs/mkfs.famfs" -f --size 1G "$dev"
 fi
 
-step "famfs fsck -v $dev"
-"$famfs" fsck -v "$dev"
-step "superblock (first 128 bytes) and log header"
-od -A d -t x1z -N 128 "$dev" | head -8
+step "famfs fsck -v $dev: every log entry, then the summary"
+"$build/cli/famfs" fsck -v "$dev"
+step "superblock (first 112 bytes) and log header"
+od -A d -t x1z -N 112 "$dev"
 od -A d -t x1z -j $((2 << 20)) -N 80 "$dev"

@@ -2,14 +2,17 @@
 # SPDX-License-Identifier: Apache-2.0
 # The FUSE demo: one /dev/shm device, two simulated hosts (a master and a
 # client, told apart by FAMFS_SYSTEM_UUID), plain tools on the master, the
-# client reading the same files.  Usage: demo.sh BUILD_DIR
+# client reading the same files.  Usage: demo.sh BUILD_DIR [DEVICE]
+# With DEVICE (make demo passes /dev/shm/famfs0) the device is formatted
+# and kept afterwards; without it a scratch device is used and removed.
 set -euo pipefail
 
 B=$(cd "${1:?usage: demo.sh BUILD_DIR}" && pwd)
 FAMFS=$B/cli/famfs
 export FAMFS_FUSED=$B/fuse/famfs_fused
 W=$(mktemp -d /tmp/famfs-demo.XXXXXX)
-DEV=/dev/shm/famfs-demo-${W##*.}
+DEV=${2:-/dev/shm/famfs-demo-${W##*.}}
+KEEP_DEV=${2:+yes}
 MASTER=$W/master CLIENT=$W/client
 MASTER_UUID=$(cat /proc/sys/kernel/random/uuid)
 CLIENT_UUID=$(cat /proc/sys/kernel/random/uuid)
@@ -20,7 +23,8 @@ cleanup()
 	for m in "$CLIENT" "$MASTER"; do
 		grep -qs " $m " /proc/self/mountinfo && "$FAMFS" umount "$m"
 	done
-	rm -rf --one-file-system "$W" "$DEV"
+	rm -rf --one-file-system "$W"
+	[ -n "$KEEP_DEV" ] || rm -f "$DEV"
 }
 trap cleanup EXIT
 
@@ -36,7 +40,7 @@ step()
 }
 
 export FAMFS_SYSTEM_UUID=$MASTER_UUID
-step "$B/mkfs/mkfs.famfs --size 1G $DEV"
+step "$B/mkfs/mkfs.famfs -f --size 1G $DEV"
 mkdir -p "$MASTER" "$CLIENT"
 step "famfs mount $DEV $MASTER   # master (host A)"
 step "FAMFS_SYSTEM_UUID=$CLIENT_UUID famfs mount $DEV $CLIENT   # client (host B)"
