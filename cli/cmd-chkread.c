@@ -27,10 +27,10 @@ static void chkread_usage(FILE *out)
 {
 	fprintf(out,
 		"usage: famfs chkread [-s | -l] [-v] FILE\n"
-		"  -s  FILE is the superblock file (MOUNT/.meta/.superblock)\n"
-		"  -l  FILE is the log file (MOUNT/.meta/.log)\n"
-		"  -v, --verbose  report a match too\n"
-		"  -h, --help     this help\n"
+		"  -s, --superblock  FILE is MOUNT/.meta/.superblock\n"
+		"  -l, --log         FILE is MOUNT/.meta/.log\n"
+		"  -v, --verbose     report a match too\n"
+		"  -h, --help        this help\n"
 		"exit status: 0 read() and mmap() agree, 1 they differ or fail\n");
 }
 
