@@ -2,7 +2,7 @@
 /*
  * The operation table, in the order of the FUSE protocol. Handlers live
  * by concern: namespace.c (the tree), file.c (open files and data),
- * control.c (the CLI's ioctls); init and destroy are here.
+ * control.c (the CLI's ioctls), xattr.c (layout requests); init and destroy are here.
  */
 #include "famfs_fused.h"
 
@@ -47,6 +47,10 @@ const struct fuse_lowlevel_ops fused_ops = {
 	.statfs = op_statfs,
 	.release = op_release,
 	.fsync = op_fsync,
+	.setxattr = op_setxattr,
+	.getxattr = op_getxattr,
+	.listxattr = op_listxattr,
+	.removexattr = op_removexattr,
 	.flush = op_flush,
 	.init = op_init,
 	.opendir = op_opendir,

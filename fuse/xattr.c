@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Extended attributes: famfs keeps none of its own, but one name carries
+ * a layout request through plain syscalls. `famfs creat/cp -N -B -C`
+ * set "user.famfs.interleave" = "NSTRIPS,NBUCKETS,CHUNK" on a new, empty
+ * file before sizing it; the space is then laid out in strips.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "famfs_fused.h"
+
+#define XATTR_INTERLEAVE "user.famfs.interleave"
+
+static int parse_interleave(const char *value, size_t size,
+			    struct famfs_interleave *il)
+{
+	char text[64], *chunk;
+	unsigned int nstrips, nbuckets;
+	int used = 0;
+
+	if (size == 0 || size >= sizeof(text))
+		return -EINVAL;
+	memcpy(text, value, size);
+	text[size] = '\0';
+	if (sscanf(text, "%u,%u,%n", &nstrips, &nbuckets, &used) != 2 || !used)
+		return -EINVAL;
+	chunk = text + used;
+	if (famfs_parse_size(chunk, &il->chunk_size))
+		return -EINVAL;
+	il->nstrips = nstrips;
+	il->nbuckets = nbuckets;
+	return 0;
+}
+
+void op_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
+		 const char *value, size_t size, int flags)
+{
+	struct fused *d = fused_of(req);
+	struct famfs_interleave il;
+	int rc;
+
+	(void)flags;
+	if (strcmp(name, XATTR_INTERLEAVE)) {
+		fuse_reply_err(req, EOPNOTSUPP);
+		return;
+	}
+	if (!d->master || meta_is_ino(ino)) {
+		fuse_reply_err(req, fused_refusal(d));
+		return;
+	}
+	rc = parse_interleave(value, size, &il);
+	if (!rc) {
+		/* pending layout changes go under d->lock, as resizes do */
+		pthread_mutex_lock(&d->lock);
+		rc = famfs_pending_set_interleave(d->fs, ino, &il);
+		pthread_mutex_unlock(&d->lock);
+	}
+	fuse_reply_err(req, -rc);
+}
+
+/* "N,B,C" of an interleaved file, or 0 bytes when it has no layout. */
+static int interleave_text(struct fused *d, fuse_ino_t ino, char *buf,
+			   size_t len)
+{
+	struct famfs_stat st;
+
+	if (meta_is_ino(ino) || famfs_getattr(d->fs, ino, &st) ||
+	    st.type != FAMFS_NODE_FILE || !st.interleave.nstrips)
+		return 0;
+	return snprintf(buf, len, "%u,%u,%" PRIu64, st.interleave.nstrips,
+			st.interleave.nbuckets, st.interleave.chunk_size);
+}
+
+static void reply_sized(fuse_req_t req, const char *buf, size_t len,
+			size_t size)
+{
+	if (size == 0)
+		fuse_reply_xattr(req, len);
+	else if (size < len)
+		fuse_reply_err(req, ERANGE);
+	else
+		fuse_reply_buf(req, buf, len);
+}
+
+void op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
+		 size_t size)
+{
+	char buf[64];
+	int len;
+
+	if (strcmp(name, XATTR_INTERLEAVE)) {
+		fuse_reply_err(req, ENODATA);
+		return;
+	}
+	len = interleave_text(fused_of(req), ino, buf, sizeof(buf));
+	if (!len)
+		fuse_reply_err(req, ENODATA);
+	else
+		reply_sized(req, buf, (size_t)len, size);
+}
+
+void op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
+{
+	char buf[64];
+
+	if (interleave_text(fused_of(req), ino, buf, sizeof(buf)))
+		reply_sized(req, XATTR_INTERLEAVE, sizeof(XATTR_INTERLEAVE),
+			    size);
+	else
+		reply_sized(req, "", 0, size);
+}
+
+void op_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
+{
+	struct fused *d = fused_of(req);
+
+	(void)ino;
+	/* a layout, once given, is part of the file */
+	fuse_reply_err(req, strcmp(name, XATTR_INTERLEAVE) ? ENODATA :
+			    fused_refusal(d));
+}
