@@ -62,6 +62,22 @@ expect 0 '' "creat 64M with 4 threads" -- \
 expect 0 '' "verify 64M with 4 threads" -- \
 	"$FAMFS" verify -t 4 -f "$MNT/big" -S 99
 
+# interleave goes through the mount as an xattr: either the mount does
+# it and the layout shows in getmap, or the refusal leaves nothing behind
+out=$("$FAMFS" creat -s 8M -S 11 -N 2 -B 4 -C 2M "$MNT/il" 2>&1)
+if [ $? -eq 0 ]; then
+	expect 0 'interleave: 2 strips, 4 buckets, chunk 2097152' \
+		"creat -N 2 -B 4 -C 2M: getmap shows the layout" -- \
+		"$FAMFS" getmap "$MNT/il"
+	expect 0 '' "verify interleaved" -- "$FAMFS" verify -f "$MNT/il" -S 11
+else
+	check "creat -N: 'interleave not supported by this mount'" -- \
+		grep -q "famfs: $MNT/il: interleave not supported by this mount" \
+		<<<"$out"
+	check "unsupported interleave created nothing" -- test ! -e "$MNT/il"
+	echo "# interleave through the mount not supported by famfs_fused yet"
+fi
+
 # the client sees it all
 check "client sees the new file" -- wait_for "$CMNT/big"
 expect 0 '' "verify on the client" -- "$FAMFS" verify -f "$CMNT/d1/f1" -S 42
