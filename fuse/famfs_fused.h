@@ -194,6 +194,9 @@ int refresh_now(struct fused *d);
 int housekeeping_start(struct fused *d);
 void housekeeping_stop(struct fused *d);
 
+/* readahead.c: 1 MiB page-cache readahead for this mount (root only). */
+void readahead_tune(struct fused *d);
+
 /* ops.c: the operation table. */
 extern const struct fuse_lowlevel_ops fused_ops;
 

@@ -239,6 +239,8 @@ static int serve(struct fused *d)
 						       "see the system log");
 		goto out_signals;
 	}
+	/* before INIT is answered: the kernel caps readahead at INIT */
+	readahead_tune(d);
 	rc = housekeeping_start(d);
 	if (rc) {
 		startup_fail(&d->opts, -rc, d->opts.mountpoint,
