@@ -343,6 +343,7 @@ int cmd_cp(int argc, char **argv)
 		copy_one(&s, argv[i], to, true);
 	}
 	create_files(&s);
+	cli_target_close_all();
 	cli_chunks_run(s.jobs, s.njobs, CLI_CHUNK_COPY, threads, true);
 	report(&s, false);
 	if (s.compare) {

@@ -231,6 +231,7 @@ int cmd_creat(int argc, char **argv)
 	}
 	status = create_all(files, n, threads, &nf, verbose);
 out:
+	cli_target_close_all();
 	free(files);
 	return status;
 }

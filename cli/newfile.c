@@ -96,6 +96,32 @@ static int room_for(const char *path, uint64_t size)
 	return -ENOSPC;
 }
 
+/*
+ * An interleaved file needs a strip in each of nstrips buckets, which may
+ * fail with plenty of space free: plan it on the log's view of the device
+ * first (the daemon's uncommitted files are not in it, so this only
+ * catches what cannot fit even now).
+ */
+static int interleave_fits(const char *path, const struct cli_target *t,
+			   uint64_t size, const struct famfs_interleave *il)
+{
+	struct famfs_extent strips[64];
+	struct famfs_fs *fs;
+	int rc;
+
+	if (!size || cli_target_open(t, &fs))
+		return 0;	/* nothing to plan, or the create will say */
+	famfs_fs_refresh(fs, NULL, false, NULL, NULL);
+	rc = famfs_alloc_interleaved(fs, size, il, strips);
+	if (rc == 0) {
+		famfs_alloc_release(fs, strips, il->nstrips);
+		return 0;
+	}
+	cli_error(path, "no room for %" PRIu64 " bytes with this interleave",
+		  size);
+	return rc;
+}
+
 static int set_size(int fd, uint64_t size)
 {
 	if (!size)
@@ -124,6 +150,8 @@ int cli_newfile_create(const char *path, uint64_t size,
 		return rc;
 	if (nf->il.nstrips) {
 		rc = interleave_supported(path);
+		if (!rc)
+			rc = interleave_fits(path, &t, size, &nf->il);
 		if (rc)
 			return rc;
 	}

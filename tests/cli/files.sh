@@ -62,21 +62,21 @@ expect 0 '' "creat 64M with 4 threads" -- \
 expect 0 '' "verify 64M with 4 threads" -- \
 	"$FAMFS" verify -t 4 -f "$MNT/big" -S 99
 
-# interleave goes through the mount as an xattr: either the mount does
-# it and the layout shows in getmap, or the refusal leaves nothing behind
-out=$("$FAMFS" creat -s 8M -S 11 -N 2 -B 4 -C 2M "$MNT/il" 2>&1)
-if [ $? -eq 0 ]; then
-	expect 0 'interleave: 2 strips, 4 buckets, chunk 2097152' \
-		"creat -N 2 -B 4 -C 2M: getmap shows the layout" -- \
-		"$FAMFS" getmap "$MNT/il"
-	expect 0 '' "verify interleaved" -- "$FAMFS" verify -f "$MNT/il" -S 11
-else
-	check "creat -N: 'interleave not supported by this mount'" -- \
-		grep -q "famfs: $MNT/il: interleave not supported by this mount" \
-		<<<"$out"
-	check "unsupported interleave created nothing" -- test ! -e "$MNT/il"
-	echo "# interleave through the mount not supported by famfs_fused yet"
-fi
+# interleave goes through the mount as the user.famfs.interleave xattr
+expect 0 '' "creat -N 2 -B 4 -C 2M -S 11" -- \
+	"$FAMFS" creat -s 8M -S 11 -N 2 -B 4 -C 2M "$MNT/il"
+expect 0 'interleave: 2 strips, 4 buckets, chunk 2097152' \
+	"getmap shows the interleave" -- "$FAMFS" getmap "$MNT/il"
+expect 0 '' "verify interleaved" -- "$FAMFS" verify -f "$MNT/il" -S 11
+expect 0 '"nstrips":2' "cp -N 2 -B 4 -C 4M, stat --json shows it" -- \
+	bash -c "'$FAMFS' cp -N 2 -B 4 -C 4M '$FAMFS' '$MNT/ilcp' &&
+	 '$FAMFS' stat --json '$MNT/ilcp'"
+check "cp -N contents" -- cmp "$FAMFS" "$MNT/ilcp"
+# the first of 3 buckets is full by now: refused before anything exists
+expect 1 'no room for [0-9]+ bytes with this interleave' \
+	"interleave that cannot fit is refused" -- \
+	"$FAMFS" cp -N 3 -C 4M "$FAMFS" "$MNT/ilfull"
+check "refused interleave created nothing" -- test ! -e "$MNT/ilfull"
 
 # the client sees it all
 check "client sees the new file" -- wait_for "$CMNT/big"
