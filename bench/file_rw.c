@@ -6,8 +6,10 @@
  * existing files in place, since a committed famfs file keeps its size.
  * famfs and tmpfs passes alternate (ABBA) within one run.
  *
- * usage: file_rw [-s SIZE] [-b BLOCKS] [-j STREAMS] [-r REPS] FAMFS_DIR TMPFS_DIR
- *   SIZE is the total bytes of a pass, split among the streams.
+ * usage: file_rw [-s SIZE] [-b BLOCKS] [-j STREAMS] [-r REPS] [-i ID_PREFIX]
+ *                [-m MOUNT_DESC] FAMFS_DIR TMPFS_DIR
+ *   SIZE is the total bytes of a pass, split among the streams;
+ *   MOUNT_DESC names the mount options in the row labels.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -127,6 +129,10 @@ static void set_pass(struct side *sd, int nstreams, uint64_t bytes,
 	}
 }
 
+/* row ids and plot series start with this ("rw" unless -i) */
+static const char *id_prefix = "rw";
+static const char *mount_desc = "the mount";
+
 static void measure(struct side *fam, struct side *tmp, int nstreams,
 		    uint64_t per_stream, uint64_t block, bool write, int reps)
 {
@@ -156,17 +162,17 @@ static void measure(struct side *fam, struct side *tmp, int nstreams,
 	bench_stat_of(t, reps, &ts);
 	bench_stat_of(q, reps, &qs);
 	bench_size_name(block, bname, sizeof(bname));
-	snprintf(id, sizeof(id), "rw.%s.%s.j%d", write ? "write" : "read",
-		 bname, nstreams);
-	snprintf(label, sizeof(label), "%s() through the mount, %s blocks, %d stream%s",
-		 write ? "write" : "read", bname, nstreams,
+	snprintf(id, sizeof(id), "%s.%s.%s.j%d", id_prefix,
+		 write ? "write" : "read", bname, nstreams);
+	snprintf(label, sizeof(label), "%s() through %s, %s blocks, %d stream%s",
+		 write ? "write" : "read", mount_desc, bname, nstreams,
 		 nstreams > 1 ? "s" : "");
 	bench_row(id, label, "MB/s", &fs, "tmpfs", &ts, qs.med,
 		  block == 1 << 20 ? "ratio>=0.8" : "-", "sequential, files overwritten in place");
-	snprintf(series, sizeof(series), "rw-famfs-%s-j%d",
+	snprintf(series, sizeof(series), "%s-famfs-%s-j%d", id_prefix,
 		 write ? "write" : "read", nstreams);
 	bench_plot(series, block, &fs);
-	snprintf(series, sizeof(series), "rw-tmpfs-%s-j%d",
+	snprintf(series, sizeof(series), "%s-tmpfs-%s-j%d", id_prefix,
 		 write ? "write" : "read", nstreams);
 	bench_plot(series, block, &ts);
 }
@@ -174,7 +180,8 @@ static void measure(struct side *fam, struct side *tmp, int nstreams,
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: file_rw [-s SIZE] [-b BLOCKS] [-j STREAMS] [-r REPS] FAMFS_DIR TMPFS_DIR\n");
+		"usage: file_rw [-s SIZE] [-b BLOCKS] [-j STREAMS] [-r REPS] [-i ID_PREFIX]\n"
+		"               [-m MOUNT_DESC] FAMFS_DIR TMPFS_DIR\n");
 	exit(2);
 }
 
@@ -186,7 +193,7 @@ int main(int argc, char **argv)
 	struct side fam = { 0 }, tmp = { 0 };
 
 	nblocks = bench_parse_sizes("4K,16K,64K,256K,1M,4M", blocks, MAX_LIST);
-	while ((opt = getopt(argc, argv, "s:b:j:r:")) != -1) {
+	while ((opt = getopt(argc, argv, "s:b:j:r:i:m:")) != -1) {
 		switch (opt) {
 		case 's':
 			if (famfs_parse_size(optarg, &size) || !size)
@@ -209,6 +216,12 @@ int main(int argc, char **argv)
 			reps = atoi(optarg);
 			if (reps < 1 || reps > 64)
 				usage();
+			break;
+		case 'i':
+			id_prefix = optarg;
+			break;
+		case 'm':
+			mount_desc = optarg;
 			break;
 		default:
 			usage();

@@ -44,7 +44,7 @@ if [ "$smoke" = 1 ]; then
 	create_n=20 shell_n=5 fio_size=4M log_counts=(100 1000)
 	log_x=1000 visible_n=10 reps=1 scale_args=(-r 1)
 else
-	dev_size=8G mmap_size=256M mmap_args=(-r 7)
+	dev_size=8G mmap_size=256M mmap_args=(-r 9)
 	fault_size=64M rw_size=256M rw_args=(-r 5)
 	create_n=2000 shell_n=200 fio_size=256M log_counts=(1000 10000 100000)
 	log_x=100000 visible_n=200 reps=5 scale_args=(-r 7)
@@ -149,12 +149,19 @@ dev=$work/dev0
 log "mkfs.famfs --size $dev_size $dev"
 "$mkfs" --size "$dev_size" "$dev" >/dev/null
 
-# mount_famfs DEVICE MOUNTPOINT [ENV...]: says why on stderr on failure
+# mount_famfs DEVICE MOUNTPOINT [ENV...] [-- MOUNT OPTIONS...]: says why
+# on stderr on failure
 mount_famfs() {
-	local device=$1 mp=$2 msg
+	local device=$1 mp=$2 msg envs=() opts=()
 	shift 2
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		envs+=("$1")
+		shift
+	done
+	[ $# -gt 0 ] && shift
+	opts=("$@")
 	mkdir -p "$mp"
-	if ! msg=$(env "$@" "$famfs" mount "$device" "$mp" 2>&1); then
+	if ! msg=$(env "${envs[@]}" "$famfs" mount "${opts[@]}" "$device" "$mp" 2>&1); then
 		echo "${msg:-famfs mount failed}" | tail -n1 >&2
 		return 1
 	fi
@@ -329,8 +336,8 @@ log "famfs mount $dev $mnt"
 if mount_famfs "$dev" "$mnt" 2>"$work/why"; then
 	mkdir -p "$mnt/rw" "$work/tmpfs-rw"
 	step rw "read()/write() through the mount vs tmpfs" \
-		"$bin/file_rw" -s "$rw_size" "${rw_args[@]}" "$mnt/rw" \
-		"$work/tmpfs-rw"
+		"$bin/file_rw" -s "$rw_size" "${rw_args[@]}" \
+		-m "the mount" "$mnt/rw" "$work/tmpfs-rw"
 	rm -rf "$work/tmpfs-rw"
 
 	log "fio through the mount vs tmpfs"
@@ -363,8 +370,24 @@ if mount_famfs "$dev" "$mnt" 2>"$work/why"; then
 			"client mount unavailable: $(tail -n1 "$work/why")"
 	fi
 	unmount "$mnt"
+
+	# the same device again, without the page cache in the data path
+	log "famfs mount -o direct_io $dev $mnt"
+	if mount_famfs "$dev" "$mnt" -- -o direct_io 2>"$work/why"; then
+		mkdir -p "$mnt/rwdio" "$work/tmpfs-rw"
+		step rwdio "read()/write() through a direct_io mount vs tmpfs" \
+			"$bin/file_rw" -s "$rw_size" "${rw_args[@]}" -i rwdio \
+			-m "a direct_io mount" "$mnt/rwdio" "$work/tmpfs-rw"
+		rm -rf "$work/tmpfs-rw"
+		unmount "$mnt"
+	else
+		skip rwdio "read()/write() through a direct_io mount vs tmpfs" \
+			"mount -o direct_io unavailable: $(tail -n1 "$work/why")"
+	fi
 else
 	mount_skips "$(tail -n1 "$work/why")"
+	skip rwdio "read()/write() through a direct_io mount vs tmpfs" \
+		"mount unavailable: $(tail -n1 "$work/why")"
 fi
 
 # ---- results -------------------------------------------------------------
@@ -389,8 +412,9 @@ mkdir -p "$plotdir"
 awk -F'\t' -v dir="$plotdir" '$1 == "plot" {
 	print $3, $4, $5, $6 > (dir "/" $2 ".dat") }' "$rows"
 series=""
-for s in rw-famfs-read-j1 rw-tmpfs-read-j1 rw-famfs-write-j1 \
-	rw-tmpfs-write-j1 mmap-famfs-seq-read-t1 mmap-raw-seq-read-t1; do
+for s in rw-famfs-read-j1 rwdio-famfs-read-j1 rw-tmpfs-read-j1 \
+	rw-famfs-write-j1 rwdio-famfs-write-j1 rw-tmpfs-write-j1 \
+	mmap-famfs-seq-read-t1 mmap-raw-seq-read-t1; do
 	[ -s "$plotdir/$s.dat" ] && series+="$s "
 done
 if [ -n "$series" ] && command -v gnuplot >/dev/null; then
