@@ -331,6 +331,9 @@ int famfs_pending_commit(struct famfs_fs *fs, uint64_t ino)
 	/* units beyond the final size go back before the size is fixed */
 	if (!n->interleave.nstrips)
 		shrink_pending(fs, n, n->size);
+	/* a layout that never got its strips is just an empty plain file */
+	if (!n->nextents)
+		memset(&n->interleave, 0, sizeof(n->interleave));
 	rc = ns_path_of(&fs->ns, n, path, sizeof(path));
 	if (rc)
 		goto out;

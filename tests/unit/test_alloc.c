@@ -213,15 +213,27 @@ static void test_pending(void)
 	CHECK_RC(famfs_pending_resize(fs, st.ino, 9 * MiB), -EFBIG,
 		 "interleaved file cannot grow past its strips");
 	CHECK_RC(famfs_pending_commit(fs, st.ino), 0, "commit interleaved");
+	famfs_pending_create(fs, 1, "i0", 0644, 0, 0, &st);
+	famfs_pending_set_interleave(fs, st.ino, &il);
+	CHECK_RC(famfs_pending_commit(fs, st.ino), 0,
+		 "commit an interleaved file that never got space");
 	famfs_fs_close(fs);
 	famfs_fs_close(client);
 
-	famfs_fs_open(dev, FAMFS_OPEN_RDONLY, NULL, &fs);
+	{
+		struct famfs_report rep = { 0 };
+
+		famfs_fs_open(dev, FAMFS_OPEN_RDONLY, &rep, &fs);
+		CHECK(rep.nerrors == 0, "log of pending commits replays cleanly");
+	}
 	CHECK(famfs_resolve(fs, "i", &st) == 0 && st.interleave.nstrips == 2 &&
 		      st.size == 7 * MiB,
 	      "interleave survives replay");
 	CHECK_RC(famfs_resolve(fs, "q", &st), -ENOENT,
 		 "uncommitted pending file lost at close, as after a crash");
+	CHECK(famfs_resolve(fs, "i0", &st) == 0 && st.size == 0 &&
+		      !st.interleave.nstrips,
+	      "spaceless interleaved file replays as an empty plain file");
 	famfs_fs_close(fs);
 	unlink(dev);
 }
