@@ -15,9 +15,11 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/xattr.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "../fuse/famfs_ioctl.h"
 
 #define INTERLEAVE_XATTR "user.famfs.interleave"
 
@@ -187,6 +189,11 @@ int cli_newfile_create(const char *path, uint64_t size,
 						   "");
 		else
 			cli_error(path, "%s", cli_strerror(rc));
+	}
+	/* commit now, even when empty (the last close would wait a moment) */
+	if (!rc && ioctl(fd, FAMFS_IOC_COMMIT) && errno != ENOTTY) {
+		rc = -errno;
+		cli_error(path, "commit: %s", cli_strerror(rc));
 	}
 out:
 	/* close() is the commit: its error is the file's */

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * The famfs CLI talks to a mounted daemon through ioctls on the mount
- * (famfs_ioctl.h): who is serving it, and "replay the log now".
+ * (famfs_ioctl.h): who is serving it, "replay the log now", and "commit
+ * this new file now".
  */
 #include <errno.h>
 #include <string.h>
@@ -58,9 +59,7 @@ void op_ioctl(fuse_req_t req, fuse_ino_t ino, unsigned int cmd, void *arg,
 {
 	struct fused *d = fused_of(req);
 
-	(void)ino;
 	(void)arg;
-	(void)fi;
 	if (flags & FUSE_IOCTL_COMPAT) {
 		fuse_reply_err(req, ENOSYS);
 		return;
@@ -72,6 +71,16 @@ void op_ioctl(fuse_req_t req, fuse_ino_t ino, unsigned int cmd, void *arg,
 	case FAMFS_IOC_LOGPLAY:
 		reply_logplay(d, req, in_buf, in_bufsz, out_bufsz);
 		break;
+	case FAMFS_IOC_COMMIT: {
+		int rc = file_commit_now(d, ino, fi);
+
+		/* an ioctl's success is an ioctl reply, not an error of 0 */
+		if (rc)
+			fuse_reply_err(req, -rc);
+		else
+			fuse_reply_ioctl(req, 0, NULL, 0);
+		break;
+	}
 	default:
 		fuse_reply_err(req, ENOTTY);
 	}

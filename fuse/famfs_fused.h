@@ -167,6 +167,8 @@ void op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset,
 		  off_t length, struct fuse_file_info *fi);
 /* Resize a pending file (setattr size); d->lock held. */
 int file_resize_pending(struct fused *d, uint64_t ino, uint64_t size);
+/* FAMFS_IOC_COMMIT: commit the pending file behind @fi now. */
+int file_commit_now(struct fused *d, uint64_t ino, struct fuse_file_info *fi);
 /* Commit every pending file still open or lingering (unmount). */
 void file_commit_all(struct fused *d);
 /* Commit the empty files whose linger time is over. */

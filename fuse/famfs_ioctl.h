@@ -35,5 +35,11 @@ struct famfs_ioc_logplay {
 
 #define FAMFS_IOC_STATUS _IOR(0xfa, 1, struct famfs_ioc_status)
 #define FAMFS_IOC_LOGPLAY _IOWR(0xfa, 2, struct famfs_ioc_logplay)
+/*
+ * On a file opened for writing: commit it to the log now, with its
+ * current size, instead of at the last close (an empty file otherwise
+ * waits a moment in case it is reopened to be written).
+ */
+#define FAMFS_IOC_COMMIT _IO(0xfa, 3)
 
 #endif

@@ -400,6 +400,28 @@ void op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	fuse_reply_err(req, -rc);
 }
 
+int file_commit_now(struct fused *d, uint64_t ino, struct fuse_file_info *fi)
+{
+	struct famfs_stat fst;
+	struct open_file *of;
+	int rc = 0;
+
+	/* only a regular file's fh is an open_file */
+	if (meta_is_ino(ino) || famfs_getattr(d->fs, ino, &fst) ||
+	    fst.type != FAMFS_NODE_FILE || !fi)
+		return -ENOTTY;
+	of = file_of(fi);
+	if (!of || !of->writable)
+		return -EBADF;
+	pthread_mutex_lock(&d->lock);
+	if (of->node->pending) {
+		of->node->lingering = false;
+		rc = node_commit(d, of->node);
+	}
+	pthread_mutex_unlock(&d->lock);
+	return rc;
+}
+
 void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	(void)ino;

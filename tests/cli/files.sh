@@ -28,6 +28,11 @@ expect 1 "famfs: $CMNT/c1: read-only file system \(client\)" \
 expect 0 '' "creat -s 3M -S 42" -- "$FAMFS" creat -s 3M -S 42 "$MNT/d1/f1"
 check "creat size" -- test "$(stat -c %s "$MNT/d1/f1")" = 3145728
 expect 0 '' "verify -S 42" -- "$FAMFS" verify -f "$MNT/d1/f1" -S 42
+# an empty file is in the log when cp returns, not a moment later
+: >"$T/empty-source"
+expect 0 '' "cp of an empty file" -- "$FAMFS" cp "$T/empty-source" "$MNT/empty"
+expect 0 ' file +empty size=0 ' "empty file logged at once" -- \
+	"$FAMFS" fsck -v "$DEV"
 expect 1 "famfs: $MNT/d1/f1: mismatch at offset 0 \(seed 43\)" \
 	"verify with the wrong seed" -- "$FAMFS" verify -f "$MNT/d1/f1" -S 43
 expect 1 'File exists' "creat of an existing file" -- \
