@@ -195,6 +195,14 @@ int node_map(const struct node *n, uint64_t pos, uint64_t *dev_off,
 void zero_range(struct famfs_fs *fs, const struct node *n, uint64_t from,
 		uint64_t to);
 
+/*
+ * Start of every create (mutate.c): master, parent is a directory, name
+ * valid and free; @path (FAMFS_PATH_MAX + 1 bytes) gets "parent/name".
+ * Caller holds the write lock.
+ */
+int create_begin(struct famfs_fs *fs, uint64_t parent_ino, const char *name,
+		 struct node **parent, char *path);
+
 /* Find strips for an interleaved file (not marked); caller holds lock. */
 int plan_interleaved(struct famfs_fs *fs, uint64_t bytes,
 		     const struct famfs_interleave *il,

@@ -38,9 +38,8 @@ static int child_path(struct famfs_fs *fs, struct node *parent,
 	return 0;
 }
 
-/* Common start of a create: lock, master, parent dir, free name. */
-static int begin_create(struct famfs_fs *fs, uint64_t parent_ino,
-			const char *name, struct node **parent, char *path)
+int create_begin(struct famfs_fs *fs, uint64_t parent_ino, const char *name,
+		 struct node **parent, char *path)
 {
 	const char *why;
 	int rc;
@@ -64,6 +63,19 @@ static int begin_create(struct famfs_fs *fs, uint64_t parent_ino,
 	return 0;
 }
 
+static void new_record(struct famfs_log_record *r, enum famfs_log_type type,
+		       const char *path, uint32_t mode, uint32_t uid,
+		       uint32_t gid)
+{
+	memset(r, 0, sizeof(*r));
+	r->type = type;
+	r->path = path;
+	r->mode = mode;
+	r->uid = uid;
+	r->gid = gid;
+	r->time = (uint64_t)time(NULL);
+}
+
 int famfs_mkdir(struct famfs_fs *fs, uint64_t parent_ino, const char *name,
 		uint32_t mode, uint32_t uid, uint32_t gid,
 		struct famfs_stat *st)
@@ -75,16 +87,11 @@ int famfs_mkdir(struct famfs_fs *fs, uint64_t parent_ino, const char *name,
 	int rc;
 
 	pthread_rwlock_wrlock(&fs->lock);
-	rc = begin_create(fs, parent_ino, name, &parent, path);
+	rc = create_begin(fs, parent_ino, name, &parent, path);
 	if (rc)
 		goto out;
-	memset(&r, 0, sizeof(r));
-	r.type = FAMFS_LOG_MKDIR;
-	r.path = path;
-	r.mode = S_IFDIR | (mode & 07777);
-	r.uid = uid;
-	r.gid = gid;
-	r.time = (uint64_t)time(NULL);
+	new_record(&r, FAMFS_LOG_MKDIR, path, S_IFDIR | (mode & 07777), uid,
+		   gid);
 	rc = replay_apply(fs, &r, &why);
 	if (rc)
 		goto out;
@@ -292,17 +299,12 @@ int famfs_create_file(struct famfs_fs *fs, uint64_t parent_ino,
 	int rc;
 
 	pthread_rwlock_wrlock(&fs->lock);
-	rc = begin_create(fs, parent_ino, name, &parent, path);
+	rc = create_begin(fs, parent_ino, name, &parent, path);
 	if (rc)
 		goto out;
-	memset(&r, 0, sizeof(r));
-	r.type = FAMFS_LOG_FILE;
-	r.path = path;
-	r.mode = S_IFREG | (mode & 07777);
-	r.uid = uid;
-	r.gid = gid;
+	new_record(&r, FAMFS_LOG_FILE, path, S_IFREG | (mode & 07777), uid,
+		   gid);
 	r.size = size;
-	r.time = (uint64_t)time(NULL);
 	r.extents = ext;
 	if (il && il->nstrips) {
 		rc = plan_interleaved(fs, size, il, ext);

@@ -34,38 +34,13 @@ int famfs_pending_create(struct famfs_fs *fs, uint64_t parent_ino,
 			 const char *name, uint32_t mode, uint32_t uid,
 			 uint32_t gid, struct famfs_stat *st)
 {
-	struct node *parent, *n;
-	const char *why;
 	char path[FAMFS_PATH_MAX + 1];
+	struct node *parent, *n;
 	int rc;
 
 	pthread_rwlock_wrlock(&fs->lock);
-	rc = -EROFS;
-	if (!fs->master || !fs->writable)
-		goto out;
-	parent = ns_get(&fs->ns, parent_ino);
-	rc = -ENOENT;
-	if (!parent)
-		goto out;
-	rc = -ENOTDIR;
-	if (parent->type != FAMFS_NODE_DIR)
-		goto out;
-	rc = famfs_check_name(name);
+	rc = create_begin(fs, parent_ino, name, &parent, path);
 	if (rc)
-		goto out;
-	rc = ns_path_of(&fs->ns, parent, path, sizeof(path));
-	if (rc)
-		goto out;
-	rc = -ENAMETOOLONG;
-	if (strlen(path) + 1 + strlen(name) > FAMFS_PATH_MAX)
-		goto out;
-	if (parent->ino == FAMFS_ROOT_INO && !strcmp(name, FAMFS_META_DIR)) {
-		rc = -EEXIST;
-		goto out;
-	}
-	(void)why;
-	rc = -EEXIST;
-	if (ns_child(&fs->ns, parent, name, strlen(name)))
 		goto out;
 	rc = -ENOSPC;
 	if (fs->ns.nnodes + 1 >= RESERVED_OWNER)

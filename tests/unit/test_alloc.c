@@ -132,7 +132,7 @@ static void test_pending(void)
 	CHECK_RC(famfs_pending_create(fs, 1, "p", 0644, 0, 0, NULL), -EEXIST,
 		 "name taken by a pending file");
 	CHECK_RC(famfs_pending_create(fs, 1, ".meta", 0644, 0, 0, NULL),
-		 -EEXIST, ".meta is reserved at the root");
+		 -EINVAL, ".meta is reserved at the root");
 	CHECK_RC(famfs_pending_prepare_write(fs, st.ino, 0, 1 * MiB), 0,
 		 "write 1 MiB");
 	CHECK_RC(famfs_pending_prepare_write(fs, st.ino, 1 * MiB, 2 * MiB), 0,
