@@ -86,7 +86,8 @@ int main(int argc, char **argv)
 		snprintf(cpath, sizeof(cpath), "%s/%s/f%d", argv[optind + 1],
 			 sub, i);
 		fd = open(mpath, O_WRONLY | O_CREAT | O_EXCL, 0644);
-		if (fd < 0 || write(fd, block, sizeof(block)) != sizeof(block) ||
+		if (fd < 0 ||
+		    write(fd, block, sizeof(block)) != sizeof(block) ||
 		    close(fd))
 			bench_die(mpath, errno ? errno : EIO);
 		t0 = bench_now();	/* close() returned: committed */
@@ -100,8 +101,8 @@ int main(int argc, char **argv)
 	bench_stat_of(v, n, &p50);
 	p99 = p50;
 	p99.med = v[(int)ceil(n * 0.99) - 1];
-	snprintf(note, sizeof(note), "%d files of 4 KiB, stat() polled every 0.1 ms%s",
-		 n, late ? "; some never appeared" : "");
+	snprintf(note, sizeof(note),
+		 "%d files of 4 KiB, stat() polled every 0.1 ms%s", n, late ? "; some never appeared" : "");
 	bench_row("meta.visible.p50",
 		  "time for a client to see a new file, p50", "ms", &p50,
 		  NULL, NULL, NAN, "-", note);

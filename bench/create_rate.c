@@ -156,7 +156,8 @@ int main(int argc, char **argv)
 	bench_stat_of(q, reps, &qs);
 	if (!label) {
 		snprintf(buf, sizeof(buf), "files created per second, %s",
-			 device ? "famfs_create_file()" : "open(O_CREAT)+close");
+			 device ? "famfs_create_file()" :
+				  "open(O_CREAT)+close");
 		label = buf;
 	}
 	snprintf(buf + 80, 80, "%d files per repetition, in one process", n);

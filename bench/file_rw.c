@@ -164,11 +164,13 @@ static void measure(struct side *fam, struct side *tmp, int nstreams,
 	bench_size_name(block, bname, sizeof(bname));
 	snprintf(id, sizeof(id), "%s.%s.%s.j%d", id_prefix,
 		 write ? "write" : "read", bname, nstreams);
-	snprintf(label, sizeof(label), "%s() through %s, %s blocks, %d stream%s",
+	snprintf(label, sizeof(label),
+		 "%s() through %s, %s blocks, %d stream%s",
 		 write ? "write" : "read", mount_desc, bname, nstreams,
 		 nstreams > 1 ? "s" : "");
 	bench_row(id, label, "MB/s", &fs, "tmpfs", &ts, qs.med,
-		  block == 1 << 20 ? "ratio>=0.8" : "-", "sequential, files overwritten in place");
+		  block == 1 << 20 ? "ratio>=0.8" : "-",
+		  "sequential, files overwritten in place");
 	snprintf(series, sizeof(series), "%s-famfs-%s-j%d", id_prefix,
 		 write ? "write" : "read", nstreams);
 	bench_plot(series, block, &fs);
@@ -257,5 +259,7 @@ int main(int argc, char **argv)
 				measure(&fam, &tmp, streams[j], per_stream,
 					blocks[b], w == 0, reps);
 	}
+	for (int i = 0; i < MAX_STREAMS; i++)
+		free(bufs[i]);
 	return 0;
 }

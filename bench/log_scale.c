@@ -194,15 +194,15 @@ static void measure(struct run *r, int reps)
 	if (!r->extents) {
 		snprintf(id, sizeof(id), "log.append.%s", cname);
 		snprintf(label, sizeof(label),
-			 "log append time per entry (mkdir, empty files), %s entries",
-			 cname);
+			 "log append time per entry (mkdir, empty files), "
+			 "%s entries", cname);
 		bench_row(id, label, "us/entry", &r->append, NULL, NULL, NAN,
 			  "-", "libfamfs on an unmounted device, one pass");
 	}
 	snprintf(id, sizeof(id), "log.replay.%s%s", r->extents ? "x." : "",
 		 cname);
-	snprintf(label, sizeof(label), "log replay time per entry, %s entries%s",
-		 cname, r->extents ? ", 2 MiB files" : ", empty files");
+	snprintf(label, sizeof(label),
+		 "log replay time per entry, %s entries%s", cname, r->extents ? ", 2 MiB files" : ", empty files");
 	bench_row(id, label, "us/entry", &r->replay, NULL, NULL, NAN, "-",
 		  "famfs_fs_open() incl. full replay");
 }

@@ -277,7 +277,8 @@ static void report_scaling(const struct config *cfg, int n)
 				 cfg[i].write ? "write" : "read", sname,
 				 cfg[i].nthreads);
 			snprintf(label, sizeof(label),
-				 "scaling: famfs mmap %s %s %s, %d threads vs 1",
+				 "scaling: famfs mmap %s %s %s, %d threads "
+				 "vs 1",
 				 cfg[i].random ? "rand" : "seq",
 				 cfg[i].write ? "write" : "read", sname,
 				 cfg[i].nthreads);
@@ -407,6 +408,11 @@ int main(int argc, char **argv)
 					report(c);
 				}
 	report_scaling(cfg, n);
+	for (int i = 0; i < MAX_LIST; i++)
+		free(bufs[i]);
+	munmap(rv.seg->addr, size);
+	free(rv.seg);
+	free(fv.seg);
 	famfs_fs_close(fs);
 	return 0;
 }

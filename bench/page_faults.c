@@ -151,7 +151,8 @@ int main(int argc, char **argv)
 			 "page faults per 2 MiB, %s touch, %s",
 			 w ? "write" : "read", label);
 		snprintf(note, sizeof(note), "%.0f faults per %llu MiB file",
-			 s.med * (size / UNIT), (unsigned long long)(size >> 20));
+			 s.med * (size / UNIT),
+			 (unsigned long long)(size >> 20));
 		bench_row(row_id, row_label, "faults/2MiB", &s, NULL, NULL,
 			  NAN, "value==1", note);
 		free(v);
