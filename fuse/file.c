@@ -342,8 +342,17 @@ static int write_span(void *ctx, uint8_t *p, uint64_t len)
 {
 	struct write_ctx *w = ctx;
 	struct fuse_bufvec dst = FUSE_BUFVEC_INIT(len);
+	const struct fuse_buf *b = &w->src->buf[w->src->idx];
 	ssize_t done;
 
+	/* the usual case, one request buffer in memory: stream it in */
+	if (w->src->count == 1 && !(b->flags & FUSE_BUF_IS_FD) &&
+	    w->src->off + len <= b->size) {
+		famfs_copy_to_device(p, (const char *)b->mem + w->src->off,
+				     len);
+		w->src->off += len;
+		return 0;
+	}
 	dst.buf[0].mem = p;
 	done = fuse_buf_copy(&dst, w->src, 0);
 	if (done < 0)

@@ -56,6 +56,8 @@ uint32_t famfs_crc32c(uint32_t crc, const void *buf, size_t len);
  */
 void famfs_flush(const void *addr, size_t len);
 void famfs_invalidate(const void *addr, size_t len);
+/* memcpy into device memory that is written back on return (NT stores). */
+void famfs_copy_to_device(void *dst, const void *src, size_t len);
 const char *famfs_flush_method(void);
 
 /* ---- device access ----------------------------------------------------- */

@@ -140,9 +140,32 @@ static void test_helpers(void)
 	CHECK(famfs_check_name("") == -EINVAL, "empty name refused");
 }
 
+static void test_copy_to_device(void)
+{
+	static uint8_t src[4096 + 64], dst[4096 + 128];
+	bool same = true;
+
+	for (size_t i = 0; i < sizeof(src); i++)
+		src[i] = (uint8_t)(i * 7 + 3);
+	/* every head/body/tail split: odd offsets and lengths */
+	for (size_t doff = 0; doff < 70; doff += 3) {
+		for (size_t len = 0; len < 4096; len += 61) {
+			memset(dst, 0xee, sizeof(dst));
+			famfs_copy_to_device(dst + doff, src + (len % 13), len);
+			same &= !memcmp(dst + doff, src + (len % 13), len);
+			same &= dst[doff + len] == 0xee;
+			same &= doff == 0 || dst[doff - 1] == 0xee;
+		}
+	}
+	CHECK(same, "copy_to_device copies exactly, at any alignment");
+	CHECK(strlen(famfs_flush_method()) > 0, "flush method: %s",
+	      famfs_flush_method());
+}
+
 int main(void)
 {
 	test_crc();
+	test_copy_to_device();
 	test_sb();
 	test_helpers();
 	return tap_done();
