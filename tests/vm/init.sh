@@ -38,6 +38,12 @@ setup() {
 		sleep 0.1
 		i=$((i + 1))
 	done
+	if [ ! -e /dev/dax0.0 ] && [ "${FAMFS_VM_NDCTL:-1}" = 0 ]; then
+		# A second host on a shared backing file: the namespace must
+		# already be devdax; never reformat another guest's memory.
+		echo "init: no /dev/dax0.0 and ndctl disabled"
+		return 1
+	fi
 	if [ ! -e /dev/dax0.0 ]; then
 		# shellcheck disable=SC2086
 		ndctl create-namespace -f -e namespace0.0 -m devdax -a 2M \
@@ -49,8 +55,20 @@ setup() {
 	insmod /tests/fsdev_dax.ko || { echo "init: insmod fsdev_dax failed"; return 1; }
 }
 
+# The host directory given to run-vm.sh --share, at /share.
+mount_share() {
+	for m in netfs 9pnet 9pnet_virtio 9p; do
+		insmod /modules/$m.ko || { echo "init: insmod $m failed"; return 1; }
+	done
+	mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 famfs_share /share ||
+		{ echo "init: cannot mount the 9p share"; return 1; }
+}
+
 [ -r /tests/config ] && . /tests/config
 if ! setup; then
+	finish 1
+fi
+if [ "${FAMFS_VM_SHARE:-0}" = 1 ] && ! mount_share; then
 	finish 1
 fi
 

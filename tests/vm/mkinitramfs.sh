@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 #
 # Build the base initramfs for VM tests: busybox, the guest /init, the
-# nvdimm/dax modules of KVER (decompressed: busybox insmod cannot read .xz),
-# and ndctl/daxctl with their shared libraries.
+# nvdimm/dax and 9p modules of KVER (decompressed: busybox insmod cannot
+# read .xz), and ndctl/daxctl with their shared libraries.
 #
 # usage: mkinitramfs.sh KVER OUTPUT.cpio.gz
 set -eu
@@ -11,13 +11,14 @@ set -eu
 kver=$1
 out=$2
 here=$(cd "$(dirname "$0")" && pwd)
-modules="libnvdimm nd_btt nd_pmem nd_e820 nfit device_dax dax_pmem kmem dax_hmem hwpoison_inject"
+modules="libnvdimm nd_btt nd_pmem nd_e820 nfit device_dax dax_pmem kmem dax_hmem hwpoison_inject
+	netfs 9pnet 9pnet_virtio 9p"
 
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
 mkdir -p "$root"/bin "$root"/sbin "$root"/lib64 "$root"/modules \
 	"$root"/proc "$root"/sys "$root"/dev "$root"/tmp "$root"/run \
-	"$root"/etc "$root"/root
+	"$root"/etc "$root"/root "$root"/share
 
 # busybox, and one link per applet except "busybox" itself (a link
 # named busybox pointing at itself would replace the binary).

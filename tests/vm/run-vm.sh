@@ -15,6 +15,9 @@
 #   --ndctl-args ARGS extra `ndctl create-namespace` arguments (e.g. "-M mem")
 #   --append ARGS     extra kernel command line
 #   --no-nvdimm       no emulated NVDIMM (the script makes its own device)
+#   --no-ndctl        never create a namespace: the backing file must already
+#                     hold a devdax one (a second host on a shared file)
+#   --share DIR       host directory mounted over 9p at /share in the guest
 # env: FSDEV_CACHE (default /var/cache/famfs-vm) holds the built artefacts.
 set -eu
 
@@ -28,6 +31,8 @@ mem_file=""
 ndctl_args=""
 append=""
 nvdimm=1
+ndctl=1
+share=""
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -38,6 +43,8 @@ while [ $# -gt 0 ]; do
 	--ndctl-args) ndctl_args=$2; shift 2 ;;
 	--append) append=$2; shift 2 ;;
 	--no-nvdimm) nvdimm=0; shift ;;
+	--no-ndctl) ndctl=0; shift ;;
+	--share) share=$2; shift 2 ;;
 	--) shift; break ;;
 	-*) echo "run-vm: unknown option $1" >&2; exit 2 ;;
 	*) break ;;
@@ -105,7 +112,8 @@ cp "$script" "$pay/tests/guest/$(basename "$script")"
 	for a in "$@"; do printf " '%s'" "$a"; done
 	echo
 } >"$pay/tests/run"
-printf "FAMFS_VM_NDCTL_ARGS='%s'\nFAMFS_VM_NVDIMM=%s\n" "$ndctl_args" "$nvdimm" \
+printf "FAMFS_VM_NDCTL_ARGS='%s'\nFAMFS_VM_NVDIMM=%s\nFAMFS_VM_NDCTL=%s\nFAMFS_VM_SHARE=%s\n" \
+	"$ndctl_args" "$nvdimm" "$ndctl" "$([ -n "$share" ] && echo 1 || echo 0)" \
 	>"$pay/tests/config"
 if [ -n "$build_dir" ]; then
 	for b in cli/famfs mkfs/mkfs.famfs fuse/famfs_fused; do
@@ -126,6 +134,10 @@ if [ $nvdimm = 1 ]; then
 	[ -e "$mem_file" ] || truncate -s "$mem_size" "$mem_file"
 	set -- -object "memory-backend-file,id=mem1,share=on,mem-path=$mem_file,size=$mem_size,align=2M" \
 		-device nvdimm,memdev=mem1,id=nv1
+fi
+if [ -n "$share" ]; then
+	[ -d "$share" ] || { echo "run-vm: no share directory $share" >&2; exit 2; }
+	set -- "$@" -virtfs "local,path=$share,mount_tag=famfs_share,security_model=none"
 fi
 log=$work/console.log
 start=$(date +%s)

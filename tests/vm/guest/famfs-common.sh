@@ -1,0 +1,83 @@
+# SPDX-License-Identifier: Apache-2.0
+# Helpers for guest tests of the famfs userspace stack (sourced after
+# common.sh; busybox sh). The guest has no /etc/machine-id, so every test
+# names its host explicitly through FAMFS_SYSTEM_UUID.
+FAMFS_UUID_A=0a0a0a0a-0000-4000-8000-00000000000a
+FAMFS_UUID_B=0b0b0b0b-0000-4000-8000-00000000000b
+
+famfs_env() { # famfs_env master|client: this guest's famfs host identity
+	case $1 in
+	master) FAMFS_SYSTEM_UUID=$FAMFS_UUID_A ;;
+	client) FAMFS_SYSTEM_UUID=$FAMFS_UUID_B ;;
+	esac
+	export FAMFS_SYSTEM_UUID
+	echo "FAMFS_SYSTEM_UUID=$FAMFS_SYSTEM_UUID ($1)"
+}
+
+expect_fail() { # expect_fail DESCRIPTION COMMAND... : must fail; stderr in /tmp/last.err
+	_what=$1; shift
+	if "$@" >/tmp/last.out 2>/tmp/last.err; then
+		fail "$_what (succeeded)"
+	else
+		ok "$_what (rc=$?: $(head -n 1 /tmp/last.err))"
+	fi
+}
+
+run_log() { # run_log FILE COMMAND... : run, keep stdout+stderr in FILE, show it
+	_out=$1; shift
+	"$@" >"$_out" 2>&1
+	_rc=$?
+	sed 's/^/  | /' "$_out"
+	return $_rc
+}
+
+devnum() { # MAJ:MIN (decimal) of a character device
+	set -- $(stat -c '%t %T' "$1")
+	echo "$(printf %d "0x$1"):$(printf %d "0x$2")"
+}
+
+fs_uuid() { # fs uuid of the famfs on $1 (empty when fsck cannot read it)
+	famfs fsck --json "$1" 2>/dev/null | sed -n 's/^ *"uuid":"\(.*\)",*$/\1/p'
+}
+
+wait_for() { # wait_for TENTHS COMMAND... : poll until COMMAND succeeds
+	_n=$1; shift
+	_i=0
+	until "$@" >/dev/null 2>&1; do
+		_i=$((_i + 1))
+		[ $_i -ge "$_n" ] && return 1
+		sleep 0.1
+	done
+	return 0
+}
+
+is_mounted() { grep -q " $1 .* fuse.famfs " /proc/self/mountinfo; }
+not_mounted() { ! is_mounted "$1"; }
+no_daemon() { ! pidof famfs_fused >/dev/null; }
+daemon_gone() { wait_for 50 no_daemon; }
+
+# A payload with odd sizes: a multi-unit file, a file not a multiple of
+# the copy block, a small tree (6 files in all).
+make_payload() {
+	mkdir -p "$1/tree/x" "$1/tree/y"
+	dd if=/dev/urandom of="$1/random.bin" bs=1024 count=5243 2>/dev/null
+	dd if=/dev/urandom of="$1/odd.bin" bs=777 count=4049 2>/dev/null
+	echo "hello from famfs on devdax" >"$1/tree/4.txt"
+	seq 1 20000 >"$1/tree/x/1.txt"
+	dd if=/dev/urandom of="$1/tree/x/2.bin" bs=4096 count=513 2>/dev/null
+	dd if=/dev/urandom of="$1/tree/y/3.bin" bs=1 count=1 2>/dev/null
+}
+
+check_payload() { # check_payload SRC MNT: the payload's layout in a famfs mount
+	cmp "$1/random.bin" "$2/a/b/c/random.bin" &&
+	cmp "$1/odd.bin" "$2/d/odd.bin" &&
+	cmp "$1/tree/4.txt" "$2/tree/4.txt" &&
+	cmp "$1/tree/x/1.txt" "$2/tree/x/1.txt" &&
+	cmp "$1/tree/x/2.bin" "$2/tree/x/2.bin" &&
+	cmp "$1/tree/y/3.bin" "$2/tree/y/3.bin"
+}
+
+sums() { # sha256 of every regular file under mount $1 but .meta, sorted
+	(cd "$1" && find . -path ./.meta -prune -o -type f -print | sort |
+		xargs sha256sum)
+}

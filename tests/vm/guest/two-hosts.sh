@@ -1,0 +1,131 @@
+# SPDX-License-Identifier: Apache-2.0
+# Two hosts, one memory (run by run-two-hosts.sh, both guests alive at
+# once on the same backing file; marker files on the 9p share at /share).
+#   master: mkfs.famfs, mount, write files (phase 1); write more while the
+#           client is mounted (phase 2); read back what the client wrote
+#           into an existing file.
+#   client: mount the same /dev/dax0.0 as another system UUID, see phase 1
+#           with identical sha256, EROFS on every namespace mutation, see
+#           phase 2 within a few seconds without any command, write into
+#           the shared mailbox file.
+# usage: two-hosts.sh master|client
+. ./common.sh
+. ./famfs-common.sh
+role=$1
+dev=/dev/$DAX
+mnt=/mnt/famfs
+S=/share
+WAIT=1200	# tenths of a second to wait for the other host
+
+famfs_env "$role"
+expect "dax0.0 bound to device_dax" [ "$(driver_of "$DAX")" = device_dax ]
+expect "device node" wait_node "$DAX"
+ndctl list -N >/tmp/ns.json 2>&1
+cat /tmp/ns.json
+expect "devdax namespace with struct pages in RAM (-M mem)" \
+	sh -c 'grep -q "\"mode\":\"devdax\"" /tmp/ns.json && grep -q "\"map\":\"mem\"" /tmp/ns.json'
+mkdir -p $mnt
+
+signal() { echo "$(date +%s)" >"$S/$1.tmp" && mv "$S/$1.tmp" "$S/$1"; }
+await() { # await MARKER: wait for the other host; fail (and give up) if it never comes
+	wait_for $WAIT [ -e "$S/$1" -o -e "$S/abort" ]
+	if [ -e "$S/$1" ]; then
+		ok "other host reached $1"
+		return 0
+	fi
+	if [ -e "$S/abort" ]; then
+		fail "other host gave up before $1"
+	else
+		fail "timed out waiting for $1"
+		signal abort
+	fi
+	return 1
+}
+
+master() {
+	signal master.started
+	expect "mkfs.famfs" run_log /tmp/mkfs.out mkfs.famfs "$dev"
+	expect "master role recorded" grep -q "master: *$FAMFS_UUID_A" /tmp/mkfs.out
+	expect "famfs mount (master)" famfs mount "$dev" $mnt
+	make_payload /tmp/src
+	expect "mkdir -p" mkdir -p $mnt/a/b/c $mnt/d
+	expect "cp" cp /tmp/src/random.bin $mnt/a/b/c/random.bin
+	expect "dd" dd if=/tmp/src/odd.bin of=$mnt/d/odd.bin bs=65536 2>/dev/null
+	expect "cp -r" cp -r /tmp/src/tree $mnt/tree
+	expect "mailbox" dd if=/dev/zero of=$mnt/mailbox bs=1048576 count=2 2>/dev/null
+	expect "contents right on the master" check_payload /tmp/src $mnt
+	# Expected sums come from the source files, not from the mount.
+	(cd /tmp/src && sha256sum random.bin odd.bin tree/4.txt tree/x/1.txt \
+		tree/x/2.bin tree/y/3.bin) |
+		sed 's#  random.bin#  ./a/b/c/random.bin#; s#  odd.bin#  ./d/odd.bin#;
+		     s#  tree/#  ./tree/#' >/tmp/expect.sums
+	dd if=/dev/zero bs=1048576 count=2 2>/dev/null | sha256sum |
+		sed 's#  -#  ./mailbox#' >>/tmp/expect.sums
+	sort -k2 /tmp/expect.sums >$S/phase1.sums
+	signal phase1.done
+
+	await client.phase1 || return
+	# Phase 2: new entries while the client is mounted and idle.
+	dd if=/dev/urandom of=/tmp/late.bin bs=4096 count=700 2>/dev/null
+	expect "mkdir while the client is mounted" mkdir $mnt/late
+	expect "write while the client is mounted" cp /tmp/late.bin $mnt/late/late.bin
+	(cd /tmp && sha256sum late.bin) | sed 's#  late.bin#  ./late/late.bin#' >$S/phase2.sums
+	signal phase2.done
+
+	await client.done || return
+	expect "master reads the client's write into the mailbox" \
+		cmp $mnt/mailbox $S/mailbox.expect
+	expect "famfs umount (master)" famfs umount $mnt
+	expect "daemon gone" daemon_gone
+	expect "fsck clean after both hosts" run_log /tmp/fsck.out famfs fsck "$dev"
+	expect "fsck: 8 files" grep -q "files: *8$" /tmp/fsck.out
+	signal master.done
+}
+
+client() {
+	await phase1.done || return
+	expect "fsck from the client" run_log /tmp/fsck.out famfs fsck "$dev"
+	expect "superblock names the master, not us" \
+		grep -q "master: *$FAMFS_UUID_A" /tmp/fsck.out
+	expect "famfs mount (client)" famfs mount "$dev" $mnt
+	sums $mnt >/tmp/seen.sums
+	cat /tmp/seen.sums
+	expect "client sees phase 1 with identical sha256" cmp /tmp/seen.sums $S/phase1.sums
+	expect_fail "mkdir on the client" mkdir $mnt/nope
+	expect "mkdir fails with EROFS" grep -q "Read-only file system" /tmp/last.err
+	expect_fail "create on the client" touch $mnt/nope.txt
+	expect "create fails with EROFS" grep -q "Read-only file system" /tmp/last.err
+	expect_fail "cp into a client dir" cp /tmp/seen.sums $mnt/d/copy
+	expect "nothing created on the client" [ ! -e $mnt/nope -a ! -e $mnt/nope.txt -a ! -e $mnt/d/copy ]
+	# The client may write inside an existing file.
+	dd if=/dev/urandom of=/tmp/mail bs=4096 count=512 2>/dev/null
+	expect "client writes into the mailbox" \
+		dd if=/tmp/mail of=$mnt/mailbox bs=65536 conv=notrunc 2>/dev/null
+	expect "client reads its write back" cmp /tmp/mail $mnt/mailbox
+	cp /tmp/mail $S/mailbox.expect
+	signal client.phase1
+
+	await phase2.done || return
+	# No logplay: the daemon must catch up by itself within a few seconds.
+	t0=$(date +%s)
+	if wait_for 100 [ -e $mnt/late/late.bin ]; then
+		ok "client sees the master's new file after $(($(date +%s) - t0))s"
+	else
+		fail "client does not see late/late.bin after 10s"
+		expect "famfs logplay" famfs logplay $mnt
+	fi
+	(cd $mnt && sha256sum ./late/late.bin) >/tmp/late.sums
+	expect "late file identical" cmp /tmp/late.sums $S/phase2.sums
+	expect "famfs logplay (nothing left)" run_log /tmp/logplay.out famfs logplay $mnt
+	expect "famfs umount (client)" famfs umount $mnt
+	expect "daemon gone" daemon_gone
+	signal client.done
+}
+
+case $role in
+master) master ;;
+client) client ;;
+*) fail "unknown role $role" ;;
+esac
+is_mounted $mnt && famfs umount $mnt
+finish
