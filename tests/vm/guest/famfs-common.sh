@@ -32,6 +32,7 @@ run_log() { # run_log FILE COMMAND... : run, keep stdout+stderr in FILE, show it
 }
 
 devnum() { # MAJ:MIN (decimal) of a character device
+	# shellcheck disable=SC2046 # two hex words, split on purpose
 	set -- $(stat -c '%t %T' "$1")
 	echo "$(printf %d "0x$1"):$(printf %d "0x$2")"
 }

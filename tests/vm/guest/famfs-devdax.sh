@@ -22,7 +22,7 @@ expect "sysfs $sys/align readable" [ -r "$sys/align" ]
 size=$(cat "$sys/size" 2>/dev/null)
 align=$(cat "$sys/align" 2>/dev/null)
 echo "dax size=$size align=$align"
-expect "size matches the dax bus" [ "$size" = "$(cat $DAXSYS/devices/$DAX/size)" ]
+expect "size matches the dax bus" [ "$size" = "$(cat "$DAXSYS/devices/$DAX/size")" ]
 expect "align is 2 MiB" [ "$align" = 2097152 ]
 expect "subsystem is dax" sh -c "readlink $sys/subsystem | grep -q /dax"
 

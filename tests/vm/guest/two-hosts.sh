@@ -26,7 +26,7 @@ expect "devdax namespace with struct pages in RAM (-M mem)" \
 	sh -c 'grep -q "\"mode\":\"devdax\"" /tmp/ns.json && grep -q "\"map\":\"mem\"" /tmp/ns.json'
 mkdir -p $mnt
 
-signal() { echo "$(date +%s)" >"$S/$1.tmp" && mv "$S/$1.tmp" "$S/$1"; }
+signal() { date +%s >"$S/$1.tmp" && mv "$S/$1.tmp" "$S/$1"; }
 await() { # await MARKER: wait for the other host; fail (and give up) if it never comes
 	wait_for $WAIT [ -e "$S/$1" -o -e "$S/abort" ]
 	if [ -e "$S/$1" ]; then

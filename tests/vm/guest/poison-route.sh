@@ -1,0 +1,113 @@
+# SPDX-License-Identifier: Apache-2.0
+# Poison is routed to the exact file it hits: famfs daxmode binds
+# fsdev_dax, famfs_fused becomes the holder, a page of file B is poisoned
+# through a mapping of the device; the daemon logs B and the file offset,
+# .meta/.poison lists it, reading that page of B fails with EIO while the
+# rest of B and all of A read back intact.
+. ./common.sh
+dev=/dev/$DAX
+mnt=/mnt/famfs
+log=/tmp/messages
+# the guest has no /etc/machine-id: this host is the master by name
+FAMFS_SYSTEM_UUID=0c0c0c0c-0000-4000-8000-00000000000c
+export FAMFS_SYSTEM_UUID
+
+wait_for() { # wait_for TENTHS COMMAND...: poll until COMMAND succeeds
+	_n=$1; shift
+	_i=0
+	until "$@" >/dev/null 2>&1; do
+		_i=$((_i + 1))
+		[ $_i -ge "$_n" ] && return 1
+		sleep 0.1
+	done
+}
+fails_with_eio() { # fails_with_eio COMMAND...: fails, saying I/O error
+	if "$@" >/tmp/eio.out 2>&1; then
+		echo "  (it succeeded)"
+		return 1
+	fi
+	sed 's/^/  | /' /tmp/eio.out
+	grep -Eqi "input/output error|I/O error" /tmp/eio.out
+}
+no_daemon() { ! pidof famfs_fused >/dev/null; }
+
+# A detached daemon logs to syslog.
+syslogd -n -O $log &
+syslog_pid=$!
+expect "syslogd up" wait_for 50 [ -S /dev/log ]
+
+# famfs daxmode against the real drivers.
+expect "starts in devdax mode" [ "$(famfs daxmode $dev)" = devdax ]
+expect "famfs daxmode $dev famfs" famfs daxmode $dev famfs
+expect "bound to fsdev_dax" [ "$(driver_of "$DAX")" = fsdev_dax ]
+expect "now reports famfs mode" [ "$(famfs daxmode $dev)" = famfs ]
+expect "device node back" wait_node "$DAX"
+sysfs=$DAXSYS/devices/$DAX/fsdev
+
+expect "mkfs.famfs" mkfs.famfs $dev
+mkdir -p $mnt
+expect "famfs mount" famfs mount $dev $mnt
+expect "daemon logged: routing on" \
+	wait_for 30 grep -q "$dev: poison routing on" $log
+expect "the daemon is the holder" [ "$(cat $sysfs/holder)" = 1 ]
+
+# Two files with known contents.
+expect "creat A" famfs creat -s 4M -S 11 $mnt/A
+expect "creat B" famfs creat -s 4M -S 22 $mnt/B
+expect "verify A" famfs verify -f $mnt/A -S 11
+expect "verify B" famfs verify -f $mnt/B -S 22
+cp $mnt/A /tmp/A.ref
+cp $mnt/B /tmp/B.ref
+
+# B's first extent; poison a page 2 MiB + 20 KiB into the file.
+famfs getmap $mnt/B | tee /tmp/getmap.out
+ext=$(sed -n 's/^ *0: offset \(0x[0-9a-f]*\) *length \(0x[0-9a-f]*\)$/\1 \2/p' /tmp/getmap.out)
+ext_off=${ext% *}
+ext_len=${ext#* }
+fpos=$((0x205000))
+expect "B has one 4 MiB extent" [ "$(printf %d "${ext_len:-0}")" = 4194304 ]
+poff=$((ext_off + fpos))
+expect "inject at device offset $(printf %#x $poff)" \
+	fsdev-hwpoison $dev $poff
+
+want=$(printf "memory poison at device offset %#x (+0x1000) hits $mnt/B at file offset %#x" $poff $fpos)
+expect "daemon log names B and the file offset" wait_for 50 grep -qF "$want" $log
+grep famfs_fused $log | sed 's/^/  | /'
+expect "no log line names A" sh -c "! grep -q 'hits $mnt/A' $log"
+cat $mnt/.meta/.poison | sed 's/^/  .poison: /'
+expect ".meta/.poison lists exactly that page of B" \
+	[ "$(cat $mnt/.meta/.poison)" = "$(printf "%#x 0x1000 /B %#x" $poff $fpos)" ]
+expect ".meta/.poison is read-only" sh -c "! echo x >$mnt/.meta/.poison"
+
+# The poisoned page of B: EIO, never its memory.
+page=$((fpos / 4096))
+expect "reading B's poisoned page gives EIO" \
+	fails_with_eio dd if=$mnt/B of=/tmp/page bs=4096 skip=$page count=1
+expect "reading a range across it gives EIO" \
+	fails_with_eio dd if=$mnt/B of=/tmp/page bs=65536 skip=32 count=1
+expect "famfs verify of B fails" sh -c "! famfs verify -f $mnt/B -S 22"
+
+# Everything else of B, and all of A, reads back intact.
+same_part() { # same_part SKIP COUNT: 4 KiB blocks of B equal the reference
+	dd if=$mnt/B of=/tmp/part bs=4096 skip=$1 count=$2 2>/dev/null &&
+	dd if=/tmp/B.ref of=/tmp/part.ref bs=4096 skip=$1 count=$2 2>/dev/null &&
+	[ "$(stat -c %s /tmp/part)" = $(($2 * 4096)) ] &&
+	cmp /tmp/part /tmp/part.ref
+}
+expect "B before the poisoned page" same_part 0 $page
+expect "B after the poisoned page" same_part $((page + 1)) $((1024 - page - 1))
+expect "the page just before it" same_part $((page - 1)) 1
+expect "the page just after it" same_part $((page + 1)) 1
+expect "A reads back whole" cmp $mnt/A /tmp/A.ref
+expect "verify A" famfs verify -f $mnt/A -S 11
+
+expect "famfs umount" famfs umount $mnt
+expect "daemon gone" wait_for 50 no_daemon
+expect "holder released on exit" wait_for 30 [ "$(cat $sysfs/holder)" = 0 ]
+
+expect "famfs daxmode $dev devdax" famfs daxmode $dev devdax
+expect "bound to device_dax again" [ "$(driver_of "$DAX")" = device_dax ]
+expect "reports devdax mode" [ "$(famfs daxmode $dev)" = devdax ]
+expect "no fsdev_dax objects left" [ "$(objects)" = 0 ]
+kill $syslog_pid
+finish
