@@ -84,6 +84,17 @@ struct fused {
 	pthread_t tick_thread;
 	bool tick_started;
 	bool tick_stop;
+
+	/* poison routing (poison.c); holder_fd is -1 when it is off */
+	int holder_fd;
+	int poison_wake_fd;
+	const char *poison_off_reason;
+	pthread_t poison_thread;
+	bool poison_started;
+	pthread_mutex_t poison_lock;
+	struct famfs_extent *poison;	/* sorted, disjoint device ranges */
+	size_t poison_count;		/* also read atomically, unlocked */
+	size_t poison_cap;
 };
 
 static inline struct fused *fused_of(fuse_req_t req)
@@ -111,6 +122,8 @@ void fused_fill_entry(const struct fused *d, const struct famfs_stat *fst,
 
 /* meta.c: the read-only .meta directory. */
 bool meta_is_ino(uint64_t ino);
+/* Generated text, not device memory: served direct_io. */
+bool meta_is_generated(uint64_t ino);
 int meta_lookup(struct fused *d, uint64_t parent, const char *name,
 		struct fuse_entry_param *e);
 int meta_getattr(struct fused *d, uint64_t ino, struct stat *st);
@@ -195,6 +208,23 @@ int refresh_now(struct fused *d);
  * empty files (master) twice a second. */
 int housekeeping_start(struct fused *d);
 void housekeeping_stop(struct fused *d);
+
+/*
+ * poison.c: memory failures reported by fsdev_dax, routed to the files
+ * they hit. poison_start() claims the device's holder when it can (it
+ * fails only when a thread cannot be started), poison_announce() logs
+ * whether routing is on, poison_stop() releases everything.
+ */
+int poison_start(struct fused *d);
+void poison_announce(struct fused *d);
+void poison_stop(struct fused *d);
+/* Whether device bytes [off, off+len) hold known poison. */
+bool poison_overlaps(struct fused *d, uint64_t off, uint64_t len);
+/* -EIO when file bytes [pos, pos+len) of @ino hold known poison. */
+int poison_check_file(struct fused *d, uint64_t ino, uint64_t pos,
+		      uint64_t len);
+/* The .meta/.poison text (malloc'ed): one line per range and owner. */
+int poison_listing(struct fused *d, char **text, size_t *len);
 
 /* readahead.c: 1 MiB page-cache readahead for this mount (root only). */
 void readahead_tune(struct fused *d);

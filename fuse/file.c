@@ -274,6 +274,7 @@ void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		}
 		fi->fh = 0;
 		fi->keep_cache = 0;
+		fi->direct_io = meta_is_generated(ino);
 		fuse_reply_open(req, fi);
 		return;
 	}
@@ -325,6 +326,11 @@ void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 			return;
 		}
 		contig = MIN(contig, end - pos);
+		/* never consume poison: it may not be recoverable here */
+		if (poison_overlaps(d, dev_off, contig)) {
+			fuse_reply_err(req, EIO);
+			return;
+		}
 		iov[n].iov_base = famfs_fs_ptr(d->fs, dev_off);
 		iov[n].iov_len = contig;
 		n++;
@@ -379,6 +385,9 @@ void op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *bufv,
 	}
 	if (end > node_size(of->node))
 		rc = grow_for_write(d, of->node, (uint64_t)off, end);
+	/* a partial-line store reads the line first: refuse it too */
+	if (!rc)
+		rc = poison_check_file(d, ino, (uint64_t)off, len);
 	if (!rc)
 		rc = for_each_span(d, ino, (uint64_t)off, len, write_span, &w);
 	if (rc) {

@@ -247,11 +247,22 @@ static int serve(struct fused *d)
 			     "cannot start a thread: %s", strerror(-rc));
 		goto out_unmount;
 	}
+	/* before the mount is live: no read may slip past known poison */
+	rc = poison_start(d);
+	if (rc) {
+		startup_fail(&d->opts, -rc, d->opts.mountpoint,
+			     "cannot start a thread: %s", strerror(-rc));
+		poison_stop(d);
+		housekeeping_stop(d);
+		goto out_unmount;
+	}
 	/* requests wait in the kernel until the loop below answers INIT */
 	startup_ready(&d->opts);
 	if (!d->opts.foreground)
 		startup_daemonize_io();
+	poison_announce(d);
 	rc = run_loop(d);
+	poison_stop(d);
 	housekeeping_stop(d);
 out_unmount:
 	fuse_session_unmount(d->se);

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * The .meta directory at the root: the superblock and the log as
- * read-only files, as upstream famfs shows them. They are not in the log;
- * their inode numbers sit far above any the namespace hands out.
+ * read-only files, as upstream famfs shows them, and .poison, the known
+ * poisoned ranges (poison.c), generated when read. They are not in the
+ * log; their inode numbers sit far above any the namespace hands out.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -13,6 +15,7 @@
 #define META_DIR_INO (1ULL << 62)
 #define META_SB_INO (META_DIR_INO + 1)
 #define META_LOG_INO (META_DIR_INO + 2)
+#define META_POISON_INO (META_DIR_INO + 3)
 
 static const struct meta_file {
 	const char *name;
@@ -20,11 +23,17 @@ static const struct meta_file {
 } meta_files[] = {
 	{ ".superblock", META_SB_INO },
 	{ ".log", META_LOG_INO },
+	{ ".poison", META_POISON_INO },
 };
 
 bool meta_is_ino(uint64_t ino)
 {
-	return ino >= META_DIR_INO && ino <= META_LOG_INO;
+	return ino >= META_DIR_INO && ino <= META_POISON_INO;
+}
+
+bool meta_is_generated(uint64_t ino)
+{
+	return ino == META_POISON_INO;
 }
 
 /* Device range a .meta file shows. */
@@ -57,7 +66,17 @@ int meta_getattr(struct fused *d, uint64_t ino, struct stat *st)
 		st->st_nlink = 2;
 		return 0;
 	}
-	meta_range(d, ino, &off, &len);
+	if (ino == META_POISON_INO) {
+		char *text;
+
+		off = 0;
+		if (poison_listing(d, &text, &len))
+			len = 0;
+		else
+			free(text);
+	} else {
+		meta_range(d, ino, &off, &len);
+	}
 	st->st_mode = S_IFREG | 0444;
 	st->st_nlink = 1;
 	st->st_size = (off_t)len;
@@ -110,9 +129,9 @@ size_t meta_readdir(struct fused *d, fuse_req_t req, char *buf, size_t size,
 		    off_t off, bool plus)
 {
 	const char *names[] = { ".", "..", meta_files[0].name,
-				meta_files[1].name };
+				meta_files[1].name, meta_files[2].name };
 	const uint64_t inos[] = { META_DIR_INO, FAMFS_ROOT_INO, META_SB_INO,
-				  META_LOG_INO };
+				  META_LOG_INO, META_POISON_INO };
 	size_t used = 0;
 
 	for (size_t i = (size_t)off; i < ARRAY_SIZE(names); i++) {
@@ -135,6 +154,25 @@ size_t meta_readdir(struct fused *d, fuse_req_t req, char *buf, size_t size,
 	return used;
 }
 
+/* Opened direct_io (file.c), so each read sees the current list. */
+static void meta_read_poison(struct fused *d, fuse_req_t req, size_t size,
+			     off_t off)
+{
+	char *text;
+	size_t len;
+	int rc = poison_listing(d, &text, &len);
+
+	if (rc) {
+		fuse_reply_err(req, -rc);
+		return;
+	}
+	if ((uint64_t)off >= len)
+		fuse_reply_buf(req, NULL, 0);
+	else
+		fuse_reply_buf(req, text + off, MIN(size, len - (size_t)off));
+	free(text);
+}
+
 void meta_read(struct fused *d, fuse_req_t req, uint64_t ino, size_t size,
 	       off_t off)
 {
@@ -143,6 +181,10 @@ void meta_read(struct fused *d, fuse_req_t req, uint64_t ino, size_t size,
 
 	if (ino == META_DIR_INO) {
 		fuse_reply_err(req, EISDIR);
+		return;
+	}
+	if (ino == META_POISON_INO) {
+		meta_read_poison(d, req, size, off);
 		return;
 	}
 	meta_range(d, ino, &base, &len);

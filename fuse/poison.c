@@ -1,0 +1,485 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Memory poison routing. On a devdax device bound to fsdev_dax the daemon
+ * is the device's holder: the driver turns each memory failure into an
+ * event {device offset, length} on the holder fd. A thread reads them,
+ * logs which files (and where in them) each one hits, and remembers the
+ * poisoned device ranges. The data path then refuses, with EIO, any read
+ * or write that would touch them: consuming poison would take a machine
+ * check, and the CPU cannot recover from one in every context.
+ *
+ * Ranges are kept by device offset, not by file: a file created later
+ * over poisoned free space is covered too, and .meta/.poison names the
+ * current owner of each range when it is read.
+ *
+ * Locking: poison_lock guards the range array. poison_count is also read
+ * without it, so that reads of an unpoisoned device take no lock.
+ */
+#include <fcntl.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "famfs_fused.h"
+#include "fsdev_dax_uapi.h"
+
+#define POISON_PAGE 4096ULL
+
+/* One stretch of a poisoned range with a single owner. */
+struct poison_piece {
+	uint64_t offset;	/* device offset */
+	uint64_t len;
+	int owner;		/* 0: a file, else -ENOENT/-EFAULT/-ERANGE */
+	uint64_t ino;
+	uint64_t file_pos;
+};
+
+/* Called for each piece; a non-zero return stops the walk. */
+typedef int (*piece_fn)(struct fused *d, const struct poison_piece *p,
+			void *ctx);
+
+/*
+ * Who owns device byte @off, and how far from there the owner and the
+ * file position stay contiguous (at most to the end of its unit, and of
+ * the extent or interleave chunk holding it).
+ */
+static void owner_here(struct fused *d, uint64_t off, uint64_t end,
+		       struct poison_piece *p)
+{
+	uint64_t unit = d->sb->alloc_unit, dev, contig, step;
+
+	step = MIN(end, (off / unit + 1) * unit) - off;
+	p->offset = off;
+	p->owner = famfs_owner_of(d->fs, off, &p->ino, &p->file_pos);
+	if (!p->owner) {
+		if (!famfs_file_map(d->fs, p->ino, p->file_pos, &dev,
+				    &contig) && dev == off)
+			step = MIN(step, contig);
+		else	/* past the file's end: no map to bound it */
+			step = MIN(step, POISON_PAGE - off % POISON_PAGE);
+	}
+	p->len = step;
+}
+
+/*
+ * Split device bytes [off, off+len) by owner, unit by unit, exact at both
+ * ends, and hand each maximal piece (same owner, contiguous in the file)
+ * to @fn.
+ */
+static int walk_pieces(struct fused *d, uint64_t off, uint64_t len,
+		       piece_fn fn, void *ctx)
+{
+	uint64_t end = off + len;
+	struct poison_piece cur, next;
+	int rc;
+
+	if (!len)
+		return 0;
+	owner_here(d, off, end, &cur);
+	for (off += cur.len; off < end; off += next.len) {
+		owner_here(d, off, end, &next);
+		if (next.owner == cur.owner &&
+		    (cur.owner || (next.ino == cur.ino &&
+				   next.file_pos == cur.file_pos + cur.len))) {
+			cur.len += next.len;
+			continue;
+		}
+		rc = fn(d, &cur, ctx);
+		if (rc)
+			return rc;
+		cur = next;
+	}
+	return fn(d, &cur, ctx);
+}
+
+static const char *owner_word(int owner)
+{
+	switch (owner) {
+	case -ENOENT:
+		return "free space";
+	case -EFAULT:
+		return "filesystem metadata";
+	default:
+		return "nothing (beyond the filesystem)";
+	}
+}
+
+static int log_piece(struct fused *d, const struct poison_piece *p,
+		     void *ctx)
+{
+	char path[FAMFS_PATH_MAX + 1];
+
+	(void)ctx;
+	if (p->owner) {
+		fused_log(LOG_ERR,
+			  "%s: memory poison at device offset %#llx (+%#llx) hits %s",
+			  d->device, (unsigned long long)p->offset,
+			  (unsigned long long)p->len, owner_word(p->owner));
+		return 0;
+	}
+	if (famfs_path_of(d->fs, p->ino, path, sizeof(path)))
+		snprintf(path, sizeof(path), "(inode %llu)",
+			 (unsigned long long)p->ino);
+	fused_log(LOG_ERR,
+		  "%s: memory poison at device offset %#llx (+%#llx) hits %s/%s at file offset %#llx",
+		  d->device, (unsigned long long)p->offset,
+		  (unsigned long long)p->len, d->mountpoint, path,
+		  (unsigned long long)p->file_pos);
+	return 0;
+}
+
+/* Add [off, off+len) to the sorted, disjoint range set. */
+static int remember(struct fused *d, uint64_t off, uint64_t len)
+{
+	uint64_t end = off + len;
+	size_t i, j, n;
+	int rc = 0;
+
+	pthread_mutex_lock(&d->poison_lock);
+	n = d->poison_count;
+	/* first range that ends at or after @off: it may merge */
+	for (i = 0; i < n && d->poison[i].offset + d->poison[i].len < off; i++)
+		;
+	/* ranges i..j-1 touch the new one and merge into it */
+	for (j = i; j < n && d->poison[j].offset <= end; j++) {
+		off = MIN(off, d->poison[j].offset);
+		if (d->poison[j].offset + d->poison[j].len > end)
+			end = d->poison[j].offset + d->poison[j].len;
+	}
+	if (j == i) {
+		struct famfs_extent *grown;
+
+		if (n == d->poison_cap) {
+			size_t cap = n ? 2 * n : 16;
+
+			grown = realloc(d->poison, cap * sizeof(*grown));
+			if (!grown) {
+				rc = -ENOMEM;
+				goto out;
+			}
+			d->poison = grown;
+			d->poison_cap = cap;
+		}
+		memmove(&d->poison[i + 1], &d->poison[i],
+			(n - i) * sizeof(*d->poison));
+		n++;
+		j = i + 1;
+	}
+	d->poison[i].offset = off;
+	d->poison[i].len = end - off;
+	memmove(&d->poison[i + 1], &d->poison[j], (n - j) * sizeof(*d->poison));
+	__atomic_store_n(&d->poison_count, n - (j - i - 1), __ATOMIC_RELEASE);
+out:
+	pthread_mutex_unlock(&d->poison_lock);
+	return rc;
+}
+
+bool poison_overlaps(struct fused *d, uint64_t off, uint64_t len)
+{
+	bool hit = false;
+
+	if (!__atomic_load_n(&d->poison_count, __ATOMIC_ACQUIRE))
+		return false;
+	pthread_mutex_lock(&d->poison_lock);
+	for (size_t i = 0; i < d->poison_count && !hit; i++)
+		hit = d->poison[i].offset < off + len &&
+		      off < d->poison[i].offset + d->poison[i].len;
+	pthread_mutex_unlock(&d->poison_lock);
+	return hit;
+}
+
+int poison_check_file(struct fused *d, uint64_t ino, uint64_t pos,
+		      uint64_t len)
+{
+	uint64_t dev, contig;
+
+	if (!__atomic_load_n(&d->poison_count, __ATOMIC_ACQUIRE))
+		return 0;
+	while (len) {
+		if (famfs_file_map(d->fs, ino, pos, &dev, &contig))
+			return 0;	/* the data path reports it */
+		contig = MIN(contig, len);
+		if (poison_overlaps(d, dev, contig))
+			return -EIO;
+		pos += contig;
+		len -= contig;
+	}
+	return 0;
+}
+
+static void handle_event(struct fused *d, const struct fsdev_dax_event *ev)
+{
+	if (ev->flags & FSDEV_DAX_EVENT_OVERFLOW) {
+		fused_log(LOG_ERR,
+			  "%s: poison events were lost (driver queue full): some poisoned memory is not known",
+			  d->device);
+		return;
+	}
+	if (ev->flags & FSDEV_DAX_EVENT_REMOVED) {
+		fused_log(LOG_ERR, "%s: device removed: poison routing off",
+			  d->device);
+		return;
+	}
+	if (!(ev->flags & FSDEV_DAX_EVENT_POISON) || !ev->length)
+		return;
+	/* remembered first: reads must stop before anyone reads the log */
+	if (remember(d, ev->offset, ev->length))
+		fused_log(LOG_ERR,
+			  "%s: out of memory: poison at %#llx (+%#llx) not remembered",
+			  d->device, (unsigned long long)ev->offset,
+			  (unsigned long long)ev->length);
+	walk_pieces(d, ev->offset, ev->length, log_piece, NULL);
+}
+
+static void *poison_main(void *arg)
+{
+	struct fused *d = arg;
+	struct fsdev_dax_event ev[16];
+	struct pollfd pfd[2] = {
+		{ .fd = d->holder_fd, .events = POLLIN },
+		{ .fd = d->poison_wake_fd, .events = POLLIN },
+	};
+	ssize_t n;
+
+	for (;;) {
+		if (poll(pfd, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			fused_log(LOG_ERR, "%s: poll on the holder: %s",
+				  d->device, strerror(errno));
+			break;
+		}
+		if (pfd[1].revents)
+			break;
+		n = read(d->holder_fd, ev, sizeof(ev));
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n <= 0) {
+			/* 0: the device is gone, its last event was read */
+			if (n < 0)
+				fused_log(LOG_ERR,
+					  "%s: reading poison events: %s",
+					  d->device, strerror(errno));
+			break;
+		}
+		for (size_t i = 0; i < (size_t)n / sizeof(ev[0]); i++)
+			handle_event(d, &ev[i]);
+	}
+	return NULL;
+}
+
+/* Become the device's holder; 0, or why not with @why set. */
+static int claim_holder(struct fused *d, const char **why)
+{
+	struct fsdev_dax_info info;
+	struct stat st;
+	int fd;
+
+	fd = open(d->device, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0) {
+		*why = strerror(errno);
+		return -errno;
+	}
+	if (fstat(fd, &st) || !S_ISCHR(st.st_mode)) {
+		*why = "not a devdax device";
+		goto fail;
+	}
+	memset(&info, 0, sizeof(info));
+	if (ioctl(fd, FSDEV_DAX_IOC_GET_INFO, &info)) {
+		*why = "not bound to fsdev_dax (see famfs daxmode)";
+		goto fail;
+	}
+	if (ioctl(fd, FSDEV_DAX_IOC_CLAIM_HOLDER)) {
+		*why = errno == EBUSY ?
+			"another process holds the device's poison events (EBUSY)" :
+			strerror(errno);
+		goto fail;
+	}
+	d->holder_fd = fd;
+	return 0;
+fail:
+	close(fd);
+	return -ENODEV;
+}
+
+int poison_start(struct fused *d)
+{
+	int rc;
+
+	d->holder_fd = -1;
+	d->poison_wake_fd = -1;
+	pthread_mutex_init(&d->poison_lock, NULL);
+	d->poison_off_reason = NULL;
+	if (claim_holder(d, &d->poison_off_reason))
+		return 0;	/* served all the same, without routing */
+	d->poison_wake_fd = eventfd(0, EFD_CLOEXEC);
+	if (d->poison_wake_fd < 0) {
+		rc = -errno;
+		goto fail;
+	}
+	rc = -pthread_create(&d->poison_thread, NULL, poison_main, d);
+	if (rc)
+		goto fail;
+	d->poison_started = true;
+	return 0;
+fail:
+	if (d->poison_wake_fd >= 0)
+		close(d->poison_wake_fd);
+	d->poison_wake_fd = -1;
+	close(d->holder_fd);	/* releases the claim */
+	d->holder_fd = -1;
+	return rc;
+}
+
+void poison_announce(struct fused *d)
+{
+	if (d->poison_started)
+		fused_log(LOG_INFO, "%s: poison routing on: memory failures are routed to the files they hit",
+			  d->device);
+	else
+		fused_log(LOG_WARNING, "%s: poison routing off: %s",
+			  d->device, d->poison_off_reason ?
+			  d->poison_off_reason : "no holder");
+}
+
+void poison_stop(struct fused *d)
+{
+	uint64_t one = 1;
+
+	if (d->poison_started) {
+		if (write(d->poison_wake_fd, &one, sizeof(one)) < 0)
+			fused_log(LOG_ERR, "poison thread wakeup: %s",
+				  strerror(errno));
+		pthread_join(d->poison_thread, NULL);
+		d->poison_started = false;
+	}
+	if (d->poison_wake_fd >= 0)
+		close(d->poison_wake_fd);
+	/* closing the holder fd releases the claim */
+	if (d->holder_fd >= 0)
+		close(d->holder_fd);
+	d->poison_wake_fd = -1;
+	d->holder_fd = -1;
+	free(d->poison);
+	d->poison = NULL;
+	d->poison_count = 0;
+	d->poison_cap = 0;
+	pthread_mutex_destroy(&d->poison_lock);
+}
+
+/* .meta/.poison text, built into a growing buffer. */
+struct listing {
+	char *buf;
+	size_t len, cap;
+	int err;
+};
+
+static void put(struct listing *l, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void put(struct listing *l, const char *fmt, ...)
+{
+	va_list ap;
+	char *grown;
+	int n;
+
+	if (l->err)
+		return;
+	for (;;) {
+		va_start(ap, fmt);
+		n = vsnprintf(l->buf + l->len, l->cap - l->len, fmt, ap);
+		va_end(ap);
+		if (n < 0) {
+			l->err = -EINVAL;
+			return;
+		}
+		if ((size_t)n < l->cap - l->len)
+			break;
+		grown = realloc(l->buf, 2 * l->cap + (size_t)n);
+		if (!grown) {
+			l->err = -ENOMEM;
+			return;
+		}
+		l->buf = grown;
+		l->cap = 2 * l->cap + (size_t)n;
+	}
+	l->len += (size_t)n;
+}
+
+/* A path on one line and one field: octal escapes, as /proc/mounts does. */
+static void put_path(struct listing *l, const char *path)
+{
+	put(l, "/");
+	for (; *path; path++) {
+		unsigned char c = (unsigned char)*path;
+
+		if (c <= ' ' || c == '\\' || c == 0x7f)
+			put(l, "\\%03o", c);
+		else
+			put(l, "%c", c);
+	}
+}
+
+static int list_piece(struct fused *d, const struct poison_piece *p,
+		      void *ctx)
+{
+	struct listing *l = ctx;
+	char path[FAMFS_PATH_MAX + 1];
+
+	put(l, "%#llx %#llx ", (unsigned long long)p->offset,
+	    (unsigned long long)p->len);
+	if (p->owner == -ENOENT)
+		put(l, "<free> -\n");
+	else if (p->owner == -EFAULT)
+		put(l, "<metadata> -\n");
+	else if (p->owner)
+		put(l, "<none> -\n");
+	else if (famfs_path_of(d->fs, p->ino, path, sizeof(path)))
+		put(l, "<inode-%llu> %#llx\n", (unsigned long long)p->ino,
+		    (unsigned long long)p->file_pos);
+	else {
+		put_path(l, path);
+		put(l, " %#llx\n", (unsigned long long)p->file_pos);
+	}
+	return l->err;
+}
+
+int poison_listing(struct fused *d, char **text, size_t *len)
+{
+	struct listing l = { .cap = 256 };
+	struct famfs_extent *copy = NULL;
+	size_t n;
+
+	l.buf = malloc(l.cap);
+	if (!l.buf)
+		return -ENOMEM;
+	l.buf[0] = '\0';
+	/* walk a copy: naming owners takes the namespace lock */
+	pthread_mutex_lock(&d->poison_lock);
+	n = d->poison_count;
+	if (n) {
+		copy = malloc(n * sizeof(*copy));
+		if (copy)
+			memcpy(copy, d->poison, n * sizeof(*copy));
+		else
+			l.err = -ENOMEM;
+	}
+	pthread_mutex_unlock(&d->poison_lock);
+	for (size_t i = 0; i < n && !l.err; i++)
+		walk_pieces(d, copy[i].offset, copy[i].len, list_piece, &l);
+	free(copy);
+	if (l.err) {
+		free(l.buf);
+		return l.err;
+	}
+	*text = l.buf;
+	*len = l.len;
+	return 0;
+}
