@@ -1,11 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * fsdev-hwpoison DEV OFFSET: poison the page at device byte OFFSET with
- * madvise(MADV_HWPOISON) through a mapping of DEV, as a memory failure
- * would. With a holder (the famfs daemon) the driver hands the failure
- * to it and this process is not signalled; without one the kernel's
- * generic handling sends SIGBUS, which is reported and exits 3.
- * Exit status: 0 injected, 1 injection refused, 3 SIGBUS.
+ * fsdev-hwpoison DEV OFFSET
+ *	poison the page at device byte OFFSET with madvise(MADV_HWPOISON)
+ *	through a mapping of DEV, as a memory failure would. With a holder
+ *	(the famfs daemon) the driver hands the failure to it and this
+ *	process is not signalled; without one the kernel's generic handling
+ *	sends SIGBUS. Exit status: 0 injected, 1 refused, 3 SIGBUS.
+ * fsdev-hwpoison --map-read FILE OFFSET
+ *	read the byte at OFFSET through a shared mapping of FILE.
+ *	Exit status: 0 read, 3 SIGBUS.
+ * fsdev-hwpoison --hold DEV
+ *	claim DEV's holder and keep it until killed (prints "holding").
  */
 #include <signal.h>
 #include "fsdev_test.h"
@@ -16,7 +21,7 @@
 
 static void on_sigbus(int sig, siginfo_t *si, void *uc)
 {
-	static const char msg[] = "fsdev-hwpoison: SIGBUS: no holder took it\n";
+	static const char msg[] = "fsdev-hwpoison: SIGBUS\n";
 
 	(void)sig;
 	(void)si;
@@ -25,16 +30,52 @@ static void on_sigbus(int sig, siginfo_t *si, void *uc)
 	_exit(3);
 }
 
+static const struct sigaction sa = { .sa_sigaction = on_sigbus,
+				     .sa_flags = SA_SIGINFO };
+
+static int map_read(const char *path, uint64_t offset)
+{
+	uint64_t base = offset & ~(PAGE - 1);
+	volatile char *p;
+	char c;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		die(path);
+	p = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, fd, base);
+	if (p == MAP_FAILED)
+		die("mmap");
+	sigaction(SIGBUS, &sa, NULL);
+	c = p[offset - base];
+	printf("fsdev-hwpoison: read %#x at %#llx through a mapping\n",
+	       (unsigned char)c, (unsigned long long)offset);
+	return 0;
+}
+
+static __attribute__((noreturn)) void hold(const char *dev)
+{
+	int fd = open_dev(dev);
+
+	if (ioctl(fd, FSDEV_DAX_IOC_CLAIM_HOLDER))
+		die("FSDEV_DAX_IOC_CLAIM_HOLDER");
+	printf("holding\n");
+	fflush(stdout);
+	for (;;)
+		pause();
+}
+
 int main(int argc, char **argv)
 {
-	struct sigaction sa = { .sa_sigaction = on_sigbus,
-				.sa_flags = SA_SIGINFO };
 	uint64_t offset, base;
 	volatile char *p;
 	int fd;
 
+	if (argc == 3 && !strcmp(argv[1], "--hold"))
+		hold(argv[2]);
+	if (argc == 4 && !strcmp(argv[1], "--map-read"))
+		return map_read(argv[2], strtoull(argv[3], NULL, 0));
 	if (argc != 3) {
-		fprintf(stderr, "usage: fsdev-hwpoison DEV OFFSET\n");
+		fprintf(stderr, "usage: fsdev-hwpoison DEV OFFSET | --map-read FILE OFFSET | --hold DEV\n");
 		return 2;
 	}
 	offset = strtoull(argv[2], NULL, 0) & ~(PAGE - 1);

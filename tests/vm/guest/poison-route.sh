@@ -36,17 +36,40 @@ syslogd -n -O $log &
 syslog_pid=$!
 expect "syslogd up" wait_for 50 [ -S /dev/log ]
 
-# famfs daxmode against the real drivers.
+# Under device_dax there is no holder to be: the mount says so, serves.
+mkdir -p $mnt
 expect "starts in devdax mode" [ "$(famfs daxmode $dev)" = devdax ]
+expect "mkfs.famfs" mkfs.famfs $dev
+expect "famfs mount (device_dax)" famfs mount $dev $mnt
+expect "daemon logged: routing off, not fsdev_dax" \
+	wait_for 30 grep -q "$dev: poison routing off: not bound to fsdev_dax" $log
+expect ".meta/.poison is there and empty" \
+	[ -f $mnt/.meta/.poison -a -z "$(cat $mnt/.meta/.poison)" ]
+expect "famfs umount" famfs umount $mnt
+expect "daemon gone" wait_for 50 no_daemon
+
+# famfs daxmode against the real drivers.
 expect "famfs daxmode $dev famfs" famfs daxmode $dev famfs
 expect "bound to fsdev_dax" [ "$(driver_of "$DAX")" = fsdev_dax ]
 expect "now reports famfs mode" [ "$(famfs daxmode $dev)" = famfs ]
 expect "device node back" wait_node "$DAX"
 sysfs=$DAXSYS/devices/$DAX/fsdev
 
-expect "mkfs.famfs" mkfs.famfs $dev
-mkdir -p $mnt
-expect "famfs mount" famfs mount $dev $mnt
+# Another holder first: EBUSY, logged, and the mount still works.
+fsdev-hwpoison --hold $dev >/tmp/hold.out &
+holder_pid=$!
+expect "another process holds the device" wait_for 50 grep -q holding /tmp/hold.out
+expect "famfs mount (device held)" famfs mount $dev $mnt
+expect "daemon logged: routing off, EBUSY" \
+	wait_for 30 grep -q "$dev: poison routing off: .*(EBUSY)" $log
+expect "mount serves without routing" [ -f $mnt/.meta/.poison ]
+expect "famfs umount" famfs umount $mnt
+expect "daemon gone" wait_for 50 no_daemon
+kill $holder_pid
+wait $holder_pid 2>/dev/null
+expect "holder released" wait_for 30 [ "$(cat $sysfs/holder)" = 0 ]
+
+expect "famfs mount (fsdev_dax)" famfs mount $dev $mnt
 expect "daemon logged: routing on" \
 	wait_for 30 grep -q "$dev: poison routing on" $log
 expect "the daemon is the holder" [ "$(cat $sysfs/holder)" = 1 ]
@@ -91,6 +114,14 @@ across() {
 }
 expect "a read across it stops at the page (20 KiB intact), then EIO" across
 expect "famfs verify of B fails" sh -c "! famfs verify -f $mnt/B -S 22"
+map_read() { # map_read OFFSET: exit status of a read through a mapping of B
+	fsdev-hwpoison --map-read $mnt/B "$1"
+	echo "  (status $?)"
+}
+expect "a mapping of B gets SIGBUS at the page" \
+	[ "$(map_read $fpos | tail -n 1)" = "  (status 3)" ]
+expect "a mapping of B reads the next page" \
+	[ "$(map_read $((fpos + 4096)) | tail -n 1)" = "  (status 0)" ]
 
 # Everything else of B, and all of A, reads back intact.
 same_part() { # same_part SKIP COUNT: 4 KiB blocks of B equal the reference
