@@ -50,6 +50,13 @@ else
 	log_x=100000 visible_n=200 reps=5 scale_args=(-r 7)
 fi
 
+# the commit the programs were built from (read now: others may commit
+# while the suite runs), "-dirty" when that tree had uncommitted changes
+src=$(sed -n 's/.*"source": "\([^"]*\)".*/\1/p' \
+	"$build/meson-info/meson-info.json" 2>/dev/null || true)
+commit=$(git -C "${src:-$here}" describe --always --dirty 2>/dev/null ||
+	echo unknown)
+
 # ---- scratch space and cleanup ------------------------------------------
 
 work=$(mktemp -d /dev/shm/famfs-bench.XXXXXX)
@@ -397,7 +404,7 @@ header=$work/header
 {
 	echo "date	$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 	echo "mode	$([ "$smoke" = 1 ] && echo smoke || echo full)"
-	echo "commit	$(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+	echo "commit	$commit"
 	echo "kernel	$(uname -r)"
 	echo "cpu	$(nproc) x $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)"
 	echo "memory	$(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
