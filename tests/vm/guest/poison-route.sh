@@ -11,6 +11,8 @@ log=/tmp/messages
 # the guest has no /etc/machine-id: this host is the master by name
 FAMFS_SYSTEM_UUID=0c0c0c0c-0000-4000-8000-00000000000c
 export FAMFS_SYSTEM_UUID
+# a sanitizer build of the daemon reports here (stderr is /dev/null)
+export ASAN_OPTIONS=log_path=/tmp/asan UBSAN_OPTIONS=log_path=/tmp/ubsan,print_stacktrace=1
 
 wait_for() { # wait_for TENTHS COMMAND...: poll until COMMAND succeeds
 	_n=$1; shift
@@ -137,6 +139,17 @@ expect "the page just after it" same_part $((page + 1)) 1
 expect "A reads back whole" cmp $mnt/A /tmp/A.ref
 expect "verify A" famfs verify -f $mnt/A -S 11
 
+# Free space: logged as such, listed with no file.
+free=$((ext_off + 64 * 1048576 + 8192))
+expect "inject into free space" fsdev-hwpoison $dev $free
+expect "daemon log says free space" wait_for 50 grep -qF \
+	"$(printf "memory poison at device offset %#x (+0x1000) hits free space" $free)" $log
+expect ".meta/.poison lists it as free" \
+	grep -qxF "$(printf "%#x 0x1000 <free> -" $free)" $mnt/.meta/.poison
+expect ".meta/.poison still lists B" \
+	grep -qxF "$(printf "%#x 0x1000 /B %#x" $poff $fpos)" $mnt/.meta/.poison
+expect "A still reads back whole" cmp $mnt/A /tmp/A.ref
+
 expect "famfs umount" famfs umount $mnt
 expect "daemon gone" wait_for 50 no_daemon
 expect "holder released on exit" wait_for 30 [ "$(cat $sysfs/holder)" = 0 ]
@@ -145,5 +158,10 @@ expect "famfs daxmode $dev devdax" famfs daxmode $dev devdax
 expect "bound to device_dax again" [ "$(driver_of "$DAX")" = device_dax ]
 expect "reports devdax mode" [ "$(famfs daxmode $dev)" = devdax ]
 expect "no fsdev_dax objects left" [ "$(objects)" = 0 ]
+for f in /tmp/asan.* /tmp/ubsan.*; do
+	[ -e "$f" ] || continue
+	fail "sanitizer report $f"
+	head -n 40 "$f"
+done
 kill $syslog_pid
 finish
