@@ -130,6 +130,17 @@ int main(int argc, char **argv)
 		return 0;
 	}
 
+	{
+		uint8_t host[16];
+
+		/* the superblock records this host as the master */
+		if (famfs_system_uuid(host, NULL)) {
+			famfs_dev_close(dev);
+			return err(path, "cannot tell this host's system UUID "
+				   "(set FAMFS_SYSTEM_UUID, or write one to "
+				   "/etc/famfs/system_uuid)");
+		}
+	}
 	rc = famfs_mkfs(dev, &mo, &sb);
 	famfs_dev_close(dev);
 	switch (rc) {

@@ -113,6 +113,11 @@ expect 1 "in use by a famfs mount" "mkfs -k refused while in use" -- \
 wait
 expect 0 "clean" "refusals left it clean" -- "$FAMFS" fsck "$dev"
 
+expect 1 "cannot tell this host's system UUID" \
+	"host without a system UUID: clear refusal" -- \
+	env FAMFS_SYSTEM_UUID=not-a-uuid "$MKFS" -f "$dev"
+expect 0 "clean" "and the filesystem is untouched" -- "$FAMFS" fsck "$dev"
+
 expect 0 "famfs [0-9.]+" "famfs --version" -- "$FAMFS" --version
 expect 0 "usage: famfs fsck" "fsck --help" -- "$FAMFS" fsck --help
 expect 2 "unknown command" "unknown subcommand" -- "$FAMFS" frobnicate
