@@ -68,6 +68,7 @@ struct fused {
 	uint8_t system_uuid[16];
 	bool master;
 	bool writable;		/* device mapped read-write */
+	bool direct_io_mmap;	/* INIT got FUSE_DIRECT_IO_ALLOW_MMAP (devio.c) */
 	double timeout;		/* entry and attribute cache, seconds */
 	struct famfs_report rep;
 
@@ -225,6 +226,9 @@ int poison_check_file(struct fused *d, uint64_t ino, uint64_t pos,
 		      uint64_t len);
 /* The .meta/.poison text (malloc'ed): one line per range and owner. */
 int poison_listing(struct fused *d, char **text, size_t *len);
+
+/* devio.c: direct_io mounts negotiate shared mmap of direct_io files. */
+int devio_install(struct fused *d);
 
 /* readahead.c: 1 MiB page-cache readahead for this mount (root only). */
 void readahead_tune(struct fused *d);

@@ -239,6 +239,12 @@ static int serve(struct fused *d)
 						       "see the system log");
 		goto out_signals;
 	}
+	rc = devio_install(d);
+	if (rc) {
+		startup_fail(&d->opts, -rc, d->opts.mountpoint,
+			     "cannot set up /dev/fuse I/O: %s", strerror(-rc));
+		goto out_unmount;
+	}
 	/* before INIT is answered: the kernel caps readahead at INIT */
 	readahead_tune(d);
 	rc = housekeeping_start(d);
