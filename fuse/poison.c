@@ -341,7 +341,8 @@ fail:
 void poison_announce(struct fused *d)
 {
 	if (d->poison_started)
-		fused_log(LOG_INFO, "%s: poison routing on: memory failures are routed to the files they hit",
+		fused_log(LOG_INFO,
+			  "%s: poison routing on: memory failures are routed to the files they hit",
 			  d->device);
 	else
 		fused_log(LOG_WARNING, "%s: poison routing off: %s",
