@@ -7,9 +7,12 @@
 # Every figure is a median over repetitions, with min and max; famfs and
 # its comparator are measured in the same run, alternately.
 #
-# usage: bench/run.sh [--smoke] [--out DIR] BUILD_DIR
+# usage: bench/run.sh [--smoke] [--no-vm] [--out DIR] BUILD_DIR
 #   --smoke   tiny sizes and few repetitions: checks that every program
-#             runs and that the table is well formed; asserts no timing
+#             runs and that the table is well formed; asserts no timing.
+#             Implies --no-vm (a guest takes a minute or more).
+#   --no-vm   skip section 6 (bench/run-vm.sh: a qemu TCG guest with
+#             fsdev_dax; it needs root and skips itself otherwise)
 #   --out     where the results go (default: the bench/ source folder)
 #
 # A metric that cannot run (no FUSE mount, a failing program) becomes a
@@ -18,17 +21,19 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 smoke=0
+vm=1
 out=$here
 while [ $# -gt 1 ]; do
 	case $1 in
-	--smoke) smoke=1 ;;
+	--smoke) smoke=1 vm=0 ;;
+	--no-vm) vm=0 ;;
 	--out) out=$2; shift ;;
 	*) break ;;
 	esac
 	shift
 done
 if [ $# -ne 1 ] || [ ! -d "$1" ]; then
-	echo "usage: bench/run.sh [--smoke] [--out DIR] BUILD_DIR" >&2
+	echo "usage: bench/run.sh [--smoke] [--no-vm] [--out DIR] BUILD_DIR" >&2
 	exit 2
 fi
 build=$(cd "$1" && pwd)
@@ -395,6 +400,22 @@ else
 	mount_skips "$(tail -n1 "$work/why")"
 	skip rwdio "read()/write() through a direct_io mount vs tmpfs" \
 		"mount unavailable: $(tail -n1 "$work/why")"
+fi
+
+# ---- 6. in a VM: fsdev_dax view vs raw /dev/dax ---------------------------
+
+vm_label="fsdev_dax view vs raw /dev/dax (qemu TCG guest)"
+if [ "$vm" = 1 ]; then
+	log "$vm_label (bench/run-vm.sh)"
+	if "$here/run-vm.sh" "$build" "$work/vm" && [ -s "$work/vm/vm.tsv" ]; then
+		cat "$work/vm/vm.tsv" >>"$rows"
+	else
+		skip vm "$vm_label" "failed: bench/run-vm.sh wrote no rows"
+	fi
+elif [ "$smoke" = 1 ]; then
+	skip vm "$vm_label" "not part of the --smoke run (bench/run-vm.sh)"
+else
+	skip vm "$vm_label" "--no-vm given"
 fi
 
 # ---- results -------------------------------------------------------------

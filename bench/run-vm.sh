@@ -1,0 +1,115 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# The VM part of the benchmark suite: in a qemu TCG guest whose emulated
+# devdax device is bound to fsdev_dax, a per-file view mapping against a
+# raw mmap of /dev/dax0.0 over the same extents (bandwidth and faults per
+# 2 MiB), by bench/vm/view_bw.c through tests/vm/run-vm.sh.
+#
+# usage: bench/run-vm.sh [--quick] BUILD_DIR [OUT_DIR]
+#   --quick   small sizes, one repetition (checks that the part works)
+#   OUT_DIR   default BUILD_DIR/bench/vm; receives
+#     vm.tsv        rows in bench/bench.h's line protocol (bench/run.sh
+#                   merges them into results.md/json as section 6), or one
+#                   "skip" line naming why the part could not run
+#     vm.md, vm.json  the same section rendered on its own
+#     console.log   the guest's serial console
+#
+# Exits 0 whenever vm.tsv was written, also for a skip: the suite goes on.
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/.." && pwd)
+quick=0
+if [ "${1:-}" = --quick ]; then
+	quick=1
+	shift
+fi
+if [ $# -lt 1 ] || [ $# -gt 2 ] || [ ! -d "$1" ]; then
+	echo "usage: bench/run-vm.sh [--quick] BUILD_DIR [OUT_DIR]" >&2
+	exit 2
+fi
+build=$(cd "$1" && pwd)
+out=${2:-$build/bench/vm}
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+tsv=$out/vm.tsv
+
+if [ "$quick" = 1 ]; then
+	args=(-n 4 -e 8 -r 1 -f 1) mem=1G
+else
+	# 4 x 32 MiB: long enough passes that TCG's jitter averages out
+	args=(-n 4 -e 32 -r 11 -f 5) mem=1G
+fi
+
+# The guest exchanges the binary and its rows through a 9p share; the
+# share and everything else this script makes lives in $work.
+work=$(mktemp -d /tmp/famfs-bench-vm.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+trap 'exit 130' INT TERM
+
+log() { printf '== %s\n' "$*" >&2; }
+
+finish() { # render vm.tsv on its own, then exit 0
+	local hdr=$work/header
+
+	: >"$hdr"
+	awk -f "$here/report.awk" -v format=md -v only=6 "$hdr" "$tsv" \
+		>"$out/vm.md"
+	awk -f "$here/report.awk" -v format=json -v only=6 "$hdr" "$tsv" \
+		>"$out/vm.json"
+	exit 0
+}
+
+skip() { # skip REASON: the whole part becomes one skipped row
+	log "VM part skipped: $1"
+	printf 'skip\tvm\tfsdev_dax view vs raw /dev/dax (qemu TCG guest)\t%s\n' \
+		"$(echo "$1" | tr '\t|' '  ')" >"$tsv"
+	finish
+}
+
+: >"$tsv"
+[ "$(id -u)" = 0 ] ||
+	skip "needs root (tests/vm/run-vm.sh installs the guest kernel and builds fsdev_dax.ko)"
+command -v qemu-system-x86_64 >/dev/null ||
+	skip "qemu-system-x86_64 not installed"
+[ -r /dev/shm ] || skip "no /dev/shm for the emulated NVDIMM"
+
+log "gcc -static bench/vm/view_bw.c"
+mkdir -p "$work/share"
+if ! gcc -std=c11 -static -O2 -Wall -Wextra -Werror -I"$top/kmod" \
+	-o "$work/share/view_bw" "$here/vm/view_bw.c" -lm 2>"$work/err"; then
+	skip "gcc -static view_bw.c failed: $(grep -m1 -i error "$work/err")"
+fi
+
+log "qemu TCG guest: view_bw ${args[*]} /dev/dax0.0"
+t0=$(date +%s)
+"$top/tests/vm/run-vm.sh" --build-dir "$build" --timeout 900 \
+	--mem-size "$mem" --share "$work/share" "$here/vm/guest.sh" "${args[@]}" \
+	>"$out/console.log" 2>"$work/vm.err"
+rc=$?
+secs=$(($(date +%s) - t0))
+cat "$work/vm.err" >&2
+case $rc in
+0) ;;
+77) skip "tests/vm/run-vm.sh cannot run here: $(grep -m1 '^deps:' "$work/vm.err")" ;;
+*)
+	why=$(grep -h -m1 'view_bw:' "$out/console.log" 2>/dev/null)
+	[ -n "$why" ] || why=$(tail -n1 "$work/vm.err")
+	skip "failed: guest run (rc=$rc): ${why:-see console.log}"
+	;;
+esac
+if ! grep -q '^row' "$work/share/rows.tsv" 2>/dev/null; then
+	skip "failed: the guest wrote no rows (see console.log)"
+fi
+
+kver=$(sed -n 's/^\[ *[0-9.]*\] Linux version \([^ ]*\).*/\1/p' \
+	"$out/console.log" | head -n1)
+qver=$(qemu-system-x86_64 --version | sed -n '1s/.*version \([^ ]*\).*/\1/p')
+{
+	printf 'header\tvm\tqemu %s TCG (-cpu max -smp 2), guest %s, %s NVDIMM in /dev/shm, fsdev_dax; %d s\n' \
+		"$qver" "${kver:-unknown}" "$mem" "$secs"
+	cat "$work/share/rows.tsv"
+} >"$tsv"
+log "VM part: $(grep -c '^row' "$tsv") rows in ${secs}s"
+finish
