@@ -140,29 +140,44 @@ if [ -n "$share" ]; then
 	set -- "$@" -virtfs "local,path=$share,mount_tag=famfs_share,security_model=none"
 fi
 log=$work/console.log
-start=$(date +%s)
-qemu-system-x86_64 \
-	-machine pc,nvdimm=on -accel tcg,thread=multi -cpu max -smp 2 \
-	-m 1G,slots=2,maxmem=8G "$@" \
-	-device virtio-rng-pci \
-	-kernel "/boot/vmlinuz-$kver" -initrd "$work/initrd" \
-	-append "console=ttyS0 loglevel=4 panic=-1 $append" \
-	-display none -monitor none -serial "file:$log" -no-reboot &
-qemu_pid=$!
 
-# Wait for qemu to exit (guest poweroff) or for the timeout.
-status=""
-while kill -0 "$qemu_pid" 2>/dev/null; do
-	if [ $(($(date +%s) - start)) -ge "$timeout" ]; then
-		status=timeout
-		kill -KILL "$qemu_pid" 2>/dev/null || true
-		break
-	fi
-	sleep 0.5
-done
-wait "$qemu_pid" 2>/dev/null || true
-qemu_pid=""
-elapsed=$(($(date +%s) - start))
+# One boot: qemu until the guest powers off or the timeout kills it.
+boot() {
+	start=$(date +%s)
+	status=""
+	qemu-system-x86_64 \
+		-machine pc,nvdimm=on -accel tcg,thread=multi -cpu max -smp 2 \
+		-m 1G,slots=2,maxmem=8G "$@" \
+		-device virtio-rng-pci \
+		-kernel "/boot/vmlinuz-$kver" -initrd "$work/initrd" \
+		-append "console=ttyS0 loglevel=4 panic=-1 $append" \
+		-display none -monitor none -serial "file:$log" -no-reboot &
+	qemu_pid=$!
+	while kill -0 "$qemu_pid" 2>/dev/null; do
+		if [ $(($(date +%s) - start)) -ge "$timeout" ]; then
+			status=timeout
+			kill -KILL "$qemu_pid" 2>/dev/null || true
+			break
+		fi
+		sleep 0.5
+	done
+	wait "$qemu_pid" 2>/dev/null || true
+	qemu_pid=""
+	elapsed=$(($(date +%s) - start))
+}
+
+boot "$@"
+# The emulated machine itself failing before our code ran (a boot splat,
+# or a crash before the test began) is not the test's failure: boot once
+# more, and say so. A second such failure stands.
+if [ "$status" != timeout ] &&
+	{ grep -q FAMFS_VM_BOOT_SPLAT "$log" ||
+	  ! grep -q FAMFS_VM_TEST_BEGIN "$log"; } &&
+	! grep -q '^init: ' "$log"; then
+	cat "$log"
+	echo "run-vm: the guest failed before the test began; booting again" >&2
+	boot "$@"
+fi
 
 cat "$log"
 result=$(sed -n 's/.*FAMFS_VM_RESULT rc=\([0-9]*\).*/\1/p' "$log" | tail -n 1)
