@@ -15,8 +15,9 @@ static void unescape(char *s)
 
 	while (*s) {
 		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] && s[3]) {
-			*d++ = (char)((s[1] - '0') << 6 | (s[2] - '0') << 3 |
-				      (s[3] - '0'));
+			*d++ = (char)((unsigned int)(s[1] - '0') << 6 |
+				      (unsigned int)(s[2] - '0') << 3 |
+				      (unsigned int)(s[3] - '0'));
 			s += 4;
 		} else {
 			*d++ = *s++;
