@@ -30,6 +30,12 @@ static void print_entry(void *ctx, const struct famfs_log_record *r)
 	static const char *const names[] = { "?", "mkdir", "file", "setattr" };
 	(void)ctx;
 
+	if (r->type == FAMFS_LOG_BADRANGE) {
+		printf("  %8" PRIu64 " poison  device offset %#" PRIx64
+		       " length %#" PRIx64 "\n", r->seq, r->bad.offset,
+		       r->bad.len);
+		return;
+	}
 	printf("  %8" PRIu64 " %-7s %s", r->seq,
 	       r->type < 4 ? names[r->type] : "?", r->path);
 	if (r->type == FAMFS_LOG_FILE) {
@@ -89,6 +95,10 @@ static void print_json(const char *device, int status,
 			       json_object_new_int64((int64_t)r->log_used));
 	json_object_object_add(o, "log_entries",
 			       json_object_new_int64((int64_t)r->log_entries));
+	json_object_object_add(o, "poisoned_ranges",
+			       json_object_new_int64((int64_t)r->bad_ranges));
+	json_object_object_add(o, "poisoned_bytes",
+			       json_object_new_int64((int64_t)r->bad_bytes));
 	printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
 							  JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);
@@ -117,6 +127,11 @@ static void print_summary(const char *device, int status, bool human,
 	size_text(r->log_len, human, c, sizeof(c));
 	printf("  log:         %" PRIu64 " entries, %s used, %s free of %s\n",
 	       r->log_entries, a, b, c);
+	if (r->bad_ranges) {
+		size_text(r->bad_bytes, human, a, sizeof(a));
+		printf("  poisoned:    %" PRIu64 " ranges, %s (never read or "
+		       "allocated again)\n", r->bad_ranges, a);
+	}
 }
 
 /* A mountpoint stands for the device named in the mount table. */

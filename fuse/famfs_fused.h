@@ -217,6 +217,8 @@ void housekeeping_stop(struct fused *d);
  * whether routing is on, poison_stop() releases everything.
  */
 int poison_start(struct fused *d);
+/* Take the poisoned ranges recorded in the log into the daemon's list. */
+void poison_import(struct fused *d);
 void poison_announce(struct fused *d);
 void poison_stop(struct fused *d);
 /* Whether device bytes [off, off+len) hold known poison. */

@@ -8,6 +8,10 @@
  * or write that would touch them: consuming poison would take a machine
  * check, and the CPU cannot recover from one in every context.
  *
+ * The master also records each range in the log (famfs_mark_bad), and
+ * every daemon imports the ranges the log holds at start and after each
+ * catch-up, so poison outlives the mount and reaches every host.
+ *
  * Ranges are kept by device offset, not by file: a file created later
  * over poisoned free space is covered too, and .meta/.poison names the
  * current owner of each range when it is read.
@@ -236,6 +240,19 @@ static void handle_event(struct fused *d, const struct fsdev_dax_event *ev)
 			  d->device, (unsigned long long)ev->offset,
 			  (unsigned long long)ev->length);
 	walk_pieces(d, ev->offset, ev->length, log_piece, NULL);
+	/*
+	 * The master records it in the log: every host, and later mounts,
+	 * then refuse it too, and free space holding it is never allocated.
+	 */
+	if (d->master && d->writable) {
+		int rc = famfs_mark_bad(d->fs, ev->offset, ev->length);
+
+		if (rc)
+			fused_log(LOG_ERR,
+				  "%s: poison at %#llx not recorded in the log: %s",
+				  d->device, (unsigned long long)ev->offset,
+				  strerror(-rc));
+	}
 }
 
 static void *poison_main(void *arg)
@@ -309,6 +326,23 @@ fail:
 	return -ENODEV;
 }
 
+void poison_import(struct fused *d)
+{
+	struct famfs_extent *bad = NULL;
+	int n = famfs_bad_ranges(d->fs, NULL, 0), got;
+
+	if (n <= 0)
+		return;
+	bad = calloc((size_t)n, sizeof(*bad));
+	if (!bad)
+		return;
+	got = famfs_bad_ranges(d->fs, bad, (uint32_t)n);
+	for (int i = 0; i < got && i < n; i++)
+		if (remember(d, bad[i].offset, bad[i].len))
+			break;
+	free(bad);
+}
+
 int poison_start(struct fused *d)
 {
 	int rc;
@@ -317,6 +351,8 @@ int poison_start(struct fused *d)
 	d->poison_wake_fd = -1;
 	pthread_mutex_init(&d->poison_lock, NULL);
 	d->poison_off_reason = NULL;
+	/* what the log already knows holds whether or not we get events */
+	poison_import(d);
 	if (claim_holder(d, &d->poison_off_reason))
 		return 0;	/* served all the same, without routing */
 	d->poison_wake_fd = eventfd(0, EFD_CLOEXEC);

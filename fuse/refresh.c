@@ -24,6 +24,8 @@ int refresh_now(struct fused *d)
 	if (rc < 0)
 		fused_log(LOG_ERR, "%s: log replay: %s", d->device,
 			  strerror(-rc));
+	else if (rc > 0)
+		poison_import(d);	/* the master may have recorded some */
 	return rc;
 }
 

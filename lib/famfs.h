@@ -186,6 +186,8 @@ enum famfs_log_type {
 	FAMFS_LOG_DELETE = 4,
 	FAMFS_LOG_RENAME = 5,
 	FAMFS_LOG_ADD_DEVICE = 6,
+	/* memory poison the master learned: never allocate, never read */
+	FAMFS_LOG_BADRANGE = 7,
 };
 
 #define FAMFS_SETATTR_MODE 0x1
@@ -206,6 +208,7 @@ struct famfs_log_record {
 	struct famfs_interleave interleave;	/* FILE */
 	uint32_t nextents;	/* FILE */
 	const struct famfs_extent *extents;	/* FILE */
+	struct famfs_extent bad;	/* BADRANGE: device bytes */
 };
 
 /* ---- the filesystem: superblock + namespace + allocator ---------------- */
@@ -386,6 +389,19 @@ int famfs_pending_abandon(struct famfs_fs *fs, uint64_t ino);
 int famfs_debug_append_unchecked(struct famfs_fs *fs,
 				 struct famfs_log_record *r);
 
+/*
+ * Poisoned device memory, kept in the log so that every host, and every
+ * later mount, knows it: such bytes are never read through famfs again,
+ * and free units holding them are never allocated. famfs_mark_bad()
+ * (master only; -EROFS elsewhere) appends a record unless the range is
+ * already known. famfs_bad_ranges() copies up to @max merged ranges and
+ * returns how many there are; famfs_bad_overlaps() asks about one range.
+ */
+int famfs_mark_bad(struct famfs_fs *fs, uint64_t offset, uint64_t len);
+int famfs_bad_ranges(struct famfs_fs *fs, struct famfs_extent *out,
+		     uint32_t max);
+bool famfs_bad_overlaps(struct famfs_fs *fs, uint64_t offset, uint64_t len);
+
 /* ---- allocator (exposed for tests and the CLI's planning) -------------- */
 
 int famfs_alloc_contiguous(struct famfs_fs *fs, uint64_t bytes,
@@ -412,6 +428,8 @@ struct famfs_fsck_result {
 	uint64_t data_total;
 	uint64_t data_used;
 	uint64_t data_free;
+	uint64_t bad_ranges;	/* poisoned ranges recorded in the log */
+	uint64_t bad_bytes;
 	unsigned long nerrors;
 	unsigned long nwarnings;
 };

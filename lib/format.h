@@ -95,6 +95,11 @@
 #define SETATTR_OFF_PATHLEN 48	/* le16 */
 #define SETATTR_PATH 56
 
+/* badrange payload: no path (older readers skip it: ENT_FLAG_IGNORABLE) */
+#define BAD_OFF_OFFSET 32	/* le64 */
+#define BAD_OFF_LEN 40		/* le64 */
+#define BAD_SIZE 48
+
 static inline uint16_t get_le16(const uint8_t *p)
 {
 	return (uint16_t)(p[0] | p[1] << 8);

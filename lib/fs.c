@@ -87,6 +87,7 @@ void famfs_fs_close(struct famfs_fs *fs)
 	ns_destroy(&fs->ns);
 	alloc_destroy(&fs->alloc);
 	log_decoded_free(&fs->scratch);
+	free(fs->bad);
 	pthread_rwlock_destroy(&fs->lock);
 	if (fs->own_dev)
 		famfs_dev_close(fs->dev);
@@ -384,7 +385,8 @@ int famfs_owner_of(struct famfs_fs *fs, uint64_t dev_offset, uint64_t *ino,
 		goto out;
 	}
 	owner = a->owner[unit];
-	if (owner == META_OWNER || owner == RESERVED_OWNER) {
+	if (owner == META_OWNER || owner == RESERVED_OWNER ||
+	    owner == BAD_OWNER) {
 		rc = unit < a->first_unit ? -EFAULT : -ENOENT;
 		goto out;
 	}
@@ -438,4 +440,32 @@ int famfs_log_walk(struct famfs_fs *fs,
 	fs->last_seq = saved_seq;
 	pthread_rwlock_unlock(&fs->lock);
 	return rc;
+}
+
+int famfs_bad_ranges(struct famfs_fs *fs, struct famfs_extent *out,
+		     uint32_t max)
+{
+	int n;
+
+	pthread_rwlock_rdlock(&fs->lock);
+	for (uint32_t i = 0; i < fs->nbad && i < max; i++)
+		out[i] = fs->bad[i];
+	n = (int)fs->nbad;
+	pthread_rwlock_unlock(&fs->lock);
+	return n;
+}
+
+bool famfs_bad_overlaps(struct famfs_fs *fs, uint64_t offset, uint64_t len)
+{
+	bool hit = false;
+
+	/* the common case, no poison at all, takes no lock */
+	if (!__atomic_load_n(&fs->nbad, __ATOMIC_ACQUIRE))
+		return false;
+	pthread_rwlock_rdlock(&fs->lock);
+	for (uint32_t i = 0; i < fs->nbad && !hit; i++)
+		hit = fs->bad[i].offset < offset + len &&
+		      offset < fs->bad[i].offset + fs->bad[i].len;
+	pthread_rwlock_unlock(&fs->lock);
+	return hit;
 }

@@ -112,6 +112,11 @@ int famfs_fsck(struct famfs_dev *dev, struct famfs_report *rep,
 			if (n && n->type == FAMFS_NODE_FILE)
 				extent_bytes += n->allocated;
 		}
+		/* free units holding poison are taken out too */
+		extent_bytes += fs->bad_units * fs->sb.alloc_unit;
+		res->bad_ranges = fs->nbad;
+		for (uint32_t i = 0; i < fs->nbad; i++)
+			res->bad_bytes += fs->bad[i].len;
 		if (extent_bytes != u.used_bytes) {
 			report(rep, FAMFS_ERROR,
 			       "allocation bitmap holds %" PRIu64

@@ -124,6 +124,7 @@ struct allocator {
 
 #define META_OWNER UINT32_MAX
 #define RESERVED_OWNER (UINT32_MAX - 1)	/* famfs_alloc_*() callers */
+#define BAD_OWNER (UINT32_MAX - 2)	/* free units holding poison */
 
 int alloc_init(struct allocator *a, const struct famfs_sb_info *sb);
 void alloc_destroy(struct allocator *a);
@@ -157,6 +158,10 @@ struct famfs_fs {
 	uint64_t log_entries;	/* entries that decoded (valid or not) */
 	uint64_t log_damage;	/* structural problems: CRC, torn, sequence */
 	uint64_t log_refused;	/* intact entries the namespace refused */
+	/* poisoned device ranges from the log: sorted, merged */
+	struct famfs_extent *bad;
+	uint32_t nbad, bad_cap;	/* nbad also read atomically, unlocked */
+	uint64_t bad_units;	/* free units taken out because of poison */
 	struct log_decoded scratch;	/* replay decoding buffer */
 };
 

@@ -19,8 +19,11 @@ static uint64_t align8(uint64_t v)
 
 size_t log_record_size(const struct famfs_log_record *r)
 {
-	size_t plen = strlen(r->path);
+	size_t plen;
 
+	if (r->type == FAMFS_LOG_BADRANGE)
+		return BAD_SIZE;
+	plen = strlen(r->path);
 	if (plen == 0 || plen > FAMFS_PATH_MAX)
 		return 0;
 	switch (r->type) {
@@ -42,12 +45,14 @@ size_t log_record_size(const struct famfs_log_record *r)
 void log_record_encode(const struct famfs_log_record *r, uint8_t *p,
 		       size_t len)
 {
-	size_t plen = strlen(r->path);
+	size_t plen = r->path ? strlen(r->path) : 0;
 
 	put_le32(p + ENT_OFF_MAGIC, ENT_MAGIC);
 	put_le32(p + ENT_OFF_LEN, (uint32_t)len);
 	put_le16(p + ENT_OFF_TYPE, (uint16_t)r->type);
-	put_le16(p + ENT_OFF_FLAGS, 0);
+	put_le16(p + ENT_OFF_FLAGS, r->type == FAMFS_LOG_BADRANGE ?
+					    ENT_FLAG_IGNORABLE :
+					    0);
 	put_le64(p + ENT_OFF_SEQ, r->seq);
 	put_le64(p + ENT_OFF_TIME, r->time);
 	switch (r->type) {
@@ -65,6 +70,10 @@ void log_record_encode(const struct famfs_log_record *r, uint8_t *p,
 		put_le32(p + SETATTR_OFF_GID, r->gid);
 		put_le16(p + SETATTR_OFF_PATHLEN, (uint16_t)plen);
 		memcpy(p + SETATTR_PATH, r->path, plen);
+		break;
+	case FAMFS_LOG_BADRANGE:
+		put_le64(p + BAD_OFF_OFFSET, r->bad.offset);
+		put_le64(p + BAD_OFF_LEN, r->bad.len);
 		break;
 	case FAMFS_LOG_FILE:
 		put_le64(p + FILE_OFF_SIZE, r->size);
@@ -150,6 +159,12 @@ enum log_decode_status log_entry_decode(const uint8_t *p, uint64_t avail,
 	r->path = "";
 
 	switch (r->type) {
+	case FAMFS_LOG_BADRANGE:
+		if (len < BAD_SIZE)
+			goto short_entry;
+		r->bad.offset = get_le64(p + BAD_OFF_OFFSET);
+		r->bad.len = get_le64(p + BAD_OFF_LEN);
+		return LOG_ENTRY_OK;
 	case FAMFS_LOG_MKDIR:
 		if (len < MKDIR_PATH)
 			goto short_entry;

@@ -350,3 +350,38 @@ int famfs_debug_append_unchecked(struct famfs_fs *fs,
 	pthread_rwlock_unlock(&fs->lock);
 	return rc;
 }
+
+/* Is [offset, offset+len) already inside one known bad range? */
+static bool bad_known(const struct famfs_fs *fs, uint64_t offset,
+		      uint64_t len)
+{
+	for (uint32_t i = 0; i < fs->nbad; i++)
+		if (fs->bad[i].offset <= offset &&
+		    offset + len <= fs->bad[i].offset + fs->bad[i].len)
+			return true;
+	return false;
+}
+
+int famfs_mark_bad(struct famfs_fs *fs, uint64_t offset, uint64_t len)
+{
+	struct famfs_log_record r;
+	const char *why;
+	int rc;
+
+	pthread_rwlock_wrlock(&fs->lock);
+	rc = check_master(fs);
+	if (rc || bad_known(fs, offset, len))
+		goto out;
+	memset(&r, 0, sizeof(r));
+	r.type = FAMFS_LOG_BADRANGE;
+	r.path = "";
+	r.bad.offset = offset;
+	r.bad.len = len;
+	/* memory first: even if the log is full, this mount avoids it */
+	rc = replay_apply(fs, &r, &why);
+	if (!rc)
+		rc = log_append(fs, &r);
+out:
+	pthread_rwlock_unlock(&fs->lock);
+	return rc;
+}

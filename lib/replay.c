@@ -116,6 +116,61 @@ static int apply_setattr(struct node *n, const struct famfs_log_record *r)
 	return 0;
 }
 
+/* Add poisoned bytes to the sorted, merged list; take free units out. */
+static int apply_bad(struct famfs_fs *fs, const struct famfs_extent *b,
+		     const char **why)
+{
+	struct allocator *a = &fs->alloc;
+	uint64_t off = b->offset, end, u;
+	uint32_t i, j, n = fs->nbad;
+
+	if (!b->len || off >= fs->sb.device_size ||
+	    b->len > fs->sb.device_size - off) {
+		*why = "poisoned range outside the device";
+		return -ERANGE;
+	}
+	end = off + b->len;
+	if (n == fs->bad_cap) {
+		uint32_t cap = n ? 2 * n : 8;
+		struct famfs_extent *grown = realloc(fs->bad,
+						     cap * sizeof(*grown));
+
+		if (!grown) {
+			*why = "out of memory";
+			return -ENOMEM;
+		}
+		fs->bad = grown;
+		fs->bad_cap = cap;
+	}
+	for (i = 0; i < n && fs->bad[i].offset + fs->bad[i].len < off; i++)
+		;
+	for (j = i; j < n && fs->bad[j].offset <= end; j++) {
+		if (fs->bad[j].offset < off)
+			off = fs->bad[j].offset;
+		if (fs->bad[j].offset + fs->bad[j].len > end)
+			end = fs->bad[j].offset + fs->bad[j].len;
+	}
+	/* ranges i..j-1 merge into one at i */
+	if (j == i) {
+		memmove(&fs->bad[i + 1], &fs->bad[i],
+			(n - i) * sizeof(*fs->bad));
+		n++;
+		j = i + 1;
+	}
+	fs->bad[i].offset = off;
+	fs->bad[i].len = end - off;
+	memmove(&fs->bad[i + 1], &fs->bad[j], (n - j) * sizeof(*fs->bad));
+	__atomic_store_n(&fs->nbad, n - (j - i - 1), __ATOMIC_RELEASE);
+
+	for (u = b->offset / a->unit; u * a->unit < b->offset + b->len; u++) {
+		if (!alloc_unit_free(a, u))
+			continue;	/* a file's, or metadata: reads refuse */
+		alloc_mark(a, u * a->unit, a->unit, BAD_OWNER);
+		fs->bad_units++;
+	}
+	return 0;
+}
+
 int replay_apply(struct famfs_fs *fs, const struct famfs_log_record *r,
 		 const char **why)
 {
@@ -124,6 +179,8 @@ int replay_apply(struct famfs_fs *fs, const struct famfs_log_record *r,
 	const char *name;
 	int rc;
 
+	if (r->type == FAMFS_LOG_BADRANGE)
+		return apply_bad(fs, &r->bad, why);
 	rc = check_rel_path(r->path, why);
 	if (rc)
 		return rc;

@@ -173,7 +173,7 @@ int main(int argc, char **argv)
 	struct famfs_extent e1 = { 4 << 20, 2 << 20 };
 	struct famfs_extent e2[2] = { { 4 << 20, 2 << 20 },
 				      { 6 << 20, 2 << 20 } };
-	struct famfs_log_record recs[4] = {
+	struct famfs_log_record recs[5] = {
 		{ .type = FAMFS_LOG_MKDIR, .path = "d", .mode = 040755 },
 		{ .type = FAMFS_LOG_FILE, .path = "d/f", .mode = 0100644,
 		  .size = 100, .nextents = 1, .extents = &e1 },
@@ -182,12 +182,15 @@ int main(int argc, char **argv)
 		{ .type = FAMFS_LOG_FILE, .path = "s", .mode = 0100644,
 		  .size = 4 << 20, .nextents = 2, .extents = e2,
 		  .interleave = { 2, 2, 2 << 20 } },
+		{ .type = FAMFS_LOG_BADRANGE, .path = "",
+		  .bad = { (4 << 20) + 4096, 4096 } },
 	};
 
 	if (argc != 2)
 		return 2;
 	write_seed(argv[1], "seed-tree", recs, 3);
 	write_seed(argv[1], "seed-interleave", recs + 3, 1);
+	write_seed(argv[1], "seed-badrange", recs, 5);
 	return 0;
 }
 #endif

@@ -198,6 +198,13 @@ int main(void)
 	}
 
 	build_base();
+	r = (struct famfs_log_record){ .type = FAMFS_LOG_BADRANGE, .path = "",
+				       .bad = { 100 * MiB, 4096 } };
+	raw_append(&r, 3);
+	expect("poisoned range past the device", FAMFS_FSCK_ERRORS,
+	       "poisoned range outside the device");
+
+	build_base();
 	r = file_rec("dir/big", 20 * MiB, 2 * MiB, &ext);
 	r.size = 3 * MiB;
 	raw_append(&r, 3);

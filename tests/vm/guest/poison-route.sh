@@ -157,6 +157,22 @@ expect "holder released on exit" wait_for 30 [ "$(cat $sysfs/holder)" = 0 ]
 expect "famfs daxmode $dev devdax" famfs daxmode $dev devdax
 expect "bound to device_dax again" [ "$(driver_of "$DAX")" = device_dax ]
 expect "reports devdax mode" [ "$(famfs daxmode $dev)" = devdax ]
+
+# The master recorded both ranges in the log: they outlive the mount and
+# need no driver events. Under device_dax (routing off) a new mount still
+# refuses B's poisoned page, which would otherwise kill the daemon.
+expect "fsck reports the recorded poison" \
+	sh -c "famfs fsck $dev | grep -q 'poisoned: *2 ranges'"
+expect "famfs mount again (device_dax)" famfs mount $dev $mnt
+expect ".meta/.poison lists B from the log" \
+	grep -qxF "$(printf "%#x 0x1000 /B %#x" $poff $fpos)" $mnt/.meta/.poison
+expect "B's poisoned page still gives EIO" \
+	fails_with_eio dd if=$mnt/B of=/tmp/page bs=4096 skip=$page count=1
+expect "B after the poisoned page still reads" \
+	same_part $((page + 1)) $((1024 - page - 1))
+expect "A still verifies" famfs verify -f $mnt/A -S 11
+expect "famfs umount (device_dax)" famfs umount $mnt
+expect "daemon gone again" wait_for 50 no_daemon
 expect "no fsdev_dax objects left" [ "$(objects)" = 0 ]
 for f in /tmp/asan.* /tmp/ubsan.*; do
 	[ -e "$f" ] || continue

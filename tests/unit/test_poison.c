@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: Apache-2.0
+/* Poisoned ranges recorded in the log: allocation, replay, clients. */
+#include "tap.h"
+
+static uint64_t entries(struct famfs_fs *fs)
+{
+	struct famfs_usage u;
+
+	famfs_fs_usage(fs, &u);
+	return u.log_entries;
+}
+
+int main(void)
+{
+	/* 64 MiB: data units at 10, 12, ... 62 MiB */
+	char *dev = make_famfs("bad", 64 * MiB, 0);
+	struct famfs_fs *fs, *client, *again;
+	struct famfs_extent ext[4], got;
+	struct famfs_stat st;
+	struct famfs_usage u0, u1;
+	uint64_t ino, pos;
+
+	be_master();
+	famfs_fs_open(dev, FAMFS_OPEN_RDWR, NULL, &fs);
+	CHECK_RC(famfs_create_file(fs, 1, "a", 0644, 0, 0, 2 * MiB, NULL, &st),
+		 0, "file a at the first data unit");
+	be_client();
+	famfs_fs_open(dev, FAMFS_OPEN_RDONLY, NULL, &client);
+	be_master();
+
+	CHECK(!famfs_bad_overlaps(fs, 0, 64 * MiB), "no poison yet");
+	famfs_fs_usage(fs, &u0);
+	/* one page in free space (the unit at 12 MiB), one inside a */
+	CHECK_RC(famfs_mark_bad(fs, 12 * MiB + 8192, 4096), 0,
+		 "poison in free space recorded");
+	CHECK_RC(famfs_mark_bad(fs, 10 * MiB + 4096, 4096), 0,
+		 "poison inside a file recorded");
+	CHECK(entries(fs) == 3, "two log entries appended");
+	CHECK_RC(famfs_mark_bad(fs, 12 * MiB + 8192, 4096), 0,
+		 "the same poison again");
+	CHECK(entries(fs) == 3, "a known range appends nothing");
+	famfs_fs_usage(fs, &u1);
+	CHECK(u1.used_bytes == u0.used_bytes + 2 * MiB,
+	      "the free unit holding poison is taken out");
+	CHECK(famfs_owner_of(fs, 10 * MiB + 4096, &ino, &pos) == 0 &&
+		      ino == st.ino && pos == 4096,
+	      "the file keeps its poisoned unit (reads refuse it)");
+	CHECK(famfs_bad_overlaps(fs, 12 * MiB + 8000, 200) &&
+		      !famfs_bad_overlaps(fs, 12 * MiB, 8192),
+	      "overlap is byte exact");
+	CHECK_RC(famfs_create_file(fs, 1, "b", 0644, 0, 0, 4 * MiB, NULL, &st),
+		 0, "a new file");
+	CHECK(famfs_file_map(fs, st.ino, 0, &ino, &pos) == 0 &&
+		      ino == 14 * MiB,
+	      "is never placed on the poisoned unit");
+	CHECK_RC(famfs_mark_bad(fs, 63 * MiB, 2 * MiB), -ERANGE,
+		 "range past the device refused");
+	CHECK_RC(famfs_mark_bad(client, 20 * MiB, 4096), -EROFS,
+		 "a client cannot record poison");
+
+	CHECK_RC(famfs_fs_refresh(client, NULL, false, NULL, NULL), 3,
+		 "client replays the poison and the new file");
+	CHECK(famfs_bad_ranges(client, ext, 4) == 2 &&
+		      ext[0].offset == 10 * MiB + 4096 &&
+		      ext[1].offset == 12 * MiB + 8192,
+	      "client knows both ranges, sorted");
+	famfs_fs_close(client);
+
+	/* adjacent ranges merge */
+	CHECK_RC(famfs_mark_bad(fs, 12 * MiB + 12288, 4096), 0,
+		 "adjacent poison");
+	CHECK(famfs_bad_ranges(fs, &got, 1) == 2 && got.len == 4096,
+	      "still two ranges");
+	CHECK(famfs_bad_ranges(fs, ext, 4) == 2 &&
+		      ext[1].offset == 12 * MiB + 8192 && ext[1].len == 8192,
+	      "merged into one of 8 KiB");
+	famfs_fs_close(fs);
+
+	famfs_fs_open(dev, FAMFS_OPEN_RDONLY, NULL, &again);
+	CHECK(famfs_bad_ranges(again, ext, 4) == 2 && ext[1].len == 8192,
+	      "poison survives a remount");
+	famfs_fs_close(again);
+	{
+		struct famfs_fsck_result res;
+		struct famfs_report rep = { 0 };
+		struct famfs_dev *d;
+
+		famfs_dev_open(dev, FAMFS_DEV_RDONLY, &d);
+		CHECK_RC(famfs_fsck(d, &rep, &res), 0,
+			 "fsck clean with poison recorded");
+		CHECK(res.bad_ranges == 2 && res.bad_bytes == 12288,
+		      "fsck counts the poisoned ranges");
+		famfs_dev_close(d);
+	}
+	unlink(dev);
+	return tap_done();
+}
