@@ -8,6 +8,7 @@
  * can wait for the mount to be live and report our errors as its own.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -197,6 +198,76 @@ static void capture_fuse_log(enum fuse_log_level level, const char *fmt,
 			  line);
 }
 
+/*
+ * An unprivileged mount goes through fusermount3, which explains a
+ * refusal (allow_other without user_allow_other, no such user, ...) on
+ * the stderr it inherits, not through libfuse's log, and the starter
+ * would see that line followed by ours. Catch what is written to stderr
+ * while mounting: its last line becomes the reason of our one error line,
+ * anything else goes on to the real stderr. Still single-threaded here.
+ */
+struct stderr_catch {
+	int saved;		/* the real stderr, -1 when not catching */
+	int rd;			/* read end of the pipe now behind fd 2 */
+};
+
+static void stderr_catch_start(struct stderr_catch *c)
+{
+	int p[2];
+
+	c->saved = -1;
+	c->rd = -1;
+	fflush(stderr);
+	if (pipe2(p, O_CLOEXEC | O_NONBLOCK))
+		return;
+	c->saved = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+	/* dup2 leaves fd 2 inheritable: fusermount3 writes into the pipe */
+	if (c->saved < 0 || dup2(p[1], STDERR_FILENO) < 0) {
+		if (c->saved >= 0)
+			close(c->saved);
+		c->saved = -1;
+		close(p[0]);
+	} else {
+		c->rd = p[0];
+	}
+	close(p[1]);
+}
+
+/* Restore stderr; the last line caught goes to @last (may be NULL). */
+static void stderr_catch_end(struct stderr_catch *c, char *last,
+			     size_t size)
+{
+	char buf[4096], *end, *line;
+	ssize_t n, len = 0;
+
+	if (last && size)
+		last[0] = '\0';
+	if (c->saved < 0)
+		return;
+	fflush(stderr);
+	dup2(c->saved, STDERR_FILENO);
+	close(c->saved);
+	/* non-blocking: a helper still running must not hold us up */
+	while (len < (ssize_t)sizeof(buf) - 1 &&
+	       (n = read(c->rd, buf + len, sizeof(buf) - 1 - (size_t)len)) > 0)
+		len += n;
+	close(c->rd);
+	buf[len] = '\0';
+	end = buf + len;
+	while (end > buf && (end[-1] == '\n' || end[-1] == ' '))
+		*--end = '\0';
+	line = strrchr(buf, '\n');
+	line = line ? line + 1 : buf;
+	if (last && size && *line) {
+		n = (ssize_t)MIN(strlen(line), size - 1);
+		memcpy(last, line, (size_t)n);
+		last[n] = '\0';
+		*line = '\0';
+	}
+	if (*buf)
+		fprintf(stderr, "%s%s", buf, last && *last ? "" : "\n");
+}
+
 static int run_loop(struct fused *d)
 {
 	struct fuse_loop_config *cfg;
@@ -217,6 +288,8 @@ static int run_loop(struct fused *d)
 static int serve(struct fused *d)
 {
 	struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
+	char helper_said[sizeof(fuse_last_error)];
+	struct stderr_catch caught;
 	int rc;
 
 	if (build_fuse_args(d, &args))
@@ -232,11 +305,16 @@ static int serve(struct fused *d)
 				  "cannot install signal handlers");
 		goto out_session;
 	}
-	if (fuse_session_mount(d->se, d->mountpoint)) {
+	stderr_catch_start(&caught);
+	rc = fuse_session_mount(d->se, d->mountpoint);
+	stderr_catch_end(&caught, rc ? helper_said : NULL,
+			 sizeof(helper_said));
+	if (rc) {
 		rc = startup_fail(&d->opts, EIO, d->opts.mountpoint,
 				  "mount failed: %s",
 				  fuse_last_error[0] ? fuse_last_error :
-						       "see the system log");
+				  helper_said[0] ? helper_said :
+						   "see the system log");
 		goto out_signals;
 	}
 	rc = devio_install(d);

@@ -104,6 +104,9 @@ static int setattr_locked(struct fused *d, uint64_t ino,
 		mask |= FAMFS_SETATTR_GID;
 	if (!mask)
 		return 0;
+	/* mkfs made the root (root's, 0755): no log entry to change */
+	if (ino == FAMFS_ROOT_INO)
+		return -EPERM;
 	if (fst.state == FAMFS_NODE_PENDING)
 		return famfs_pending_setattr(d->fs, ino, mask, mode,
 					     attr->st_uid, attr->st_gid);
