@@ -2,17 +2,22 @@
 /*
  * fsop: one file-system call for the mount tests, reporting its errno by
  * name ("OK", "EPERM", ...) so that a shell test can assert it exactly.
- * Also the create loop and checker of the crash test, and mmap checks.
+ * Also the create loop and checker of the crash test, mmap checks, and
+ * two processes writing one new file (fork-write).
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#define MIN(a, b) ((a) < (b) ? (a) : (b))
 
 static int result(int rc)
 {
@@ -127,6 +132,178 @@ static int crash_verify(const char *dir, const char *journal)
 	return 0;
 }
 
+/* Shared-writer test contents: a pure function of the offset and a seed. */
+static uint8_t pattern_byte(unsigned long seed, uint64_t k)
+{
+	return (uint8_t)(k * 131 + seed * 29 + (k >> 12));
+}
+
+/* Write PATTERN(seed) bytes [off, end) to @fd in 64 KiB pwrites. */
+static int pattern_write(int fd, unsigned long seed, uint64_t off,
+			 uint64_t end)
+{
+	static uint8_t buf[1 << 16];
+
+	while (off < end) {
+		size_t n = (size_t)MIN(end - off, sizeof(buf));
+
+		for (size_t k = 0; k < n; k++)
+			buf[k] = pattern_byte(seed, off + k);
+		if (pwrite(fd, buf, n, (off_t)off) != (ssize_t)n)
+			return errno ? errno : EIO;
+		off += n;
+	}
+	return 0;
+}
+
+/* Print PATTERN(seed) bytes [0, len) on stdout, for cmp(1). */
+static int pattern_print(unsigned long seed, uint64_t len)
+{
+	for (uint64_t k = 0; k < len; k++)
+		if (putchar(pattern_byte(seed, k)) == EOF)
+			return 1;
+	return fflush(stdout) ? 1 : 0;
+}
+
+static void put_byte(int fd, char c)
+{
+	if (write(fd, &c, 1) != 1)
+		_exit(3);
+}
+
+static char get_byte(int fd)
+{
+	char c = 0;
+
+	if (read(fd, &c, 1) != 1)
+		_exit(3);
+	return c;
+}
+
+static const char *err_name(int rc)
+{
+	return rc ? strerrorname_np(rc) : "OK";
+}
+
+/*
+ * One process creates PATH, forks, and both write halves of PATTERN(seed)
+ * through the one open file, then both close. MODE orders them:
+ *   parent-last  both halves written; the child exits, the parent closes
+ *   child-last   both halves written; the parent closes, the child exits
+ *   child-early  the child writes the lower half and exits; the parent
+ *                then writes the upper half (the file grows) and closes
+ *   caveat       the parent writes the lower half and closes; the child
+ *                then writes the upper half (grows: refused after the
+ *                commit) and rewrites the lower half (inside: allowed)
+ * Prints "parent=ERR child=ERR": OK or the errno name of the first failed
+ * write or close of each side; in caveat mode child=GROW/INSIDE.
+ */
+enum fw_mode { FW_PARENT_LAST, FW_CHILD_LAST, FW_CHILD_EARLY, FW_CAVEAT };
+
+static int fw_close(int fd, int rc)
+{
+	if (close(fd) && !rc)
+		rc = errno;
+	return rc;
+}
+
+static void fw_child(int fd, enum fw_mode m, unsigned long seed,
+		     uint64_t len, int rd, int wr)
+{
+	uint64_t half = len / 2;
+	char reply[64];
+	int rc, inside;
+
+	switch (m) {
+	case FW_PARENT_LAST:
+	case FW_CHILD_LAST:
+		rc = pattern_write(fd, seed, half, len);
+		put_byte(wr, 'w');		/* our half is written */
+		get_byte(rd);			/* our turn to close */
+		rc = fw_close(fd, rc);
+		snprintf(reply, sizeof(reply), "%s", err_name(rc));
+		break;
+	case FW_CHILD_EARLY:
+		rc = fw_close(fd, pattern_write(fd, seed, 0, half));
+		snprintf(reply, sizeof(reply), "%s", err_name(rc));
+		break;
+	default:
+		get_byte(rd);			/* the parent closed */
+		rc = pattern_write(fd, seed, half, len);
+		inside = pattern_write(fd, seed, 0, half);
+		snprintf(reply, sizeof(reply), "%s/%s", err_name(rc),
+			 err_name(inside));
+		break;
+	}
+	/* the reply, then EOF, tell the parent we are done */
+	if (write(wr, reply, strlen(reply)) < 0)
+		_exit(3);
+	_exit(0);
+}
+
+static int fork_write(const char *path, uint64_t len, const char *mode,
+		      unsigned long seed)
+{
+	static const char *const names[] = { "parent-last", "child-last",
+					     "child-early", "caveat" };
+	int to_child[2], to_parent[2], fd, rc = 0, status, m;
+	uint64_t half = len / 2;
+	char reply[64];
+	ssize_t n;
+	pid_t pid;
+
+	for (m = 0; m < 4 && strcmp(mode, names[m]); m++)
+		;
+	if (m == 4)
+		return 2;
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
+	if (fd < 0) {
+		printf("open=%s\n", err_name(errno));
+		return 1;
+	}
+	if (pipe(to_child) || pipe(to_parent))
+		return 1;
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		return 1;
+	if (pid == 0)
+		fw_child(fd, (enum fw_mode)m, seed, len, to_child[0],
+			 to_parent[1]);
+	close(to_parent[1]);
+	switch ((enum fw_mode)m) {
+	case FW_PARENT_LAST:
+		rc = pattern_write(fd, seed, 0, half);
+		get_byte(to_parent[0]);
+		put_byte(to_child[1], 'c');
+		break;
+	case FW_CHILD_LAST:
+		rc = pattern_write(fd, seed, 0, half);
+		get_byte(to_parent[0]);
+		rc = fw_close(fd, rc);
+		put_byte(to_child[1], 'c');
+		break;
+	case FW_CHILD_EARLY:
+		break;
+	case FW_CAVEAT:
+		rc = fw_close(fd, pattern_write(fd, seed, 0, half));
+		put_byte(to_child[1], 'c');
+		break;
+	}
+	/* the child's reply; EOF means it has closed and is exiting */
+	n = read(to_parent[0], reply, sizeof(reply) - 1);
+	reply[n > 0 ? n : 0] = '\0';
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
+	    WEXITSTATUS(status))
+		return 1;
+	if (m == FW_CHILD_EARLY)
+		rc = pattern_write(fd, seed, half, len);
+	if (m == FW_PARENT_LAST || m == FW_CHILD_EARLY)
+		rc = fw_close(fd, rc);
+	printf("parent=%s child=%s\n", err_name(rc), reply);
+	return 0;
+}
+
 /* Fill a file through a shared mapping, then read it back with pread. */
 static int mmap_rw(const char *path)
 {
@@ -168,6 +345,21 @@ int main(int argc, char **argv)
 
 	if (!strcmp(op, "mkdir"))
 		return result(err_of(mkdir(p, 0755)));
+	if (!strcmp(op, "stat")) {
+		struct stat st;
+
+		return result(err_of(stat(p, &st)));
+	}
+	if (!strcmp(op, "read")) {
+		char c;
+		int fd = open(p, O_RDONLY), rc;
+
+		if (fd < 0)
+			return result(errno);
+		rc = err_of((int)read(fd, &c, 1));
+		close(fd);
+		return result(rc);
+	}
 	if (!strcmp(op, "creat"))
 		return result(write_at(p, O_WRONLY | O_CREAT | O_EXCL, 0, ""));
 	if (!strcmp(op, "unlink"))
@@ -213,6 +405,12 @@ int main(int argc, char **argv)
 		return crash_loop(p, a3);
 	if (!strcmp(op, "crash-verify") && argc == 4)
 		return crash_verify(p, a3);
+	if (!strcmp(op, "fork-write") && argc == 6)
+		return fork_write(p, strtoull(a3, NULL, 0), a4,
+				  strtoul(argv[5], NULL, 0));
+	if (!strcmp(op, "pattern") && argc == 4)
+		return pattern_print(strtoul(p, NULL, 0),
+				     strtoull(a3, NULL, 0));
 	fprintf(stderr, "usage: fsop OP PATH [ARGS]\n");
 	return 2;
 }
