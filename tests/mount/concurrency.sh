@@ -81,7 +81,7 @@ done
 	fail "master tree differs: $(diff <(sums "$T/expect") <(sums "$MM") | head)"
 [ "$(cd "$MM" && find shared | sort)" = "$(cd "$T/expect" && find shared | sort)" ] ||
 	fail "raced directories: $(cd "$MM" && find shared | sort | uniq -d)"
-n=$(ls -a "$MM/$SHARED" | grep -c '^k')
+n=$(find "$MM/$SHARED" -mindepth 1 -maxdepth 1 -name 'k*' | wc -l)
 [ "$n" = 10 ] || fail "$n entries named k* under the raced path, want 10"
 wait_client "$(sums "$MM")"
 

@@ -32,8 +32,8 @@ trap nonroot_cleanup EXIT
 if uid=$(id -u nobody 2>/dev/null) && [ "$uid" != 0 ]; then
 	USER_NAME=nobody
 else
-	USER_NAME=famfst$(echo "${T##*.}" | tr 'A-Z' 'a-z')
-	for i in 1 2 3 4 5; do
+	USER_NAME=famfst$(echo "${T##*.}" | tr '[:upper:]' '[:lower:]')
+	for _ in 1 2 3 4 5; do
 		# /etc/passwd may be locked by a concurrent useradd: retry
 		useradd -r -M -N -d /nonexistent -s /usr/sbin/nologin \
 			"$USER_NAME" 2>"$T/useradd.err" && break
@@ -72,10 +72,10 @@ host_reason()
 		echo "fusermount3 is not installed"
 		return
 	}
-	[ "$(stat -L -c %u "$fm")" = 0 ] && [ -u "$fm" ] || {
+	if [ "$(stat -L -c %u "$fm")" != 0 ] || [ ! -u "$fm" ]; then
 		echo "$fm is not setuid root"
 		return
-	}
+	fi
 	as_user grep -q '^NoNewPrivs:[[:space:]]*1' /proc/self/status && {
 		echo "no_new_privs is set: setuid $fm cannot gain root"
 		return
