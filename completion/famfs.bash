@@ -127,11 +127,13 @@ _mkfs_famfs()
 
 	COMPREPLY=()
 	case $prev in
-	-l|--loglen|-s|--size) return ;;
+	-l|--loglen|-s|--size|-m|--mode) return ;;
+	-u|--uid) COMPREPLY=($(compgen -u -- "$cur")); return ;;
+	-g|--gid) COMPREPLY=($(compgen -g -- "$cur")); return ;;
 	esac
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W "-f --force -k --kill -l --loglen -s --size
-			-h --help" -- "$cur"))
+			-m --mode -u --uid -g --gid -h --help" -- "$cur"))
 	else
 		COMPREPLY=($(compgen -W "$(_famfs_devices)" -- "$cur"))
 		COMPREPLY+=($(compgen -f -- "$cur"))

@@ -104,6 +104,9 @@ struct famfs_sb_info {
 	uint64_t data_offset;	/* first allocatable byte */
 	uint64_t flags;
 	uint64_t create_time;	/* seconds since the epoch */
+	uint32_t root_mode;	/* root directory permissions (0: 0755) */
+	uint32_t root_uid;
+	uint32_t root_gid;
 };
 
 /* Offsets of the primary and backup superblocks. */
@@ -144,6 +147,9 @@ struct famfs_mkfs_opts {
 	uint64_t log_len;	/* 0: default */
 	bool force;		/* overwrite an existing famfs */
 	const uint8_t *master_uuid;	/* NULL: this host's system UUID */
+	uint32_t root_mode;	/* root directory permission bits; 0: 0755 */
+	uint32_t root_uid;
+	uint32_t root_gid;
 };
 
 /*

@@ -35,6 +35,10 @@
 #define SB_OFF_CTIME 96		/* le64 */
 #define SB_OFF_INCOMPAT 104	/* le32: unknown bits refuse the mount */
 #define SB_OFF_RO_COMPAT 108	/* le32: unknown bits force read-only */
+/* the root directory has no log entry: its attributes live here */
+#define SB_OFF_ROOT_MODE 112	/* le32: permission bits; 0 = 0755 */
+#define SB_OFF_ROOT_UID 116	/* le32 */
+#define SB_OFF_ROOT_GID 120	/* le32 */
 #define SB_OFF_CRC 508		/* le32 */
 
 #define SB_LOG_OFFSET (2ULL << 20)

@@ -47,6 +47,15 @@ int fs_attach(struct famfs_dev *dev, bool own_dev, unsigned int flags,
 	rc = ns_init(&fs->ns);
 	if (rc)
 		goto fail;
+	{
+		struct node *root = ns_get(&fs->ns, FAMFS_ROOT_INO);
+
+		root->mode = 040000 | (fs->sb.root_mode ? fs->sb.root_mode :
+							  0755);
+		root->uid = fs->sb.root_uid;
+		root->gid = fs->sb.root_gid;
+		root->time = fs->sb.create_time;
+	}
 	rc = alloc_init(&fs->alloc, &fs->sb);
 	if (rc)
 		goto fail;

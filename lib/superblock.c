@@ -26,6 +26,9 @@ void famfs_sb_encode(const struct famfs_sb_info *sb, void *buf)
 	put_le64(p + SB_OFF_DATA_OFFSET, sb->data_offset);
 	put_le64(p + SB_OFF_FLAGS, sb->flags);
 	put_le64(p + SB_OFF_CTIME, sb->create_time);
+	put_le32(p + SB_OFF_ROOT_MODE, sb->root_mode);
+	put_le32(p + SB_OFF_ROOT_UID, sb->root_uid);
+	put_le32(p + SB_OFF_ROOT_GID, sb->root_gid);
 	put_le32(p + SB_OFF_CRC, famfs_crc32c(0, p, SB_OFF_CRC));
 }
 
@@ -75,6 +78,9 @@ int famfs_sb_decode(const void *buf, size_t len, struct famfs_sb_info *out,
 	sb.data_offset = get_le64(p + SB_OFF_DATA_OFFSET);
 	sb.flags = get_le64(p + SB_OFF_FLAGS);
 	sb.create_time = get_le64(p + SB_OFF_CTIME);
+	sb.root_mode = get_le32(p + SB_OFF_ROOT_MODE) & 07777;
+	sb.root_uid = get_le32(p + SB_OFF_ROOT_UID);
+	sb.root_gid = get_le32(p + SB_OFF_ROOT_GID);
 
 	/* a CRC-valid superblock can still be hostile: check every bound */
 	if (!is_pow2(sb.alloc_unit) || sb.alloc_unit < 4096 ||
@@ -194,6 +200,9 @@ int famfs_mkfs(struct famfs_dev *dev, const struct famfs_mkfs_opts *opts,
 			goto out;
 	}
 	sb.create_time = (uint64_t)time(NULL);
+	sb.root_mode = opts->root_mode & 07777;
+	sb.root_uid = opts->root_uid;
+	sb.root_gid = opts->root_gid;
 
 	/*
 	 * Order matters for a crash mid-mkfs: invalidate the old superblocks

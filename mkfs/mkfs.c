@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <grp.h>
+#include <pwd.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +25,9 @@ static void usage(FILE *out)
 		"  -k, --kill       wipe the superblock (the device is no longer famfs)\n"
 		"  -l, --loglen N   log length, a power of two from 2M to 1G (default 8M)\n"
 		"  -s, --size N     create DEVICE as a file of N bytes if it does not exist\n"
+		"  -m, --mode MODE  root directory permissions, octal (default 0755)\n"
+		"  -u, --uid USER   root directory owner (name or number, default 0)\n"
+		"  -g, --gid GROUP  root directory group (name or number, default 0)\n"
 		"  -h, --help       this text\n"
 		"Sizes take K, M, G, T suffixes (binary).\n");
 }
@@ -31,6 +36,36 @@ static int err(const char *what, const char *reason)
 {
 	fprintf(stderr, "mkfs.famfs: %s: %s\n", what, reason);
 	return 1;
+}
+
+/* A user or group given by name or number. */
+static int parse_id(const char *text, bool group, uint32_t *id)
+{
+	char *end;
+	unsigned long v;
+
+	if (*text >= '0' && *text <= '9') {
+		errno = 0;
+		v = strtoul(text, &end, 10);
+		if (errno || *end || v >= UINT32_MAX)
+			return -1;
+		*id = (uint32_t)v;
+		return 0;
+	}
+	if (group) {
+		struct group *g = getgrnam(text);
+
+		if (!g)
+			return -1;
+		*id = (uint32_t)g->gr_gid;
+	} else {
+		struct passwd *p = getpwnam(text);
+
+		if (!p)
+			return -1;
+		*id = (uint32_t)p->pw_uid;
+	}
+	return 0;
 }
 
 /* Create (or, with --force, resize) a regular file to act as the device. */
@@ -64,6 +99,9 @@ int main(int argc, char **argv)
 		{ "kill", no_argument, NULL, 'k' },
 		{ "loglen", required_argument, NULL, 'l' },
 		{ "size", required_argument, NULL, 's' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "uid", required_argument, NULL, 'u' },
+		{ "gid", required_argument, NULL, 'g' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -76,7 +114,7 @@ int main(int argc, char **argv)
 	char uuid[37], a[32], b[32];
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "fkl:s:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "fkl:s:m:u:g:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			mo.force = true;
@@ -95,6 +133,23 @@ int main(int argc, char **argv)
 		case 's':
 			if (famfs_parse_size(optarg, &size) || !size)
 				return err(optarg, "bad size");
+			break;
+		case 'm': {
+			char *end;
+			unsigned long mode = strtoul(optarg, &end, 8);
+
+			if (*end || end == optarg || !mode || mode > 07777)
+				return err(optarg, "bad mode: octal, 1 to 7777");
+			mo.root_mode = (uint32_t)mode;
+			break;
+		}
+		case 'u':
+			if (parse_id(optarg, false, &mo.root_uid))
+				return err(optarg, "no such user");
+			break;
+		case 'g':
+			if (parse_id(optarg, true, &mo.root_gid))
+				return err(optarg, "no such group");
 			break;
 		case 'h':
 			usage(stdout);
@@ -165,6 +220,8 @@ int main(int argc, char **argv)
 	printf("  master:       %s\n", uuid);
 	famfs_format_size(sb.device_size, a, sizeof(a));
 	printf("  device size:  %" PRIu64 " (%s)\n", sb.device_size, a);
+	printf("  root:         mode %04o, uid %u, gid %u\n",
+	       sb.root_mode ? sb.root_mode : 0755, sb.root_uid, sb.root_gid);
 	famfs_format_size(sb.log_len, a, sizeof(a));
 	printf("  log:          %s at offset %" PRIu64 ", room for about %"
 	       PRIu64 " entries\n", a, sb.log_offset,

@@ -95,6 +95,24 @@ expect 4 "directories: +2" "the intact entry after it still counts" -- \
 expect 4 "sequence jumps from 0 to 2" "the lost entry is reported" -- \
 	"$FAMFS" fsck "$dev"
 
+# the root directory's owner and mode come from mkfs (no log entry)
+expect 0 "root: +mode 1770, uid 1234, gid 99" "mkfs -m -u -g" -- \
+	"$MKFS" -f -m 1770 -u 1234 -g 99 "$dev"
+if "$FAMFS" mount "$dev" "$mnt"; then
+	expect 0 "^1770 1234 99$" "the mounted root has them" -- \
+		stat -c '%a %u %g' "$mnt"
+	"$FAMFS" umount "$mnt"
+else
+	not_ok "mount after mkfs -m -u -g"
+fi
+expect 0 "root: +mode 0755, uid 0, gid 0" "defaults: 0755 root:root" -- \
+	"$MKFS" -f "$dev"
+expect 1 "bad mode" "mode 8888 refused" -- "$MKFS" -f -m 8888 "$dev"
+expect 1 "no such user" "unknown user refused" -- \
+	"$MKFS" -f -u no-such-user-famfs "$dev"
+expect 1 "no such group" "unknown group refused" -- \
+	"$MKFS" -f -g no-such-group-famfs "$dev"
+
 # -k wipes the superblock
 "$MKFS" -f "$dev" >/dev/null
 expect 0 "wiped" "mkfs -k" -- "$MKFS" -k "$dev"

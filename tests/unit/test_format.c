@@ -39,6 +39,9 @@ static struct famfs_sb_info sample_sb(void)
 		.alloc_unit = 2 * MiB,
 		.data_offset = 10 * MiB,
 		.create_time = 1700000000,
+		.root_mode = 01770,
+		.root_uid = 1234,
+		.root_gid = 99,
 	};
 
 	famfs_uuid_parse(MASTER_UUID, sb.master_uuid);
