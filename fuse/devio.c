@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * /dev/fuse I/O for direct_io mounts, to make shared mmap work on them.
+ * /dev/fuse I/O for direct_io mounts, to make shared mmap work on them,
+ * and for passthrough mounts (passthrough.c), to negotiate passthrough.
  *
  * A direct_io file cannot be mapped MAP_SHARED (ENODEV) unless INIT
  * negotiates FUSE_DIRECT_IO_ALLOW_MMAP (kernel 6.6+, flags2 bit 4), and
@@ -10,6 +11,11 @@
  * writing INIT's reply adds it. Every other message passes untouched.
  * When the kernel does not offer it, direct_io files stay unmappable,
  * exactly as without this file.
+ *
+ * -o passthrough uses the same hooks: INIT's reply asks for
+ * FUSE_PASSTHROUGH, every request header read is noted for the thread
+ * that serves it, and OPEN replies that op_open marked get their
+ * backing id (see passthrough.c).
  */
 #include <linux/fuse.h>
 #include <stddef.h>
@@ -24,6 +30,7 @@
 
 static uint64_t init_unique;	/* the INIT request still to be answered */
 static bool init_offers_mmap;
+static bool init_offers_pt;
 
 static ssize_t devio_read(int fd, void *buf, size_t len, void *userdata)
 {
@@ -31,12 +38,14 @@ static ssize_t devio_read(int fd, void *buf, size_t len, void *userdata)
 	const struct fuse_init_in *in = (const void *)(h + 1);
 	ssize_t n = read(fd, buf, len);
 
-	(void)userdata;
+	if (n > 0 && pt_wanted(userdata))
+		pt_note_request(buf, (size_t)n);
 	if (n < (ssize_t)(sizeof(*h) + offsetof(struct fuse_init_in, unused)) ||
 	    h->opcode != FUSE_INIT)
 		return n;
 	init_offers_mmap = (in->flags & FUSE_INIT_EXT) &&
 			   (in->flags2 & (FUSE_DIRECT_IO_ALLOW_MMAP >> 32));
+	init_offers_pt = pt_init_offered(in->flags, in->flags2);
 	__atomic_store_n(&init_unique, h->unique, __ATOMIC_RELEASE);
 	return n;
 }
@@ -56,13 +65,19 @@ static ssize_t devio_writev(int fd, struct iovec *iov, int count,
 
 		if (oh->unique == unique) {
 			__atomic_store_n(&init_unique, 0, __ATOMIC_RELEASE);
-			if (!oh->error && init_offers_mmap) {
+			if (!oh->error && init_offers_mmap &&
+			    d->opts.direct_io) {
 				out->flags |= FUSE_INIT_EXT;
 				out->flags2 |= FUSE_DIRECT_IO_ALLOW_MMAP >> 32;
 				d->direct_io_mmap = true;
 			}
+			if (!oh->error)
+				pt_init_reply(d, init_offers_pt, &iov[1]);
+			return writev(fd, iov, count);
 		}
 	}
+	if (pt_wanted(d))
+		pt_reply_patch(iov, count);
 	return writev(fd, iov, count);
 }
 
@@ -73,7 +88,7 @@ int devio_install(struct fused *d)
 		.writev = devio_writev,
 	};
 
-	if (!d->opts.direct_io)
+	if (!d->opts.direct_io && !pt_wanted(d))
 		return 0;
 	/* same fd, now driven through our read/writev */
 	return fuse_session_custom_io(d->se, &io, fuse_session_fd(d->se));

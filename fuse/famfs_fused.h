@@ -14,6 +14,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/uio.h>
 
 #include "famfs.h"
 
@@ -32,6 +33,7 @@ struct fused_opts {
 	bool debug;
 	bool single_thread;
 	bool direct_io;		/* bypass the page cache (no MAP_SHARED mmap) */
+	bool passthrough;	/* committed files by FUSE passthrough */
 	int ready_fd;		/* report "mounted" or the error here */
 };
 
@@ -49,6 +51,8 @@ struct open_node {
 	bool lingering;		/* empty, closed, committed at linger_until */
 	uint64_t linger_until;	/* CLOCK_MONOTONIC, ms */
 	uint64_t size;		/* current size; read/written atomically */
+	int backing_id;		/* > 0: every open is passed through */
+	int view_fd;		/* the fsdev_dax view behind backing_id */
 };
 
 /* fuse_file_info->fh of a regular file. */
@@ -69,6 +73,12 @@ struct fused {
 	bool master;
 	bool writable;		/* device mapped read-write */
 	bool direct_io_mmap;	/* INIT got FUSE_DIRECT_IO_ALLOW_MMAP (devio.c) */
+	/* passthrough.c: device fd for views, -1 when passthrough is off */
+	int pt_dev_fd;
+	bool pt_on;		/* negotiated and not given up; atomic */
+	bool pt_said;		/* why it is off was logged */
+	bool pt_announced;	/* the daemon logs where it will stay */
+	const char *pt_off_reason;	/* noted before that */
 	double timeout;		/* entry and attribute cache, seconds */
 	struct famfs_report rep;
 
@@ -229,8 +239,38 @@ int poison_check_file(struct fused *d, uint64_t ino, uint64_t pos,
 /* The .meta/.poison text (malloc'ed): one line per range and owner. */
 int poison_listing(struct fused *d, char **text, size_t *len);
 
-/* devio.c: direct_io mounts negotiate shared mmap of direct_io files. */
+/*
+ * devio.c: direct_io mounts negotiate shared mmap of direct_io files;
+ * passthrough mounts negotiate passthrough and patch OPEN replies.
+ */
 int devio_install(struct fused *d);
+
+/*
+ * passthrough.c: committed files served by FUSE passthrough onto
+ * fsdev_dax views (-o passthrough). pt_start() checks the device and our
+ * capabilities, devio.c negotiates at INIT and patches OPEN replies.
+ */
+int pt_start(struct fused *d);
+void pt_stop(struct fused *d);
+/* After startup: log why passthrough is off, if it is. */
+void pt_announce(struct fused *d);
+/* -o passthrough asked for and possible on this device. */
+bool pt_wanted(const struct fused *d);
+/* devio.c: each request header read, in the thread that will serve it. */
+void pt_note_request(const void *buf, size_t len);
+bool pt_init_offered(uint64_t flags, uint64_t flags2);
+/* devio.c: INIT reply (header's argument iovec @arg). */
+void pt_init_reply(struct fused *d, bool offered, struct iovec *arg);
+/* devio.c: give an OPEN reply its backing id when op_open asked. */
+void pt_reply_patch(struct iovec *iov, int count);
+/* file.c, d->lock held: a new node's view and backing id, if it fits. */
+void pt_node_setup(struct fused *d, struct open_node *n,
+		   const struct famfs_stat *fst);
+void pt_node_teardown(struct fused *d, struct open_node *n);
+/* file.c: the OPEN being served gets @backing_id in its reply. */
+int pt_open_reply_prepare(fuse_ino_t ino, int backing_id);
+/* file.c: the reply was not sent after all. */
+void pt_open_reply_cancel(void);
 
 /* readahead.c: 1 MiB page-cache readahead for this mount (root only). */
 void readahead_tune(struct fused *d);

@@ -78,6 +78,8 @@ static struct open_node *node_get(struct fused *d,
 		n->ino = fst->ino;
 		n->pending = fst->state == FAMFS_NODE_PENDING;
 		n->size = fst->size;
+		/* the first handle decides how every handle is served */
+		pt_node_setup(d, n, fst);
 		n->next = d->nodes;
 		d->nodes = n;
 	}
@@ -99,6 +101,7 @@ static void node_drop_unused(struct fused *d, struct open_node *n)
 	for (pp = &d->nodes; *pp != n; pp = &(*pp)->next)
 		;
 	*pp = n->next;
+	pt_node_teardown(d, n);
 	free(n);
 }
 
@@ -230,7 +233,8 @@ static int attach_handle(struct fused *d, fuse_req_t req,
 	fi->fh = (uintptr_t)of;
 	/* another host may have changed the data: start each open afresh */
 	fi->keep_cache = 0;
-	fi->direct_io = d->opts.direct_io;
+	/* passed through: the kernel goes to the view, not to us */
+	fi->direct_io = d->opts.direct_io && of->node->backing_id <= 0;
 	return 0;
 }
 
@@ -289,11 +293,20 @@ void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		pthread_mutex_lock(&d->lock);
 		rc = attach_handle(d, req, &fst, fi, writable);
 		pthread_mutex_unlock(&d->lock);
+		/* the kernel wants the node's backing id in every open */
+		if (!rc && file_of(fi)->node->backing_id > 0) {
+			rc = pt_open_reply_prepare(ino,
+						   file_of(fi)->node->backing_id);
+			if (rc)
+				release_handle(d, file_of(fi));
+		}
 	}
-	if (rc)
+	if (rc) {
 		fuse_reply_err(req, -rc);
-	else if (fuse_reply_open(req, fi) == -ENOENT)
+	} else if (fuse_reply_open(req, fi) == -ENOENT) {
+		pt_open_reply_cancel();
 		release_handle(d, file_of(fi));	/* interrupted: undo */
+	}
 }
 
 /* Reply with iovecs pointing into the device mapping: no copy here. */
@@ -554,6 +567,7 @@ void file_commit_all(struct fused *d)
 		if (n->pending)
 			node_commit(d, n);
 		/* handles the kernel never released (lazy unmount) */
+		pt_node_teardown(d, n);
 		free(n);
 	}
 	d->nodes = NULL;

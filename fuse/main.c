@@ -29,7 +29,8 @@ static void usage(FILE *out)
 		"  -d, --debug          print FUSE traffic (implies -f)\n"
 		"  -f, --foreground     stay in the foreground\n"
 		"  -s, --single-thread  serve requests from one thread\n"
-		"  -o OPTS              mount options: direct_io, or FUSE's\n"
+		"  -o OPTS              mount options: direct_io, passthrough,\n"
+		"                       or FUSE's\n"
 		"                       (allow_other, default_permissions, ...)\n"
 		"  -h, --help           this text\n"
 		"  -V, --version        print the version\n");
@@ -47,6 +48,10 @@ static int take_mount_opts(struct fused_opts *o, const char *list)
 	     opt = strtok_r(NULL, ",", &save)) {
 		if (!strcmp(opt, "direct_io")) {
 			o->direct_io = true;
+			continue;
+		}
+		if (!strcmp(opt, "passthrough")) {
+			o->passthrough = true;
 			continue;
 		}
 		if (!strncmp(opt, "fsname=", 7) ||
@@ -317,6 +322,8 @@ static int serve(struct fused *d)
 						   "see the system log");
 		goto out_signals;
 	}
+	/* before devio: whether it is wanted decides the I/O hooks */
+	pt_start(d);
 	rc = devio_install(d);
 	if (rc) {
 		startup_fail(&d->opts, -rc, d->opts.mountpoint,
@@ -345,11 +352,13 @@ static int serve(struct fused *d)
 	if (!d->opts.foreground)
 		startup_daemonize_io();
 	poison_announce(d);
+	pt_announce(d);
 	rc = run_loop(d);
 	poison_stop(d);
 	housekeeping_stop(d);
 out_unmount:
 	fuse_session_unmount(d->se);
+	pt_stop(d);
 out_signals:
 	fuse_remove_signal_handlers(d->se);
 out_session:
