@@ -5,10 +5,11 @@
 set -u
 tap_n=0
 tap_failed=0
-tmpfiles=()
 
+# Every device a test makes is /dev/shm/famfs-sh-PID-NAME; shm_path runs
+# in a command substitution (a subshell), so cleanup goes by that prefix.
 cleanup() {
-	for f in "${tmpfiles[@]}"; do rm -f "$f"; done
+	rm -f /dev/shm/famfs-sh-$$-*
 }
 trap cleanup EXIT
 
@@ -16,7 +17,6 @@ trap cleanup EXIT
 shm_path() {
 	local p="/dev/shm/famfs-sh-$$-$1"
 	rm -f "$p"
-	tmpfiles+=("$p")
 	echo "$p"
 }
 
