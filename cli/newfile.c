@@ -43,15 +43,18 @@ static int set_interleave(int fd, const char *path,
 }
 
 /*
- * Ask the directory first: once the file exists it cannot be taken back
- * (no unlink yet), so an unsupported interleave must fail before open.
- * A daemon that knows the attribute answers getxattr on a directory
- * with ENODATA; one that has no xattr support at all, EOPNOTSUPP.
+ * Ask the mount first: once the file exists it cannot be taken back (no
+ * unlink yet), so an unsupported interleave must fail before open. Every
+ * famfs_fused that answers the status ioctl takes the interleave
+ * attribute. (The daemon does not answer getxattr at all: once the kernel
+ * knows that, writes stop costing a security.capability round trip.)
  */
 static int interleave_supported(const char *path)
 {
+	struct famfs_ioc_status st;
 	char dir[PATH_MAX];
 	const char *slash = strrchr(path, '/');
+	int fd, rc = 0;
 
 	if (!slash)
 		strcpy(dir, ".");
@@ -60,12 +63,15 @@ static int interleave_supported(const char *path)
 	else
 		snprintf(dir, sizeof(dir), "%.*s",
 			 slash == path ? 1 : (int)(slash - path), path);
-	if (getxattr(dir, INTERLEAVE_XATTR, NULL, 0) < 0 &&
-	    (errno == ENOTSUP || errno == EOPNOTSUPP)) {
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;	/* the create itself will say why */
+	if (ioctl(fd, FAMFS_IOC_STATUS, &st)) {
 		cli_error(path, "interleave not supported by this mount");
-		return -EOPNOTSUPP;
+		rc = -EOPNOTSUPP;
 	}
-	return 0;
+	close(fd);
+	return rc;
 }
 
 /*

@@ -201,9 +201,6 @@ void file_commit_lingering(struct fused *d);
 /* xattr.c: the interleave layout request, "user.famfs.interleave". */
 void op_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 		 const char *value, size_t size, int flags);
-void op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
-		 size_t size);
-void op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size);
 void op_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name);
 
 /* control.c: ioctls used by the famfs CLI. */
