@@ -47,9 +47,7 @@ struct open_node {
 	unsigned int handles;
 	unsigned int writers;
 	bool pending;		/* not in the log yet: may still grow */
-	bool touched;		/* written or resized since creation */
-	bool lingering;		/* empty, closed, committed at linger_until */
-	uint64_t linger_until;	/* CLOCK_MONOTONIC, ms */
+	bool touched;		/* written or resized since it became pending */
 	uint64_t size;		/* current size; read/written atomically */
 	int backing_id;		/* > 0: every open is passed through */
 	int view_fd;		/* the fsdev_dax view behind backing_id */
@@ -191,12 +189,12 @@ void op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset,
 		  off_t length, struct fuse_file_info *fi);
 /* Resize a pending file (setattr size); d->lock held. */
 int file_resize_pending(struct fused *d, uint64_t ino, uint64_t size);
+/* Let a committed empty file grow (pending again); d->lock held. */
+int file_make_growable(struct fused *d, uint64_t ino);
 /* FAMFS_IOC_COMMIT: commit the pending file behind @fi now. */
 int file_commit_now(struct fused *d, uint64_t ino, struct fuse_file_info *fi);
-/* Commit every pending file still open or lingering (unmount). */
+/* Commit every pending file still open (unmount). */
 void file_commit_all(struct fused *d);
-/* Commit the empty files whose linger time is over. */
-void file_commit_lingering(struct fused *d);
 
 /* xattr.c: the interleave layout request, "user.famfs.interleave". */
 void op_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
@@ -212,8 +210,7 @@ void op_ioctl(fuse_req_t req, fuse_ino_t ino, unsigned int cmd, void *arg,
 void refresh_if_moved(struct fused *d);
 int refresh_now(struct fused *d);
 
-/* housekeeping.c: a tick that replays (client) or commits lingering
- * empty files (master) twice a second. */
+/* housekeeping.c: a client's twice-a-second check for new entries. */
 int housekeeping_start(struct fused *d);
 void housekeeping_stop(struct fused *d);
 

@@ -7,16 +7,17 @@
  * Commit rule: close(2) waits for FLUSH but not for RELEASE, so a flush
  * commits the file, making "close() returned 0" mean "it is in the log",
  * when it comes from the last writer handle, after something was written,
- * and from the process that opened that handle. FUSE does not say whether
+ * and from the process that opened that handle (dd, for one, closes its
+ * first descriptor of the file before writing through a dup of it). FUSE does not say whether
  * other descriptors still share the handle, so the other flushes are the
  * ones where more writes commonly follow: a shell closing its redirection
  * before the command writes, a forked child exiting while its parent
  * still writes. Whatever those leave pending, the last release commits.
  *
- * An empty file nobody wrote (touch, or a tool that creates a file, closes
- * it and reopens it to write, as fio does) lingers pending for LINGER_MS
- * after its last release and is committed by the housekeeping tick unless
- * it was reopened meanwhile: committed, it could never grow.
+ * A file nobody wrote is committed empty at its last release, and may
+ * still be given its contents once (libfamfs makes it pending again on
+ * its first growth): so `touch f; echo x > f`, or fio creating its files
+ * before writing them, work.
  *
  * Locking: d->lock guards the open_node table, each node's counters and
  * every pending size change or commit. A node's size is also read without
@@ -34,16 +35,6 @@
 #include "famfs_fused.h"
 
 #define MAX_READ_IOV 64
-#define LINGER_MS 500
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static uint64_t node_size(const struct open_node *n)
 {
 	return __atomic_load_n(&n->size, __ATOMIC_ACQUIRE);
@@ -84,19 +75,17 @@ static struct open_node *node_get(struct fused *d,
 		d->nodes = n;
 	}
 	n->handles++;
-	if (writer) {
+	if (writer)
 		n->writers++;
-		n->lingering = false;	/* reopened in time: it may grow */
-	}
 	return n;
 }
 
-/* Free a node without handles unless it lingers; d->lock held. */
+/* Free a node without handles; d->lock held. */
 static void node_drop_unused(struct fused *d, struct open_node *n)
 {
 	struct open_node **pp;
 
-	if (n->handles || n->lingering)
+	if (n->handles)
 		return;
 	for (pp = &d->nodes; *pp != n; pp = &(*pp)->next)
 		;
@@ -162,9 +151,26 @@ int file_resize_pending(struct fused *d, uint64_t ino, uint64_t size)
 	return rc;
 }
 
+int file_make_growable(struct fused *d, uint64_t ino)
+{
+	struct open_node *n = node_find(d, ino);
+
+	if (n && n->pending)
+		return 0;
+	/* only a file committed empty may become pending again */
+	if (famfs_pending_reopen(d->fs, ino))
+		return -fused_refusal(d);
+	if (n) {
+		n->pending = true;
+		n->touched = false;	/* the growth about to happen sets it */
+	}
+	return 0;
+}
+
 /*
- * Make room for a write of [pos, end): only pending files grow; libfamfs
- * zeroes a gap before @pos, the write fills the rest.
+ * Make room for a write of [pos, end): only pending files grow (one
+ * committed empty becomes pending again); libfamfs zeroes a gap before
+ * @pos, the write fills the rest.
  */
 static int grow_for_write(struct fused *d, struct open_node *n, uint64_t pos,
 			  uint64_t end)
@@ -176,10 +182,9 @@ static int grow_for_write(struct fused *d, struct open_node *n, uint64_t pos,
 	old = node_size(n);
 	if (end <= old)
 		goto out;
-	if (!n->pending) {
-		rc = -fused_refusal(d);	/* a committed size is fixed */
+	rc = file_make_growable(d, n->ino);	/* else its size is fixed */
+	if (rc)
 		goto out;
-	}
 	rc = famfs_pending_prepare_write(d->fs, n->ino, pos, end - pos);
 	if (!rc) {
 		node_set_size(n, end);
@@ -250,15 +255,8 @@ static void release_handle(struct fused *d, struct open_file *of)
 	if (of->writable)
 		n->writers--;
 	n->handles--;
-	if (n->pending && !n->writers) {
-		if (!__atomic_load_n(&n->touched, __ATOMIC_RELAXED) &&
-		    !node_size(n)) {
-			n->lingering = true;
-			n->linger_until = now_ms() + LINGER_MS;
-		} else {
-			node_commit(d, n);
-		}
-	}
+	if (n->pending && !n->writers)
+		node_commit(d, n);
 	node_drop_unused(d, n);
 	pthread_mutex_unlock(&d->lock);
 	free(of);
@@ -445,10 +443,8 @@ int file_commit_now(struct fused *d, uint64_t ino, struct fuse_file_info *fi)
 	if (!of || !of->writable)
 		return -EBADF;
 	pthread_mutex_lock(&d->lock);
-	if (of->node->pending) {
-		of->node->lingering = false;
+	if (of->node->pending)
 		rc = node_commit(d, of->node);
-	}
 	pthread_mutex_unlock(&d->lock);
 	return rc;
 }
@@ -525,35 +521,13 @@ void op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset,
 	}
 	n = of->node;
 	pthread_mutex_lock(&d->lock);
-	if (end > node_size(n))
-		rc = n->pending ? file_resize_pending(d, n->ino, end) :
-				  -fused_refusal(d);
+	if (end > node_size(n)) {
+		rc = file_make_growable(d, n->ino);
+		if (!rc)
+			rc = file_resize_pending(d, n->ino, end);
+	}
 	pthread_mutex_unlock(&d->lock);
 	fuse_reply_err(req, -rc);
-}
-
-/* Commit lingering files when @all or their time is over; d->lock held. */
-static void commit_lingering(struct fused *d, bool all)
-{
-	uint64_t now = now_ms();
-	struct open_node *n, *next;
-
-	for (n = d->nodes; n; n = next) {
-		next = n->next;
-		if (!n->lingering || (!all && now < n->linger_until))
-			continue;
-		n->lingering = false;
-		if (n->pending && !n->writers)
-			node_commit(d, n);
-		node_drop_unused(d, n);
-	}
-}
-
-void file_commit_lingering(struct fused *d)
-{
-	pthread_mutex_lock(&d->lock);
-	commit_lingering(d, false);
-	pthread_mutex_unlock(&d->lock);
 }
 
 void file_commit_all(struct fused *d)
@@ -561,7 +535,6 @@ void file_commit_all(struct fused *d)
 	struct open_node *n, *next;
 
 	pthread_mutex_lock(&d->lock);
-	commit_lingering(d, true);
 	for (n = d->nodes; n; n = next) {
 		next = n->next;
 		if (n->pending)

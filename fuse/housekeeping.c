@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * The daemon's one background thread: twice a second a client checks
- * whether the master's log moved (bounding how stale it can be), and a
- * master commits the empty files whose linger time is over (file.c).
+ * whether the master's log moved (bounding how stale it can be).
  */
 #include <time.h>
 
@@ -27,9 +26,7 @@ static void *tick_main(void *arg)
 		if (d->tick_stop)
 			break;
 		pthread_mutex_unlock(&d->tick_lock);
-		if (d->master)
-			file_commit_lingering(d);
-		else
+		if (!d->master)
 			refresh_if_moved(d);
 		pthread_mutex_lock(&d->tick_lock);
 	}

@@ -89,8 +89,12 @@ static int setattr_locked(struct fused *d, uint64_t ino,
 	    (uint64_t)attr->st_size != fst.size) {
 		if (fst.type == FAMFS_NODE_DIR)
 			return -EISDIR;
-		if (fst.state != FAMFS_NODE_PENDING)
-			return -EPERM;	/* committed: the size is fixed */
+		/* committed: the size is fixed, unless it is still empty */
+		if (fst.state != FAMFS_NODE_PENDING) {
+			rc = file_make_growable(d, ino);
+			if (rc)
+				return rc;
+		}
 		rc = file_resize_pending(d, ino, (uint64_t)attr->st_size);
 		if (rc)
 			return rc;

@@ -385,6 +385,14 @@ int famfs_pending_set_interleave(struct famfs_fs *fs, uint64_t ino,
 int famfs_pending_setattr(struct famfs_fs *fs, uint64_t ino, uint32_t mask,
 			  uint32_t mode, uint32_t uid, uint32_t gid);
 int famfs_pending_commit(struct famfs_fs *fs, uint64_t ino);
+/*
+ * A file committed empty (no size, no extents) may still be given its
+ * contents once: this makes it pending again. Committing it then logs a
+ * file entry that fills the empty one; committing it still empty, or
+ * abandoning it, leaves it as the log already has it. -EPERM for any
+ * other committed file.
+ */
+int famfs_pending_reopen(struct famfs_fs *fs, uint64_t ino);
 int famfs_pending_abandon(struct famfs_fs *fs, uint64_t ino);
 
 /*

@@ -76,6 +76,8 @@ struct node {
 	uint32_t nextents, extents_cap;
 	struct famfs_interleave interleave;
 	uint64_t allocated;
+	/* pending again: committed empty, now being given its contents */
+	bool refill;
 };
 
 struct namespace {

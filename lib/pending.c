@@ -292,6 +292,33 @@ int famfs_pending_setattr(struct famfs_fs *fs, uint64_t ino, uint32_t mask,
 	return rc;
 }
 
+int famfs_pending_reopen(struct famfs_fs *fs, uint64_t ino)
+{
+	struct node *n;
+	int rc = -EROFS;
+
+	pthread_rwlock_wrlock(&fs->lock);
+	if (!fs->master || !fs->writable)
+		goto out;
+	n = ns_get(&fs->ns, ino);
+	rc = -ENOENT;
+	if (!n)
+		goto out;
+	rc = 0;
+	if (n->type == FAMFS_NODE_FILE && n->state == FAMFS_NODE_PENDING)
+		goto out;	/* already */
+	rc = -EPERM;
+	if (n->type != FAMFS_NODE_FILE || n->size || n->nextents)
+		goto out;
+	n->state = FAMFS_NODE_PENDING;
+	n->refill = true;
+	memset(&n->interleave, 0, sizeof(n->interleave));
+	rc = 0;
+out:
+	pthread_rwlock_unlock(&fs->lock);
+	return rc;
+}
+
 int famfs_pending_commit(struct famfs_fs *fs, uint64_t ino)
 {
 	char path[FAMFS_PATH_MAX + 1];
@@ -309,6 +336,13 @@ int famfs_pending_commit(struct famfs_fs *fs, uint64_t ino)
 	/* a layout that never got its strips is just an empty plain file */
 	if (!n->nextents)
 		memset(&n->interleave, 0, sizeof(n->interleave));
+	if (n->refill && !n->nextents) {
+		/* still empty: the log already says so */
+		n->size = 0;
+		n->refill = false;
+		n->state = FAMFS_NODE_COMMITTED;
+		goto out;
+	}
 	rc = ns_path_of(&fs->ns, n, path, sizeof(path));
 	if (rc)
 		goto out;
@@ -325,8 +359,10 @@ int famfs_pending_commit(struct famfs_fs *fs, uint64_t ino)
 	r.interleave = n->interleave;
 	/* the node already holds exactly what replay would build from r */
 	rc = log_append(fs, &r);
-	if (!rc)
+	if (!rc) {
 		n->state = FAMFS_NODE_COMMITTED;
+		n->refill = false;
+	}
 out:
 	pthread_rwlock_unlock(&fs->lock);
 	return rc;
@@ -345,7 +381,14 @@ int famfs_pending_abandon(struct famfs_fs *fs, uint64_t ino)
 				    n->extents[i].len);
 		n->nextents = 0;
 		n->allocated = 0;
-		ns_forget(&fs->ns, n);
+		if (n->refill) {
+			/* the log has it empty: so it stays */
+			n->size = 0;
+			n->refill = false;
+			n->state = FAMFS_NODE_COMMITTED;
+		} else {
+			ns_forget(&fs->ns, n);
+		}
 	}
 	pthread_rwlock_unlock(&fs->lock);
 	return rc;

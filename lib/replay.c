@@ -60,18 +60,28 @@ static int check_file_extents(struct famfs_fs *fs,
 	return 0;
 }
 
+/* A committed file with no contents yet: a later entry may fill it. */
+static bool is_empty_file(const struct node *n)
+{
+	return n->type == FAMFS_NODE_FILE &&
+	       n->state == FAMFS_NODE_COMMITTED && !n->size && !n->nextents;
+}
+
+/*
+ * Add a file, or give a committed empty file its contents (@n): a file
+ * may be logged empty at its first close and written later, once.
+ */
 static int apply_file(struct famfs_fs *fs, struct node *parent,
-		      const char *name, size_t name_len,
+		      const char *name, size_t name_len, struct node *n,
 		      const struct famfs_log_record *r, const char **why)
 {
 	struct famfs_extent *ext = NULL;
-	struct node *n;
 	int rc;
 
 	rc = check_file_extents(fs, r, why);
 	if (rc)
 		return rc;
-	if (fs->ns.nnodes + 1 >= META_OWNER) {
+	if (!n && fs->ns.nnodes + 1 >= META_OWNER) {
 		*why = "too many files";
 		return -ENOSPC;
 	}
@@ -83,11 +93,15 @@ static int apply_file(struct famfs_fs *fs, struct node *parent,
 		}
 		memcpy(ext, r->extents, r->nextents * sizeof(*ext));
 	}
-	n = ns_add(&fs->ns, parent, name, name_len, FAMFS_NODE_FILE);
-	if (!n) {
-		free(ext);
-		*why = "out of memory";
-		return -ENOMEM;
+	if (n) {
+		free(n->extents);
+	} else {
+		n = ns_add(&fs->ns, parent, name, name_len, FAMFS_NODE_FILE);
+		if (!n) {
+			free(ext);
+			*why = "out of memory";
+			return -ENOMEM;
+		}
 	}
 	n->mode = S_IFREG | (r->mode & 07777);
 	n->uid = r->uid;
@@ -206,16 +220,13 @@ int replay_apply(struct famfs_fs *fs, const struct famfs_log_record *r,
 		dir->time = r->time;
 		return 0;
 	case FAMFS_LOG_FILE:
-		if (n && n->state != FAMFS_NODE_PENDING) {
-			*why = "already exists";
+		if (n && !is_empty_file(n)) {
+			*why = n->state == FAMFS_NODE_PENDING ?
+				       "pending file in the way" :
+				       "already exists";
 			return -EEXIST;
 		}
-		if (n) {
-			/* our own pending file being committed: see fs.c */
-			*why = "pending file in the way";
-			return -EEXIST;
-		}
-		return apply_file(fs, parent, name, name_len, r, why);
+		return apply_file(fs, parent, name, name_len, n, r, why);
 	case FAMFS_LOG_SETATTR:
 		if (!n || n->state != FAMFS_NODE_COMMITTED) {
 			*why = "no such file or directory";

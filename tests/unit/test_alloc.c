@@ -200,6 +200,41 @@ static void test_pending(void)
 	CHECK(st.size == 0 && st.allocated == 0,
 	      "failed growth leaves the file as it was");
 
+	/* a file committed empty may be given its contents once */
+	{
+		uint64_t before;
+
+		famfs_pending_create(fs, 1, "e", 0644, 0, 0, &st);
+		CHECK_RC(famfs_pending_commit(fs, st.ino), 0,
+			 "commit an empty file");
+		famfs_fs_usage(fs, &u);
+		before = u.log_entries;
+		CHECK_RC(famfs_pending_reopen(fs, st.ino), 0,
+			 "reopen the committed empty file");
+		CHECK_RC(famfs_pending_commit(fs, st.ino), 0,
+			 "commit it still empty");
+		famfs_fs_usage(fs, &u);
+		CHECK(u.log_entries == before, "which logs nothing new");
+		famfs_pending_reopen(fs, st.ino);
+		famfs_pending_resize(fs, st.ino, 3 * MiB);
+		CHECK_RC(famfs_pending_abandon(fs, st.ino), 0,
+			 "abandon the refill");
+		CHECK(famfs_resolve(fs, "e", &cst) == 0 && cst.size == 0 &&
+			      cst.state == FAMFS_NODE_COMMITTED,
+		      "the empty file stays, as logged");
+		famfs_pending_reopen(fs, st.ino);
+		CHECK_RC(famfs_pending_prepare_write(fs, st.ino, 0, 3 * MiB), 0,
+			 "write 3 MiB into it");
+		CHECK_RC(famfs_pending_commit(fs, st.ino), 0, "commit the fill");
+		CHECK_RC(famfs_pending_reopen(fs, st.ino), -EPERM,
+			 "only once: a file with contents is fixed");
+		CHECK_RC(famfs_fs_refresh(client, NULL, false, NULL, NULL), 2,
+			 "client replays the empty file and its fill");
+		CHECK(famfs_resolve(client, "e", &cst) == 0 &&
+			      cst.size == 3 * MiB && cst.nextents == 1,
+		      "client sees the contents");
+	}
+
 	/* interleaved pending file */
 	struct famfs_interleave il = { 2, 2, 2 * MiB };
 	famfs_pending_create(fs, 1, "i", 0644, 0, 0, &st);
@@ -226,6 +261,8 @@ static void test_pending(void)
 		famfs_fs_open(dev, FAMFS_OPEN_RDONLY, &rep, &fs);
 		CHECK(rep.nerrors == 0, "log of pending commits replays cleanly");
 	}
+	CHECK(famfs_resolve(fs, "e", &st) == 0 && st.size == 3 * MiB,
+	      "the filled file replays with its contents");
 	CHECK(famfs_resolve(fs, "i", &st) == 0 && st.interleave.nstrips == 2 &&
 		      st.size == 7 * MiB,
 	      "interleave survives replay");
