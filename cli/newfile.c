@@ -42,6 +42,21 @@ static int set_interleave(int fd, const char *path,
 	return -errno;
 }
 
+/* The directory that will hold @path ("." for a bare name). */
+static int parent_dir(const char *path, char *dir, size_t len)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		snprintf(dir, len, ".");
+	else if ((size_t)(slash - path) >= len)
+		return -ENAMETOOLONG;
+	else
+		snprintf(dir, len, "%.*s",
+			 slash == path ? 1 : (int)(slash - path), path);
+	return 0;
+}
+
 /*
  * Ask the mount first: once the file exists it cannot be taken back (no
  * unlink yet), so an unsupported interleave must fail before open. Every
@@ -53,16 +68,10 @@ static int interleave_supported(const char *path)
 {
 	struct famfs_ioc_status st;
 	char dir[PATH_MAX];
-	const char *slash = strrchr(path, '/');
-	int fd, rc = 0;
+	int fd, rc = parent_dir(path, dir, sizeof(dir));
 
-	if (!slash)
-		strcpy(dir, ".");
-	else if ((size_t)(slash - path) >= sizeof(dir))
-		return -ENAMETOOLONG;
-	else
-		snprintf(dir, sizeof(dir), "%.*s",
-			 slash == path ? 1 : (int)(slash - path), path);
+	if (rc)
+		return rc;
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return 0;	/* the create itself will say why */
@@ -81,17 +90,11 @@ static int interleave_supported(const char *path)
 static int room_for(const char *path, uint64_t size)
 {
 	char dir[PATH_MAX];
-	const char *slash = strrchr(path, '/');
 	struct statvfs vfs;
 	uint64_t need, avail;
 
-	if (!slash)
-		strcpy(dir, ".");
-	else if ((size_t)(slash - path) >= sizeof(dir))
+	if (parent_dir(path, dir, sizeof(dir)))
 		return -ENAMETOOLONG;
-	else
-		snprintf(dir, sizeof(dir), "%.*s",
-			 slash == path ? 1 : (int)(slash - path), path);
 	if (statvfs(dir, &vfs))
 		return 0;	/* let the create itself report it */
 	need = (size + FAMFS_ALLOC_UNIT - 1) / FAMFS_ALLOC_UNIT *

@@ -142,47 +142,15 @@ static int log_piece(struct fused *d, const struct poison_piece *p,
 /* Add [off, off+len) to the sorted, disjoint range set. */
 static int remember(struct fused *d, uint64_t off, uint64_t len)
 {
-	uint64_t end = off + len;
-	size_t i, j, n;
-	int rc = 0;
+	long n;
 
 	pthread_mutex_lock(&d->poison_lock);
-	n = d->poison_count;
-	/* first range that ends at or after @off: it may merge */
-	for (i = 0; i < n && d->poison[i].offset + d->poison[i].len < off; i++)
-		;
-	/* ranges i..j-1 touch the new one and merge into it */
-	for (j = i; j < n && d->poison[j].offset <= end; j++) {
-		off = MIN(off, d->poison[j].offset);
-		if (d->poison[j].offset + d->poison[j].len > end)
-			end = d->poison[j].offset + d->poison[j].len;
-	}
-	if (j == i) {
-		struct famfs_extent *grown;
-
-		if (n == d->poison_cap) {
-			size_t cap = n ? 2 * n : 16;
-
-			grown = realloc(d->poison, cap * sizeof(*grown));
-			if (!grown) {
-				rc = -ENOMEM;
-				goto out;
-			}
-			d->poison = grown;
-			d->poison_cap = cap;
-		}
-		memmove(&d->poison[i + 1], &d->poison[i],
-			(n - i) * sizeof(*d->poison));
-		n++;
-		j = i + 1;
-	}
-	d->poison[i].offset = off;
-	d->poison[i].len = end - off;
-	memmove(&d->poison[i + 1], &d->poison[j], (n - j) * sizeof(*d->poison));
-	__atomic_store_n(&d->poison_count, n - (j - i - 1), __ATOMIC_RELEASE);
-out:
+	n = famfs_ranges_merge(&d->poison, d->poison_count, &d->poison_cap,
+			       off, len);
+	if (n >= 0)
+		__atomic_store_n(&d->poison_count, (size_t)n, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&d->poison_lock);
-	return rc;
+	return n < 0 ? (int)n : 0;
 }
 
 bool poison_overlaps(struct fused *d, uint64_t off, uint64_t len)

@@ -492,6 +492,15 @@ int famfs_list_mounts(int (*fn)(void *ctx, const struct famfs_mount_info *mi),
 
 /* ---- helpers ---------------------------------------------------------- */
 
+/*
+ * Add [offset, offset+len) to a sorted array of disjoint byte ranges,
+ * merging with every range it touches; the array grows as needed.
+ * Returns the new count (for the caller to publish), or -ENOMEM with the
+ * array unchanged. Used for poisoned ranges by libfamfs and the daemon.
+ */
+long famfs_ranges_merge(struct famfs_extent **ranges, size_t count,
+			size_t *cap, uint64_t offset, uint64_t len);
+
 /* Parse "8M", "2G", "4096", "1T" (binary units) into bytes. */
 int famfs_parse_size(const char *text, uint64_t *bytes);
 /* Format bytes with a binary unit ("2.0 GiB"). */

@@ -457,7 +457,7 @@ int famfs_bad_ranges(struct famfs_fs *fs, struct famfs_extent *out,
 	int n;
 
 	pthread_rwlock_rdlock(&fs->lock);
-	for (uint32_t i = 0; i < fs->nbad && i < max; i++)
+	for (size_t i = 0; i < fs->nbad && i < max; i++)
 		out[i] = fs->bad[i];
 	n = (int)fs->nbad;
 	pthread_rwlock_unlock(&fs->lock);
@@ -472,7 +472,7 @@ bool famfs_bad_overlaps(struct famfs_fs *fs, uint64_t offset, uint64_t len)
 	if (!__atomic_load_n(&fs->nbad, __ATOMIC_ACQUIRE))
 		return false;
 	pthread_rwlock_rdlock(&fs->lock);
-	for (uint32_t i = 0; i < fs->nbad && !hit; i++)
+	for (size_t i = 0; i < fs->nbad && !hit; i++)
 		hit = fs->bad[i].offset < offset + len &&
 		      offset < fs->bad[i].offset + fs->bad[i].len;
 	pthread_rwlock_unlock(&fs->lock);

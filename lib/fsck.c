@@ -115,7 +115,7 @@ int famfs_fsck(struct famfs_dev *dev, struct famfs_report *rep,
 		/* free units holding poison are taken out too */
 		extent_bytes += fs->bad_units * fs->sb.alloc_unit;
 		res->bad_ranges = fs->nbad;
-		for (uint32_t i = 0; i < fs->nbad; i++)
+		for (size_t i = 0; i < fs->nbad; i++)
 			res->bad_bytes += fs->bad[i].len;
 		if (extent_bytes != u.used_bytes) {
 			report(rep, FAMFS_ERROR,

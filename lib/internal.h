@@ -162,7 +162,7 @@ struct famfs_fs {
 	uint64_t log_refused;	/* intact entries the namespace refused */
 	/* poisoned device ranges from the log: sorted, merged */
 	struct famfs_extent *bad;
-	uint32_t nbad, bad_cap;	/* nbad also read atomically, unlocked */
+	size_t nbad, bad_cap;	/* nbad also read atomically, unlocked */
 	uint64_t bad_units;	/* free units taken out because of poison */
 	struct log_decoded scratch;	/* replay decoding buffer */
 };

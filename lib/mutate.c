@@ -355,7 +355,7 @@ int famfs_debug_append_unchecked(struct famfs_fs *fs,
 static bool bad_known(const struct famfs_fs *fs, uint64_t offset,
 		      uint64_t len)
 {
-	for (uint32_t i = 0; i < fs->nbad; i++)
+	for (size_t i = 0; i < fs->nbad; i++)
 		if (fs->bad[i].offset <= offset &&
 		    offset + len <= fs->bad[i].offset + fs->bad[i].len)
 			return true;

@@ -135,46 +135,21 @@ static int apply_bad(struct famfs_fs *fs, const struct famfs_extent *b,
 		     const char **why)
 {
 	struct allocator *a = &fs->alloc;
-	uint64_t off = b->offset, end, u;
-	uint32_t i, j, n = fs->nbad;
+	uint64_t u;
+	long n;
 
-	if (!b->len || off >= fs->sb.device_size ||
-	    b->len > fs->sb.device_size - off) {
+	if (!b->len || b->offset >= fs->sb.device_size ||
+	    b->len > fs->sb.device_size - b->offset) {
 		*why = "poisoned range outside the device";
 		return -ERANGE;
 	}
-	end = off + b->len;
-	if (n == fs->bad_cap) {
-		uint32_t cap = n ? 2 * n : 8;
-		struct famfs_extent *grown = realloc(fs->bad,
-						     cap * sizeof(*grown));
-
-		if (!grown) {
-			*why = "out of memory";
-			return -ENOMEM;
-		}
-		fs->bad = grown;
-		fs->bad_cap = cap;
+	n = famfs_ranges_merge(&fs->bad, fs->nbad, &fs->bad_cap, b->offset,
+			       b->len);
+	if (n < 0) {
+		*why = "out of memory";
+		return (int)n;
 	}
-	for (i = 0; i < n && fs->bad[i].offset + fs->bad[i].len < off; i++)
-		;
-	for (j = i; j < n && fs->bad[j].offset <= end; j++) {
-		if (fs->bad[j].offset < off)
-			off = fs->bad[j].offset;
-		if (fs->bad[j].offset + fs->bad[j].len > end)
-			end = fs->bad[j].offset + fs->bad[j].len;
-	}
-	/* ranges i..j-1 merge into one at i */
-	if (j == i) {
-		memmove(&fs->bad[i + 1], &fs->bad[i],
-			(n - i) * sizeof(*fs->bad));
-		n++;
-		j = i + 1;
-	}
-	fs->bad[i].offset = off;
-	fs->bad[i].len = end - off;
-	memmove(&fs->bad[i + 1], &fs->bad[j], (n - j) * sizeof(*fs->bad));
-	__atomic_store_n(&fs->nbad, n - (j - i - 1), __ATOMIC_RELEASE);
+	__atomic_store_n(&fs->nbad, (size_t)n, __ATOMIC_RELEASE);
 
 	for (u = b->offset / a->unit; u * a->unit < b->offset + b->len; u++) {
 		if (!alloc_unit_free(a, u))

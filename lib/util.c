@@ -143,3 +143,39 @@ int famfs_uuid_parse(const char *text, uint8_t uuid[16])
 	}
 	return n == 32 ? 0 : -EINVAL;
 }
+
+long famfs_ranges_merge(struct famfs_extent **ranges, size_t n, size_t *cap,
+			uint64_t off, uint64_t len)
+{
+	struct famfs_extent *r = *ranges;
+	uint64_t end = off + len;
+	size_t i, j;
+
+	if (n == *cap) {
+		size_t ncap = n ? 2 * n : 8;
+
+		r = realloc(r, ncap * sizeof(*r));
+		if (!r)
+			return -ENOMEM;
+		*ranges = r;
+		*cap = ncap;
+	}
+	/* ranges i..j-1 touch the new one and merge into it at i */
+	for (i = 0; i < n && r[i].offset + r[i].len < off; i++)
+		;
+	for (j = i; j < n && r[j].offset <= end; j++) {
+		if (r[j].offset < off)
+			off = r[j].offset;
+		if (r[j].offset + r[j].len > end)
+			end = r[j].offset + r[j].len;
+	}
+	if (j == i) {
+		memmove(&r[i + 1], &r[i], (n - i) * sizeof(*r));
+		n++;
+		j = i + 1;
+	}
+	r[i].offset = off;
+	r[i].len = end - off;
+	memmove(&r[i + 1], &r[j], (n - j) * sizeof(*r));
+	return (long)(n - (j - i - 1));
+}

@@ -10,8 +10,38 @@ static uint64_t entries(struct famfs_fs *fs)
 	return u.log_entries;
 }
 
+static void test_merge(void)
+{
+	struct famfs_extent *r = NULL;
+	size_t cap = 0;
+	long n = 0;
+
+	n = famfs_ranges_merge(&r, (size_t)n, &cap, 100, 10);	/* 100-110 */
+	n = famfs_ranges_merge(&r, (size_t)n, &cap, 10, 5);	/* front */
+	n = famfs_ranges_merge(&r, (size_t)n, &cap, 300, 10);	/* end */
+	n = famfs_ranges_merge(&r, (size_t)n, &cap, 200, 10);	/* middle */
+	CHECK(n == 4 && r[0].offset == 10 && r[1].offset == 100 &&
+		      r[2].offset == 200 && r[3].offset == 300,
+	      "disjoint ranges kept sorted");
+	n = famfs_ranges_merge(&r, (size_t)n, &cap, 110, 5);
+	CHECK(n == 4 && r[1].offset == 100 && r[1].len == 15,
+	      "an adjacent range extends its neighbour");
+	n = famfs_ranges_merge(&r, (size_t)n, &cap, 105, 200);
+	CHECK(n == 2 && r[1].offset == 100 && r[1].len == 210,
+	      "one range swallows three");
+	n = famfs_ranges_merge(&r, (size_t)n, &cap, 0, 1000);
+	CHECK(n == 1 && r[0].offset == 0 && r[0].len == 1000,
+	      "and one covers all");
+	for (int i = 0; i < 40; i++)
+		n = famfs_ranges_merge(&r, (size_t)n, &cap, 2000 + 10 * i, 5);
+	CHECK(n == 41 && cap >= 41 && r[40].offset == 2390,
+	      "the array grows");
+	free(r);
+}
+
 int main(void)
 {
+	test_merge();
 	/* 64 MiB: data units at 10, 12, ... 62 MiB */
 	char *dev = make_famfs("bad", 64 * MiB, 0);
 	struct famfs_fs *fs, *client, *again;

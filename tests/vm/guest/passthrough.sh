@@ -20,15 +20,6 @@ mnt=/mnt/famfs
 log=/tmp/messages
 export ASAN_OPTIONS=log_path=/tmp/asan UBSAN_OPTIONS=log_path=/tmp/ubsan,print_stacktrace=1
 
-wait_for() { # wait_for TENTHS COMMAND...: poll until COMMAND succeeds
-	_n=$1; shift
-	_i=0
-	until "$@" >/dev/null 2>&1; do
-		_i=$((_i + 1))
-		[ $_i -ge "$_n" ] && return 1
-		sleep 0.1
-	done
-}
 no_daemon() { ! pidof famfs_fused >/dev/null; }
 first_extent() { # device offset of FILE's first extent
 	famfs getmap "$1" |

@@ -5,6 +5,7 @@
 # .meta/.poison lists it, reading that page of B fails with EIO while the
 # rest of B and all of A read back intact.
 . ./common.sh
+. ./famfs-common.sh	# wait_for
 dev=/dev/$DAX
 mnt=/mnt/famfs
 log=/tmp/messages
@@ -14,15 +15,6 @@ export FAMFS_SYSTEM_UUID
 # a sanitizer build of the daemon reports here (stderr is /dev/null)
 export ASAN_OPTIONS=log_path=/tmp/asan UBSAN_OPTIONS=log_path=/tmp/ubsan,print_stacktrace=1
 
-wait_for() { # wait_for TENTHS COMMAND...: poll until COMMAND succeeds
-	_n=$1; shift
-	_i=0
-	until "$@" >/dev/null 2>&1; do
-		_i=$((_i + 1))
-		[ $_i -ge "$_n" ] && return 1
-		sleep 0.1
-	done
-}
 fails_with_eio() { # fails_with_eio COMMAND...: fails, saying I/O error
 	if "$@" >/tmp/eio.out 2>&1; then
 		echo "  (it succeeded)"
