@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "bench.h"
 #include "famfs.h"
@@ -108,6 +109,39 @@ int bench_parse_sizes(const char *text, uint64_t *out, int max)
 	}
 	free(copy);
 	return n;
+}
+
+int bench_parse_ints(const char *text, int *out, int max, int lo, int hi)
+{
+	const char *s = text;
+	int n;
+
+	for (n = 0; *s && n < max; n++) {
+		char *end;
+		long v = strtol(s, &end, 10);
+
+		if (end == s || v < lo || v > hi || (*end && *end != ','))
+			return -1;
+		out[n] = (int)v;
+		s = end + (*end == ',');
+	}
+	return n;
+}
+
+void bench_create_file(const char *device, const char *prefix, uint64_t size,
+		       struct famfs_fs **fs, struct famfs_stat *st)
+{
+	char name[64];
+	int rc;
+
+	rc = famfs_fs_open(device, FAMFS_OPEN_RDWR, NULL, fs);
+	if (rc)
+		bench_die(device, rc);
+	snprintf(name, sizeof(name), "%s-%d", prefix, (int)getpid());
+	rc = famfs_create_file(*fs, FAMFS_ROOT_INO, name, 0644, 0, 0, size,
+			       NULL, st);
+	if (rc)
+		bench_die("famfs_create_file", rc);
 }
 
 /* xorshift64*: fixed seed so famfs and the comparator see the same order */

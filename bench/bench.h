@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "famfs.h"
+
 struct bench_stat {
 	double med;
 	double min;
@@ -45,6 +47,19 @@ void bench_size_name(uint64_t bytes, char *buf, size_t len);
 
 /* Parse a comma separated list of sizes ("4K,64K,1M"); returns the count. */
 int bench_parse_sizes(const char *text, uint64_t *out, int max);
+
+/*
+ * Parse a comma separated list of integers in [lo, hi] ("1,4"); returns
+ * the count, or -1 for a bad element.
+ */
+int bench_parse_ints(const char *text, int *out, int max, int lo, int hi);
+
+/*
+ * Open the famfs on @device read-write and create a file of @size bytes
+ * named "PREFIX-PID" at its root; exits on failure.
+ */
+void bench_create_file(const char *device, const char *prefix, uint64_t size,
+		       struct famfs_fs **fs, struct famfs_stat *st);
 
 /* Deterministic pseudo-random permutation of 0..n-1 (same on every run). */
 void bench_shuffle(uint64_t *v, uint64_t n, uint64_t seed);

@@ -205,14 +205,10 @@ int main(int argc, char **argv)
 			nblocks = bench_parse_sizes(optarg, blocks, MAX_LIST);
 			break;
 		case 'j':
-			nstr = 0;
-			for (char *s = optarg; *s && nstr < MAX_LIST; nstr++) {
-				streams[nstr] = (int)strtol(s, &s, 10);
-				if (streams[nstr] < 1 ||
-				    streams[nstr] > MAX_STREAMS)
-					usage();
-				s += *s == ',';
-			}
+			nstr = bench_parse_ints(optarg, streams, MAX_LIST, 1,
+						MAX_STREAMS);
+			if (nstr < 1)
+				usage();
 			break;
 		case 'r':
 			reps = atoi(optarg);

@@ -315,14 +315,13 @@ int main(int argc, char **argv)
 	uint64_t max_stride = 0;
 	int nthreads[MAX_LIST] = { 1 };
 	bool pats[2], ops[2], contiguous;
-	int nstrides, npats, nops, nthr = 1, reps = 7, opt, rc, n = 0;
+	int nstrides, npats, nops, nthr = 1, reps = 7, opt, n = 0;
 	const char *plist = "seq,rand", *olist = "read,write";
 	struct config cfg[MAX_LIST * MAX_LIST * 4];
 	struct famfs_fs *fs;
 	struct famfs_stat st;
 	struct view fv, rv;
 	uint8_t *bufs[MAX_LIST];
-	char name[64];
 
 	nstrides = bench_parse_sizes("4K,64K,1M,2M", strides, MAX_LIST);
 	while ((opt = getopt(argc, argv, "s:b:p:o:t:r:i:")) != -1) {
@@ -341,14 +340,10 @@ int main(int argc, char **argv)
 			olist = optarg;
 			break;
 		case 't':
-			nthr = 0;
-			for (char *s = optarg; *s && nthr < MAX_LIST; nthr++) {
-				nthreads[nthr] = (int)strtol(s, &s, 10);
-				if (nthreads[nthr] < 1 ||
-				    nthreads[nthr] > MAX_LIST)
-					usage();
-				s += *s == ',';
-			}
+			nthr = bench_parse_ints(optarg, nthreads, MAX_LIST, 1,
+						MAX_LIST);
+			if (nthr < 1)
+				usage();
 			break;
 		case 'r':
 			reps = atoi(optarg);
@@ -367,14 +362,7 @@ int main(int argc, char **argv)
 	if (optind + 1 != argc || !npats || !nops)
 		usage();
 
-	rc = famfs_fs_open(argv[optind], FAMFS_OPEN_RDWR, NULL, &fs);
-	if (rc)
-		bench_die(argv[optind], rc);
-	snprintf(name, sizeof(name), "bench-mmap-%d", (int)getpid());
-	rc = famfs_create_file(fs, FAMFS_ROOT_INO, name, 0644, 0, 0, size,
-			       NULL, &st);
-	if (rc)
-		bench_die("famfs_create_file", rc);
+	bench_create_file(argv[optind], "bench-mmap", size, &fs, &st);
 	famfs_view(fs, st.ino, size, &fv, &dev_start, &contiguous);
 	if (!contiguous)
 		bench_die("the benchmark file is not contiguous", -EINVAL);

@@ -90,7 +90,7 @@ int main(int argc, char **argv)
 	int reps = 5, opt, rc, fd;
 	struct famfs_fs *fs;
 	struct famfs_stat st;
-	char name[64], row_id[96], row_label[160], note[96];
+	char row_id[96], row_label[160], note[96];
 
 	while ((opt = getopt(argc, argv, "s:r:l:i:")) != -1) {
 		switch (opt) {
@@ -117,14 +117,7 @@ int main(int argc, char **argv)
 	if (optind + 1 != argc)
 		usage();
 
-	rc = famfs_fs_open(argv[optind], FAMFS_OPEN_RDWR, NULL, &fs);
-	if (rc)
-		bench_die(argv[optind], rc);
-	snprintf(name, sizeof(name), "bench-faults-%d", (int)getpid());
-	rc = famfs_create_file(fs, FAMFS_ROOT_INO, name, 0644, 0, 0, size,
-			       NULL, &st);
-	if (rc)
-		bench_die("famfs_create_file", rc);
+	bench_create_file(argv[optind], "bench-faults", size, &fs, &st);
 	rc = famfs_file_map(fs, st.ino, 0, &off, &contig);
 	if (rc)
 		bench_die("famfs_file_map", rc);

@@ -17,8 +17,7 @@ export FAMFS_SYSTEM_UUID=$MASTER_UUID
 MNT=$T/master
 CMNT=$T/client
 MOUNTS=()
-tap_n=0
-tap_failed=0
+. "$(dirname "${BASH_SOURCE[0]}")/../tap.sh"
 
 cleanup()
 {
@@ -35,40 +34,6 @@ cleanup()
 	rm -f "$DEV" "$DEV".*
 }
 trap cleanup EXIT
-
-ok()
-{
-	tap_n=$((tap_n + 1))
-	echo "ok $tap_n - $*"
-}
-
-not_ok()
-{
-	tap_n=$((tap_n + 1))
-	tap_failed=$((tap_failed + 1))
-	echo "not ok $tap_n - $*"
-}
-
-# expect STATUS PATTERN DESCRIPTION -- COMMAND...
-# Passes when COMMAND exits with STATUS and its combined output matches
-# the extended regex PATTERN ('' matches anything).
-expect()
-{
-	local want=$1 pattern=$2 desc=$3 out rc
-
-	shift 4
-	out=$("$@" 2>&1)
-	rc=$?
-	if [ "$rc" -eq "$want" ] && { [ -z "$pattern" ] ||
-		grep -Eq -- "$pattern" <<<"$out"; }; then
-		ok "$desc"
-	else
-		not_ok "$desc"
-		echo "# command: $*"
-		echo "# exit $rc (want $want), output:"
-		sed 's/^/#   /' <<<"$out"
-	fi
-}
 
 # check DESCRIPTION -- COMMAND...: passes when COMMAND succeeds (quietly).
 check()
@@ -130,10 +95,4 @@ wait_for()
 		sleep 0.1
 	done
 	return 1
-}
-
-done_testing()
-{
-	echo "1..$tap_n"
-	[ "$tap_failed" -eq 0 ]
 }

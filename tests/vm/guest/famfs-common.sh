@@ -41,6 +41,14 @@ fs_uuid() { # fs uuid of the famfs on $1 (empty when fsck cannot read it)
 	famfs fsck --json "$1" 2>/dev/null | sed -n 's/^ *"uuid":"\(.*\)",*$/\1/p'
 }
 
+sanitizer_reports() { # a failure for each report a sanitizer build left
+	for f in /tmp/asan.* /tmp/ubsan.*; do
+		[ -e "$f" ] || continue
+		fail "sanitizer report $f"
+		head -n 40 "$f"
+	done
+}
+
 wait_for() { # wait_for TENTHS COMMAND... : poll until COMMAND succeeds
 	_n=$1; shift
 	_i=0

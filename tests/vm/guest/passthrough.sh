@@ -132,10 +132,6 @@ expect "daemon gone (device_dax)" wait_for 50 no_daemon
 expect "fsck clean" sh -c "famfs fsck $dev | grep -q ': clean'"
 expect "no fsdev_dax objects left" [ "$(objects)" = 0 ]
 
-for f in /tmp/asan.* /tmp/ubsan.*; do
-	[ -e "$f" ] || continue
-	fail "sanitizer report $f"
-	head -n 40 "$f"
-done
+sanitizer_reports
 kill $syslog_pid
 finish

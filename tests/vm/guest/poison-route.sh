@@ -166,10 +166,6 @@ expect "A still verifies" famfs verify -f $mnt/A -S 11
 expect "famfs umount (device_dax)" famfs umount $mnt
 expect "daemon gone again" wait_for 50 no_daemon
 expect "no fsdev_dax objects left" [ "$(objects)" = 0 ]
-for f in /tmp/asan.* /tmp/ubsan.*; do
-	[ -e "$f" ] || continue
-	fail "sanitizer report $f"
-	head -n 40 "$f"
-done
+sanitizer_reports
 kill $syslog_pid
 finish
