@@ -3,8 +3,13 @@
 #ifndef FAMFS_CLI_H
 #define FAMFS_CLI_H
 
+#include <getopt.h>
 #include <stdio.h>
 #include "famfs.h"
+
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#endif
 
 #define CLI_CMDS(X) \
 	X(mount, "mount a famfs device (starts famfs_fused)") \
@@ -27,6 +32,31 @@
 #define CLI_DECLARE(name, help) int cmd_##name(int argc, char **argv);
 CLI_CMDS(CLI_DECLARE)
 #undef CLI_DECLARE
+
+/* ---- option parsing conventions (getopt.c) ---------------------------- */
+
+/*
+ * An upstream famfs option that does not apply here: put it in the
+ * command's option table with this value (and its letter in the short
+ * options); cli_getopt refuses it with the reason, completion omits it.
+ */
+#define CLI_REFUSED(c) (0x10000 | (c))
+
+/* Set by main before a command runs; @list: print the options and exit. */
+void cli_getopt_begin(const char *cmd, bool list);
+const char *cli_current_cmd(void);
+/*
+ * getopt_long() for every subcommand: "-?" returns the "help" option's
+ * value, an unknown option or a missing value prints one "famfs: CMD:"
+ * line and returns '?', a refused upstream option exits with the usage
+ * status. Under `famfs --list-opts CMD` it prints the options and exits.
+ */
+int cli_getopt(int argc, char **argv, const char *shortopts,
+	       const struct option *longopts);
+/* The exit status of a usage error of @cmd (2; getmap 9, check 8, fsck 16). */
+int cli_usage_status(const char *cmd);
+/* exit(), after checking that stdout was written (else a failure status). */
+void cli_exit(int status) __attribute__((noreturn));
 
 /* Print "famfs: <what>: <reason>" to stderr (one line, printed once). */
 void cli_error(const char *what, const char *fmt, ...)

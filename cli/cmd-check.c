@@ -157,7 +157,7 @@ int cmd_check(int argc, char **argv)
 	struct cli_target t;
 	int c, rc, status;
 
-	while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "vh", opts)) != -1) {
 		switch (c) {
 		case 'v':
 			walk.verbose = true;

@@ -174,7 +174,7 @@ int cmd_chkread(int argc, char **argv)
 	bool verbose = false;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "slvh", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "slvh", opts)) != -1) {
 		switch (c) {
 		case 's':
 		case 'l':

@@ -141,7 +141,7 @@ int cmd_clone(int argc, char **argv)
 	bool verbose = false;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "vh", opts)) != -1) {
 		switch (c) {
 		case 'v':
 			verbose = true;

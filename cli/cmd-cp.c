@@ -243,8 +243,8 @@ static int parse_cp_opts(int argc, char **argv, struct cp_state *s,
 	struct cli_interleave il = { 0 };
 	int c;
 
-	while ((c = getopt_long(argc, argv, "rt:m:u:g:cN:B:C:vh", opts,
-				NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "rt:m:u:g:cN:B:C:vh",
+				opts)) != -1) {
 		switch (c) {
 		case 'r':
 			s->recursive = true;

@@ -133,8 +133,8 @@ int cmd_creat(int argc, char **argv)
 	files = calloc((size_t)argc + 1, sizeof(*files));
 	if (!files)
 		return 1;
-	while ((c = getopt_long(argc, argv, "s:S:rm:u:g:M:t:N:B:C:vh", opts,
-				NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "s:S:rm:u:g:M:t:N:B:C:vh",
+				opts)) != -1) {
 		switch (c) {
 		case 's':
 			size_arg = optarg;

@@ -170,7 +170,7 @@ int cmd_daxmode(int argc, char **argv)
 	struct stat st;
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "h", opts)) != -1) {
 		if (c == 'h') {
 			daxmode_usage(stdout);
 			return 0;

@@ -126,7 +126,7 @@ int cmd_flush(int argc, char **argv)
 	bool verbose = false;
 	int c, status = 0;
 
-	while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "vh", opts)) != -1) {
 		switch (c) {
 		case 'v':
 			verbose = true;

@@ -19,10 +19,11 @@
 static void fsck_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: famfs fsck [-v] [-h|--human] [--json] DEVICE|MOUNTPOINT\n"
+		"usage: famfs fsck [-v] [--human] [--json] DEVICE|MOUNTPOINT\n"
 		"  -v, --verbose  list every log entry\n"
-		"  -h, --human    sizes in KiB/MiB/GiB\n"
-		"      --json     print the summary as JSON\n");
+		"      --human    sizes in KiB/MiB/GiB\n"
+		"      --json     print the summary as JSON\n"
+		"  -h, --help     this help\n");
 }
 
 static void print_entry(void *ctx, const struct famfs_log_record *r)
@@ -149,9 +150,9 @@ int cmd_fsck(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "verbose", no_argument, NULL, 'v' },
-		{ "human", no_argument, NULL, 'h' },
+		{ "human", no_argument, NULL, 'H' },
 		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'H' },
+		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	bool verbose = false, human = false, json = false;
@@ -162,18 +163,18 @@ int cmd_fsck(int argc, char **argv)
 	const char *device;
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "vh", opts)) != -1) {
 		switch (c) {
 		case 'v':
 			verbose = true;
 			break;
-		case 'h':
+		case 'H':
 			human = true;
 			break;
 		case 'j':
 			json = true;
 			break;
-		case 'H':
+		case 'h':
 			fsck_usage(stdout);
 			return 0;
 		default:

@@ -117,7 +117,7 @@ int cmd_getmap(int argc, char **argv)
 	bool quiet = false;
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "qD:h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "qD:h", opts)) != -1) {
 		switch (c) {
 		case 'q':
 			quiet = true;

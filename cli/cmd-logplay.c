@@ -20,7 +20,8 @@
 static void logplay_usage(FILE *out)
 {
 	fprintf(out, "usage: famfs logplay [-n] MOUNTPOINT\n"
-		     "  -n, --dry-run  show what would be applied\n");
+		     "  -n, --dry-run  show what would be applied\n"
+		     "  -h, --help     this help\n");
 }
 
 struct pending_list {
@@ -93,7 +94,7 @@ int cmd_logplay(int argc, char **argv)
 	const char *arg;
 	int c, fd, rc;
 
-	while ((c = getopt_long(argc, argv, "nh", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "nh", longopts)) != -1) {
 		switch (c) {
 		case 'n':
 			dry = true;

@@ -124,7 +124,7 @@ int cmd_ls(int argc, char **argv)
 	char **paths;
 	int c, npaths, status = 0;
 
-	while ((c = getopt_long(argc, argv, "lRjD:h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "lRjD:h", opts)) != -1) {
 		switch (c) {
 		case 'l':
 			o.longfmt = true;

@@ -121,7 +121,7 @@ int cmd_mkdir(int argc, char **argv)
 	bool set_mode = false;
 	int c, status = 0;
 
-	while ((c = getopt_long(argc, argv, "pm:u:g:vh", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "pm:u:g:vh", opts)) != -1) {
 		switch (c) {
 		case 'p':
 			o.parents = true;

@@ -26,7 +26,8 @@ static void mount_usage(FILE *out)
 		"  -d, --debug          print FUSE traffic (stays in the foreground)\n"
 		"  -f, --foreground     stay in the foreground until unmounted\n"
 		"  -s, --single-thread  serve requests from one thread\n"
-		"  -o OPTS              mount options (see famfs_fused(8))\n");
+		"  -o OPTS              mount options (see famfs_fused(8))\n"
+		"  -h, --help           this help\n");
 }
 
 /*
@@ -114,7 +115,7 @@ int cmd_mount(int argc, char **argv)
 	int nopts = 0, nargs = 0, fds[2], c;
 	pid_t pid;
 
-	while ((c = getopt_long(argc, argv, "dfso:h", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "dfso:h", longopts)) != -1) {
 		switch (c) {
 		case 'd':
 			debug = true;

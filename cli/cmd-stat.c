@@ -31,7 +31,7 @@ int cmd_stat(int argc, char **argv)
 	bool json = false;
 	int c, status = 0;
 
-	while ((c = getopt_long(argc, argv, "jD:h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "jD:h", opts)) != -1) {
 		switch (c) {
 		case 'j':
 			json = true;

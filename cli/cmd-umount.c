@@ -27,7 +27,8 @@
 static void umount_usage(FILE *out)
 {
 	fprintf(out, "usage: famfs umount [-l] MOUNTPOINT\n"
-		     "  -l, --lazy  detach now, finish when no longer busy\n");
+		     "  -l, --lazy  detach now, finish when no longer busy\n"
+		     "  -h, --help  this help\n");
 }
 
 struct find_mount {
@@ -104,7 +105,7 @@ int cmd_umount(int argc, char **argv)
 	pid_t pid;
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "lh", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "lh", longopts)) != -1) {
 		switch (c) {
 		case 'l':
 			lazy = true;

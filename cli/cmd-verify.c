@@ -60,7 +60,7 @@ int cmd_verify(int argc, char **argv)
 
 	if (!jobs)
 		return 1;
-	while ((c = getopt_long(argc, argv, "f:S:m:t:vh", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "f:S:m:t:vh", opts)) != -1) {
 		switch (c) {
 		case 'f':
 			file = optarg;

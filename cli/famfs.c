@@ -73,31 +73,135 @@ void cli_report_init(struct famfs_report *rep, const char *what, bool verbose)
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: famfs [--version] [--help] <command> [<args>]\n\n"
+	fprintf(out, "usage: famfs [--version] [--help] <command> [<args>]\n"
+		     "       famfs -h <command>         that command's help\n"
+		     "       famfs --list-cmds | --list-opts <command>\n\n"
 		     "commands:\n");
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
 		fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].help);
 	fprintf(out, "\nRun 'famfs <command> --help' for a command's options.\n");
 }
 
+/* Upstream famfs commands with no meaning here, and why. */
+static const struct {
+	const char *name;
+	const char *reason;
+} refused_commands[] = {
+	{ "mkmeta", "not needed: famfs mount shows .meta itself (FUSE only, "
+		    "no kernel module)" },
+};
+
+int cli_usage_status(const char *cmd)
+{
+	if (!strcmp(cmd, "getmap"))
+		return EBADF;	/* upstream's */
+	if (!strcmp(cmd, "check"))
+		return 8;
+	if (!strcmp(cmd, "fsck"))
+		return 16;	/* fsck(8) */
+	return 2;
+}
+
+/* A failed write of the output is an operational failure of the command. */
+static int write_failure_status(const char *cmd)
+{
+	if (cmd && (!strcmp(cmd, "fsck") || !strcmp(cmd, "check")))
+		return 8;
+	return 1;
+}
+
+/*
+ * What was printed must have reached stdout: a full disk or a closed
+ * pipe turns success into failure (as ndctl's run_builtin does).
+ */
+static int finish(int status)
+{
+	bool failed = fflush(stdout) != 0 || ferror(stdout);
+	int err = errno;
+
+	if (fclose(stdout) && !failed) {
+		failed = true;
+		err = errno;
+	}
+	if (!failed)
+		return status;
+	cli_error(cli_current_cmd(), "write error on standard output: %s",
+		  strerror(err));
+	return status ? status : write_failure_status(cli_current_cmd());
+}
+
+void cli_exit(int status)
+{
+	exit(finish(status));
+}
+
+static const struct cli_cmd *find_cmd(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		if (!strcmp(name, commands[i].name))
+			return &commands[i];
+	return NULL;
+}
+
+/* Unknown or refused: says which, exits 2. */
+static int no_such_cmd(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(refused_commands); i++) {
+		if (!strcmp(name, refused_commands[i].name)) {
+			cli_error(name, "%s", refused_commands[i].reason);
+			return 2;
+		}
+	}
+	cli_error(name, "unknown command (see 'famfs --help')");
+	return 2;
+}
+
+static int run(const struct cli_cmd *cmd, int argc, char **argv, bool list)
+{
+	cli_getopt_begin(cmd->name, list);
+	return finish(cmd->fn(argc, argv));
+}
+
 int main(int argc, char **argv)
 {
+	const struct cli_cmd *cmd;
+	const char *arg = argc > 1 ? argv[1] : "";
+
 	if (argc < 2) {
 		usage(stderr);
 		return 2;
 	}
-	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+	if (!strcmp(arg, "--version") || !strcmp(arg, "-V")) {
 		printf("famfs %s\n", FAMFS_VERSION_STRING);
-		return 0;
+		return finish(0);
 	}
-	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
-	    !strcmp(argv[1], "help")) {
-		usage(stdout);
-		return 0;
+	if (!strcmp(arg, "--list-cmds")) {
+		for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+			printf("%s\n", commands[i].name);
+		return finish(0);
 	}
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (!strcmp(argv[1], commands[i].name))
-			return commands[i].fn(argc - 1, argv + 1);
-	cli_error(argv[1], "unknown command (see 'famfs --help')");
-	return 2;
+	if (!strcmp(arg, "--help") || !strcmp(arg, "-h") ||
+	    !strcmp(arg, "-?") || !strcmp(arg, "help") ||
+	    !strcmp(arg, "--list-opts")) {
+		bool list = !strcmp(arg, "--list-opts");
+		char *help[] = { NULL, "--help", NULL };
+
+		if (argc == 2 && !list) {
+			usage(stdout);
+			return finish(0);
+		}
+		if (argc != 3) {
+			usage(stderr);
+			return 2;
+		}
+		cmd = find_cmd(argv[2]);
+		if (!cmd)
+			return no_such_cmd(argv[2]);
+		help[0] = argv[2];
+		return run(cmd, list ? 1 : 2, help, list);
+	}
+	cmd = find_cmd(arg);
+	if (!cmd)
+		return no_such_cmd(arg);
+	return run(cmd, argc - 1, argv + 1, false);
 }

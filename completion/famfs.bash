@@ -1,46 +1,46 @@
 # SPDX-License-Identifier: Apache-2.0
-# bash completion for famfs(1) and mkfs.famfs(8): subcommands, their
-# options, and the kind of argument each option or position takes.
+# bash completion for famfs(1) and mkfs.famfs(8). The subcommands and
+# their options come from the binary itself (famfs --list-cmds,
+# famfs --list-opts CMD), so completion cannot drift from what it accepts;
+# only the kind of argument a value takes is known here.
 
-_famfs_commands="mount umount fsck check mkdir creat cp verify flush logplay
-	getmap clone chkread stat ls daxmode"
-
-# Options of each subcommand (long and short).
-_famfs_options()
+# The famfs being completed: the word typed, else the one on $PATH.
+_famfs_bin()
 {
-	case $1 in
-	mount) echo "-d --debug -f --foreground -s --single-thread -o --help" ;;
-	umount) echo "-l --lazy -h --help" ;;
-	fsck) echo "-v --verbose -h --human --json --help" ;;
-	check) echo "-v --verbose -h --help" ;;
-	mkdir) echo "-p --parents -m --mode -u --uid -g --gid -v --verbose
-		-h --help" ;;
-	creat) echo "-s --size -S --seed -r --randomize -m --mode -u --uid
-		-g --gid -M --multi -t --threads -N --nstrips -B --nbuckets
-		-C --chunk -v --verbose -h --help" ;;
-	cp) echo "-r --recursive -t --threads -m --mode -u --uid -g --gid
-		-c --compare -N --nstrips -B --nbuckets -C --chunk -v --verbose
-		-h --help" ;;
-	verify) echo "-f --filename -S --seed -m --multi -t --threads
-		-v --verbose -h --help" ;;
-	flush) echo "-v --verbose -h --help" ;;
-	logplay) echo "-n --dry-run -h --help" ;;
-	getmap) echo "-q --quiet -D --device -h --help" ;;
-	clone) echo "-v --verbose -h --help" ;;
-	chkread) echo "-s --superblock -l --log -v --verbose -h --help" ;;
-	stat) echo "-j --json -D --device -h --help" ;;
-	ls) echo "-l --long -R --recursive -j --json -D --device -h --help" ;;
-	daxmode) echo "-h --help" ;;
-	esac
+	local bin=${COMP_WORDS[0]}
+
+	[[ $bin == */* && -x $bin ]] || bin=$(type -P famfs) || return 1
+	printf '%s\n' "$bin"
 }
 
-# Options whose value is not a path: complete nothing for them.
+_famfs_commands()
+{
+	"$(_famfs_bin)" --list-cmds 2>/dev/null
+}
+
+# Options of one subcommand, one per line ("OPTION" or "OPTION VALUE").
+_famfs_option_lines()
+{
+	"$(_famfs_bin)" --list-opts "$1" 2>/dev/null
+}
+
+_famfs_options()
+{
+	local line
+
+	while read -r line; do
+		printf '%s\n' "${line%% *}"
+	done < <(_famfs_option_lines "$1")
+}
+
+# _famfs_takes_value CMD OPTION: the option consumes the next word
 _famfs_takes_value()
 {
-	case $1 in
-	-s|--size|-S|--seed|-m|--mode|-u|--uid|-g|--gid|-M|--multi|\
-	-t|--threads|-N|--nstrips|-B|--nbuckets|-C|--chunk|-o) return 0 ;;
-	esac
+	local line
+
+	while read -r line; do
+		[[ $line == "$2 VALUE" ]] && return 0
+	done < <(_famfs_option_lines "$1")
 	return 1
 }
 
@@ -51,6 +51,11 @@ _famfs_devices()
 	for d in /dev/dax* /dev/pmem* /dev/shm/*; do
 		[ -e "$d" ] && echo "$d"
 	done
+}
+
+_famfs_mounts()
+{
+	awk '$3 == "fuse.famfs" {print $2}' /proc/mounts 2>/dev/null
 }
 
 _famfs()
@@ -67,24 +72,30 @@ _famfs()
 		fi
 	done
 	if [ -z "$cmd" ]; then
-		COMPREPLY=($(compgen -W "$_famfs_commands --version --help" \
-			-- "$cur"))
+		COMPREPLY=($(compgen -W "$(_famfs_commands) --version --help
+			--list-cmds --list-opts" -- "$cur"))
 		return
 	fi
-	# positional arguments after the subcommand
+	if [[ ${COMP_WORDS[i - 1]} == @(--list-opts|-h|--help) ]]; then
+		COMPREPLY=($(compgen -W "$(_famfs_commands)" -- "$cur"))
+		return
+	fi
+	# positional arguments already given after the subcommand
 	for ((i = i + 1; i < COMP_CWORD; i++)); do
 		[[ ${COMP_WORDS[i]} == -* ]] && continue
-		_famfs_takes_value "${COMP_WORDS[i - 1]}" && continue
-		[[ ${COMP_WORDS[i - 1]} == @(-f|--filename|-D|--device) &&
-		   $cmd != mount ]] && continue
+		_famfs_takes_value "$cmd" "${COMP_WORDS[i - 1]}" && continue
 		nargs=$((nargs + 1))
 	done
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W "$(_famfs_options "$cmd")" -- "$cur"))
 		return
 	fi
-	if _famfs_takes_value "$prev" && [ "$cmd" != mount ] ||
-	   [[ $cmd == mount && $prev == -o ]]; then
+	if _famfs_takes_value "$cmd" "$prev"; then
+		case $prev in
+		-D|--device) COMPREPLY=($(compgen -W "$(_famfs_devices)" \
+				-- "$cur")) ;;
+		-f|--filename) COMPREPLY=($(compgen -f -- "$cur")) ;;
+		esac
 		return
 	fi
 	case $cmd in
@@ -95,9 +106,8 @@ _famfs()
 			COMPREPLY=($(compgen -d -- "$cur"))
 		fi
 		;;
-	umount|logplay|check)
-		COMPREPLY=($(compgen -W "$(awk '$3 == "fuse.famfs" {print $2}' \
-			/proc/mounts 2>/dev/null)" -- "$cur"))
+	umount|logplay|check|status)
+		COMPREPLY=($(compgen -W "$(_famfs_mounts)" -- "$cur"))
 		;;
 	daxmode)
 		if [ "$nargs" -eq 0 ]; then
@@ -107,15 +117,8 @@ _famfs()
 			COMPREPLY=($(compgen -W "famfs devdax" -- "$cur"))
 		fi
 		;;
-	fsck)
-		COMPREPLY=($(compgen -f -- "$cur"))
-		;;
 	*)
-		if [[ $prev == @(-D|--device) ]]; then
-			COMPREPLY=($(compgen -W "$(_famfs_devices)" -- "$cur"))
-		else
-			COMPREPLY=($(compgen -f -- "$cur"))
-		fi
+		COMPREPLY=($(compgen -f -- "$cur"))
 		;;
 	esac
 }

@@ -1,7 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: Apache-2.0
-# completion/famfs.bash: subcommands, options per subcommand, argument
-# kinds; and every option it offers is one the subcommand accepts.
+# completion/famfs.bash completes from the binary's own lists
+# (famfs --list-cmds, --list-opts CMD): subcommands, options per
+# subcommand, argument kinds; every option listed is one the subcommand
+# accepts and documents in its --help.
 . "$(dirname "$0")/lib.sh"
 : "${COMPLETION:?path to completion/famfs.bash}"
 . "$COMPLETION"
@@ -9,7 +11,7 @@
 # complete WORDS...: COMPREPLY for the last word, sorted, on one line
 complete_words()
 {
-	COMP_WORDS=("$@")
+	COMP_WORDS=("$FAMFS" "$@")
 	COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
 	COMPREPLY=()
 	_famfs
@@ -17,31 +19,64 @@ complete_words()
 }
 
 expect 0 '^check chkread clone cp creat $' "subcommands starting with c" -- \
-	complete_words famfs c
-expect 0 '--version' "famfs --ver" -- complete_words famfs --ver
-expect 0 '--compare' "cp --co" -- complete_words famfs cp --co
-expect 0 '--nbuckets' "creat --nb" -- complete_words famfs creat -s 2M --nb
+	complete_words c
+expect 0 '--version' "famfs --ver" -- complete_words --ver
+expect 0 '--compare' "cp --co" -- complete_words cp --co
+expect 0 '--nbuckets' "creat --nb" -- complete_words creat -s 2M --nb
 expect 0 '^devdax famfs $' "daxmode mode" -- \
-	complete_words famfs daxmode /dev/dax0.0 ''
+	complete_words daxmode /dev/dax0.0 ''
 expect 0 '^ ?$' "no completion for a size value" -- \
-	complete_words famfs creat -s ''
+	complete_words creat -s ''
+expect 0 '^ ?$' "no completion for a long option's value" -- \
+	complete_words creat --size ''
+expect 0 '^mount $' "famfs -h completes a subcommand" -- \
+	complete_words -h mou
 mkdir -p "$T/dir"
 : >"$T/dir/file1"
 expect 0 "$T/dir/file1" "files for getmap" -- \
-	complete_words famfs getmap "$T/dir/f"
+	complete_words getmap "$T/dir/f"
+expect 0 "$T/dir/file1" "files after a value option" -- \
+	complete_words creat -s 2M "$T/dir/f"
+expect 0 "$T/dir/file1" "files for verify -f" -- \
+	complete_words verify -f "$T/dir/f"
 
-# each offered option is accepted: --help of the subcommand names it
-for c in $_famfs_commands; do
-	help=$("$FAMFS" "$c" --help 2>&1)
-	bad=""
-	for o in $(_famfs_options "$c"); do
-		[[ $o == --* && $o != --help ]] || continue
-		grep -q -- "$o\b" <<<"$help" || bad="$bad $o"
-	done
-	if [ -z "$bad" ]; then
-		ok "completion options of $c are in its --help"
+# the lists are the binary's: a command without options is a bug
+for c in $("$FAMFS" --list-cmds); do
+	opts=$("$FAMFS" --list-opts "$c")
+	if grep -qx -- --help <<<"$opts"; then
+		ok "--list-opts $c lists --help"
 	else
-		not_ok "completion options of $c missing from --help:$bad"
+		not_ok "--list-opts $c lists --help (got: $opts)"
+	fi
+done
+expect 2 'famfs: nosuch: unknown command' "--list-opts of an unknown command" \
+	-- "$FAMFS" --list-opts nosuch
+expect 1 'write error' "--list-cmds to a full disk fails" -- \
+	sh -c "'$FAMFS' --list-cmds >/dev/full"
+
+# each listed option is accepted (no "unknown option") and documented
+for c in $("$FAMFS" --list-cmds); do
+	help=$("$FAMFS" "$c" --help 2>&1)
+	bad="" undocumented=""
+	while read -r o value; do
+		if [ -n "$value" ]; then
+			out=$("$FAMFS" "$c" "$o" 1 2>&1 </dev/null)
+		else
+			out=$("$FAMFS" "$c" "$o" 2>&1 </dev/null)
+		fi
+		grep -q 'unknown option' <<<"$out" && bad="$bad $o"
+		[[ $o == --* ]] || continue
+		grep -q -- "$o\b" <<<"$help" || undocumented="$undocumented $o"
+	done < <("$FAMFS" --list-opts "$c")
+	if [ -z "$bad" ]; then
+		ok "options listed for $c are accepted"
+	else
+		not_ok "options listed for $c are refused:$bad"
+	fi
+	if [ -z "$undocumented" ]; then
+		ok "options listed for $c are in its --help"
+	else
+		not_ok "options listed for $c missing from --help:$undocumented"
 	fi
 done
 

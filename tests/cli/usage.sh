@@ -5,18 +5,47 @@
 # sysfs. Every refusal must be one "famfs: ..." line and a non-zero exit.
 . "$(dirname "$0")/lib.sh"
 
-cmds="mount umount fsck check mkdir creat cp verify flush logplay getmap
-      clone chkread stat ls daxmode"
+cmds=$("$FAMFS" --list-cmds | tr '\n' ' ')
+for c in mount umount fsck check mkdir creat cp verify flush logplay getmap \
+	 clone chkread stat ls daxmode; do
+	case " $cmds " in
+	*" $c "*) ok "--list-cmds lists $c" ;;
+	*) not_ok "--list-cmds lists $c (got: $cmds)" ;;
+	esac
+done
 
 expect 0 '^famfs [0-9]+\.[0-9]+' "--version" -- "$FAMFS" --version
 expect 2 'usage: famfs' "no command: usage, exit 2" -- "$FAMFS"
 expect 2 'famfs: frobnicate: unknown command' "unknown command" -- \
 	"$FAMFS" frobnicate
+expect 0 'usage: famfs mount' "famfs -h CMD: that command's help" -- \
+	"$FAMFS" -h mount
+expect 0 'usage: famfs creat' "famfs --help CMD" -- "$FAMFS" --help creat
+expect 0 'usage: famfs \[' "famfs -?" -- "$FAMFS" -?
+expect 2 'famfs: nosuch: unknown command' "famfs -h of an unknown command" -- \
+	"$FAMFS" -h nosuch
+expect 1 'famfs: write error on standard output' "--version to a full disk" -- \
+	sh -c "'$FAMFS' --version >/dev/full"
 for c in $cmds; do
 	expect 0 "usage: famfs $c" "$c --help" -- "$FAMFS" "$c" --help
-	[ "$c" = fsck ] && continue	# fsck -h is --human, as upstream
 	expect 0 "usage: famfs $c" "$c -h" -- "$FAMFS" "$c" -h
+	expect 0 "usage: famfs $c" "$c -? (upstream's help)" -- \
+		"$FAMFS" "$c" -?
+	out=$("$FAMFS" "$c" --help 2>&1 >/dev/full)
+	rc=$?
+	if [ "$rc" -ne 0 ] &&
+	   grep -q "famfs: $c: write error on standard output" <<<"$out"; then
+		ok "$c --help to a full disk fails (exit $rc)"
+	else
+		not_ok "$c --help to a full disk fails (exit $rc: $out)"
+	fi
 done
+expect 2 'famfs: creat: -s: needs a value' "a missing value: one line" -- \
+	"$FAMFS" creat -s
+expect 2 'famfs: ls: --bogus: unknown option' "unknown long option named" -- \
+	"$FAMFS" ls --bogus
+expect 2 'famfs: ls: -Z: unknown option' "unknown short option named" -- \
+	"$FAMFS" ls -Z
 for c in check mkdir creat cp verify flush getmap clone chkread stat ls \
 	 daxmode; do
 	out=$("$FAMFS" "$c" --no-such-option 2>&1)
@@ -119,6 +148,16 @@ expect 21 'not a regular file' "getmap -D of the root: EISDIR" -- \
 	"$FAMFS" getmap -D "$DEV" /
 expect 1 'famfs: nothing: No such file' "stat of a missing path" -- \
 	"$FAMFS" stat -D "$DEV" nothing
+
+# output that cannot be written is a failure, not a silent success
+expect 1 'famfs: ls: write error' "ls --json to a full disk fails" -- \
+	sh -c "'$FAMFS' ls --json -D '$DEV' >/dev/full"
+expect 1 'famfs: stat: write error' "stat to a full disk fails" -- \
+	sh -c "'$FAMFS' stat -D '$DEV' / >/dev/full"
+expect 8 'famfs: fsck: write error' "fsck to a full disk: operational error" -- \
+	sh -c "'$FAMFS' fsck --json '$DEV' >/dev/full"
+expect 1 'famfs: daxmode: write error' "daxmode to a full disk fails" -- \
+	sh -c "FAMFS_SYSFS='$T/nosys' '$FAMFS' daxmode --help >/dev/full"
 
 # daxmode against a fake sysfs (the real one has no dax bus here)
 sys=$T/sys
