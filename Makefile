@@ -7,8 +7,9 @@ ASAN_BUILD ?= build-asan
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # Debian 12 packages for building, testing and the demo. The VM suite
-# installs its kernel packages itself (tests/vm/run-vm.sh).
-DEB_PACKAGES := build-essential meson ninja-build pkg-config clang \
+# installs its kernel packages itself (tests/vm/run-vm.sh). dpkg-dev:
+# apt-get source unpacks libfuse 3.17 with it (scripts/fetch-fuse3.sh).
+DEB_PACKAGES := build-essential dpkg-dev meson ninja-build pkg-config clang \
 	libclang-rt-14-dev libfuse3-dev fuse3 libjson-c-dev uuid-dev \
 	libdaxctl-dev mandoc fio valgrind gnuplot-nox util-linux procps \
 	bash-completion

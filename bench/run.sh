@@ -430,7 +430,7 @@ header=$work/header
 	echo "cpu	$(nproc) x $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)"
 	echo "memory	$(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
 	echo "device	$dev_size file in /dev/shm (tmpfs huge=${shm_huge:-never})"
-	echo "fuse	$(fusermount3 -V 2>/dev/null | sed 's/.*: //' || echo unknown)"
+	echo "fuse	libfuse $("$build/fuse/famfs_fused" -V 2>/dev/null | sed -n 's/.*libfuse \([^)]*\).*/\1/p')"
 } >"$header"
 awk -f "$here/report.awk" -v format=md "$header" "$rows" >"$out/results.md"
 awk -f "$here/report.awk" -v format=json "$header" "$rows" >"$out/results.json"

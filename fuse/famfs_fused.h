@@ -7,7 +7,8 @@
 #ifndef FAMFS_FUSED_H
 #define FAMFS_FUSED_H
 
-#define FUSE_USE_VERSION 312
+/* 3.17: the passthrough API (fuse_passthrough_open, backing_id) */
+#define FUSE_USE_VERSION 317
 
 #include <errno.h>
 #include <fuse_lowlevel.h>
@@ -21,7 +22,7 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 
-/* The request-size ceiling of libfuse 3.14 (see FACTS: above it INIT dies). */
+/* Largest read or write request, the max_write asked for at INIT. */
 #define FUSED_MAX_IO (1U << 20)
 
 /* What the command line asked for. */
@@ -70,13 +71,12 @@ struct fused {
 	uint8_t system_uuid[16];
 	bool master;
 	bool writable;		/* device mapped read-write */
-	bool direct_io_mmap;	/* INIT got FUSE_DIRECT_IO_ALLOW_MMAP (devio.c) */
 	/* passthrough.c: device fd for views, -1 when passthrough is off */
-	int pt_dev_fd;
-	bool pt_on;		/* negotiated and not given up; atomic */
-	bool pt_said;		/* why it is off was logged */
-	bool pt_announced;	/* the daemon logs where it will stay */
-	const char *pt_off_reason;	/* noted before that */
+	int view_dev_fd;
+	bool passthrough_on;		/* negotiated, not given up; atomic */
+	bool passthrough_said;		/* why it is off was logged */
+	bool passthrough_announced;	/* the daemon logs where it will stay */
+	const char *passthrough_off_reason;	/* noted before that */
 	double timeout;		/* entry and attribute cache, seconds */
 	struct famfs_report rep;
 
@@ -234,37 +234,21 @@ int poison_check_file(struct fused *d, uint64_t ino, uint64_t pos,
 int poison_listing(struct fused *d, char **text, size_t *len);
 
 /*
- * devio.c: direct_io mounts negotiate shared mmap of direct_io files;
- * passthrough mounts negotiate passthrough and patch OPEN replies.
- */
-int devio_install(struct fused *d);
-
-/*
  * passthrough.c: committed files served by FUSE passthrough onto
- * fsdev_dax views (-o passthrough). pt_start() checks the device and our
- * capabilities, devio.c negotiates at INIT and patches OPEN replies.
+ * fsdev_dax views (-o passthrough). passthrough_start() checks the device
+ * and our capabilities, passthrough_init() negotiates at INIT.
  */
-int pt_start(struct fused *d);
-void pt_stop(struct fused *d);
+int passthrough_start(struct fused *d);
+void passthrough_stop(struct fused *d);
+void passthrough_init(struct fused *d, struct fuse_conn_info *conn);
 /* After startup: log why passthrough is off, if it is. */
-void pt_announce(struct fused *d);
-/* -o passthrough asked for and possible on this device. */
-bool pt_wanted(const struct fused *d);
-/* devio.c: each request header read, in the thread that will serve it. */
-void pt_note_request(const void *buf, size_t len);
-bool pt_init_offered(uint64_t flags, uint64_t flags2);
-/* devio.c: INIT reply (header's argument iovec @arg). */
-void pt_init_reply(struct fused *d, bool offered, struct iovec *arg);
-/* devio.c: give an OPEN reply its backing id when op_open asked. */
-void pt_reply_patch(struct iovec *iov, int count);
-/* file.c, d->lock held: a new node's view and backing id, if it fits. */
-void pt_node_setup(struct fused *d, struct open_node *n,
-		   const struct famfs_stat *fst);
-void pt_node_teardown(struct fused *d, struct open_node *n);
-/* file.c: the OPEN being served gets @backing_id in its reply. */
-int pt_open_reply_prepare(fuse_ino_t ino, int backing_id);
-/* file.c: the reply was not sent after all. */
-void pt_open_reply_cancel(void);
+void passthrough_announce(struct fused *d);
+/* d->lock held: a new node's view and backing id, if it fits. */
+void passthrough_node_setup(struct fused *d, fuse_req_t req,
+			    struct open_node *n, const struct famfs_stat *st);
+/* d->lock held: the node's last handle is gone (@req NULL: unmount). */
+void passthrough_node_teardown(struct fused *d, fuse_req_t req,
+			       struct open_node *n);
 
 /* readahead.c: 1 MiB page-cache readahead for this mount (root only). */
 void readahead_tune(struct fused *d);

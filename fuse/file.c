@@ -57,7 +57,7 @@ static struct open_node *node_find(struct fused *d, uint64_t ino)
 }
 
 /* Find or add the node of @fst and count one more handle; d->lock held. */
-static struct open_node *node_get(struct fused *d,
+static struct open_node *node_get(struct fused *d, fuse_req_t req,
 				  const struct famfs_stat *fst, bool writer)
 {
 	struct open_node *n = node_find(d, fst->ino);
@@ -70,7 +70,7 @@ static struct open_node *node_get(struct fused *d,
 		n->pending = fst->state == FAMFS_NODE_PENDING;
 		n->size = fst->size;
 		/* the first handle decides how every handle is served */
-		pt_node_setup(d, n, fst);
+		passthrough_node_setup(d, req, n, fst);
 		n->next = d->nodes;
 		d->nodes = n;
 	}
@@ -81,7 +81,8 @@ static struct open_node *node_get(struct fused *d,
 }
 
 /* Free a node without handles; d->lock held. */
-static void node_drop_unused(struct fused *d, struct open_node *n)
+static void node_drop_unused(struct fused *d, fuse_req_t req,
+			     struct open_node *n)
 {
 	struct open_node **pp;
 
@@ -90,7 +91,7 @@ static void node_drop_unused(struct fused *d, struct open_node *n)
 	for (pp = &d->nodes; *pp != n; pp = &(*pp)->next)
 		;
 	*pp = n->next;
-	pt_node_teardown(d, n);
+	passthrough_node_teardown(d, req, n);
 	free(n);
 }
 
@@ -230,7 +231,7 @@ static int attach_handle(struct fused *d, fuse_req_t req,
 	of->writable = writable;
 	if (writable && fst->state == FAMFS_NODE_PENDING)
 		of->opener = tgid_of(fuse_req_ctx(req)->pid);
-	of->node = node_get(d, fst, writable);
+	of->node = node_get(d, req, fst, writable);
 	if (!of->node) {
 		free(of);
 		return -ENOMEM;
@@ -239,12 +240,14 @@ static int attach_handle(struct fused *d, fuse_req_t req,
 	/* another host may have changed the data: start each open afresh */
 	fi->keep_cache = 0;
 	/* passed through: the kernel goes to the view, not to us */
-	fi->direct_io = d->opts.direct_io && of->node->backing_id <= 0;
+	fi->backing_id = of->node->backing_id > 0 ? of->node->backing_id : 0;
+	fi->direct_io = d->opts.direct_io && !fi->backing_id;
 	return 0;
 }
 
 /* The last writer gone, a pending file is committed (see the top). */
-static void release_handle(struct fused *d, struct open_file *of)
+static void release_handle(struct fused *d, fuse_req_t req,
+			   struct open_file *of)
 {
 	struct open_node *n;
 
@@ -257,7 +260,7 @@ static void release_handle(struct fused *d, struct open_file *of)
 	n->handles--;
 	if (n->pending && !n->writers)
 		node_commit(d, n);
-	node_drop_unused(d, n);
+	node_drop_unused(d, req, n);
 	pthread_mutex_unlock(&d->lock);
 	free(of);
 }
@@ -291,20 +294,11 @@ void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		pthread_mutex_lock(&d->lock);
 		rc = attach_handle(d, req, &fst, fi, writable);
 		pthread_mutex_unlock(&d->lock);
-		/* the kernel wants the node's backing id in every open */
-		if (!rc && file_of(fi)->node->backing_id > 0) {
-			rc = pt_open_reply_prepare(ino,
-						   file_of(fi)->node->backing_id);
-			if (rc)
-				release_handle(d, file_of(fi));
-		}
 	}
-	if (rc) {
+	if (rc)
 		fuse_reply_err(req, -rc);
-	} else if (fuse_reply_open(req, fi) == -ENOENT) {
-		pt_open_reply_cancel();
-		release_handle(d, file_of(fi));	/* interrupted: undo */
-	}
+	else if (fuse_reply_open(req, fi) == -ENOENT)
+		release_handle(d, req, file_of(fi));	/* interrupted: undo */
 }
 
 /* Reply with iovecs pointing into the device mapping: no copy here. */
@@ -452,7 +446,7 @@ int file_commit_now(struct fused *d, uint64_t ino, struct fuse_file_info *fi)
 void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	(void)ino;
-	release_handle(fused_of(req), file_of(fi));
+	release_handle(fused_of(req), req, file_of(fi));
 	fuse_reply_err(req, 0);
 }
 
@@ -497,7 +491,7 @@ void op_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 	}
 	fused_fill_entry(d, &fst, &e);
 	if (fuse_reply_create(req, &e, fi) == -ENOENT)
-		release_handle(d, file_of(fi));	/* interrupted: undo */
+		release_handle(d, req, file_of(fi));	/* interrupted: undo */
 }
 
 void op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset,
@@ -540,7 +534,7 @@ void file_commit_all(struct fused *d)
 		if (n->pending)
 			node_commit(d, n);
 		/* handles the kernel never released (lazy unmount) */
-		pt_node_teardown(d, n);
+		passthrough_node_teardown(d, NULL, n);
 		free(n);
 	}
 	d->nodes = NULL;

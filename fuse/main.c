@@ -110,7 +110,8 @@ static int parse_args(int argc, char **argv, struct fused_opts *o)
 			usage(stdout);
 			exit(0);
 		case 'V':
-			printf("famfs_fused %s\n", FAMFS_VERSION_STRING);
+			printf("famfs_fused %s (libfuse %s)\n", FAMFS_VERSION_STRING,
+			       fuse_pkgversion());
 			exit(0);
 		default:
 			usage(stderr);
@@ -177,12 +178,13 @@ static void capture_fuse_log(enum fuse_log_level level, const char *fmt,
 			     va_list ap)
 {
 	char line[sizeof(fuse_last_error)];
+	int saved_errno = errno;	/* callers still look at theirs */
 	size_t n, have;
-
 
 	if (level == FUSE_LOG_DEBUG) {
 		if (fused.opts.debug)
 			vfprintf(stderr, fmt, ap);	/* -d: the traffic */
+		errno = saved_errno;
 		return;
 	}
 	vsnprintf(line, sizeof(line), fmt, ap);
@@ -201,6 +203,7 @@ static void capture_fuse_log(enum fuse_log_level level, const char *fmt,
 	if (fused.se && level <= FUSE_LOG_WARNING && n)
 		fused_log(level <= FUSE_LOG_ERR ? LOG_ERR : LOG_WARNING, "%s",
 			  line);
+	errno = saved_errno;
 }
 
 /*
@@ -322,14 +325,8 @@ static int serve(struct fused *d)
 						   "see the system log");
 		goto out_signals;
 	}
-	/* before devio: whether it is wanted decides the I/O hooks */
-	pt_start(d);
-	rc = devio_install(d);
-	if (rc) {
-		startup_fail(&d->opts, -rc, d->opts.mountpoint,
-			     "cannot set up /dev/fuse I/O: %s", strerror(-rc));
-		goto out_unmount;
-	}
+	/* before INIT is answered: it decides whether to negotiate */
+	passthrough_start(d);
 	/* before INIT is answered: the kernel caps readahead at INIT */
 	readahead_tune(d);
 	rc = housekeeping_start(d);
@@ -352,13 +349,13 @@ static int serve(struct fused *d)
 	if (!d->opts.foreground)
 		startup_daemonize_io();
 	poison_announce(d);
-	pt_announce(d);
+	passthrough_announce(d);
 	rc = run_loop(d);
 	poison_stop(d);
 	housekeeping_stop(d);
 out_unmount:
 	fuse_session_unmount(d->se);
-	pt_stop(d);
+	passthrough_stop(d);
 out_signals:
 	fuse_remove_signal_handlers(d->se);
 out_session:

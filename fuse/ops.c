@@ -8,16 +8,23 @@
 
 static void op_init(void *userdata, struct fuse_conn_info *conn)
 {
-	(void)userdata;
+	struct fused *d = userdata;
+
 	conn->max_write = FUSED_MAX_IO;
 	conn->max_readahead = FUSED_MAX_IO;
 	/* O_TRUNC arrives as setattr(size), where resizes are judged */
-	conn->want &= ~FUSE_CAP_ATOMIC_O_TRUNC;
-	/* writes must reach us synchronously: commit happens at close */
-	conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;
+	fuse_unset_feature_flag(conn, FUSE_CAP_ATOMIC_O_TRUNC);
+	/*
+	 * writes must reach us synchronously: commit happens at close (and
+	 * the kernel refuses passthrough next to writeback caching)
+	 */
+	fuse_unset_feature_flag(conn, FUSE_CAP_WRITEBACK_CACHE);
 	/* the CLI's ioctls target the mount's root directory */
-	if (conn->capable & FUSE_CAP_IOCTL_DIR)
-		conn->want |= FUSE_CAP_IOCTL_DIR;
+	fuse_set_feature_flag(conn, FUSE_CAP_IOCTL_DIR);
+	/* shared mmap of direct_io files (kernel 6.6+; else ENODEV) */
+	if (d->opts.direct_io)
+		fuse_set_feature_flag(conn, FUSE_CAP_DIRECT_IO_ALLOW_MMAP);
+	passthrough_init(d, conn);
 	conn->time_gran = 1000000000;	/* the log keeps seconds */
 }
 
