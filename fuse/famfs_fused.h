@@ -191,6 +191,8 @@ void op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset,
 int file_resize_pending(struct fused *d, uint64_t ino, uint64_t size);
 /* Let a committed empty file grow (pending again); d->lock held. */
 int file_make_growable(struct fused *d, uint64_t ino);
+/* Commit a size change no writer will close (truncate by path). */
+int file_commit_unopened(struct fused *d, uint64_t ino);
 /* FAMFS_IOC_COMMIT: commit the pending file behind @fi now. */
 int file_commit_now(struct fused *d, uint64_t ino, struct fuse_file_info *fi);
 /* Commit every pending file still open (unmount). */

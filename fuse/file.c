@@ -106,9 +106,11 @@ static int node_commit(struct fused *d, struct open_node *n)
 	if (rc) {
 		char path[FAMFS_PATH_MAX + 1] = "?";
 
+		const char *readonly = famfs_fs_readonly_reason(d->fs);
+
 		famfs_path_of(d->fs, n->ino, path, sizeof(path));
 		fused_log(LOG_ERR, "%s: commit failed, file dropped: %s", path,
-			  strerror(-rc));
+			  rc == -EROFS && readonly ? readonly : strerror(-rc));
 		famfs_pending_abandon(d->fs, n->ino);
 	}
 	n->pending = false;
@@ -155,17 +157,47 @@ int file_resize_pending(struct fused *d, uint64_t ino, uint64_t size)
 int file_make_growable(struct fused *d, uint64_t ino)
 {
 	struct open_node *n = node_find(d, ino);
+	int rc;
 
 	if (n && n->pending)
 		return 0;
 	/* only a file committed empty may become pending again */
-	if (famfs_pending_reopen(d->fs, ino))
+	rc = famfs_pending_reopen(d->fs, ino);
+	if (rc == -EPERM || rc == -ENOENT)
 		return -fused_refusal(d);
+	if (rc)
+		return rc;	/* no log room for its entry, read-only master */
 	if (n) {
 		n->pending = true;
 		n->touched = false;	/* the growth about to happen sets it */
 	}
 	return 0;
+}
+
+/*
+ * A size change with no writer left to close the file (truncate(2) by
+ * path) is committed before the call returns, as mknod is; when that is
+ * impossible the change is undone. d->lock held.
+ */
+int file_commit_unopened(struct fused *d, uint64_t ino)
+{
+	struct open_node *n = node_find(d, ino);
+	struct famfs_stat fst;
+	int rc;
+
+	if (n && n->writers)
+		return 0;	/* its last writer's close commits it */
+	if (famfs_getattr(d->fs, ino, &fst) || fst.state != FAMFS_NODE_PENDING)
+		return 0;
+	rc = famfs_pending_commit(d->fs, ino);
+	if (rc)
+		famfs_pending_abandon(d->fs, ino);
+	if (n) {
+		n->pending = false;
+		if (!famfs_getattr(d->fs, ino, &fst))
+			node_set_size(n, fst.size);
+	}
+	return rc;
 }
 
 /*

@@ -96,6 +96,10 @@ static int setattr_locked(struct fused *d, uint64_t ino,
 				return rc;
 		}
 		rc = file_resize_pending(d, ino, (uint64_t)attr->st_size);
+		if (!rc)
+			rc = file_commit_unopened(d, ino);
+		if (!rc)	/* the size change may have committed it */
+			rc = famfs_getattr(d->fs, ino, &fst);
 		if (rc)
 			return rc;
 	}

@@ -284,6 +284,7 @@ struct famfs_usage {
 	uint64_t free_bytes;
 	uint64_t log_len;
 	uint64_t log_used;
+	uint64_t log_reserved;	/* held for pending files' commit entries */
 	uint64_t log_entries;
 	uint64_t nfiles;
 	uint64_t ndirs;
@@ -339,8 +340,21 @@ int famfs_owner_of(struct famfs_fs *fs, uint64_t dev_offset, uint64_t *ino,
  * (parent), -ENOTDIR, -ENAMETOOLONG, -EINVAL (bad name) or -ENOSPC (device
  * or log full: famfs_fs_log_room() tells which).
  */
-/* Free bytes left in the log (an entry needs at least 48 + path bytes). */
+/*
+ * Free bytes left in the log (an entry needs at least 48 + path bytes),
+ * less the room held for the commit entries of pending files: a pending
+ * file holds room for its entry from its creation (famfs_pending_create
+ * fails with -ENOSPC otherwise) and more as it gains extents (a resize or
+ * write needing more fails with -ENOSPC), so its commit cannot fail for
+ * lack of room.
+ */
 uint64_t famfs_fs_log_room(struct famfs_fs *fs);
+/*
+ * NULL when this master may append; otherwise why it may not (the log
+ * state allows no valid next entry, e.g. its last sequence number is
+ * 2^64 - 1). Every mutation then fails with -EROFS.
+ */
+const char *famfs_fs_readonly_reason(struct famfs_fs *fs);
 int famfs_mkdir(struct famfs_fs *fs, uint64_t parent, const char *name,
 		uint32_t mode, uint32_t uid, uint32_t gid,
 		struct famfs_stat *st);

@@ -63,6 +63,7 @@ int fs_attach(struct famfs_dev *dev, bool own_dev, unsigned int flags,
 	rc = log_replay(fs, log_read_tail(fs), rep, false, NULL, NULL);
 	if (rc < 0)
 		goto fail;
+	log_check_appendable(fs, rep);
 	*out = fs;
 	return 0;
 fail:
@@ -154,9 +155,19 @@ uint64_t famfs_fs_log_room(struct famfs_fs *fs)
 	uint64_t room;
 
 	pthread_rwlock_rdlock(&fs->lock);
-	room = fs->sb.log_len - fs->log_pos;
+	room = fs->sb.log_len - fs->log_pos - fs->log_reserved;
 	pthread_rwlock_unlock(&fs->lock);
 	return room;
+}
+
+const char *famfs_fs_readonly_reason(struct famfs_fs *fs)
+{
+	const char *why;
+
+	pthread_rwlock_rdlock(&fs->lock);
+	why = fs->append_refused;
+	pthread_rwlock_unlock(&fs->lock);
+	return why;
 }
 
 void famfs_fs_usage(struct famfs_fs *fs, struct famfs_usage *u)
@@ -169,6 +180,7 @@ void famfs_fs_usage(struct famfs_fs *fs, struct famfs_usage *u)
 	u->free_bytes = u->total_bytes - u->used_bytes;
 	u->log_len = fs->sb.log_len;
 	u->log_used = fs->log_pos;
+	u->log_reserved = fs->log_reserved;
 	u->log_entries = fs->log_entries;
 	u->nfiles = fs->ns.nfiles;
 	u->ndirs = fs->ns.ndirs;

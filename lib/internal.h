@@ -78,6 +78,8 @@ struct node {
 	uint64_t allocated;
 	/* pending again: committed empty, now being given its contents */
 	bool refill;
+	/* pending: log bytes held for its commit entry (log_hold()) */
+	uint32_t log_held;
 };
 
 struct namespace {
@@ -160,6 +162,10 @@ struct famfs_fs {
 	uint64_t log_entries;	/* entries that decoded (valid or not) */
 	uint64_t log_damage;	/* structural problems: CRC, torn, sequence */
 	uint64_t log_refused;	/* intact entries the namespace refused */
+	/* log bytes held for pending files' commit entries (master) */
+	uint64_t log_reserved;
+	/* why this master may not append (NULL: it may), e.g. sequence 2^64-1 */
+	const char *append_refused;
 	/* poisoned device ranges from the log: sorted, merged */
 	struct famfs_extent *bad;
 	size_t nbad, bad_cap;	/* nbad also read atomically, unlocked */
@@ -186,9 +192,30 @@ int log_replay(struct famfs_fs *fs, uint64_t tail, struct famfs_report *rep,
 	       void *ctx);
 /*
  * Append one record and publish it; caller holds the write lock and has
- * already applied it in memory (and undoes that if this fails).
+ * already applied it in memory (and undoes that if this fails). -ENOSPC
+ * when the log's free room, less what pending files hold, is too small;
+ * -EROFS when the log state allows no valid next entry (append_refused
+ * says why); -EIO when the written entry does not read back as replay
+ * will read it (nothing is published then).
  */
 int log_append(struct famfs_fs *fs, struct famfs_log_record *r);
+/*
+ * The same for an entry whose room was held by log_hold() in *held: that
+ * room counts as free for it, and is released once it is appended.
+ */
+int log_append_held(struct famfs_fs *fs, struct famfs_log_record *r,
+		    uint32_t *held);
+/*
+ * Hold log room so that a later entry of @bytes cannot fail for lack of
+ * it: *held grows to @bytes (never shrinks); -ENOSPC when the log cannot
+ * give that much. log_release() gives the room back.
+ */
+int log_hold(struct famfs_fs *fs, uint32_t *held, size_t bytes);
+void log_release(struct famfs_fs *fs, uint32_t *held);
+/* Bytes of a file entry with @nextents extents and a path of @path_len. */
+size_t log_file_entry_size(size_t path_len, uint32_t nextents);
+/* Refuse appends if the log state allows no valid next entry (master). */
+void log_check_appendable(struct famfs_fs *fs, struct famfs_report *rep);
 /* Write an empty log header (mkfs). */
 void log_format(uint8_t *log, uint64_t log_len, const uint8_t fs_uuid[16]);
 /* Validate the log header; 0 or -EBADMSG/-EINVAL with *why. */

@@ -32,14 +32,18 @@ size_t log_record_size(const struct famfs_log_record *r)
 	case FAMFS_LOG_SETATTR:
 		return align8(SETATTR_PATH + plen);
 	case FAMFS_LOG_FILE:
-		if (r->nextents > (UINT32_MAX - FILE_EXTENTS - plen - 8) /
-					  EXTENT_SIZE)
-			return 0;
-		return align8(FILE_EXTENTS + (uint64_t)r->nextents * EXTENT_SIZE +
-			      plen);
+		return log_file_entry_size(plen, r->nextents);
 	default:
 		return 0;
 	}
+}
+
+size_t log_file_entry_size(size_t path_len, uint32_t nextents)
+{
+	if (nextents > (UINT32_MAX - FILE_EXTENTS - path_len - 8) / EXTENT_SIZE)
+		return 0;
+	return align8(FILE_EXTENTS + (uint64_t)nextents * EXTENT_SIZE +
+		      path_len);
 }
 
 void log_record_encode(const struct famfs_log_record *r, uint8_t *p,
@@ -393,9 +397,65 @@ int log_replay(struct famfs_fs *fs, uint64_t tail, struct famfs_report *rep,
 	return applied;
 }
 
-int log_append(struct famfs_fs *fs, struct famfs_log_record *r)
+/* Log bytes an entry nobody held room for may use. */
+static uint64_t log_free(const struct famfs_fs *fs)
 {
-	uint64_t tail = log_read_tail(fs);
+	return fs->sb.log_len - fs->log_pos - fs->log_reserved;
+}
+
+int log_hold(struct famfs_fs *fs, uint32_t *held, size_t bytes)
+{
+	if (bytes <= *held)
+		return 0;
+	if (fs->append_refused)
+		return -EROFS;
+	if (bytes - *held > log_free(fs))
+		return -ENOSPC;
+	fs->log_reserved += bytes - *held;
+	*held = (uint32_t)bytes;
+	return 0;
+}
+
+void log_release(struct famfs_fs *fs, uint32_t *held)
+{
+	fs->log_reserved -= *held;
+	*held = 0;
+}
+
+void log_check_appendable(struct famfs_fs *fs, struct famfs_report *rep)
+{
+	if (!fs->master || !fs->writable || fs->append_refused)
+		return;
+	/* the next entry would need sequence 2^64, which replay cannot take */
+	if (fs->last_seq == UINT64_MAX) {
+		fs->append_refused = "the log has used its last sequence "
+				     "number (2^64 - 1)";
+		report(rep, FAMFS_ERROR, "%s; the master stays read-only",
+		       fs->append_refused);
+	}
+}
+
+/*
+ * Read the entry just written the way replay will: if replay would
+ * refuse or skip it, it must not be published.
+ */
+static int verify_written(struct famfs_fs *fs, const uint8_t *p, size_t len,
+			  uint64_t seq)
+{
+	uint32_t got_len = 0;
+	const char *why;
+
+	if (log_entry_decode(p, len, &fs->scratch, &got_len, &why) !=
+		    LOG_ENTRY_OK ||
+	    got_len != len || fs->scratch.rec.seq != seq)
+		return -EIO;
+	return 0;
+}
+
+int log_append_held(struct famfs_fs *fs, struct famfs_log_record *r,
+		    uint32_t *held)
+{
+	uint64_t tail = log_read_tail(fs), room;
 	uint8_t *dst;
 	size_t len;
 	int rc;
@@ -408,25 +468,39 @@ int log_append(struct famfs_fs *fs, struct famfs_log_record *r)
 		if (rc < 0)
 			return rc;
 	}
+	log_check_appendable(fs, NULL);
+	if (fs->append_refused)
+		return -EROFS;
 	r->seq = fs->last_seq + 1;
 	if (!r->time)
 		r->time = (uint64_t)time(NULL);
 	len = log_record_size(r);
 	if (!len)
 		return -EINVAL;
-	if (len > fs->sb.log_len - fs->log_pos)
+	room = log_free(fs) + (held ? *held : 0);
+	if (len > room)
 		return -ENOSPC;
 	dst = fs->log + fs->log_pos;
 	memset(dst, 0, len);
 	log_record_encode(r, dst, len);
+	rc = verify_written(fs, dst, len, r->seq);
+	if (rc)
+		return rc;
 	/* entry durable first, then the tail that makes it visible */
 	famfs_flush(dst, len);
 	__atomic_store_n((uint64_t *)(fs->log + LOG_OFF_TAIL),
 			 htole64(fs->log_pos + len), __ATOMIC_RELEASE);
 	famfs_flush(fs->log + LOG_OFF_TAIL, 8);
 
+	if (held)
+		log_release(fs, held);
 	fs->log_pos += len;
 	fs->last_seq = r->seq;
 	fs->log_entries++;
 	return 0;
+}
+
+int log_append(struct famfs_fs *fs, struct famfs_log_record *r)
+{
+	return log_append_held(fs, r, NULL);
 }

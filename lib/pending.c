@@ -15,6 +15,24 @@
 
 #include "internal.h"
 
+/*
+ * Hold the log room of @n's commit entry with @nextents extents (at least
+ * one, which its first write needs), so that its commit cannot fail for
+ * lack of room: a create or a growth that cannot have it fails instead.
+ */
+static int hold_commit_room(struct famfs_fs *fs, struct node *n,
+			    uint32_t nextents)
+{
+	char path[FAMFS_PATH_MAX + 1];
+	int rc = ns_path_of(&fs->ns, n, path, sizeof(path));
+
+	if (rc)
+		return rc;
+	return log_hold(fs, &n->log_held,
+			log_file_entry_size(strlen(path),
+					    nextents ? nextents : 1));
+}
+
 static struct node *get_pending(struct famfs_fs *fs, uint64_t ino, int *rc)
 {
 	struct node *n = ns_get(&fs->ns, ino);
@@ -50,6 +68,11 @@ int famfs_pending_create(struct famfs_fs *fs, uint64_t parent_ino,
 	if (!n)
 		goto out;
 	n->state = FAMFS_NODE_PENDING;
+	rc = hold_commit_room(fs, n, 1);
+	if (rc) {
+		ns_forget(&fs->ns, n);
+		goto out;
+	}
 	n->mode = S_IFREG | (mode & 07777);
 	n->uid = uid;
 	n->gid = gid;
@@ -75,6 +98,10 @@ static int add_units(struct famfs_fs *fs, struct node *n, uint64_t first,
 	if (last && last->offset + last->len == off) {
 		last->len += len;
 	} else {
+		int rc = hold_commit_room(fs, n, n->nextents + 1);
+
+		if (rc)
+			return rc;
 		if (n->nextents == n->extents_cap) {
 			uint32_t cap = n->extents_cap ? n->extents_cap * 2 : 4;
 			struct famfs_extent *e;
@@ -145,6 +172,8 @@ static int interleave_pending(struct famfs_fs *fs, struct node *n,
 	struct famfs_extent strips[64];
 	int rc = plan_interleaved(fs, size, &n->interleave, strips);
 
+	if (!rc)
+		rc = hold_commit_room(fs, n, n->interleave.nstrips);
 	if (rc)
 		return rc;
 	n->extents = malloc(n->interleave.nstrips * sizeof(*n->extents));
@@ -310,6 +339,10 @@ int famfs_pending_reopen(struct famfs_fs *fs, uint64_t ino)
 	rc = -EPERM;
 	if (n->type != FAMFS_NODE_FILE || n->size || n->nextents)
 		goto out;
+	/* its filling entry must fit: else the growth fails, not the close */
+	rc = hold_commit_room(fs, n, 1);
+	if (rc)
+		goto out;
 	n->state = FAMFS_NODE_PENDING;
 	n->refill = true;
 	memset(&n->interleave, 0, sizeof(n->interleave));
@@ -338,6 +371,7 @@ int famfs_pending_commit(struct famfs_fs *fs, uint64_t ino)
 		memset(&n->interleave, 0, sizeof(n->interleave));
 	if (n->refill && !n->nextents) {
 		/* still empty: the log already says so */
+		log_release(fs, &n->log_held);
 		n->size = 0;
 		n->refill = false;
 		n->state = FAMFS_NODE_COMMITTED;
@@ -358,7 +392,7 @@ int famfs_pending_commit(struct famfs_fs *fs, uint64_t ino)
 	r.extents = n->extents;
 	r.interleave = n->interleave;
 	/* the node already holds exactly what replay would build from r */
-	rc = log_append(fs, &r);
+	rc = log_append_held(fs, &r, &n->log_held);
 	if (!rc) {
 		n->state = FAMFS_NODE_COMMITTED;
 		n->refill = false;
@@ -381,6 +415,7 @@ int famfs_pending_abandon(struct famfs_fs *fs, uint64_t ino)
 				    n->extents[i].len);
 		n->nextents = 0;
 		n->allocated = 0;
+		log_release(fs, &n->log_held);
 		if (n->refill) {
 			/* the log has it empty: so it stays */
 			n->size = 0;

@@ -336,6 +336,30 @@ static int mmap_rw(const char *path)
 	return rc;
 }
 
+/*
+ * Create @path, write one byte at 0 and say "ready"; on a line from stdin
+ * write one byte at @off2, then close: prints the errno of that write and
+ * of the close, so a test can change the filesystem between the writes.
+ */
+static int write_twice(const char *path, off_t off2)
+{
+	char line[16];
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644), rc;
+
+	if (fd < 0 || pwrite(fd, "a", 1, 0) != 1) {
+		result(errno);
+		return 1;
+	}
+	puts("ready");
+	fflush(stdout);
+	if (!fgets(line, sizeof(line), stdin))
+		return 1;
+	rc = err_of((int)pwrite(fd, "b", 1, off2));
+	result(rc);
+	result(err_of(close(fd)));
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *op = argc > 1 ? argv[1] : "";
@@ -408,6 +432,8 @@ int main(int argc, char **argv)
 	if (!strcmp(op, "fork-write") && argc == 6)
 		return fork_write(p, strtoull(a3, NULL, 0), a4,
 				  strtoul(argv[5], NULL, 0));
+	if (!strcmp(op, "write-twice") && argc == 4)
+		return write_twice(p, atoll(a3));
 	if (!strcmp(op, "pattern") && argc == 4)
 		return pattern_print(strtoul(p, NULL, 0),
 				     strtoull(a3, NULL, 0));

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /* Log entry coding, append + replay, torn appends, client catch-up. */
+#include <inttypes.h>
 #include <sys/stat.h>
 
 #include "tap.h"
@@ -314,6 +315,127 @@ static void test_log_full(void)
 	unlink(dev);
 }
 
+/*
+ * A valid entry numbered 2^64 - 1 leaves no valid next sequence number:
+ * the master must refuse to append (and say why) rather than write
+ * entries replay would skip, whether the entry was there at open or
+ * arrived under a pending file.
+ */
+static void test_sequence_exhausted(void)
+{
+	char *dev = make_famfs("seqmax", 32 * MiB, 0);
+	struct famfs_log_record r = { .type = FAMFS_LOG_MKDIR,
+				      .seq = UINT64_MAX, .path = "last",
+				      .mode = 040755 };
+	struct famfs_fs *fs;
+	struct famfs_stat st, pst;
+	struct famfs_report rep;
+	struct captured cap;
+
+	be_master();
+	famfs_fs_open(dev, FAMFS_OPEN_RDWR, NULL, &fs);
+	famfs_mkdir(fs, FAMFS_ROOT_INO, "first", 0755, 0, 0, NULL);
+	CHECK_RC(famfs_pending_create(fs, FAMFS_ROOT_INO, "open-file", 0644,
+				      0, 0, &pst),
+		 0, "a file is being written");
+	CHECK_RC(famfs_pending_resize(fs, pst.ino, 100), 0, "and has data");
+	/* another writer's entry with the last sequence number arrives */
+	set_tail(dev, write_unpublished(dev, &r));
+	CHECK_RC(famfs_pending_commit(fs, pst.ino), -EROFS,
+		 "commit after sequence 2^64-1 is refused, not written as 0");
+	CHECK(famfs_fs_readonly_reason(fs) &&
+		      strstr(famfs_fs_readonly_reason(fs), "sequence"),
+	      "the master says why it is read-only");
+	CHECK_RC(famfs_mkdir(fs, FAMFS_ROOT_INO, "after", 0755, 0, 0, NULL),
+		 -EROFS, "mkdir refused too");
+	famfs_pending_abandon(fs, pst.ino);
+	famfs_fs_close(fs);
+
+	capture_init(&rep, &cap);
+	CHECK_RC(famfs_fs_open(dev, FAMFS_OPEN_RDWR, &rep, &fs), 0,
+		 "the master still mounts");
+	CHECK(famfs_resolve(fs, "last", &st) == 0 &&
+		      famfs_resolve(fs, "first", &st) == 0,
+	      "every entry so far is there");
+	CHECK(rep.nerrors == 2 && strstr(cap.all, "sequence jumps") &&
+		      strstr(cap.all, "2^64 - 1); the master stays read-only"),
+	      "opening reports the jump and the read-only master");
+	CHECK_RC(famfs_pending_create(fs, FAMFS_ROOT_INO, "new", 0644, 0, 0,
+				      &pst),
+		 -EROFS, "a create fails at once (open(), not close())");
+	CHECK_RC(famfs_mkdir(fs, FAMFS_ROOT_INO, "after", 0755, 0, 0, NULL),
+		 -EROFS, "mkdir refused after reopen");
+	famfs_fs_close(fs);
+
+	capture_init(&rep, &cap);
+	famfs_fs_open(dev, FAMFS_OPEN_RDONLY, &rep, &fs);
+	CHECK(rep.nerrors == 1 && count_entries(fs) == 2,
+	      "the log replays as before: nothing was written after 2^64-1");
+	famfs_fs_close(fs);
+	unlink(dev);
+}
+
+/*
+ * Pending files hold log room for their commit entries: a create that
+ * cannot have it fails, a growth needing another extent's 16 bytes fails,
+ * and the commit of a file that got its room never does.
+ */
+static void test_log_reservation(void)
+{
+	char *dev = make_famfs("hold", 64 * MiB, 2 * MiB);
+	struct famfs_stat a, b, st;
+	struct famfs_fs *fs;
+	char name[FAMFS_NAME_MAX + 1];
+	uint64_t room;
+	int i;
+
+	be_master();
+	famfs_fs_open(dev, FAMFS_OPEN_RDWR, NULL, &fs);
+	room = famfs_fs_log_room(fs);
+	CHECK_RC(famfs_pending_create(fs, FAMFS_ROOT_INO, "a", 0644, 0, 0, &a),
+		 0, "pending file a");
+	CHECK(room - famfs_fs_log_room(fs) == 104,
+	      "a holds the 104 bytes of a one-extent entry");
+	CHECK_RC(famfs_pending_resize(fs, a.ino, 1), 0, "a gets a unit");
+	CHECK_RC(famfs_pending_create(fs, FAMFS_ROOT_INO, "b", 0644, 0, 0, &b),
+		 0, "pending file b");
+	CHECK_RC(famfs_pending_resize(fs, b.ino, 1), 0, "b takes the next");
+	/*
+	 * Fill the rest of the log exactly: a root mkdir with a name of
+	 * L bytes takes 48 + L rounded up to 8, 56 to 304 bytes.
+	 */
+	for (i = 0; (room = famfs_fs_log_room(fs)) > 0; i++) {
+		uint64_t size = room > 360 ? 304 : room > 304 ? room - 56 : room;
+
+		snprintf(name, sizeof(name), "%0*d", (int)(size - 49), i);
+		if (famfs_mkdir(fs, FAMFS_ROOT_INO, name, 0755, 0, 0, NULL))
+			break;
+	}
+	CHECK(room == 0, "log filled around the held room (%" PRIu64
+	      " bytes left)", room);
+	CHECK_RC(famfs_pending_create(fs, FAMFS_ROOT_INO, "c", 0644, 0, 0, &st),
+		 -ENOSPC, "a create with no room for its entry fails");
+	CHECK_RC(famfs_resolve(fs, "c", &st), -ENOENT, "and leaves nothing");
+	CHECK_RC(famfs_pending_resize(fs, a.ino, 3 * MiB), -ENOSPC,
+		 "growing a into a second extent needs room it cannot have");
+	CHECK_RC(famfs_getattr(fs, a.ino, &st), 0, "a still there");
+	CHECK(st.size == 1 && st.nextents == 1, "a unchanged by the failure");
+	CHECK_RC(famfs_pending_commit(fs, b.ino), 0, "b commits");
+	CHECK_RC(famfs_pending_commit(fs, a.ino), 0, "a commits");
+	famfs_fs_close(fs);
+	{
+		struct famfs_report rep = { 0 };
+
+		famfs_fs_open(dev, FAMFS_OPEN_RDONLY, &rep, &fs);
+		CHECK(famfs_resolve(fs, "a", &st) == 0 && st.size == 1 &&
+			      famfs_resolve(fs, "b", &st) == 0 &&
+			      rep.nerrors == 0,
+		      "both files replay from the full log");
+		famfs_fs_close(fs);
+	}
+	unlink(dev);
+}
+
 int main(void)
 {
 	test_codec();
@@ -321,5 +443,7 @@ int main(void)
 	test_torn();
 	test_resync();
 	test_log_full();
+	test_sequence_exhausted();
+	test_log_reservation();
 	return tap_done();
 }
