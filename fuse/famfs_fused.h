@@ -52,6 +52,24 @@ struct open_node {
 	uint64_t size;		/* current size; read/written atomically */
 	int backing_id;		/* > 0: every open is passed through */
 	int view_fd;		/* the fsdev_dax view behind backing_id */
+	/* data requests the daemon served for this node (atomic) */
+	uint64_t read_requests;
+	uint64_t write_requests;
+};
+
+/*
+ * What the daemon served itself (counters.c), all updated atomically:
+ * read/write requests and their bytes, opens by how they are served,
+ * and the views currently registered as passthrough backing files.
+ */
+struct fused_counters {
+	uint64_t read_requests;
+	uint64_t write_requests;
+	uint64_t read_bytes;
+	uint64_t write_bytes;
+	uint64_t opens_passthrough;
+	uint64_t opens_daemon;
+	uint64_t passthrough_views;
 };
 
 /* fuse_file_info->fh of a regular file. */
@@ -77,6 +95,7 @@ struct fused {
 	bool passthrough_said;		/* why it is off was logged */
 	bool passthrough_announced;	/* the daemon logs where it will stay */
 	const char *passthrough_off_reason;	/* noted before that */
+	struct fused_counters counters;
 	double timeout;		/* entry and attribute cache, seconds */
 	struct famfs_report rep;
 
@@ -122,6 +141,23 @@ void fused_log(int prio, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void fused_log_to_syslog(void);
 void fused_report_init(struct famfs_report *rep, const char *device);
+
+/* counters.c: add to one counter; read them all. */
+void counters_add(uint64_t *counter, uint64_t n);
+void fused_counters_read(struct fused *d, struct fused_counters *out);
+
+/* listing.c: the text of a generated .meta file. */
+struct listing {
+	char *buf;
+	size_t len, cap;
+	int err;		/* first failure, negative errno */
+};
+
+int listing_init(struct listing *l);
+void listing_put(struct listing *l, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* A path on one line and one field: octal escapes, as /proc/mounts does. */
+void listing_put_path(struct listing *l, const char *path);
 
 /* attr.c: famfs attributes as the kernel wants them. */
 void fused_fill_stat(const struct fused *d, const struct famfs_stat *fst,

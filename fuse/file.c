@@ -274,6 +274,8 @@ static int attach_handle(struct fused *d, fuse_req_t req,
 	/* passed through: the kernel goes to the view, not to us */
 	fi->backing_id = of->node->backing_id > 0 ? of->node->backing_id : 0;
 	fi->direct_io = d->opts.direct_io && !fi->backing_id;
+	counters_add(fi->backing_id ? &d->counters.opens_passthrough :
+		     &d->counters.opens_daemon, 1);
 	return 0;
 }
 
@@ -347,6 +349,8 @@ void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		meta_read(d, req, ino, size, off);
 		return;
 	}
+	counters_add(&d->counters.read_requests, 1);
+	counters_add(&of->node->read_requests, 1);
 	end = MIN(pos + size, node_size(of->node));
 	while (pos < end) {
 		uint64_t dev_off, contig;
@@ -373,6 +377,8 @@ void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		n++;
 		pos += contig;
 	}
+	counters_add(&d->counters.read_bytes, end > (uint64_t)off ?
+		     end - (uint64_t)off : 0);
 	fuse_reply_iov(req, iov, n);
 }
 
@@ -420,6 +426,8 @@ void op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *bufv,
 		fuse_reply_err(req, EBADF);
 		return;
 	}
+	counters_add(&d->counters.write_requests, 1);
+	counters_add(&of->node->write_requests, 1);
 	if (end > node_size(of->node))
 		rc = grow_for_write(d, of->node, (uint64_t)off, end);
 	/* a partial-line store reads the line first: refuse it too */
@@ -432,6 +440,7 @@ void op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *bufv,
 		return;
 	}
 	__atomic_store_n(&of->node->touched, true, __ATOMIC_RELAXED);
+	counters_add(&d->counters.write_bytes, len);
 	fuse_reply_write(req, len);
 }
 

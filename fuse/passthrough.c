@@ -229,6 +229,7 @@ void passthrough_node_setup(struct fused *d, fuse_req_t req,
 	}
 	n->view_fd = fd;
 	n->backing_id = id;
+	counters_add(&d->counters.passthrough_views, 1);
 }
 
 void passthrough_node_teardown(struct fused *d, fuse_req_t req,
@@ -243,4 +244,5 @@ void passthrough_node_teardown(struct fused *d, fuse_req_t req,
 	close(n->view_fd);
 	n->view_fd = -1;
 	n->backing_id = 0;
+	counters_add(&d->counters.passthrough_views, (uint64_t)-1);
 }

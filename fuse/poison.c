@@ -379,93 +379,38 @@ void poison_stop(struct fused *d)
 	pthread_mutex_destroy(&d->poison_lock);
 }
 
-/* .meta/.poison text, built into a growing buffer. */
-struct listing {
-	char *buf;
-	size_t len, cap;
-	int err;
-};
-
-static void put(struct listing *l, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void put(struct listing *l, const char *fmt, ...)
-{
-	va_list ap;
-	char *grown;
-	int n;
-
-	if (l->err)
-		return;
-	for (;;) {
-		va_start(ap, fmt);
-		n = vsnprintf(l->buf + l->len, l->cap - l->len, fmt, ap);
-		va_end(ap);
-		if (n < 0) {
-			l->err = -EINVAL;
-			return;
-		}
-		if ((size_t)n < l->cap - l->len)
-			break;
-		grown = realloc(l->buf, 2 * l->cap + (size_t)n);
-		if (!grown) {
-			l->err = -ENOMEM;
-			return;
-		}
-		l->buf = grown;
-		l->cap = 2 * l->cap + (size_t)n;
-	}
-	l->len += (size_t)n;
-}
-
-/* A path on one line and one field: octal escapes, as /proc/mounts does. */
-static void put_path(struct listing *l, const char *path)
-{
-	put(l, "/");
-	for (; *path; path++) {
-		unsigned char c = (unsigned char)*path;
-
-		if (c <= ' ' || c == '\\' || c == 0x7f)
-			put(l, "\\%03o", c);
-		else
-			put(l, "%c", c);
-	}
-}
-
 static int list_piece(struct fused *d, const struct poison_piece *p,
 		      void *ctx)
 {
 	struct listing *l = ctx;
 	char path[FAMFS_PATH_MAX + 1];
 
-	put(l, "%#llx %#llx ", (unsigned long long)p->offset,
+	listing_put(l, "%#llx %#llx ", (unsigned long long)p->offset,
 	    (unsigned long long)p->len);
 	if (p->owner == -ENOENT)
-		put(l, "<free> -\n");
+		listing_put(l, "<free> -\n");
 	else if (p->owner == -EFAULT)
-		put(l, "<metadata> -\n");
+		listing_put(l, "<metadata> -\n");
 	else if (p->owner)
-		put(l, "<none> -\n");
+		listing_put(l, "<none> -\n");
 	else if (famfs_path_of(d->fs, p->ino, path, sizeof(path)))
-		put(l, "<inode-%llu> %#llx\n", (unsigned long long)p->ino,
+		listing_put(l, "<inode-%llu> %#llx\n", (unsigned long long)p->ino,
 		    (unsigned long long)p->file_pos);
 	else {
-		put_path(l, path);
-		put(l, " %#llx\n", (unsigned long long)p->file_pos);
+		listing_put_path(l, path);
+		listing_put(l, " %#llx\n", (unsigned long long)p->file_pos);
 	}
 	return l->err;
 }
 
 int poison_listing(struct fused *d, char **text, size_t *len)
 {
-	struct listing l = { .cap = 256 };
+	struct listing l;
 	struct famfs_extent *copy = NULL;
 	size_t n;
 
-	l.buf = malloc(l.cap);
-	if (!l.buf)
+	if (listing_init(&l))
 		return -ENOMEM;
-	l.buf[0] = '\0';
 	/* walk a copy: naming owners takes the namespace lock */
 	pthread_mutex_lock(&d->poison_lock);
 	n = d->poison_count;
