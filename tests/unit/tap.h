@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,6 +107,9 @@ struct captured {
 	char all[8192];
 };
 
+/* Loops that provoke hundreds of reports set this to keep the log short. */
+static bool capture_quiet;
+
 static inline void capture_fn(void *ctx, enum famfs_severity sev,
 			      const char *msg)
 {
@@ -115,7 +119,8 @@ static inline void capture_fn(void *ctx, enum famfs_severity sev,
 	(void)sev;
 	snprintf(c->last, sizeof(c->last), "%s", msg);
 	snprintf(c->all + used, sizeof(c->all) - used, "%s\n", msg);
-	printf("# report: %s\n", msg);
+	if (!capture_quiet)
+		printf("# report: %s\n", msg);
 }
 
 static inline void capture_init(struct famfs_report *rep, struct captured *c)

@@ -7,7 +7,7 @@
  */
 #include <sys/stat.h>
 
-#include "tap.h"
+#include "raw.h"
 
 static char *dev;
 
@@ -25,56 +25,34 @@ static void build_base(void)
 }
 
 /* Append a CRC-valid entry as a buggy or hostile master would. */
-static void raw_append(struct famfs_log_record *r, uint64_t seq)
+static void raw_append_seq(struct famfs_log_record *r, uint64_t seq)
 {
-	struct famfs_dev *d;
-	uint8_t *log;
-	uint64_t tail;
-	size_t len = log_record_size(r);
-
-	famfs_dev_open(dev, FAMFS_DEV_RDWR, &d);
-	log = d->base + 2 * MiB;
-	tail = get_le64(log + LOG_OFF_TAIL);
-	r->seq = seq;
-	memset(log + tail, 0, len);
-	log_record_encode(r, log + tail, len);
-	put_le64(log + LOG_OFF_TAIL, tail + len);
-	famfs_dev_close(d);
+	raw_append(dev, r, seq);
 }
 
 static void poke(uint64_t off, uint8_t xor)
 {
-	struct famfs_dev *d;
-
-	famfs_dev_open(dev, FAMFS_DEV_RDWR, &d);
-	d->base[off] ^= xor;
-	famfs_dev_close(d);
+	raw_xor(dev, off, xor);
 }
 
 static int run_fsck(struct captured *cap, struct famfs_fsck_result *res)
 {
-	struct famfs_report rep;
-	struct famfs_dev *d;
-	int rc;
-
-	capture_init(&rep, cap);
-	famfs_dev_open(dev, FAMFS_DEV_RDONLY, &d);
-	rc = famfs_fsck(d, &rep, res);
-	famfs_dev_close(d);
-	return rc;
+	return raw_fsck(dev, cap, res);
 }
 
-/* One corruption case: expected status bits and a phrase in the report. */
-static void expect(const char *what, int want_bits, const char *phrase)
+/*
+ * One corruption case: the exact status (no bit missing, none extra) and
+ * a phrase in the report.
+ */
+static void expect(const char *what, int want_status, const char *phrase)
 {
 	struct famfs_fsck_result res;
 	struct captured cap;
 	int rc = run_fsck(&cap, &res);
 
-	CHECK((rc & want_bits) == want_bits && rc != 0 &&
-		      (!phrase || strstr(cap.all, phrase)),
-	      "%s: status %d, report names '%s'", what, rc,
-	      phrase ? phrase : "-");
+	CHECK(rc == want_status && (!phrase || strstr(cap.all, phrase)),
+	      "%s: status %d (want %d), report names '%s'", what, rc,
+	      want_status, phrase ? phrase : "-");
 	unlink(dev);
 }
 
@@ -126,6 +104,36 @@ int main(void)
 	expect("flipped backup superblock byte", FAMFS_FSCK_BAD_SB,
 	       "backup superblock: superblock CRC mismatch");
 
+	/* both copies intact, but not the same superblock */
+	build_base();
+	{
+		struct famfs_dev *d = raw_open(dev);
+		struct famfs_sb_info sb;
+
+		famfs_sb_decode(d->base + FAMFS_SB_BACKUP_OFFSET, SB_SIZE, &sb,
+				NULL);
+		sb.root_mode = 0700;
+		famfs_sb_encode(&sb, d->base + FAMFS_SB_BACKUP_OFFSET);
+		famfs_dev_close(d);
+	}
+	expect("backup superblock differs from the primary", FAMFS_FSCK_BAD_SB,
+	       "backup superblock differs from the primary");
+
+	/* mkfs without force looks at the backup too */
+	build_base();
+	poke(SB_OFF_CRC, 1);
+	{
+		struct famfs_mkfs_opts o = { 0 };
+		struct famfs_dev *d = raw_open(dev);
+
+		CHECK_RC(famfs_mkfs(d, &o, NULL), -EEXIST,
+			 "mkfs without force refuses a famfs whose primary "
+			 "superblock is damaged but whose backup is valid");
+		famfs_dev_close(d);
+	}
+	expect("and leaves it as it was", FAMFS_FSCK_BAD_SB,
+	       "primary superblock: superblock CRC mismatch");
+
 	build_base();
 	poke(SB_OFF_CRC, 1);
 	poke(FAMFS_SB_BACKUP_OFFSET + SB_OFF_CRC, 1);
@@ -140,18 +148,30 @@ int main(void)
 
 	build_base();
 	poke(2 * MiB + 4096 + 40, 0x20);	/* inside the first entry */
-	expect("entry with a bad CRC", FAMFS_FSCK_BAD_LOG, "CRC mismatch");
+	/* losing "dir" makes the intact entry of dir/file refused too */
+	expect("entry with a bad CRC", FAMFS_FSCK_BAD_LOG | FAMFS_FSCK_ERRORS,
+	       "CRC mismatch");
+
+	/* one refused entry beside log damage: both bits, exactly */
+	build_base();
+	r = (struct famfs_log_record){ .type = FAMFS_LOG_MKDIR, .path = "/abs",
+				       .mode = 040755 };
+	raw_append_seq(&r, 3);
+	r.path = "fine";
+	poke(SB_LOG_OFFSET + raw_append(dev, &r, 4) + MKDIR_PATH, 0x01);
+	expect("a refused entry and a damaged one",
+	       FAMFS_FSCK_BAD_LOG | FAMFS_FSCK_ERRORS, "absolute path");
 
 	build_base();
 	r = (struct famfs_log_record){ .type = FAMFS_LOG_MKDIR, .path = "dup",
 				       .mode = 040755 };
-	raw_append(&r, 2);
+	raw_append_seq(&r, 2);
 	expect("repeated sequence number", FAMFS_FSCK_BAD_LOG,
 	       "sequence 2 not after 2");
 
 	build_base();
 	r.path = "later";
-	raw_append(&r, 9);
+	raw_append_seq(&r, 9);
 	expect("sequence gap", FAMFS_FSCK_BAD_LOG, "jumps from 2 to 9");
 
 	static const struct {
@@ -172,7 +192,7 @@ int main(void)
 		r = (struct famfs_log_record){ .type = FAMFS_LOG_MKDIR,
 					       .path = bad_paths[i].path,
 					       .mode = 040755 };
-		raw_append(&r, 3);
+		raw_append_seq(&r, 3);
 		expect(bad_paths[i].path, FAMFS_FSCK_ERRORS,
 		       bad_paths[i].phrase);
 	}
@@ -193,21 +213,45 @@ int main(void)
 	for (size_t i = 0; i < ARRAY_SIZE(bad_ext); i++) {
 		build_base();
 		r = file_rec("dir/evil", bad_ext[i].off, bad_ext[i].len, &ext);
-		raw_append(&r, 3);
+		raw_append_seq(&r, 3);
 		expect(bad_ext[i].what, FAMFS_FSCK_ERRORS, bad_ext[i].phrase);
 	}
+
+	/* two extents of one record overlapping each other */
+	{
+		struct famfs_extent two[2] = { { 20 * MiB, 4 * MiB },
+					       { 22 * MiB, 2 * MiB } };
+
+		build_base();
+		r = file_rec("dir/self", 0, 0, &ext);
+		r.nextents = 2;
+		r.extents = two;
+		r.size = 6 * MiB;
+		raw_append_seq(&r, 3);
+		expect("a file whose own extents overlap", FAMFS_FSCK_ERRORS,
+		       "overlaps");
+	}
+
+	/* a multi-unit extent whose last unit only is another file's */
+	build_base();
+	r = file_rec("dir/later", 20 * MiB, 2 * MiB, &ext);
+	raw_append_seq(&r, 3);
+	r = file_rec("dir/evil", 16 * MiB, 6 * MiB, &ext);
+	raw_append_seq(&r, 4);
+	expect("extent overlapping another file in its last unit",
+	       FAMFS_FSCK_ERRORS, "overlaps another file");
 
 	build_base();
 	r = (struct famfs_log_record){ .type = FAMFS_LOG_BADRANGE, .path = "",
 				       .bad = { 100 * MiB, 4096 } };
-	raw_append(&r, 3);
+	raw_append_seq(&r, 3);
 	expect("poisoned range past the device", FAMFS_FSCK_ERRORS,
 	       "poisoned range outside the device");
 
 	build_base();
 	r = file_rec("dir/big", 20 * MiB, 2 * MiB, &ext);
 	r.size = 3 * MiB;
-	raw_append(&r, 3);
+	raw_append_seq(&r, 3);
 	expect("size beyond the extents", FAMFS_FSCK_ERRORS,
 	       "size exceeds its extents");
 
@@ -225,7 +269,7 @@ int main(void)
 	build_base();
 	r = (struct famfs_log_record){ .type = FAMFS_LOG_MKDIR, .path = "n",
 				       .mode = 040755 };
-	raw_append(&r, 3);
+	raw_append_seq(&r, 3);
 	{
 		struct famfs_dev *d;
 		uint8_t *e;
