@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /* Allocator: contiguous, interleaved, full device, pending files. */
-#include "tap.h"
+#include "raw.h"
 
 static void test_contiguous(void)
 {
@@ -275,9 +275,60 @@ static void test_pending(void)
 	unlink(dev);
 }
 
+static bool overlaps_extent(const struct famfs_extent *a,
+			    const struct famfs_extent *b)
+{
+	return a->offset < b->offset + b->len && b->offset < a->offset + a->len;
+}
+
+/*
+ * Holes of two units between files placed by the log (at 14 and 20 MiB):
+ * a three-unit request must skip both holes, whose last unit would be
+ * another file's, and two-unit requests fill the holes exactly.
+ */
+static void test_holes(void)
+{
+	char *dev = make_famfs("holes", 64 * MiB, 0);
+	struct famfs_extent at14 = { 14 * MiB, 2 * MiB };
+	struct famfs_extent at20 = { 20 * MiB, 2 * MiB };
+	struct famfs_log_record r = { .type = FAMFS_LOG_FILE, .mode = 0100644,
+				      .size = 2 * MiB, .nextents = 1 };
+	struct famfs_extent got;
+	struct famfs_fs *fs;
+	int runs = 0, overlaps = 0;
+
+	r.path = "a";
+	r.extents = &at14;
+	raw_append(dev, &r, 1);
+	r.path = "b";
+	r.extents = &at20;
+	raw_append(dev, &r, 2);
+	be_master();
+	famfs_fs_open(dev, FAMFS_OPEN_RDWR, NULL, &fs);
+	CHECK(famfs_alloc_contiguous(fs, 6 * MiB, &got) == 0 &&
+		      got.offset == 22 * MiB && got.len == 6 * MiB,
+	      "three units: first fit after both files (got %" PRIu64
+	      " MiB)", (uint64_t)(got.offset / MiB));
+	famfs_alloc_release(fs, &got, 1);
+	/* 25 free units: runs of two fit the two holes and 10 times after */
+	for (;;) {
+		if (famfs_alloc_contiguous(fs, 4 * MiB, &got))
+			break;
+		runs++;
+		if (overlaps_extent(&got, &at14) || overlaps_extent(&got, &at20))
+			overlaps++;
+	}
+	CHECK(runs == 12 && overlaps == 0,
+	      "two-unit runs: 12 handed out, none over a file (%d, %d bad)",
+	      runs, overlaps);
+	famfs_fs_close(fs);
+	unlink(dev);
+}
+
 int main(void)
 {
 	test_contiguous();
+	test_holes();
 	test_interleaved();
 	test_pending();
 	return tap_done();

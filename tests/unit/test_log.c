@@ -5,6 +5,88 @@
 
 #include "tap.h"
 
+/*
+ * Entries computed independently of lib/ (tests/unit/entry_vectors.py,
+ * from the layout in famfs(5) and a bitwise CRC32C): the encoder must
+ * produce them byte for byte and the decoder must accept them.
+ */
+static const uint8_t mkdir_vector[] = {
+	0x46, 0x45, 0x4e, 0x54, 0xbe, 0x13, 0x8c, 0xfa,
+	0x38, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00,
+	0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0xf1, 0x53, 0x65, 0x00, 0x00, 0x00, 0x00,
+	0xed, 0x41, 0x00, 0x00, 0xe8, 0x03, 0x00, 0x00,
+	0x64, 0x00, 0x00, 0x00, 0x03, 0x00, 0x00, 0x00,
+	0x64, 0x69, 0x72, 0x00, 0x00, 0x00, 0x00, 0x00,
+};
+
+static const uint8_t file_vector[] = {
+	0x46, 0x45, 0x4e, 0x54, 0xeb, 0xe1, 0x81, 0x33,
+	0x78, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00,
+	0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x01, 0xf1, 0x53, 0x65, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x50, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0xa4, 0x81, 0x00, 0x00, 0xe8, 0x03, 0x00, 0x00,
+	0x64, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x05, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0xa0, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x20, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0xe0, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x40, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x64, 0x69, 0x72, 0x2f, 0x66, 0x00, 0x00, 0x00,
+};
+
+static void test_fixed_vectors(void)
+{
+	struct famfs_extent ext[2] = { { 10 * MiB, 2 * MiB },
+				       { 14 * MiB, 4 * MiB } };
+	struct famfs_log_record m = {
+		.type = FAMFS_LOG_MKDIR, .seq = 1, .time = 1700000000,
+		.path = "dir", .mode = 040755, .uid = 1000, .gid = 100,
+	};
+	struct famfs_log_record f = {
+		.type = FAMFS_LOG_FILE, .seq = 2, .time = 1700000001,
+		.path = "dir/f", .mode = 0100644, .uid = 1000, .gid = 100,
+		.size = 5 * MiB, .nextents = 2, .extents = ext,
+	};
+	struct log_decoded d = { 0 };
+	uint8_t buf[sizeof(file_vector)];
+	const char *why = NULL;
+	uint32_t len = 0;
+
+	CHECK(log_record_size(&m) == sizeof(mkdir_vector),
+	      "mkdir entry is %zu bytes", sizeof(mkdir_vector));
+	memset(buf, 0, sizeof(buf));
+	log_record_encode(&m, buf, sizeof(mkdir_vector));
+	CHECK(get_le32(buf + ENT_OFF_CRC) == 0xfa8c13be,
+	      "mkdir entry CRC is 0xfa8c13be (got 0x%08x)",
+	      get_le32(buf + ENT_OFF_CRC));
+	CHECK(!memcmp(buf, mkdir_vector, sizeof(mkdir_vector)),
+	      "mkdir entry encodes byte for byte as the vector");
+	CHECK(log_record_size(&f) == sizeof(file_vector),
+	      "file entry is %zu bytes", sizeof(file_vector));
+	memset(buf, 0, sizeof(buf));
+	log_record_encode(&f, buf, sizeof(file_vector));
+	CHECK(get_le32(buf + ENT_OFF_CRC) == 0x3381e1eb,
+	      "file entry CRC is 0x3381e1eb (got 0x%08x)",
+	      get_le32(buf + ENT_OFF_CRC));
+	CHECK(!memcmp(buf, file_vector, sizeof(file_vector)),
+	      "file entry encodes byte for byte as the vector");
+	CHECK(log_entry_decode(file_vector, sizeof(file_vector), &d, &len,
+			       &why) == LOG_ENTRY_OK &&
+		      len == sizeof(file_vector) && d.rec.nextents == 2 &&
+		      d.rec.extents[1].offset == 14 * MiB &&
+		      !strcmp(d.rec.path, "dir/f"),
+	      "the file vector decodes");
+	CHECK(log_entry_decode(mkdir_vector, sizeof(mkdir_vector), &d, &len,
+			       &why) == LOG_ENTRY_OK &&
+		      d.rec.mode == 040755 && !strcmp(d.rec.path, "dir"),
+	      "the mkdir vector decodes");
+	log_decoded_free(&d);
+}
+
 static void test_codec(void)
 {
 	struct famfs_extent ext[3] = { { 10 * MiB, 2 * MiB },
@@ -438,6 +520,7 @@ static void test_log_reservation(void)
 
 int main(void)
 {
+	test_fixed_vectors();
 	test_codec();
 	test_append_replay();
 	test_torn();

@@ -39,9 +39,78 @@ static void test_merge(void)
 	free(r);
 }
 
+/*
+ * A poisoned range ending exactly on, one byte before or one byte after
+ * the end of the unit at 12 MiB takes out exactly the units it touches:
+ * the free count says so, replay agrees, and every other unit is still
+ * handed out (none of them holding poison).
+ */
+static void test_unit_boundaries(void)
+{
+	static const struct {
+		const char *what;
+		uint64_t end;		/* the range is [12 MiB + 4 KiB, end) */
+		uint64_t units;		/* units it takes out */
+	} cases[] = {
+		{ "ends on the unit boundary", 14 * MiB, 1 },
+		{ "ends one byte before it", 14 * MiB - 1, 1 },
+		{ "ends one byte after it", 14 * MiB + 1, 2 },
+		{ "starts on a boundary, ends on the next", 0, 1 },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		/* 64 MiB: 27 data units, at 10, 12, ... 62 MiB */
+		char *dev = make_famfs("edge", 64 * MiB, 0);
+		uint64_t start = 12 * MiB + 4096, end = cases[i].end;
+		uint64_t want_free = (27 - cases[i].units) * 2 * MiB;
+		struct famfs_fs *fs, *again;
+		struct famfs_stat st;
+		struct famfs_usage u;
+		uint64_t off, contig;
+		int made = 0, touching = 0;
+		char name[16];
+
+		if (!end) {
+			start = 12 * MiB;
+			end = 14 * MiB;
+		}
+		be_master();
+		famfs_fs_open(dev, FAMFS_OPEN_RDWR, NULL, &fs);
+		CHECK_RC(famfs_mark_bad(fs, start, end - start), 0,
+			 "%s: recorded", cases[i].what);
+		famfs_fs_usage(fs, &u);
+		CHECK(u.free_bytes == want_free,
+		      "%s: %" PRIu64 " unit(s) taken out (free %" PRIu64
+		      " MiB, want %" PRIu64 ")", cases[i].what,
+		      cases[i].units, (uint64_t)(u.free_bytes / MiB),
+		      (uint64_t)(want_free / MiB));
+		famfs_fs_open(dev, FAMFS_OPEN_RDONLY, NULL, &again);
+		famfs_fs_usage(again, &u);
+		CHECK(u.free_bytes == want_free, "%s: replay agrees",
+		      cases[i].what);
+		famfs_fs_close(again);
+		for (;;) {
+			snprintf(name, sizeof(name), "f%d", made);
+			if (famfs_create_file(fs, 1, name, 0644, 0, 0, 2 * MiB,
+					      NULL, &st))
+				break;
+			made++;
+			if (famfs_file_map(fs, st.ino, 0, &off, &contig) ||
+			    famfs_bad_overlaps(fs, off, 2 * MiB))
+				touching++;
+		}
+		CHECK(made == (int)(27 - cases[i].units) && touching == 0,
+		      "%s: the other %d units are allocated, none poisoned "
+		      "(%d touching)", cases[i].what, made, touching);
+		famfs_fs_close(fs);
+		unlink(dev);
+	}
+}
+
 int main(void)
 {
 	test_merge();
+	test_unit_boundaries();
 	/* 64 MiB: data units at 10, 12, ... 62 MiB */
 	char *dev = make_famfs("bad", 64 * MiB, 0);
 	struct famfs_fs *fs, *client, *again;
