@@ -3,7 +3,8 @@
  * fsop: one file-system call for the mount tests, reporting its errno by
  * name ("OK", "EPERM", ...) so that a shell test can assert it exactly.
  * Also the create loop and checker of the crash test, mmap checks, and
- * two processes writing one new file (fork-write).
+ * two processes writing one new file (fork-write), and what close()
+ * promises while release is held back (held-close).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -360,6 +361,88 @@ static int write_twice(const char *path, off_t off2)
 	return 0;
 }
 
+/*
+ * close() returning 0 must mean the file is in the log, even while
+ * release cannot run yet: a holder process keeps a reference to the open
+ * file, so FUSE's RELEASE waits for it and only FLUSH has happened.
+ * Right after the writer's last close() returns, CHECK (a shell command)
+ * runs; then the holder lets go. MODE:
+ *   dup     open, dup, close the first descriptor before writing (as dd
+ *           does), write PATTERN(seed) through the dup, close it
+ *   fork    write the lower half, a child writes the upper half and
+ *           exits, then the parent closes
+ *   reader  another open of the file, read-only, is held throughout; the
+ *           writer closes its descriptor before a child writes the whole
+ *           file through it and exits: the commit must come when the
+ *           last writer goes, whatever readers remain (CHECK polls)
+ * Prints "close=ERR check=STATUS".
+ */
+static int held_close(const char *path, uint64_t len, const char *mode,
+		      unsigned long seed, const char *check)
+{
+	int go[2], fd, fd2, rfd = -1, rc = 0, status;
+	pid_t holder, child;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
+	if (fd < 0 || pipe(go))
+		return 1;
+	fflush(stdout);
+	/* the holder keeps the open file referenced until it reads EOF */
+	holder = fork();
+	if (holder == 0) {
+		close(go[1]);
+		get_byte(go[0]);
+		_exit(0);
+	}
+	close(go[0]);
+	if (!strcmp(mode, "dup")) {
+		fd2 = dup(fd);
+		close(fd);
+		rc = fw_close(fd2, pattern_write(fd2, seed, 0, len));
+	} else if (!strcmp(mode, "fork")) {
+		rc = pattern_write(fd, seed, 0, len / 2);
+		child = fork();
+		if (child == 0)
+			_exit(fw_close(fd, pattern_write(fd, seed, len / 2,
+							 len)) ? 3 : 0);
+		if (waitpid(child, &status, 0) < 0 || !WIFEXITED(status) ||
+		    WEXITSTATUS(status))
+			rc = rc ? rc : EIO;
+		rc = fw_close(fd, rc);
+	} else if (!strcmp(mode, "reader")) {
+		int turn[2];
+
+		rfd = open(path, O_RDONLY);
+		if (rfd < 0 || pipe(turn))
+			return 1;
+		child = fork();
+		if (child == 0) {
+			get_byte(turn[0]);	/* the parent closed first */
+			_exit(fw_close(fd, pattern_write(fd, seed, 0, len)) ?
+				      3 : 0);
+		}
+		rc = fw_close(fd, 0);
+		put_byte(turn[1], 'w');
+		if (waitpid(child, &status, 0) < 0 || !WIFEXITED(status) ||
+		    WEXITSTATUS(status))
+			rc = rc ? rc : EIO;
+		/* the holder may go now: the reader still holds a handle */
+		close(go[1]);
+		go[1] = -1;
+	} else {
+		return 2;
+	}
+	status = system(check);
+	printf("close=%s check=%d\n", err_name(rc),
+	       WIFEXITED(status) ? WEXITSTATUS(status) : 128);
+	if (go[1] >= 0)
+		close(go[1]);
+	waitpid(holder, NULL, 0);
+	if (rfd >= 0)
+		close(rfd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *op = argc > 1 ? argv[1] : "";
@@ -434,6 +517,9 @@ int main(int argc, char **argv)
 				  strtoul(argv[5], NULL, 0));
 	if (!strcmp(op, "write-twice") && argc == 4)
 		return write_twice(p, atoll(a3));
+	if (!strcmp(op, "held-close") && argc == 7)
+		return held_close(p, strtoull(a3, NULL, 0), a4,
+				  strtoul(argv[5], NULL, 0), argv[6]);
 	if (!strcmp(op, "pattern") && argc == 4)
 		return pattern_print(strtoul(p, NULL, 0),
 				     strtoull(a3, NULL, 0));
