@@ -20,11 +20,13 @@ skip()
 [ "$(id -u)" = 0 ] || skip "needs root to set up a user and its device"
 
 MADE_USER=
+FUSE_MODE_BEFORE=
 nonroot_cleanup()
 {
 	set +e
 	cleanup		# lib.sh: mounts (the user's daemon exits), $T, $DEV
 	[ -z "$MADE_USER" ] || userdel "$MADE_USER"
+	[ -z "$FUSE_MODE_BEFORE" ] || chmod "$FUSE_MODE_BEFORE" /dev/fuse
 }
 trap nonroot_cleanup EXIT
 
@@ -123,6 +125,14 @@ UM=$T/user-mnt
 mkdir "$UM"
 chown "$UID_:$GID_" "$UM"
 MOUNTS+=("$UM")
+
+# A fresh machine without udev may leave /dev/fuse 0600 (udev's rule
+# makes it 0666): let the user in for this test and put the mode back.
+if ! as_user test -r /dev/fuse -a -w /dev/fuse; then
+	FUSE_MODE_BEFORE=$(stat -c %a /dev/fuse)
+	chmod 0666 /dev/fuse
+	note "/dev/fuse was $FUSE_MODE_BEFORE: 0666 for this test"
+fi
 
 note "famfs mount by $USER_NAME"
 if ! as_user "$FAMFS" mount "$DEV" "$UM" 2>"$T/mount.err"; then
