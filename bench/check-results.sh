@@ -17,7 +17,7 @@ fail=0
 bad() { echo "check-results: $*" >&2; fail=1; }
 
 [ -s "$md" ] || { echo "check-results: $md missing" >&2; exit 1; }
-[ "$(grep -c '^## [1-6]\. ' "$md")" = 6 ] || bad "expected 6 sections"
+[ "$(grep -c '^## [1-7]\. ' "$md")" = 7 ] || bad "expected 7 sections"
 awk -F'|' '/^\| / && NF != 8 { print "check-results: malformed row: " $0; e = 1 }
 	END { exit e }' "$md" >&2 || fail=1
 rows=$(grep -c '^| ' "$md" || true)

@@ -7,9 +7,11 @@
  * famfs and tmpfs passes alternate (ABBA) within one run.
  *
  * usage: file_rw [-s SIZE] [-b BLOCKS] [-j STREAMS] [-r REPS] [-i ID_PREFIX]
- *                [-m MOUNT_DESC] FAMFS_DIR TMPFS_DIR
+ *                [-m MOUNT_DESC] [-g GOALS] FAMFS_DIR TMPFS_DIR
  *   SIZE is the total bytes of a pass, split among the streams;
- *   MOUNT_DESC names the mount options in the row labels.
+ *   MOUNT_DESC names the mount options in the row labels;
+ *   GOALS sets ratio goals of rows, "write.4K.j1=0.3,read.1M.j1=0.45"
+ *   (rows not named: 1M blocks 0.8, others informational).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -132,6 +134,27 @@ static void set_pass(struct side *sd, int nstreams, uint64_t bytes,
 /* row ids and plot series start with this ("rw" unless -i) */
 static const char *id_prefix = "rw";
 static const char *mount_desc = "the mount";
+static const char *goals = "";
+
+/* The goal of a row from -g ("KIND.BLOCK.jN=X"), else the default. */
+static void goal_of(const char *key, uint64_t block, char *buf, size_t len)
+{
+	size_t klen = strlen(key);
+	const char *p = goals;
+
+	while (*p) {
+		const char *end = strchr(p, ',');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+
+		if (n > klen + 1 && !strncmp(p, key, klen) && p[klen] == '=') {
+			snprintf(buf, len, "ratio>=%.*s", (int)(n - klen - 1),
+				 p + klen + 1);
+			return;
+		}
+		p += n + (end != NULL);
+	}
+	snprintf(buf, len, "%s", block == 1 << 20 ? "ratio>=0.8" : "-");
+}
 
 static void measure(struct side *fam, struct side *tmp, int nstreams,
 		    uint64_t per_stream, uint64_t block, bool write, int reps)
@@ -139,7 +162,7 @@ static void measure(struct side *fam, struct side *tmp, int nstreams,
 	uint64_t bytes = per_stream;
 	double f[64], t[64], q[64];
 	struct bench_stat fs, ts, qs;
-	char bname[16], id[64], label[128], series[64];
+	char bname[16], id[64], label[128], series[64], goal[32];
 
 	if (bytes > block * MAX_CALLS_PER_PASS / nstreams)
 		bytes = block * MAX_CALLS_PER_PASS / nstreams;
@@ -168,8 +191,8 @@ static void measure(struct side *fam, struct side *tmp, int nstreams,
 		 "%s() through %s, %s blocks, %d stream%s",
 		 write ? "write" : "read", mount_desc, bname, nstreams,
 		 nstreams > 1 ? "s" : "");
-	bench_row(id, label, "MB/s", &fs, "tmpfs", &ts, qs.med,
-		  block == 1 << 20 ? "ratio>=0.8" : "-",
+	goal_of(id + strlen(id_prefix) + 1, block, goal, sizeof(goal));
+	bench_row(id, label, "MB/s", &fs, "tmpfs", &ts, qs.med, goal,
 		  "sequential, files overwritten in place");
 	snprintf(series, sizeof(series), "%s-famfs-%s-j%d", id_prefix,
 		 write ? "write" : "read", nstreams);
@@ -183,7 +206,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: file_rw [-s SIZE] [-b BLOCKS] [-j STREAMS] [-r REPS] [-i ID_PREFIX]\n"
-		"               [-m MOUNT_DESC] FAMFS_DIR TMPFS_DIR\n");
+		"               [-m MOUNT_DESC] [-g GOALS] FAMFS_DIR TMPFS_DIR\n");
 	exit(2);
 }
 
@@ -195,7 +218,7 @@ int main(int argc, char **argv)
 	struct side fam = { 0 }, tmp = { 0 };
 
 	nblocks = bench_parse_sizes("4K,16K,64K,256K,1M,4M", blocks, MAX_LIST);
-	while ((opt = getopt(argc, argv, "s:b:j:r:i:m:")) != -1) {
+	while ((opt = getopt(argc, argv, "s:b:j:r:i:m:g:")) != -1) {
 		switch (opt) {
 		case 's':
 			if (famfs_parse_size(optarg, &size) || !size)
@@ -220,6 +243,9 @@ int main(int argc, char **argv)
 			break;
 		case 'm':
 			mount_desc = optarg;
+			break;
+		case 'g':
+			goals = optarg;
 			break;
 		default:
 			usage();

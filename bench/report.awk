@@ -13,7 +13,8 @@ BEGIN {
 	title[4] = "4. metadata"
 	title[5] = "5. scaling"
 	title[6] = "6. In a VM: fsdev_dax view vs raw /dev/dax"
-	nsect = 6
+	title[7] = "7. Small files: tar -x, cp -r and the space they take"
+	nsect = 7
 }
 
 function section(id) {
@@ -22,6 +23,7 @@ function section(id) {
 	if (id ~ /^faults/) return 3
 	if (id ~ /^(meta|log\.replay\.rate)/) return 4
 	if (id ~ /^vm(\.|$)/) return 6
+	if (id ~ /^small(\.|$)/) return 7
 	return 5
 }
 

@@ -266,6 +266,7 @@ mount_skips() {
 	skip meta.touch "files created per second, touch loop" "$why"
 	skip meta.creat "files created per second, famfs creat" "$why"
 	skip meta.visible "time for a client to see a new file" "$why"
+	skip meta.stat "stat() of existing and missing names" "$why"
 }
 
 # fio_bw DIR RW JOBS: MB/s of one fio run over pre-made files
@@ -349,6 +350,7 @@ if mount_famfs "$dev" "$mnt" 2>"$work/why"; then
 	mkdir -p "$mnt/rw" "$work/tmpfs-rw"
 	step rw "read()/write() through the mount vs tmpfs" \
 		"$bin/file_rw" -s "$rw_size" "${rw_args[@]}" \
+		-g write.4K.j1=0.3,read.4K.j1=0.5,write.1M.j1=0.45,read.1M.j1=0.45 \
 		-m "the mount" "$mnt/rw" "$work/tmpfs-rw"
 	rm -rf "$work/tmpfs-rw"
 
@@ -363,6 +365,12 @@ if mount_famfs "$dev" "$mnt" 2>"$work/why"; then
 		-l "files created per second, open(O_CREAT)+close" \
 		"$mnt/cr" "$work/tmpfs-cr"
 	rm -rf "$work/tmpfs-cr"
+
+	mkdir -p "$mnt/st" "$work/tmpfs-st"
+	step meta.stat "stat() of existing and missing names through the mount" \
+		"$bin/stat_rate" -n "$create_n" -r "$reps" "$mnt/st" \
+		"$work/tmpfs-st"
+	rm -rf "$work/tmpfs-st"
 
 	shell_creates meta.touch "files created per second, touch loop" \
 		"tmpfs touch" "touch" "touch" failed
@@ -389,6 +397,7 @@ if mount_famfs "$dev" "$mnt" 2>"$work/why"; then
 		mkdir -p "$mnt/rwdio" "$work/tmpfs-rw"
 		step rwdio "read()/write() through a direct_io mount vs tmpfs" \
 			"$bin/file_rw" -s "$rw_size" "${rw_args[@]}" -i rwdio \
+			-g write.1M.j1=0.9,read.1M.j1=0.9 \
 			-m "a direct_io mount" "$mnt/rwdio" "$work/tmpfs-rw"
 		rm -rf "$work/tmpfs-rw"
 		unmount "$mnt"
@@ -401,6 +410,12 @@ else
 	skip rwdio "read()/write() through a direct_io mount vs tmpfs" \
 		"mount unavailable: $(tail -n1 "$work/why")"
 fi
+
+# ---- 7. small files: tar -x, cp -r, space -----------------------------------
+
+# shellcheck source=bench/small_files.sh
+. "$here/small_files.sh"
+small_files_section
 
 # ---- 6. in a VM: fsdev_dax view vs raw /dev/dax ---------------------------
 
