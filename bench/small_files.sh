@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2154
 #
 # Section 7 of bench/run.sh, which sources this file and provides what
 # it uses: row, skip, log, elapsed, rate, mount_famfs, unmount, $mkfs,
@@ -62,7 +62,7 @@ small_rows() {
 		if ! f=$(small_run famfs "$kind" "$n" 2>"$work/err") ||
 			! c=$(small_run tmpfs "$kind" "$n" 2>>"$work/err"); then
 			skip "$id" "$label" "failed: $(grep -v '^$' "$work/err" | tail -n1)"
-			[ "$kind$n" = tar$small_n ] && skip small.space \
+			[ "$kind$n" = "tar$small_n" ] && skip small.space \
 				"device bytes per byte of file data after tar -x" \
 				"the extraction failed"
 			return 0
@@ -73,7 +73,7 @@ small_rows() {
 	done
 	row "$id" "$label" files/s "$fv" tmpfs "$cv" "$goal" \
 		"$n files of 100 B-8 KB ($small_bytes bytes) in dirs of 100; fresh device per repetition"
-	if [ "$kind$n" = tar$small_n ]; then
+	if [ "$kind$n" = "tar$small_n" ]; then
 		row small.space "device bytes used per byte of file data after tar -x of $n small files" \
 			bytes/byte "$space" "" "" "value<=1.5" \
 			"statfs used bytes after minus before, over the bytes of file data"
