@@ -2,7 +2,8 @@
 /*
  * The allocator: one bit per allocation unit, rebuilt from the log at
  * every open, plus an owner table (unit -> inode) that doubles as the
- * reverse index poison routing needs.
+ * reverse index poison routing needs. Units cut into pages for small
+ * files are kept by pack.c; space.c puts the two behind one interface.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -15,7 +16,8 @@ static bool bit_get(const uint64_t *bits, uint64_t i)
 	return bits[i / 64] >> (i % 64) & 1;
 }
 
-int alloc_init(struct allocator *a, const struct famfs_sb_info *sb)
+int alloc_init(struct allocator *a, const struct famfs_sb_info *sb,
+	       uint64_t page)
 {
 	memset(a, 0, sizeof(*a));
 	a->unit = sb->alloc_unit;
@@ -33,11 +35,16 @@ int alloc_init(struct allocator *a, const struct famfs_sb_info *sb)
 		a->owner[u] = META_OWNER;
 	}
 	a->hint = a->first_unit;
+	if (pack_init(a, page)) {
+		alloc_destroy(a);
+		return -ENOMEM;
+	}
 	return 0;
 }
 
 void alloc_destroy(struct allocator *a)
 {
+	pack_destroy(a);
 	free(a->bits);
 	free(a->owner);
 	memset(a, 0, sizeof(*a));

@@ -282,6 +282,8 @@ struct famfs_usage {
 	uint64_t total_bytes;	/* allocatable data area */
 	uint64_t used_bytes;	/* committed + pending allocations */
 	uint64_t free_bytes;
+	uint64_t packed_units;	/* units cut into pages for small files */
+	uint64_t packed_bytes;	/* bytes of the pieces in them */
 	uint64_t log_len;
 	uint64_t log_used;
 	uint64_t log_reserved;	/* held for pending files' commit entries */

@@ -56,7 +56,7 @@ int fs_attach(struct famfs_dev *dev, bool own_dev, unsigned int flags,
 		root->gid = fs->sb.root_gid;
 		root->time = fs->sb.create_time;
 	}
-	rc = alloc_init(&fs->alloc, &fs->sb);
+	rc = alloc_init(&fs->alloc, &fs->sb, 0);
 	if (rc)
 		goto fail;
 	fs->log_pos = LOG_HDR_SIZE;
@@ -176,7 +176,9 @@ void famfs_fs_usage(struct famfs_fs *fs, struct famfs_usage *u)
 
 	pthread_rwlock_rdlock(&fs->lock);
 	u->total_bytes = (a->nunits - a->first_unit) * a->unit;
-	u->used_bytes = a->used_units * a->unit;
+	u->used_bytes = space_used_bytes(a);
+	u->packed_units = a->npacked;
+	u->packed_bytes = (a->packed_pages - a->packed_bad_pages) * a->page;
 	u->free_bytes = u->total_bytes - u->used_bytes;
 	u->log_len = fs->sb.log_len;
 	u->log_used = fs->log_pos;
@@ -406,6 +408,8 @@ int famfs_owner_of(struct famfs_fs *fs, uint64_t dev_offset, uint64_t *ino,
 		goto out;
 	}
 	owner = a->owner[unit];
+	if (owner == PACKED_OWNER)
+		owner = pack_owner(a, dev_offset);
 	if (owner == META_OWNER || owner == RESERVED_OWNER ||
 	    owner == BAD_OWNER) {
 		rc = unit < a->first_unit ? -EFAULT : -ENOENT;

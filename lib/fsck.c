@@ -112,8 +112,8 @@ int famfs_fsck(struct famfs_dev *dev, struct famfs_report *rep,
 			if (n && n->type == FAMFS_NODE_FILE)
 				extent_bytes += n->allocated;
 		}
-		/* free units holding poison are taken out too */
-		extent_bytes += fs->bad_units * fs->sb.alloc_unit;
+		/* free units and pages holding poison are taken out too */
+		extent_bytes += space_bad_bytes(&fs->alloc);
 		res->bad_ranges = fs->nbad;
 		for (size_t i = 0; i < fs->nbad; i++)
 			res->bad_bytes += fs->bad[i].len;

@@ -10,6 +10,8 @@
 #include "format.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+/* The smallest granule a file is mapped with; extents are aligned to it. */
+#define MAP_PAGE 4096ULL
 
 uint32_t famfs_crc32c_portable(uint32_t crc, const void *buf, size_t len);
 
@@ -116,21 +118,37 @@ int check_rel_path(const char *path, const char **why);
 
 /* ---- allocator (alloc.c) ---------------------------------------------- */
 
+struct packed_unit;
+
 struct allocator {
 	uint64_t unit;
 	uint64_t first_unit;	/* data area start, in units */
 	uint64_t nunits;	/* whole device, in units */
 	uint64_t *bits;		/* 1 = in use */
 	uint32_t *owner;	/* ino owning each unit; 0 free; META_OWNER */
-	uint64_t used_units;	/* in the data area */
+	uint64_t used_units;	/* in the data area, packed units included */
 	uint64_t hint;		/* next-fit start */
+	uint64_t bad_units;	/* whole units out because of poison */
+	/* packed units (pack.c); pages_per_unit == 1: no pieces (v1) */
+	uint64_t page;
+	uint32_t pages_per_unit;
+	struct packed_unit **packed;	/* per unit, NULL unless packed */
+	uint64_t *packed_list;	/* the packed units' indices */
+	uint64_t npacked, packed_cap;
+	uint64_t packed_pages;	/* pages with an owner, in packed units */
+	uint64_t packed_bad_pages;	/* of which held out for poison */
+	uint64_t pack_hint;	/* unit the last piece went to */
 };
 
 #define META_OWNER UINT32_MAX
 #define RESERVED_OWNER (UINT32_MAX - 1)	/* famfs_alloc_*() callers */
-#define BAD_OWNER (UINT32_MAX - 2)	/* free units holding poison */
+#define BAD_OWNER (UINT32_MAX - 2)	/* free units or pages holding poison */
+#define PACKED_OWNER (UINT32_MAX - 3)	/* a unit cut into pages (pack.c) */
+#define MAX_OWNER_INO (UINT32_MAX - 16)	/* inode numbers stay below */
 
-int alloc_init(struct allocator *a, const struct famfs_sb_info *sb);
+/* @page: the granule of pieces (0 or the unit itself: none, version 1). */
+int alloc_init(struct allocator *a, const struct famfs_sb_info *sb,
+	       uint64_t page);
 void alloc_destroy(struct allocator *a);
 /* Are all units of [off, off+len) free (and inside the data area)? */
 int alloc_check_free(const struct allocator *a, uint64_t off, uint64_t len,
@@ -142,6 +160,74 @@ void alloc_clear(struct allocator *a, uint64_t off, uint64_t len);
 int alloc_find(const struct allocator *a, uint64_t units, uint64_t lo,
 	       uint64_t hi, uint64_t *found);
 bool alloc_unit_free(const struct allocator *a, uint64_t unit);
+
+/* ---- packed units (pack.c) -------------------------------------------- */
+
+int pack_init(struct allocator *a, uint64_t page);
+void pack_destroy(struct allocator *a);
+/* Whether this filesystem has pieces at all (version 2). */
+bool pack_enabled(const struct allocator *a);
+/*
+ * Is [off, off+len) a well-formed packed piece (page aligned, shorter
+ * than a unit, inside one unit of the data area) on free pages, in a
+ * free or packed unit? 0, or -EINVAL/-ERANGE/-EEXIST with *why.
+ */
+int pack_check_free(const struct allocator *a, uint64_t off, uint64_t len,
+		    const char **why);
+/* Give the (checked) pages to @owner; a free unit becomes packed. */
+int pack_mark(struct allocator *a, uint64_t off, uint64_t len, uint32_t owner);
+/* Free the pages; the unit goes back to the bitmap when it empties. */
+void pack_clear(struct allocator *a, uint64_t off, uint64_t len);
+/* Give pages that already have an owner to another one (poison). */
+void pack_retag(struct allocator *a, uint64_t off, uint64_t len,
+		uint32_t owner);
+/* Owner of the page holding @off in a packed unit; 0 if none. */
+uint32_t pack_owner(const struct allocator *a, uint64_t off);
+/*
+ * Where a piece of @len bytes (rounded up to pages) fits: next fit over
+ * the packed units, else a free unit. Nothing is marked. -ENOSPC.
+ */
+int pack_find(struct allocator *a, uint64_t len, struct famfs_extent *out);
+/* Free bytes right after device offset @end inside its packed unit. */
+uint64_t pack_free_after(const struct allocator *a, uint64_t end);
+/*
+ * A unit held whole by @owner becomes a packed unit whose only piece,
+ * [0, len), is @owner's (a file shrunk below a unit: no copy).
+ */
+int pack_adopt_unit(struct allocator *a, uint64_t unit, uint64_t len,
+		    uint32_t owner);
+/*
+ * The reverse: a packed unit whose only piece is @owner's, starting at
+ * its first page, becomes a unit held whole by @owner. -EBUSY when other
+ * pages are taken, -ENOENT when it is not such a unit.
+ */
+int pack_release_unit(struct allocator *a, uint64_t unit, uint32_t owner);
+
+/* ---- device space of files (space.c) ---------------------------------- */
+
+/*
+ * The one interface the rest of lib uses for file extents, whether unit
+ * extents or packed pieces. space_check_free() is replay's validation
+ * (0 or a negative errno with *why); space_mark() may fail with -ENOMEM
+ * (a new packed unit); space_clear() undoes a mark exactly.
+ */
+int space_check_free(const struct allocator *a, uint64_t off, uint64_t len,
+		     const char **why);
+int space_mark(struct allocator *a, uint64_t off, uint64_t len,
+	       uint32_t owner);
+void space_clear(struct allocator *a, uint64_t off, uint64_t len);
+/*
+ * Space for a new plain file of @bytes: one packed piece below a unit
+ * (version 2), else whole units, next fit. Nothing is marked.
+ */
+int space_plan(struct allocator *a, uint64_t bytes, struct famfs_extent *out);
+/* Whole units for @bytes (at least one), next fit. Nothing is marked. */
+int space_plan_units(struct allocator *a, uint64_t bytes,
+		     struct famfs_extent *out);
+/* Bytes held out because of poison (whole units and packed pages). */
+uint64_t space_bad_bytes(const struct allocator *a);
+/* Bytes of the data area in use (files, packed units' used pages, poison). */
+uint64_t space_used_bytes(const struct allocator *a);
 
 /* ---- the filesystem object (fs.c) ------------------------------------- */
 
@@ -169,7 +255,6 @@ struct famfs_fs {
 	/* poisoned device ranges from the log: sorted, merged */
 	struct famfs_extent *bad;
 	size_t nbad, bad_cap;	/* nbad also read atomically, unlocked */
-	uint64_t bad_units;	/* free units taken out because of poison */
 	struct log_decoded scratch;	/* replay decoding buffer */
 };
 
@@ -228,6 +313,8 @@ int node_map(const struct node *n, uint64_t pos, uint64_t *dev_off,
 /* Zero file bytes [from, to) on the device; caller holds the lock. */
 void zero_range(struct famfs_fs *fs, const struct node *n, uint64_t from,
 		uint64_t to);
+/* Zero the rest of the file's last page past its size (mappings see it). */
+void zero_page_tail(struct famfs_fs *fs, const struct node *n);
 
 /*
  * Start of every create (mutate.c): master, parent is a directory, name
@@ -241,6 +328,16 @@ int create_begin(struct famfs_fs *fs, uint64_t parent_ino, const char *name,
 int plan_interleaved(struct famfs_fs *fs, uint64_t bytes,
 		     const struct famfs_interleave *il,
 		     struct famfs_extent *strips);
+
+/*
+ * space.c, caller holds the write lock. space_take_bad(): newly poisoned
+ * device bytes; the free units and packed pages they touch are held out
+ * (a whole unit on version 1, only the poisoned pages on version 2).
+ * space_release(): a file's extent (unit extent or piece) is free again,
+ * except its poisoned parts, which stay out.
+ */
+int space_take_bad(struct famfs_fs *fs, uint64_t off, uint64_t len);
+void space_release(struct famfs_fs *fs, uint64_t off, uint64_t len);
 
 /* Apply a validated record to the namespace (replay.c). */
 int replay_apply(struct famfs_fs *fs, const struct famfs_log_record *r,

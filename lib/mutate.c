@@ -159,30 +159,6 @@ out:
 	return rc;
 }
 
-static uint64_t units_for(const struct famfs_fs *fs, uint64_t bytes)
-{
-	return (bytes + fs->sb.alloc_unit - 1) / fs->sb.alloc_unit;
-}
-
-/* Find space for a plain file without marking it; caller holds the lock. */
-static int plan_contiguous(struct famfs_fs *fs, uint64_t bytes,
-			   struct famfs_extent *out)
-{
-	struct allocator *a = &fs->alloc;
-	uint64_t units = units_for(fs, bytes ? bytes : 1), first;
-	int rc;
-
-	/* next fit from the hint, then from the start */
-	rc = alloc_find(a, units, a->hint, a->nunits, &first);
-	if (rc)
-		rc = alloc_find(a, units, a->first_unit, a->nunits, &first);
-	if (rc)
-		return rc;
-	out->offset = first * a->unit;
-	out->len = units * a->unit;
-	a->hint = first + units;
-	return 0;
-}
 
 static int check_interleave(const struct famfs_fs *fs,
 			    const struct famfs_interleave *il)
@@ -237,7 +213,7 @@ int famfs_alloc_contiguous(struct famfs_fs *fs, uint64_t bytes,
 	int rc;
 
 	pthread_rwlock_wrlock(&fs->lock);
-	rc = plan_contiguous(fs, bytes, out);
+	rc = space_plan_units(&fs->alloc, bytes, out);
 	if (!rc)
 		alloc_mark(&fs->alloc, out->offset, out->len, RESERVED_OWNER);
 	pthread_rwlock_unlock(&fs->lock);
@@ -267,6 +243,24 @@ void famfs_alloc_release(struct famfs_fs *fs, const struct famfs_extent *ext,
 	for (uint32_t i = 0; i < n; i++)
 		alloc_clear(&fs->alloc, ext[i].offset, ext[i].len);
 	pthread_rwlock_unlock(&fs->lock);
+}
+
+/*
+ * The bytes past the end of a file in its last page are seen by anyone
+ * who maps the file: they must read as zeros, not as what the memory
+ * held before (another file's data).
+ */
+void zero_page_tail(struct famfs_fs *fs, const struct node *n)
+{
+	uint64_t off, contig, len;
+
+	if (n->size % MAP_PAGE == 0 ||
+	    node_map(n, n->size - 1, &off, &contig))
+		return;
+	off++;	/* extents are page aligned: the tail is in the same page */
+	len = MAP_PAGE - off % MAP_PAGE;
+	memset(fs->dev->base + off, 0, len);
+	famfs_flush(fs->dev->base + off, len);
 }
 
 /* Zero file bytes [from, to) of a node and push them to the device. */
@@ -311,7 +305,8 @@ int famfs_create_file(struct famfs_fs *fs, uint64_t parent_ino,
 		r.interleave = *il;
 		r.nextents = il->nstrips;
 	} else if (size) {
-		rc = plan_contiguous(fs, size, ext);
+		/* below a unit: one packed piece (version 2) */
+		rc = space_plan(&fs->alloc, size, ext);
 		r.nextents = 1;
 	}
 	if (rc)
@@ -325,10 +320,11 @@ int famfs_create_file(struct famfs_fs *fs, uint64_t parent_ino,
 	 * entry that lets other hosts see the file is published.
 	 */
 	zero_range(fs, n, 0, size);
+	zero_page_tail(fs, n);
 	rc = log_append(fs, &r);
 	if (rc) {
 		for (uint32_t i = 0; i < n->nextents; i++)
-			alloc_clear(&fs->alloc, n->extents[i].offset,
+			space_clear(&fs->alloc, n->extents[i].offset,
 				    n->extents[i].len);
 		ns_forget(&fs->ns, n);
 		goto out;

@@ -1,11 +1,22 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * Pending files: how the daemon lets plain tools (cp, dd, tar) create
- * files whose size is only known at close. Space is taken in allocation
- * units as the file grows and is held in memory only; the file reaches
- * the log, with its final size, at commit. A crash before commit loses
- * the pending file and frees its space, which is what POSIX promises for
- * a file whose close() never returned.
+ * files whose size is only known at close. Space is taken as the file
+ * grows and is held in memory only; the file reaches the log, with its
+ * final size, at commit. A crash before commit loses the pending file
+ * and frees its space, which is what POSIX promises for a file whose
+ * close() never returned.
+ *
+ * Where version 2 allows pieces, a file starts in packed space: one
+ * piece, grown in place when the pages after it are free, else moved
+ * (its bytes copied) to a larger one. When it reaches a unit it moves to
+ * whole units (in place when its piece began a unit of its own), and
+ * grows by units from there. At commit a file below a unit is left
+ * holding one piece of just its pages; its first unit becomes that
+ * piece's packed unit when it had grown and shrunk back. So a pending
+ * file holds nothing, one piece, or unit extents only, and a move
+ * changes where its bytes are: callers holding pointers into a pending
+ * file must not let it grow meanwhile.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -61,7 +72,7 @@ int famfs_pending_create(struct famfs_fs *fs, uint64_t parent_ino,
 	if (rc)
 		goto out;
 	rc = -ENOSPC;
-	if (fs->ns.nnodes + 1 >= RESERVED_OWNER)
+	if (fs->ns.nnodes + 1 >= MAX_OWNER_INO)
 		goto out;
 	rc = -ENOMEM;
 	n = ns_add(&fs->ns, parent, name, strlen(name), FAMFS_NODE_FILE);
@@ -165,6 +176,205 @@ static int grow_pending(struct famfs_fs *fs, struct node *n, uint64_t units)
 	return 0;
 }
 
+/* Give back whole units past @keep bytes (a pending file shrinking). */
+static void shrink_pending(struct famfs_fs *fs, struct node *n, uint64_t keep)
+{
+	struct allocator *a = &fs->alloc;
+	uint64_t want = (keep + a->unit - 1) / a->unit * a->unit;
+
+	while (n->allocated > want && n->nextents) {
+		struct famfs_extent *last = &n->extents[n->nextents - 1];
+		uint64_t drop = n->allocated - want;
+
+		if (drop > last->len)
+			drop = last->len;
+		last->len -= drop;
+		space_release(fs, last->offset + last->len, drop);
+		if (!last->len)
+			n->nextents--;
+		n->allocated -= drop;
+	}
+}
+
+static bool holds_piece(const struct famfs_fs *fs, const struct node *n)
+{
+	return n->nextents == 1 && n->extents[0].len < fs->alloc.unit;
+}
+
+/* Give a file with no extents yet its extent array (room for a few). */
+static int first_extent(struct node *n, uint64_t off, uint64_t len)
+{
+	if (!n->extents_cap) {
+		n->extents = malloc(4 * sizeof(*n->extents));
+		if (!n->extents)
+			return -ENOMEM;
+		n->extents_cap = 4;
+	}
+	n->extents[0].offset = off;
+	n->extents[0].len = len;
+	n->nextents = 1;
+	n->allocated = len;
+	return 0;
+}
+
+/* Move the file's bytes (all of its current size) to device @to. */
+static void move_bytes(struct famfs_fs *fs, const struct node *n,
+		       uint64_t to)
+{
+	uint64_t from = n->extents[0].offset;
+	uint64_t len = n->size < n->extents[0].len ? n->size :
+						     n->extents[0].len;
+
+	famfs_copy_to_device(fs->dev->base + to, fs->dev->base + from, len);
+}
+
+/*
+ * Grow a file below a unit to a piece of at least @size bytes: in place
+ * when the pages after its piece are free, else in a new piece its bytes
+ * are copied to. Moves take twice the pages the file had (up to a unit)
+ * when they can, so a file written in small steps moves rarely; commit
+ * gives back what it did not use.
+ */
+static int grow_piece(struct famfs_fs *fs, struct node *n, uint64_t size)
+{
+	struct allocator *a = &fs->alloc;
+	uint64_t need = (size + a->page - 1) / a->page * a->page;
+	uint64_t have = n->nextents ? n->extents[0].len : 0;
+	uint64_t want = have * 2 > need ? have * 2 : need;
+	struct famfs_extent e;
+	int rc;
+
+	if (want >= a->unit)
+		want = a->unit - a->page;
+	if (have) {
+		uint64_t end = n->extents[0].offset + have;
+		uint64_t room = pack_free_after(a, end);
+
+		if (have + room >= need) {
+			uint64_t add = (have + room < want ? have + room :
+							     want) - have;
+
+			rc = pack_mark(a, end, add, (uint32_t)n->ino);
+			if (rc)
+				return rc;
+			n->extents[0].len += add;
+			n->allocated += add;
+			return 0;
+		}
+	}
+	rc = pack_find(a, want, &e);
+	if (rc && want > need)
+		rc = pack_find(a, need, &e);
+	if (rc)
+		return rc;
+	rc = pack_mark(a, e.offset, e.len, (uint32_t)n->ino);
+	if (rc)
+		return rc;
+	if (!have) {
+		rc = first_extent(n, e.offset, e.len);
+		if (rc)
+			pack_clear(a, e.offset, e.len);
+		return rc;
+	}
+	move_bytes(fs, n, e.offset);
+	space_release(fs, n->extents[0].offset, have);
+	n->extents[0] = e;
+	n->allocated = e.len;
+	return 0;
+}
+
+/*
+ * A file reaching a unit leaves packed space: its piece's unit becomes
+ * its first unit when nothing else is in it and the piece starts it,
+ * else its bytes are copied to a free unit.
+ */
+static int piece_to_unit(struct famfs_fs *fs, struct node *n)
+{
+	struct allocator *a = &fs->alloc;
+	struct famfs_extent piece = n->extents[0], e;
+	uint64_t unit = piece.offset / a->unit;
+	int rc;
+
+	if (piece.offset % a->unit == 0 &&
+	    pack_release_unit(a, unit, (uint32_t)n->ino) == 0) {
+		n->extents[0].len = a->unit;
+		n->allocated = a->unit;
+		return 0;
+	}
+	rc = space_plan_units(a, a->unit, &e);
+	if (rc)
+		return rc;
+	alloc_mark(a, e.offset, e.len, (uint32_t)n->ino);
+	move_bytes(fs, n, e.offset);
+	space_release(fs, piece.offset, piece.len);
+	n->extents[0] = e;
+	n->allocated = e.len;
+	return 0;
+}
+
+/* Grow a plain pending file so that it holds @size bytes. */
+static int grow_plain(struct famfs_fs *fs, struct node *n, uint64_t size)
+{
+	struct allocator *a = &fs->alloc;
+	uint64_t need;
+	int rc;
+
+	if (pack_enabled(a) && size < a->unit && !n->allocated)
+		return grow_piece(fs, n, size);
+	if (pack_enabled(a) && holds_piece(fs, n)) {
+		if (size < a->unit)
+			return grow_piece(fs, n, size);
+		rc = piece_to_unit(fs, n);
+		if (rc)
+			return rc;
+		if (size <= n->allocated)
+			return 0;
+	}
+	need = size - n->allocated;
+	rc = grow_pending(fs, n, (need + a->unit - 1) / a->unit);
+	if (rc)
+		shrink_pending(fs, n, n->size);
+	return rc;
+}
+
+/*
+ * Leave a file below a unit holding one piece of just its pages: the
+ * pages past its size go back, or, when it holds units, all but the
+ * first, which becomes a packed unit with the file's piece at its start
+ * (no copy). Either way nothing is needed that is not already held.
+ */
+static void fit_small_file(struct famfs_fs *fs, struct node *n)
+{
+	struct allocator *a = &fs->alloc;
+	uint64_t keep = (n->size + a->page - 1) / a->page * a->page;
+	struct famfs_extent *first = &n->extents[0];
+
+	if (!n->size) {
+		for (uint32_t i = 0; i < n->nextents; i++)
+			space_release(fs, n->extents[i].offset,
+				      n->extents[i].len);
+		n->nextents = 0;
+		n->allocated = 0;
+		return;
+	}
+	if (holds_piece(fs, n)) {
+		if (first->len > keep)
+			space_release(fs, first->offset + keep,
+				      first->len - keep);
+		first->len = keep;
+		n->allocated = keep;
+		return;
+	}
+	shrink_pending(fs, n, n->size);	/* one unit left */
+	if (pack_adopt_unit(a, first->offset / a->unit, keep,
+			    (uint32_t)n->ino))
+		return;	/* no memory: a unit extent, which readers accept */
+	/* the rest of the unit is free now, but not its poisoned pages */
+	space_take_bad(fs, first->offset, a->unit);
+	first->len = keep;
+	n->allocated = keep;
+}
+
 /* Lay out all strips of an interleaved pending file for @size bytes. */
 static int interleave_pending(struct famfs_fs *fs, struct node *n,
 			      uint64_t size)
@@ -187,26 +397,6 @@ static int interleave_pending(struct famfs_fs *fs, struct node *n,
 		n->allocated += strips[i].len;
 	}
 	return 0;
-}
-
-/* Give back whole units past @keep bytes (a pending file shrinking). */
-static void shrink_pending(struct famfs_fs *fs, struct node *n, uint64_t keep)
-{
-	struct allocator *a = &fs->alloc;
-	uint64_t want = (keep + a->unit - 1) / a->unit * a->unit;
-
-	while (n->allocated > want && n->nextents) {
-		struct famfs_extent *last = &n->extents[n->nextents - 1];
-		uint64_t drop = n->allocated - want;
-
-		if (drop > last->len)
-			drop = last->len;
-		last->len -= drop;
-		alloc_clear(a, last->offset + last->len, drop);
-		if (!last->len)
-			n->nextents--;
-		n->allocated -= drop;
-	}
 }
 
 /*
@@ -234,15 +424,11 @@ static int resize_pending(struct famfs_fs *fs, uint64_t ino, uint64_t size,
 		if (rc)
 			goto out;
 	} else if (size > n->allocated) {
-		uint64_t need = size - n->allocated;
-
-		rc = grow_pending(fs, n, (need + fs->alloc.unit - 1) /
-						 fs->alloc.unit);
-		if (rc) {
-			shrink_pending(fs, n, old);
+		rc = grow_plain(fs, n, size);
+		if (rc)
 			goto out;
-		}
-	} else if (size < old && !n->interleave.nstrips) {
+	} else if (size < old && !n->interleave.nstrips &&
+		   !holds_piece(fs, n)) {
 		shrink_pending(fs, n, size);
 	}
 	n->size = size;
@@ -363,9 +549,14 @@ int famfs_pending_commit(struct famfs_fs *fs, uint64_t ino)
 	n = get_pending(fs, ino, &rc);
 	if (!n)
 		goto out;
-	/* units beyond the final size go back before the size is fixed */
-	if (!n->interleave.nstrips)
+	/* space beyond the final size goes back before the size is fixed */
+	if (n->interleave.nstrips)
+		;
+	else if (pack_enabled(&fs->alloc) && n->size < fs->alloc.unit)
+		fit_small_file(fs, n);
+	else
 		shrink_pending(fs, n, n->size);
+	zero_page_tail(fs, n);
 	/* a layout that never got its strips is just an empty plain file */
 	if (!n->nextents)
 		memset(&n->interleave, 0, sizeof(n->interleave));
@@ -411,8 +602,8 @@ int famfs_pending_abandon(struct famfs_fs *fs, uint64_t ino)
 	n = get_pending(fs, ino, &rc);
 	if (n) {
 		for (uint32_t i = 0; i < n->nextents; i++)
-			alloc_clear(&fs->alloc, n->extents[i].offset,
-				    n->extents[i].len);
+			space_release(fs, n->extents[i].offset,
+				      n->extents[i].len);
 		n->nextents = 0;
 		n->allocated = 0;
 		log_release(fs, &n->log_held);

@@ -41,15 +41,19 @@ static int check_file_extents(struct famfs_fs *fs,
 			rc = -EINVAL;
 			break;
 		}
-		rc = alloc_check_free(&fs->alloc, e->offset, e->len, why);
+		rc = space_check_free(&fs->alloc, e->offset, e->len, why);
 		if (rc)
 			break;
 		/* mark as we go so overlaps inside the record are caught */
-		alloc_mark(&fs->alloc, e->offset, e->len, META_OWNER);
+		rc = space_mark(&fs->alloc, e->offset, e->len, META_OWNER);
+		if (rc) {
+			*why = "out of memory";
+			break;
+		}
 		total += e->len;
 	}
 	while (i--)
-		alloc_clear(&fs->alloc, r->extents[i].offset,
+		space_clear(&fs->alloc, r->extents[i].offset,
 			    r->extents[i].len);
 	if (rc)
 		return rc;
@@ -81,7 +85,7 @@ static int apply_file(struct famfs_fs *fs, struct node *parent,
 	rc = check_file_extents(fs, r, why);
 	if (rc)
 		return rc;
-	if (!n && fs->ns.nnodes + 1 >= META_OWNER) {
+	if (!n && fs->ns.nnodes + 1 >= MAX_OWNER_INO) {
 		*why = "too many files";
 		return -ENOSPC;
 	}
@@ -112,7 +116,8 @@ static int apply_file(struct famfs_fs *fs, struct node *parent,
 	n->nextents = n->extents_cap = r->nextents;
 	n->interleave = r->interleave;
 	for (uint32_t i = 0; i < r->nextents; i++) {
-		alloc_mark(&fs->alloc, ext[i].offset, ext[i].len,
+		/* checked free just above, and marked once: no new memory */
+		space_mark(&fs->alloc, ext[i].offset, ext[i].len,
 			   (uint32_t)n->ino);
 		n->allocated += ext[i].len;
 	}
@@ -130,12 +135,10 @@ static int apply_setattr(struct node *n, const struct famfs_log_record *r)
 	return 0;
 }
 
-/* Add poisoned bytes to the sorted, merged list; take free units out. */
+/* Add poisoned bytes to the sorted, merged list; take free space out. */
 static int apply_bad(struct famfs_fs *fs, const struct famfs_extent *b,
 		     const char **why)
 {
-	struct allocator *a = &fs->alloc;
-	uint64_t u;
 	long n;
 
 	if (!b->len || b->offset >= fs->sb.device_size ||
@@ -150,12 +153,9 @@ static int apply_bad(struct famfs_fs *fs, const struct famfs_extent *b,
 		return (int)n;
 	}
 	__atomic_store_n(&fs->nbad, (size_t)n, __ATOMIC_RELEASE);
-
-	for (u = b->offset / a->unit; u * a->unit < b->offset + b->len; u++) {
-		if (!alloc_unit_free(a, u))
-			continue;	/* a file's, or metadata: reads refuse */
-		alloc_mark(a, u * a->unit, a->unit, BAD_OWNER);
-		fs->bad_units++;
+	if (space_take_bad(fs, b->offset, b->len)) {
+		*why = "out of memory";
+		return -ENOMEM;
 	}
 	return 0;
 }

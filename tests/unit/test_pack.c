@@ -1,0 +1,608 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Packed units (lib/pack.c through lib/space.c): pieces never overlap
+ * each other or unit extents, a packed unit is free only when all its
+ * pieces are, a full device says ENOSPC, a rebuild from the recorded
+ * extents gives the same allocator, poisoned pages are never handed out,
+ * and random hostile extent streams are judged exactly as a brute-force
+ * page model judges them. No device is needed: the allocator is what
+ * replay drives.
+ */
+#include "tap.h"
+
+#define KiB (1ULL << 10)
+#define UNIT (2 * MiB)
+#define PAGE (4 * KiB)
+#define PAGES_PER_UNIT (UNIT / PAGE)
+
+/* A 64 MiB device: data from 10 MiB, 27 units. */
+static struct famfs_sb_info small_sb(uint64_t size)
+{
+	struct famfs_sb_info sb = {
+		.version = 2,
+		.device_size = size,
+		.log_offset = 2 * MiB,
+		.log_len = 8 * MiB,
+		.alloc_unit = UNIT,
+		.data_offset = 10 * MiB,
+	};
+	return sb;
+}
+
+static void open_alloc(struct allocator *a, uint64_t size, uint64_t page)
+{
+	struct famfs_sb_info sb = small_sb(size);
+
+	if (alloc_init(a, &sb, page)) {
+		printf("Bail out! alloc_init\n");
+		exit(99);
+	}
+}
+
+/* Check and mark, as replay does; returns the check's result. */
+static int take(struct allocator *a, uint64_t off, uint64_t len,
+		uint32_t owner, const char **why)
+{
+	int rc = space_check_free(a, off, len, why);
+
+	if (!rc)
+		rc = space_mark(a, off, len, owner);
+	return rc;
+}
+
+static void test_rules(void)
+{
+	struct allocator a;
+	struct famfs_extent e, f;
+	const char *why = "";
+	uint64_t unit0 = 10 * MiB;
+
+	open_alloc(&a, 64 * MiB, PAGE);
+	CHECK(pack_enabled(&a), "4 KiB pages: pieces enabled");
+	CHECK_RC(space_plan(&a, 100, &e), 0, "plan 100 bytes");
+	CHECK(e.len == PAGE && e.offset % PAGE == 0 && e.offset >= unit0,
+	      "a one-page piece in the data area");
+	CHECK_RC(take(&a, e.offset, e.len, 5, &why), 0, "take it");
+	CHECK(a.npacked == 1 && a.used_units == 1 && !alloc_unit_free(&a, 5),
+	      "its unit is packed and out of the unit bitmap");
+	CHECK_RC(space_plan(&a, 3 * PAGE + 1, &f), 0, "plan 12 KiB + 1");
+	CHECK(f.len == 4 * PAGE && f.offset == e.offset + PAGE,
+	      "next fit: right after the first piece, same unit");
+	CHECK_RC(take(&a, f.offset, f.len, 6, &why), 0, "take it");
+
+	CHECK_RC(take(&a, e.offset, PAGE, 7, &why), -EEXIST,
+		 "the same page again: refused");
+	CHECK(!strcmp(why, "extent overlaps another file"), "why: %s", why);
+	CHECK_RC(take(&a, f.offset + 3 * PAGE, 2 * PAGE, 7, &why), -EEXIST,
+		 "a piece overlapping the tail of another: refused");
+	CHECK_RC(take(&a, f.offset - PAGE / 2, PAGE, 7, &why), -EINVAL,
+		 "a piece not page aligned: refused");
+	CHECK(!strcmp(why, "extent neither a unit extent nor a packed piece"),
+	      "why: %s", why);
+	CHECK_RC(take(&a, unit0 + UNIT - PAGE, 2 * PAGE, 7, &why), -EINVAL,
+		 "a piece crossing into the next unit: refused");
+	CHECK(!strcmp(why, "packed piece crosses an allocation unit"),
+	      "why: %s", why);
+	CHECK_RC(take(&a, unit0, UNIT + PAGE, 7, &why), -EINVAL,
+		 "longer than a unit but not whole units: refused");
+	CHECK_RC(take(&a, unit0, 0, 7, &why), -EINVAL, "empty extent refused");
+	CHECK_RC(take(&a, 4 * MiB, PAGE, 7, &why), -ERANGE,
+		 "a piece in the log: refused");
+	CHECK(!strcmp(why, "extent outside the data area"), "why: %s", why);
+	CHECK_RC(take(&a, 64 * MiB, PAGE, 7, &why), -ERANGE,
+		 "a piece past the device: refused");
+	CHECK_RC(take(&a, UINT64_MAX - PAGE + 1, PAGE, 7, &why), -ERANGE,
+		 "a piece at the top of the address space: refused");
+	CHECK_RC(take(&a, unit0, UNIT, 7, &why), -EEXIST,
+		 "a unit extent over a packed unit: refused");
+	CHECK_RC(take(&a, unit0 + UNIT, 2 * UNIT, 8, &why), 0,
+		 "a unit extent beside it");
+	CHECK_RC(take(&a, unit0 + 2 * UNIT + PAGE, PAGE, 7, &why), -EEXIST,
+		 "a piece inside a unit extent: refused");
+	CHECK(!strcmp(why, "packed piece inside a unit extent"), "why: %s",
+	      why);
+
+	/* free only when every piece is */
+	space_clear(&a, e.offset, e.len);
+	CHECK(!alloc_unit_free(&a, 5) && a.npacked == 1,
+	      "one piece left: the unit stays packed");
+	CHECK(pack_owner(&a, f.offset) == 6 && pack_owner(&a, e.offset) == 0,
+	      "page owners: the other file's, and free");
+	space_clear(&a, f.offset, f.len);
+	CHECK(alloc_unit_free(&a, 5) && a.npacked == 0 && a.packed_pages == 0,
+	      "last piece gone: the unit is free again");
+	CHECK(space_used_bytes(&a) == 2 * UNIT, "usage: the unit extent only");
+	CHECK_RC(space_plan(&a, UNIT, &e), 0, "plan exactly one unit");
+	CHECK(e.len == UNIT && e.offset % UNIT == 0,
+	      "a file of one unit gets a unit extent");
+	CHECK_RC(space_plan(&a, UNIT - PAGE, &e), 0, "plan a unit less a page");
+	CHECK(e.len == UNIT - PAGE && e.offset % UNIT == 0,
+	      "more than half a unit: a piece starting a unit of its own");
+	alloc_destroy(&a);
+
+	/* version 1: no pieces */
+	open_alloc(&a, 64 * MiB, 0);
+	CHECK(!pack_enabled(&a), "no page size: no pieces");
+	CHECK_RC(take(&a, unit0, PAGE, 5, &why), -EINVAL,
+		 "a piece on version 1: refused");
+	CHECK(!strcmp(why, "extent not aligned to the allocation unit"),
+	      "why: %s", why);
+	CHECK_RC(space_plan(&a, 100, &e), 0, "plan 100 bytes");
+	CHECK(e.len == UNIT, "version 1: a whole unit");
+	alloc_destroy(&a);
+}
+
+static void test_full(void)
+{
+	struct allocator a;
+	struct famfs_extent e;
+	const char *why;
+	uint64_t n = 0, data_pages = 27 * PAGES_PER_UNIT, hole;
+
+	open_alloc(&a, 64 * MiB, PAGE);
+	while (space_plan(&a, PAGE, &e) == 0) {
+		if (take(&a, e.offset, e.len, (uint32_t)(n % 1000) + 1, &why))
+			break;
+		n++;
+		if (n > data_pages)
+			break;
+	}
+	CHECK(n == data_pages, "one-page files fill every page (%llu of %llu)",
+	      (unsigned long long)n, (unsigned long long)data_pages);
+	CHECK(a.npacked == 27 && space_used_bytes(&a) == 54 * MiB,
+	      "every unit packed, usage 54 MiB");
+	CHECK_RC(space_plan(&a, PAGE, &e), -ENOSPC, "full: a page is ENOSPC");
+	CHECK_RC(space_plan(&a, UNIT, &e), -ENOSPC, "full: a unit is ENOSPC");
+	hole = 20 * MiB + 17 * PAGE;
+	space_clear(&a, hole, PAGE);
+	CHECK_RC(space_plan(&a, 2 * PAGE, &e), -ENOSPC,
+		 "one free page does not hold two");
+	CHECK(space_plan(&a, 100, &e) == 0 && e.offset == hole,
+	      "it holds one, exactly there");
+	alloc_destroy(&a);
+}
+
+/* ---- a brute-force page model to judge the allocator against --------- */
+
+#define DEV_SIZE (40 * MiB)
+#define DEV_PAGES (DEV_SIZE / PAGE)
+#define FIRST_DATA_PAGE (10 * MiB / PAGE)
+
+struct model {
+	uint32_t page[DEV_PAGES];	/* owner, 0 free */
+	bool unit_whole[DEV_SIZE / UNIT];	/* held by a unit extent */
+	uint64_t used_pages;
+};
+
+/* What famfs(5) says of [off, off+len) for a new extent. */
+static bool model_accepts(const struct model *m, uint64_t off, uint64_t len)
+{
+	bool unit = len && off % UNIT == 0 && len % UNIT == 0;
+
+	if (!len || off % PAGE || len % PAGE || off >= DEV_SIZE ||
+	    len > DEV_SIZE - off || off < FIRST_DATA_PAGE * PAGE)
+		return false;
+	if (!unit && (len >= UNIT || off % UNIT + len > UNIT))
+		return false;
+	for (uint64_t p = off / PAGE; p < (off + len) / PAGE; p++)
+		if (m->page[p])
+			return false;
+	/* a unit extent covers whole units: every page of them was free */
+	if (unit)
+		return true;
+	/* a piece: not in a unit extent's unit; pieces may share a unit */
+	return !m->unit_whole[off / UNIT];
+}
+
+static void model_take(struct model *m, uint64_t off, uint64_t len,
+		       uint32_t owner)
+{
+	for (uint64_t p = off / PAGE; p < (off + len) / PAGE; p++)
+		m->page[p] = owner;
+	if (len % UNIT == 0 && off % UNIT == 0)
+		for (uint64_t u = off / UNIT; u < (off + len) / UNIT; u++)
+			m->unit_whole[u] = true;
+	m->used_pages += len / PAGE;
+}
+
+static void model_free(struct model *m, uint64_t off, uint64_t len)
+{
+	for (uint64_t p = off / PAGE; p < (off + len) / PAGE; p++)
+		m->page[p] = 0;
+	if (len % UNIT == 0 && off % UNIT == 0)
+		for (uint64_t u = off / UNIT; u < (off + len) / UNIT; u++)
+			m->unit_whole[u] = false;
+	m->used_pages -= len / PAGE;
+}
+
+/* Does the allocator say the same as the model, page by page? */
+static bool same_state(const struct allocator *a, const struct model *m)
+{
+	for (uint64_t p = FIRST_DATA_PAGE; p < DEV_PAGES; p++) {
+		uint64_t u = p * PAGE / UNIT;
+		uint32_t owner = a->owner[u] == PACKED_OWNER ?
+					 pack_owner(a, p * PAGE) :
+					 a->owner[u];
+
+		if (owner != m->page[p])
+			return false;
+	}
+	return space_used_bytes(a) == m->used_pages * PAGE;
+}
+
+static uint64_t rnd_state = 88172645463325252ULL;
+
+static uint64_t rnd(void)
+{
+	rnd_state ^= rnd_state << 13;
+	rnd_state ^= rnd_state >> 7;
+	rnd_state ^= rnd_state << 17;
+	return rnd_state;
+}
+
+/* A random extent, mostly plausible, sometimes hostile. */
+static void random_extent(uint64_t *off, uint64_t *len)
+{
+	switch (rnd() % 8) {
+	case 0:	/* unit extents */
+		*off = (rnd() % (DEV_SIZE / UNIT + 1)) * UNIT;
+		*len = (1 + rnd() % 3) * UNIT;
+		break;
+	case 1:	/* anything at all */
+		*off = rnd() % (DEV_SIZE + UNIT);
+		*len = rnd() % (3 * UNIT);
+		break;
+	case 2:	/* crossing a unit boundary */
+		*off = (rnd() % (DEV_SIZE / UNIT)) * UNIT - PAGE;
+		*len = 2 * PAGE;
+		break;
+	case 3:	/* huge */
+		*off = (rnd() % (DEV_SIZE / PAGE)) * PAGE;
+		*len = UINT64_MAX - rnd() % 4096;
+		break;
+	default:	/* pieces */
+		*off = (rnd() % (DEV_SIZE / PAGE)) * PAGE;
+		*len = (1 + rnd() % 40) * PAGE;
+		break;
+	}
+}
+
+struct taken {
+	uint64_t off, len;
+};
+
+/*
+ * A stream of records, like a log written by a hostile or broken master:
+ * each extent is judged by the allocator and by the model; accepted
+ * extents are taken, and some are given back later (delete, reclaim).
+ * Then the allocator is rebuilt from the accepted extents alone, in log
+ * order, and must come out the same.
+ */
+static void test_fuzz(void)
+{
+	static struct model m;
+	static struct taken live[20000], log[20000];
+	struct allocator a, rebuilt;
+	unsigned long disagree = 0, accepted = 0, freed = 0, state_bad = 0;
+	size_t nlive = 0, nlog = 0;
+	const char *why;
+
+	open_alloc(&a, DEV_SIZE, PAGE);
+	for (int i = 0; i < 20000; i++) {
+		uint64_t off, len;
+		bool want;
+		int rc;
+
+		if (nlive && rnd() % 7 == 0) {
+			size_t k = rnd() % nlive;
+
+			space_clear(&a, live[k].off, live[k].len);
+			model_free(&m, live[k].off, live[k].len);
+			live[k] = live[--nlive];
+			freed++;
+			continue;
+		}
+		random_extent(&off, &len);
+		want = model_accepts(&m, off, len);
+		rc = take(&a, off, len, (uint32_t)i + 1, &why);
+		if ((rc == 0) != want) {
+			if (disagree++ < 5)
+				printf("# %s: off %llu len %llu (%s)\n",
+				       want ? "refused" : "accepted",
+				       (unsigned long long)off,
+				       (unsigned long long)len,
+				       rc ? why : "ok");
+			continue;
+		}
+		if (rc)
+			continue;
+		model_take(&m, off, len, (uint32_t)i + 1);
+		live[nlive++] = (struct taken){ off, len };
+		accepted++;
+		if (i % 97 == 0 && !same_state(&a, &m))
+			state_bad++;
+	}
+	CHECK(!disagree, "20000 random extents judged as famfs(5) says "
+	      "(%lu accepted, %lu given back, %lu disagreements)",
+	      accepted, freed, disagree);
+	CHECK(!state_bad && same_state(&a, &m),
+	      "page owners and usage equal the model throughout");
+	CHECK(accepted > 1000 && freed > 1000,
+	      "the stream exercised both (%lu taken, %lu freed)", accepted,
+	      freed);
+
+	/* the log of what is still live, replayed into a fresh allocator */
+	for (size_t k = 0; k < nlive; k++)
+		log[nlog++] = live[k];
+	open_alloc(&rebuilt, DEV_SIZE, PAGE);
+	{
+		unsigned long refused = 0;
+
+		for (size_t k = 0; k < nlog; k++) {
+			uint32_t owner = a.owner[log[k].off / UNIT] ==
+							 PACKED_OWNER ?
+						 pack_owner(&a, log[k].off) :
+						 a.owner[log[k].off / UNIT];
+
+			if (take(&rebuilt, log[k].off, log[k].len, owner, &why))
+				refused++;
+		}
+		CHECK(!refused && same_state(&rebuilt, &m) &&
+			      rebuilt.npacked == a.npacked &&
+			      rebuilt.used_units == a.used_units,
+		      "rebuilt from the %zu live extents: the same allocator",
+		      nlog);
+	}
+	alloc_destroy(&rebuilt);
+	alloc_destroy(&a);
+}
+
+/* Poison: free poisoned pages are never handed out, whatever freed them. */
+static void test_poison(void)
+{
+	struct famfs_extent bad[2] = {
+		{ 12 * MiB + 5 * PAGE, PAGE },	/* in the second data unit */
+		{ 16 * MiB, 3 * PAGE },		/* at the start of the fourth */
+	};
+	struct famfs_fs fs;
+	struct famfs_extent e;
+	const char *why;
+	bool hit = false;
+	int n = 0;
+
+	memset(&fs, 0, sizeof(fs));
+	open_alloc(&fs.alloc, 64 * MiB, PAGE);
+	CHECK_RC(take(&fs.alloc, 16 * MiB, UNIT, 9, &why), 0,
+		 "a file holds the fourth unit");
+	fs.bad = bad;
+	fs.nbad = 2;
+	CHECK_RC(space_take_bad(&fs, bad[0].offset, bad[0].len), 0,
+		 "poison in a free unit");
+	CHECK_RC(space_take_bad(&fs, bad[1].offset, bad[1].len), 0,
+		 "poison in a file's unit");
+	CHECK(fs.alloc.npacked == 1 && space_bad_bytes(&fs.alloc) == PAGE,
+	      "the free unit is packed around one bad page, nothing else held");
+	while (space_plan(&fs.alloc, PAGE, &e) == 0 &&
+	       !take(&fs.alloc, e.offset, e.len, 100, &why) && n++ < 20000)
+		hit |= e.offset == bad[0].offset;
+	CHECK(!hit, "filling the device never hands out the poisoned page");
+	CHECK(space_used_bytes(&fs.alloc) == 54 * MiB,
+	      "and every other page was handed out");
+
+	/* the file holding poison goes: its unit is free but the bad pages */
+	space_release(&fs, 16 * MiB, UNIT);
+	CHECK(space_bad_bytes(&fs.alloc) == 4 * PAGE &&
+		      pack_owner(&fs.alloc, 16 * MiB) == BAD_OWNER &&
+		      pack_owner(&fs.alloc, 16 * MiB + 3 * PAGE) == 0,
+	      "a released unit keeps its three bad pages out, the rest free");
+	CHECK_RC(space_plan(&fs.alloc, UNIT - 3 * PAGE, &e), 0,
+		 "the rest holds a piece");
+	CHECK(e.offset == 16 * MiB + 3 * PAGE, "right after the bad pages");
+
+	/* a piece holding poison, given back */
+	space_release(&fs, bad[0].offset, PAGE);
+	CHECK(pack_owner(&fs.alloc, bad[0].offset) == BAD_OWNER,
+	      "a bad page in a released piece stays out");
+	alloc_destroy(&fs.alloc);
+
+	/* version 1: a free unit with poison is held whole */
+	memset(&fs, 0, sizeof(fs));
+	open_alloc(&fs.alloc, 64 * MiB, 0);
+	fs.bad = bad;
+	fs.nbad = 1;
+	space_take_bad(&fs, bad[0].offset, bad[0].len);
+	CHECK(!alloc_unit_free(&fs.alloc, 6) &&
+		      space_bad_bytes(&fs.alloc) == UNIT,
+	      "version 1: the whole unit is held out");
+	alloc_destroy(&fs.alloc);
+}
+
+/* ---- pending files in packed space ------------------------------------ */
+
+/* Fill file bytes [pos, pos+len) with a pattern of @seed, as a write does. */
+static void fill(struct famfs_fs *fs, uint64_t ino, uint64_t pos,
+		 uint64_t len, uint8_t seed)
+{
+	while (len) {
+		uint64_t off, contig;
+		uint8_t *p;
+
+		if (famfs_file_map(fs, ino, pos, &off, &contig))
+			return;
+		if (contig > len)
+			contig = len;
+		p = famfs_fs_ptr(fs, off);
+		for (uint64_t i = 0; i < contig; i++)
+			p[i] = (uint8_t)(seed + (pos + i) * 7);
+		pos += contig;
+		len -= contig;
+	}
+}
+
+static bool holds(struct famfs_fs *fs, uint64_t ino, uint64_t pos,
+		  uint64_t len, uint8_t seed)
+{
+	while (len) {
+		uint64_t off, contig;
+		uint8_t *p;
+
+		if (famfs_file_map(fs, ino, pos, &off, &contig))
+			return false;
+		if (contig > len)
+			contig = len;
+		p = famfs_fs_ptr(fs, off);
+		for (uint64_t i = 0; i < contig; i++)
+			if (p[i] != (uint8_t)(seed + (pos + i) * 7))
+				return false;
+		pos += contig;
+		len -= contig;
+	}
+	return true;
+}
+
+static struct famfs_extent first_extent_of(struct famfs_fs *fs, uint64_t ino)
+{
+	struct famfs_extent e[8] = { 0 };
+
+	famfs_get_extents(fs, ino, e, 8, NULL);
+	return e[0];
+}
+
+/*
+ * Open a fresh (version 1) device and give its empty allocator 4 KiB
+ * pages, as a version 2 mount has: nothing is allocated yet, so this is
+ * the allocator a version 2 open would build.
+ */
+static struct famfs_fs *open_paged(const char *dev)
+{
+	struct famfs_fs *fs;
+
+	be_master();
+	if (famfs_fs_open(dev, FAMFS_OPEN_RDWR, NULL, &fs)) {
+		printf("Bail out! open %s\n", dev);
+		exit(99);
+	}
+	alloc_destroy(&fs->alloc);
+	if (alloc_init(&fs->alloc, &fs->sb, PAGE)) {
+		printf("Bail out! alloc_init\n");
+		exit(99);
+	}
+	return fs;
+}
+
+static void test_pending(void)
+{
+	char *dev = make_famfs("pack-pend", 64 * MiB, 0);
+	struct famfs_fs *fs = open_paged(dev);
+	struct famfs_stat p, q, big, st;
+	struct famfs_extent e, before;
+	struct famfs_usage u;
+	uint64_t off, contig;
+	bool zero = true;
+
+	famfs_pending_create(fs, 1, "p", 0644, 0, 0, &p);
+	CHECK_RC(famfs_pending_prepare_write(fs, p.ino, 0, 100), 0,
+		 "write 100 bytes to a new file");
+	famfs_getattr(fs, p.ino, &st);
+	e = first_extent_of(fs, p.ino);
+	CHECK(st.nextents == 1 && st.allocated == PAGE && e.len == PAGE,
+	      "it starts with a one-page piece");
+	fill(fs, p.ino, 0, 100, 1);
+	CHECK_RC(famfs_pending_prepare_write(fs, p.ino, 100, 5000), 0,
+		 "write 5000 more");
+	fill(fs, p.ino, 100, 5000, 1);
+	CHECK(first_extent_of(fs, p.ino).offset == e.offset &&
+		      first_extent_of(fs, p.ino).len == 2 * PAGE,
+	      "the piece grew in place to two pages");
+
+	famfs_pending_create(fs, 1, "q", 0644, 0, 0, &q);
+	famfs_pending_prepare_write(fs, q.ino, 0, 3 * PAGE);
+	fill(fs, q.ino, 0, 3 * PAGE, 2);
+	CHECK(first_extent_of(fs, q.ino).offset == e.offset + 2 * PAGE,
+	      "another file's piece follows it");
+	CHECK_RC(famfs_pending_prepare_write(fs, p.ino, 5100, 10000), 0,
+		 "p grows past the next piece");
+	fill(fs, p.ino, 5100, 10000, 1);
+	before = first_extent_of(fs, p.ino);
+	CHECK(before.offset != e.offset && before.len >= 4 * PAGE &&
+		      before.len < UNIT,
+	      "p moved to a larger piece");
+	CHECK(holds(fs, p.ino, 0, 15100, 1) && holds(fs, q.ino, 0, 3 * PAGE, 2),
+	      "both files' bytes intact after the move");
+
+	CHECK_RC(famfs_pending_prepare_write(fs, p.ino, 15100, 3 * MiB), 0,
+		 "p grows past a unit");
+	fill(fs, p.ino, 15100, 3 * MiB, 1);
+	famfs_getattr(fs, p.ino, &st);
+	e = first_extent_of(fs, p.ino);
+	CHECK(e.offset % UNIT == 0 && e.len % UNIT == 0 &&
+		      st.allocated == 2 * UNIT,
+	      "it left packed space for whole units");
+	CHECK(holds(fs, p.ino, 0, 15100 + 3 * MiB, 1),
+	      "with every byte it had");
+	CHECK_RC(famfs_pending_resize(fs, p.ino, 10000), 0,
+		 "truncate p to 10000 bytes");
+	CHECK_RC(famfs_pending_commit(fs, p.ino), 0, "commit p");
+	famfs_getattr(fs, p.ino, &st);
+	CHECK(st.nextents == 1 && st.allocated == 3 * PAGE &&
+		      first_extent_of(fs, p.ino).offset == e.offset,
+	      "committed below a unit: a 3-page piece where its first unit was");
+	CHECK(holds(fs, p.ino, 0, 10000, 1), "its bytes stayed put");
+	famfs_file_map(fs, p.ino, 9999, &off, &contig);
+	for (uint64_t i = off + 1; i < off - off % PAGE + PAGE; i++)
+		zero &= ((uint8_t *)famfs_fs_ptr(fs, 0))[i] == 0;
+	CHECK(zero, "the rest of its last page reads as zeros");
+	CHECK_RC(famfs_pending_commit(fs, q.ino), 0, "commit q");
+	famfs_getattr(fs, q.ino, &st);
+	CHECK(st.allocated == 3 * PAGE, "q keeps its three pages");
+	famfs_fs_usage(fs, &u);
+	CHECK(u.used_bytes == 6 * PAGE && u.packed_bytes == 6 * PAGE &&
+		      u.packed_units == 2,
+	      "usage: 24 KiB in two packed units");
+
+	/* a large piece starts a unit of its own and leaves it without a copy */
+	famfs_pending_create(fs, 1, "big", 0644, 0, 0, &big);
+	famfs_pending_prepare_write(fs, big.ino, 0, 1536 * KiB);
+	e = first_extent_of(fs, big.ino);
+	CHECK(e.offset % UNIT == 0 && e.len == 1536 * KiB,
+	      "1.5 MiB: a piece at the start of a free unit");
+	fill(fs, big.ino, 0, 1536 * KiB, 3);
+	famfs_pending_prepare_write(fs, big.ino, 1536 * KiB, 1 * MiB);
+	fill(fs, big.ino, 1536 * KiB, 1 * MiB, 3);
+	CHECK(first_extent_of(fs, big.ino).offset == e.offset &&
+		      holds(fs, big.ino, 0, 2560 * KiB, 3),
+	      "growing past the unit keeps that unit as its first extent");
+	CHECK_RC(famfs_pending_abandon(fs, big.ino), 0, "abandon it");
+	famfs_pending_create(fs, 1, "tiny", 0644, 0, 0, &st);
+	famfs_pending_prepare_write(fs, st.ino, 0, 1);
+	CHECK_RC(famfs_pending_abandon(fs, st.ino), 0, "abandon a tiny one");
+	famfs_fs_usage(fs, &u);
+	CHECK(u.used_bytes == 6 * PAGE && u.packed_units == 2,
+	      "abandoned files give everything back");
+
+	/* an empty commit holds nothing */
+	famfs_pending_create(fs, 1, "e", 0644, 0, 0, &st);
+	famfs_pending_prepare_write(fs, st.ino, 0, 5000);
+	famfs_pending_resize(fs, st.ino, 0);
+	CHECK_RC(famfs_pending_commit(fs, st.ino), 0, "commit truncated to 0");
+	famfs_getattr(fs, st.ino, &st);
+	CHECK(st.nextents == 0 && st.allocated == 0, "no extents at all");
+
+	/* a file created whole below a unit gets one piece */
+	CHECK_RC(famfs_create_file(fs, 1, "c", 0644, 0, 0, 6000, NULL, &st), 0,
+		 "create a 6000-byte file in one step");
+	CHECK(st.nextents == 1 && st.allocated == 2 * PAGE,
+	      "one piece of two pages");
+	famfs_fs_close(fs);
+	unlink(dev);
+}
+
+int main(void)
+{
+	test_rules();
+	test_full();
+	test_fuzz();
+	test_poison();
+	test_pending();
+	return tap_done();
+}
