@@ -17,7 +17,7 @@ small_dev_size=32G
 
 # used bytes of the filesystem holding $1, as statfs reports them
 small_used() {
-	stat -f -c '%b %f %S' "$1" | awk '{ printf "%d", ($1 - $2) * $3 }'
+	stat -f -c '%b %f %S' "$1" | awk '{ printf "%.0f", ($1 - $2) * $3 }'
 }
 
 # small_run famfs|tmpfs tar|cp N: prints "SECONDS USED_BYTES"; on
