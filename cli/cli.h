@@ -58,6 +58,13 @@ int cli_usage_status(const char *cmd);
 /* exit(), after checking that stdout was written (else a failure status). */
 void cli_exit(int status) __attribute__((noreturn));
 
+/*
+ * helpers.c: main() under the names mount(8) and fsck(8) run:
+ * mount.famfs DEVICE DIR [-sfnv] [-o OPTS] and fsck.famfs [-apynfvV] DEV.
+ */
+int cli_mount_helper(int argc, char **argv);
+int cli_fsck_helper(int argc, char **argv);
+
 /* Print "famfs: <what>: <reason>" to stderr (one line, printed once). */
 void cli_error(const char *what, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -126,6 +133,20 @@ int cli_extents(struct famfs_fs *fs, uint64_t ino, struct famfs_extent **ext,
 uint64_t cli_mapped_bytes(const struct famfs_extent *ext, uint32_t n,
 			  const struct famfs_interleave *il);
 
+/* ---- the .meta files as files (meta.c) ---------------------------------- */
+
+/*
+ * When @rel (relative to the famfs root) is .meta/.superblock or
+ * .meta/.log: 1, with *st and its one extent *ext filled (upstream
+ * famfs's scripts getmap, stat and flush them). 0 for any other path;
+ * -EISDIR for .meta itself, -ENODATA for the generated files (.poison,
+ * .status), -ENOENT for other names in .meta.
+ */
+int cli_meta_file(struct famfs_fs *fs, const char *rel, struct famfs_stat *st,
+		  struct famfs_extent *ext);
+/* The reason for cli_meta_file's negative returns. */
+const char *cli_meta_strerror(int err);
+
 /* ---- seeded pseudo-random contents (seeded.c) -------------------------- */
 
 /*
@@ -156,6 +177,13 @@ struct cli_newfile {
  */
 int cli_newfile_create(const char *path, uint64_t size,
 		       const struct cli_newfile *nf);
+/*
+ * Whether a rerun of an interrupted creat or cp may reuse @path (as
+ * upstream famfs does): 1 when it is a regular file in a famfs mount of
+ * *size bytes (of any size with @any_size; *size is then set), 0 when it
+ * does not exist, a negative errno (printed) when it is in the way.
+ */
+int cli_newfile_existing(const char *path, uint64_t *size, bool any_size);
 
 /* ---- chunked parallel file work (chunks.c) ----------------------------- */
 

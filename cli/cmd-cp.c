@@ -5,7 +5,8 @@
  * Copies into famfs through the mount. Each file is first created at its
  * final size (so famfs can allocate it in one piece and commit it on
  * close), then its data is copied in parallel chunks; -c reads both back
- * and compares. Never overwrites: famfs files have a fixed size.
+ * and compares. A destination of the same size is overwritten, so an
+ * interrupted copy can be rerun (as upstream); any other is refused.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -32,17 +33,20 @@ static void cp_usage(FILE *out)
 		"usage: famfs cp [-r] [-t THREADS] [-m MODE] [-u UID] [-g GID] [-c]\n"
 		"                [-N NSTRIPS [-B NBUCKETS] [-C CHUNK]] [-v] SRC... DEST\n"
 		"  -r, --recursive   copy directories and their contents\n"
-		"  -t, --threads=N   copy with N threads (default 4)\n"
+		"  -t, --threads=N   copy with N threads (default 4; --threadct)\n"
 		"  -m, --mode=MODE   octal mode of the new files (default: the source's)\n"
 		"  -u, --uid=UID     owner of the new files\n"
 		"  -g, --gid=GID     group of the new files\n"
 		"  -c, --compare     read back and compare after copying\n"
 		"  -N, --nstrips=N   interleave each file across N strips\n"
 		"  -B, --nbuckets=N  buckets the strips come from (default N)\n"
-		"  -C, --chunk=SIZE  interleave chunk (multiple of 2M, default 2M)\n"
+		"  -C, --chunk=SIZE  interleave chunk (multiple of 2M, default 2M;\n"
+		"                    --chunksize)\n"
 		"  -v, --verbose     name each file copied\n"
 		"  -h, --help        this help\n"
-		"DEST must be in a famfs mount; existing files are never overwritten.\n");
+		"DEST must be in a famfs mount. An existing file of the source's size\n"
+		"is overwritten (so an interrupted copy can be run again); one of\n"
+		"another size is refused.\n");
 }
 
 static char *join(const char *dir, const char *name)
@@ -179,9 +183,15 @@ static void create_files(struct cp_state *s)
 		struct cli_file_job *j = &s->jobs[i];
 		struct cli_newfile nf = s->nf;
 
+		uint64_t size = j->size;
+		int rc;
+
 		if (!nf.set_mode)
 			nf.mode = j->mode;
-		if (cli_newfile_create(j->dest, j->size, &nf)) {
+		/* an existing file of the same size is overwritten (restart) */
+		rc = cli_newfile_existing(j->dest, &size, false);
+		if (rc < 0 ||
+		    (rc == 0 && cli_newfile_create(j->dest, j->size, &nf))) {
 			s->status = 1;
 			free((char *)j->src);
 			free((char *)j->dest);
@@ -229,6 +239,7 @@ static int parse_cp_opts(int argc, char **argv, struct cp_state *s,
 	static const struct option opts[] = {
 		{ "recursive", no_argument, NULL, 'r' },
 		{ "threads", required_argument, NULL, 't' },
+		{ "threadct", required_argument, NULL, 't' },
 		{ "mode", required_argument, NULL, 'm' },
 		{ "uid", required_argument, NULL, 'u' },
 		{ "gid", required_argument, NULL, 'g' },
@@ -236,6 +247,7 @@ static int parse_cp_opts(int argc, char **argv, struct cp_state *s,
 		{ "nstrips", required_argument, NULL, 'N' },
 		{ "nbuckets", required_argument, NULL, 'B' },
 		{ "chunk", required_argument, NULL, 'C' },
+		{ "chunksize", required_argument, NULL, 'C' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },

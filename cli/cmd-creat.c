@@ -12,6 +12,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -36,12 +37,15 @@ static void creat_usage(FILE *out)
 		"  -u, --uid=UID         owner\n"
 		"  -g, --gid=GID         group\n"
 		"  -M, --multi=NAME,SIZE[,SEED]  create another file (repeatable)\n"
-		"  -t, --threads=N       fill with N threads (default 1)\n"
+		"  -t, --threads=N       fill with N threads (default 1; --threadct)\n"
 		"  -N, --nstrips=N       interleave across N strips\n"
 		"  -B, --nbuckets=N      buckets the strips come from (default N)\n"
-		"  -C, --chunk=SIZE      interleave chunk (multiple of 2M, default 2M)\n"
+		"  -C, --chunk=SIZE      interleave chunk (multiple of 2M, default 2M;\n"
+		"                        --chunksize)\n"
 		"  -v, --verbose         print what is created\n"
-		"  -h, --help            this help\n");
+		"  -h, --help            this help\n"
+		"An existing famfs FILE of the same size (any size without -s) is\n"
+		"reused, and filled again when a seed is given.\n");
 }
 
 /* NAME,SIZE[,SEED] */
@@ -76,13 +80,23 @@ static int create_all(struct creat_file *files, size_t n, unsigned int threads,
 		return 1;
 	}
 	for (size_t i = 0; i < n; i++) {
-		if (cli_newfile_create(files[i].name, files[i].size, nf)) {
+		/* a rerun reuses what an interrupted run made (as upstream) */
+		int rc = cli_newfile_existing(files[i].name, &files[i].size,
+					      !files[i].size);
+
+		if (rc < 0) {
+			status = 1;
+			continue;
+		}
+		if (rc == 0 && cli_newfile_create(files[i].name,
+						  files[i].size, nf)) {
 			status = 1;
 			continue;
 		}
 		if (verbose)
-			printf("famfs: created '%s' (%" PRIu64 " bytes)\n",
-			       files[i].name, files[i].size);
+			printf("famfs: %s '%s' (%" PRIu64 " bytes)\n",
+			       rc ? "reused" : "created", files[i].name,
+			       files[i].size);
 		if (!files[i].seeded)
 			continue;
 		jobs[nfill].dest = files[i].name;
@@ -113,9 +127,11 @@ int cmd_creat(int argc, char **argv)
 		{ "gid", required_argument, NULL, 'g' },
 		{ "multi", required_argument, NULL, 'M' },
 		{ "threads", required_argument, NULL, 't' },
+		{ "threadct", required_argument, NULL, 't' },
 		{ "nstrips", required_argument, NULL, 'N' },
 		{ "nbuckets", required_argument, NULL, 'B' },
 		{ "chunk", required_argument, NULL, 'C' },
+		{ "chunksize", required_argument, NULL, 'C' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -210,7 +226,8 @@ int cmd_creat(int argc, char **argv)
 		goto out;
 	}
 	if (optind == argc - 1) {
-		if (!size_arg) {
+		/* without -s an existing file keeps its size */
+		if (!size_arg && access(argv[optind], F_OK)) {
 			cli_error(argv[optind], "size required (-s SIZE)");
 			goto out;
 		}

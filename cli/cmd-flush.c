@@ -35,7 +35,7 @@ static void flush_range(void *p, size_t len)
 static int flush_famfs(const char *path, const struct cli_target *t,
 		       uint64_t *bytes)
 {
-	struct famfs_extent *ext;
+	struct famfs_extent *ext, meta_ext;
 	struct famfs_interleave il;
 	struct famfs_stat st;
 	struct famfs_fs *fs;
@@ -44,6 +44,20 @@ static int flush_famfs(const char *path, const struct cli_target *t,
 	rc = cli_target_open(t, &fs);
 	if (rc) {
 		cli_error(t->mi.device, "%s", strerror(-rc));
+		return rc;
+	}
+	rc = cli_meta_file(fs, t->rel, &st, &meta_ext);
+	if (rc == 1) {
+		flush_range(famfs_fs_ptr(fs, meta_ext.offset), meta_ext.len);
+		*bytes = meta_ext.len;
+		return 0;
+	}
+	if (rc == -ENODATA) {
+		*bytes = 0;	/* daemon-made text: no device memory to flush */
+		return 0;
+	}
+	if (rc < 0) {
+		cli_error(path, "%s", cli_meta_strerror(rc));
 		return rc;
 	}
 	rc = famfs_resolve(fs, t->rel, &st);

@@ -23,7 +23,9 @@ static void fsck_usage(FILE *out)
 		"  -v, --verbose  list every log entry\n"
 		"      --human    sizes in KiB/MiB/GiB\n"
 		"      --json     print the summary as JSON\n"
-		"  -h, --help     this help\n");
+		"  -h, --help     this help\n"
+		"  -m, --mmap, -r, --read, --fuse\n"
+		"                 accepted for upstream famfs (no effect)\n");
 }
 
 static void print_entry(void *ctx, const struct famfs_log_record *r)
@@ -153,6 +155,13 @@ int cmd_fsck(int argc, char **argv)
 		{ "human", no_argument, NULL, 'H' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
+		/* upstream famfs's: how to read the device (no effect here) */
+		{ "mmap", no_argument, NULL, 'm' },
+		{ "read", no_argument, NULL, 'r' },
+		{ "fuse", no_argument, NULL, 'u' },
+		{ "nofuse", no_argument, NULL, CLI_REFUSED('F') },
+		{ "set-daxmode", no_argument, NULL, CLI_REFUSED('M') },
+		{ "load-module", no_argument, NULL, CLI_REFUSED('L') },
 		{ NULL, 0, NULL, 0 },
 	};
 	bool verbose = false, human = false, json = false;
@@ -163,8 +172,12 @@ int cmd_fsck(int argc, char **argv)
 	const char *device;
 	int c, rc;
 
-	while ((c = cli_getopt(argc, argv, "vh", opts)) != -1) {
+	while ((c = cli_getopt(argc, argv, "vhmrFML", opts)) != -1) {
 		switch (c) {
+		case 'm':
+		case 'r':
+		case 'u':
+			break;
 		case 'v':
 			verbose = true;
 			break;

@@ -49,7 +49,7 @@ static void print_map(const char *path, const struct cli_target *t,
 
 static int getmap(const char *path, const char *device, bool quiet)
 {
-	struct famfs_extent *ext = NULL;
+	struct famfs_extent *ext = NULL, meta_ext;
 	struct famfs_interleave il;
 	struct famfs_stat st;
 	struct famfs_fs *fs;
@@ -78,6 +78,18 @@ static int getmap(const char *path, const char *device, bool quiet)
 		if (!quiet)
 			cli_error(t.mi.device, "%s", strerror(-rc));
 		return GETMAP_NOT_FAMFS;
+	}
+	rc = cli_meta_file(fs, t.rel, &st, &meta_ext);
+	if (rc < 0) {
+		if (!quiet)
+			cli_error(path, "%s", cli_meta_strerror(rc));
+		return rc == -EISDIR ? EISDIR : GETMAP_UNMAPPED;
+	}
+	if (rc == 1) {
+		if (!quiet)
+			print_map(path, &t, &st, &meta_ext, 1,
+				  &(struct famfs_interleave){ 0 });
+		return GETMAP_MAPPED;
 	}
 	rc = famfs_resolve(fs, t.rel, &st);
 	if (rc == 0 && st.type != FAMFS_NODE_FILE) {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * famfs logplay [-n] MOUNTPOINT
+ * famfs logplay [-nv] MOUNTPOINT
  *
  * Asks a client mount's daemon to replay the master's new log entries now
  * (it also does so by itself within a second). With -n, lists the entries
@@ -19,8 +19,12 @@
 
 static void logplay_usage(FILE *out)
 {
-	fprintf(out, "usage: famfs logplay [-n] MOUNTPOINT\n"
-		     "  -n, --dry-run  show what would be applied\n"
+	fprintf(out, "usage: famfs logplay [-nv] MOUNTPOINT\n"
+		     "  -n, --dry-run  show what would be applied (--dryrun)\n"
+		     "  -v, --verbose  say what was applied\n"
+		     "  -r, --read, -m, --mmap, -c, --client\n"
+		     "                 accepted for upstream famfs: the daemon reads\n"
+		     "                 the log itself, and the superblock sets the role\n"
 		     "  -h, --help     this help\n");
 }
 
@@ -84,20 +88,40 @@ int cmd_logplay(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "dry-run", no_argument, NULL, 'n' },
+		{ "dryrun", no_argument, NULL, 'n' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "read", no_argument, NULL, 'r' },
+		{ "mmap", no_argument, NULL, 'm' },
+		{ "client", no_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "shadow", required_argument, NULL, CLI_REFUSED('S') },
+		{ "shadowtest", no_argument, NULL, CLI_REFUSED('s') },
+		{ "daxdev", required_argument, NULL, CLI_REFUSED('d') },
+		{ "set-daxmode", no_argument, NULL, CLI_REFUSED('M') },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct famfs_ioc_logplay lp = { 0 };
 	struct famfs_ioc_status st;
 	struct famfs_mount_info mi;
-	bool dry = false;
+	bool dry = false, verbose = false, by_read = false, by_mmap = false;
 	const char *arg;
 	int c, fd, rc;
 
-	while ((c = cli_getopt(argc, argv, "nh", longopts)) != -1) {
+	while ((c = cli_getopt(argc, argv, "nvrmchS:sd:M", longopts)) != -1) {
 		switch (c) {
 		case 'n':
 			dry = true;
+			break;
+		case 'v':
+			verbose = true;
+			break;
+		case 'r':
+			by_read = true;
+			break;
+		case 'm':
+			by_mmap = true;
+			break;
+		case 'c':
 			break;
 		case 'h':
 			logplay_usage(stdout);
@@ -106,6 +130,10 @@ int cmd_logplay(int argc, char **argv)
 			logplay_usage(stderr);
 			return 2;
 		}
+	}
+	if (by_read && by_mmap) {
+		cli_error("logplay", "-r and -m exclude each other");
+		return 2;
 	}
 	if (argc - optind != 1) {
 		logplay_usage(stderr);
@@ -145,5 +173,8 @@ int cmd_logplay(int argc, char **argv)
 	}
 	printf("%s: %" PRIu64 " log entries applied\n", mi.mountpoint,
 	       lp.entries);
+	if (verbose)
+		printf("%s: device %s, %" PRIu64 " entries replayed in all\n",
+		       mi.mountpoint, mi.device, st.log_entries + lp.entries);
 	return 0;
 }

@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * famfs mount [-d] [-f] [-s] [-o OPTS] DEVICE MOUNTPOINT
+ * famfs mount [-fdsvup] [-t SECONDS] [-o OPTS] [--foreground] DEVICE MOUNTPOINT
  *
  * Starts famfs_fused and waits on a pipe until the mount is live or the
  * daemon says why it is not; its reason becomes our one error line.
+ * Upstream famfs's spellings are accepted: -f is --fuse (FUSE is the only
+ * mode here, so it changes nothing), -t/--timeout, -u/--nouseraccess,
+ * -p/--nodefaultperm, -v; the kernel-module ("v1") options are refused.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
@@ -19,14 +23,27 @@
 
 #define MAX_OPTS 16
 
+/* Long-only options; upstream famfs gave -f to --fuse. */
+enum { OPT_FOREGROUND = 0x100, OPT_READ, OPT_MMAP };
+
 static void mount_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: famfs mount [-d] [-f] [-s] [-o OPTS] DEVICE MOUNTPOINT\n"
+		"usage: famfs mount [-fdsvup] [-t SECONDS] [-o OPTS] [--foreground]\n"
+		"                   DEVICE MOUNTPOINT\n"
 		"  -d, --debug          print FUSE traffic (stays in the foreground)\n"
-		"  -f, --foreground     stay in the foreground until unmounted\n"
+		"      --foreground     stay in the foreground until unmounted\n"
 		"  -s, --single-thread  serve requests from one thread\n"
 		"  -o OPTS              mount options (see famfs_fused(8))\n"
+		"  -t, --timeout=SECS   kernel attribute and name cache (default 5\n"
+		"                       on the master, 1 on a client)\n"
+		"  -u, --nouseraccess   only the mounting user may use the mount\n"
+		"                       (no allow_other)\n"
+		"  -p, --nodefaultperm  the kernel does not check file modes\n"
+		"                       (no default_permissions)\n"
+		"  -f, --fuse           accepted for upstream famfs (FUSE is the only mode)\n"
+		"      --read, --mmap   accepted for upstream famfs (no effect)\n"
+		"  -v, --verbose        say what was mounted\n"
 		"  -h, --help           this help\n");
 }
 
@@ -99,40 +116,104 @@ static int await_ready(int fd, pid_t pid, const char *device, bool foreground)
 	return 1;
 }
 
+/* A -o value for famfs_fused, kept (not copied) in @opts. */
+static int add_opt(const char **opts, int *nopts, const char *opt)
+{
+	if (*nopts == MAX_OPTS) {
+		cli_error("mount", "too many -o options");
+		return -E2BIG;
+	}
+	opts[(*nopts)++] = opt;
+	return 0;
+}
+
+/* Upstream's FAMFS_MODE picks v1 or fuse; only fuse exists here. */
+static int check_mode_env(void)
+{
+	const char *mode = getenv("FAMFS_MODE");
+
+	if (!mode || !*mode || !strcmp(mode, "fuse"))
+		return 0;
+	cli_error("FAMFS_MODE", "%s: only \"fuse\" is supported (famfs runs "
+		  "on FUSE; there is no v1 kernel module)", mode);
+	return -EINVAL;
+}
+
 int cmd_mount(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "debug", no_argument, NULL, 'd' },
-		{ "foreground", no_argument, NULL, 'f' },
+		{ "foreground", no_argument, NULL, OPT_FOREGROUND },
 		{ "single-thread", no_argument, NULL, 's' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "nouseraccess", no_argument, NULL, 'u' },
+		{ "nodefaultperm", no_argument, NULL, 'p' },
+		{ "fuse", no_argument, NULL, 'f' },
+		{ "read", no_argument, NULL, OPT_READ },
+		{ "mmap", no_argument, NULL, OPT_MMAP },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "nofuse", no_argument, NULL, CLI_REFUSED('F') },
+		{ "remount", no_argument, NULL, CLI_REFUSED('R') },
+		{ "load-module", no_argument, NULL, CLI_REFUSED('L') },
+		{ "set-daxmode", no_argument, NULL, CLI_REFUSED('M') },
+		{ "shadow", required_argument, NULL, CLI_REFUSED('S') },
+		{ "dummy", no_argument, NULL, CLI_REFUSED('D') },
+		{ "bouncedax", no_argument, NULL, CLI_REFUSED(0x200) },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *args[8 + 2 * MAX_OPTS];
-	char daemon[PATH_MAX], fdarg[32];
+	char daemon[PATH_MAX], fdarg[32], timeout_opt[64];
 	bool debug = false, foreground = false, single = false;
+	bool verbose = false;
 	const char *opts[MAX_OPTS];
-	int nopts = 0, nargs = 0, fds[2], c;
+	int nopts = 0, nargs = 0, fds[2], c, rc;
 	pid_t pid;
 
-	while ((c = cli_getopt(argc, argv, "dfso:h", longopts)) != -1) {
+	while ((c = cli_getopt(argc, argv, "dfso:t:upvhFRLMS:D",
+			       longopts)) != -1) {
 		switch (c) {
 		case 'd':
 			debug = true;
 			foreground = true;
 			break;
-		case 'f':
+		case OPT_FOREGROUND:
 			foreground = true;
+			break;
+		case 'f':
+		case OPT_READ:
+		case OPT_MMAP:
 			break;
 		case 's':
 			single = true;
 			break;
 		case 'o':
-			if (nopts == MAX_OPTS) {
-				cli_error("mount", "too many -o options");
+			if (add_opt(opts, &nopts, optarg))
+				return 2;
+			break;
+		case 't': {
+			uint64_t secs;
+
+			if (cli_parse_u64(optarg, &secs) || secs > 1000000000) {
+				cli_error(optarg, "invalid timeout (seconds)");
 				return 2;
 			}
-			opts[nopts++] = optarg;
+			snprintf(timeout_opt, sizeof(timeout_opt),
+				 "timeout=%" PRIu64, secs);
+			if (add_opt(opts, &nopts, timeout_opt))
+				return 2;
+			break;
+		}
+		case 'u':
+			if (add_opt(opts, &nopts, "no_allow_other"))
+				return 2;
+			break;
+		case 'p':
+			if (add_opt(opts, &nopts, "no_default_permissions"))
+				return 2;
+			break;
+		case 'v':
+			verbose = true;
 			break;
 		case 'h':
 			mount_usage(stdout);
@@ -146,6 +227,8 @@ int cmd_mount(int argc, char **argv)
 		mount_usage(stderr);
 		return 2;
 	}
+	if (check_mode_env())
+		return 2;
 	args[nargs++] = find_daemon(daemon, sizeof(daemon));
 	if (debug)
 		args[nargs++] = "-d";
@@ -185,5 +268,9 @@ int cmd_mount(int argc, char **argv)
 	/* in the foreground ^C is the daemon's to handle; we report after */
 	if (foreground)
 		signal(SIGINT, SIG_IGN);
-	return await_ready(fds[0], pid, argv[optind], foreground);
+	rc = await_ready(fds[0], pid, argv[optind], foreground);
+	if (!rc && verbose && !foreground)
+		printf("famfs: %s mounted at %s\n", argv[optind],
+		       argv[optind + 1]);
+	return rc;
 }

@@ -16,13 +16,14 @@
 static void verify_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: famfs verify -f FILE -S SEED [-t THREADS] [-v]\n"
-		"       famfs verify -m FILE,SEED... [-t THREADS] [-v]\n"
+		"usage: famfs verify -f FILE -S SEED [-t THREADS] [-v|-q]\n"
+		"       famfs verify -m FILE,SEED... [-t THREADS] [-v|-q]\n"
 		"  -f, --filename=FILE   file to check\n"
 		"  -S, --seed=SEED       seed it was written with (famfs creat -S)\n"
 		"  -m, --multi=FILE,SEED another file and its seed (repeatable)\n"
-		"  -t, --threads=N       check with N threads (default 1)\n"
+		"  -t, --threads=N       check with N threads (default 1; --threadct)\n"
 		"  -v, --verbose         report files that match too\n"
+		"  -q, --quiet           report only files that differ (the default)\n"
 		"  -h, --help            this help\n"
 		"exit status: 0 all match, 1 a file differs or cannot be read\n");
 }
@@ -46,7 +47,9 @@ int cmd_verify(int argc, char **argv)
 		{ "seed", required_argument, NULL, 'S' },
 		{ "multi", required_argument, NULL, 'm' },
 		{ "threads", required_argument, NULL, 't' },
+		{ "threadct", required_argument, NULL, 't' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -60,7 +63,7 @@ int cmd_verify(int argc, char **argv)
 
 	if (!jobs)
 		return 1;
-	while ((c = cli_getopt(argc, argv, "f:S:m:t:vh", opts)) != -1) {
+	while ((c = cli_getopt(argc, argv, "f:S:m:t:vqh", opts)) != -1) {
 		switch (c) {
 		case 'f':
 			file = optarg;
@@ -87,6 +90,9 @@ int cmd_verify(int argc, char **argv)
 			break;
 		case 'v':
 			verbose = true;
+			break;
+		case 'q':
+			verbose = false;
 			break;
 		case 'h':
 			verify_usage(stdout);

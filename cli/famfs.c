@@ -164,8 +164,16 @@ static int run(const struct cli_cmd *cmd, int argc, char **argv, bool list)
 
 int main(int argc, char **argv)
 {
+	const char *self = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 :
+						     argv[0];
 	const struct cli_cmd *cmd;
 	const char *arg = argc > 1 ? argv[1] : "";
+
+	/* the names mount(8) and fsck(8) run helpers by */
+	if (!strcmp(self, "mount.famfs"))
+		return finish(cli_mount_helper(argc, argv));
+	if (!strcmp(self, "fsck.famfs"))
+		return finish(cli_fsck_helper(argc, argv));
 
 	if (argc < 2) {
 		usage(stderr);
@@ -174,6 +182,12 @@ int main(int argc, char **argv)
 	if (!strcmp(arg, "--version") || !strcmp(arg, "-V")) {
 		printf("famfs %s\n", FAMFS_VERSION_STRING);
 		return finish(0);
+	}
+	if (!strcmp(arg, "--dryrun")) {
+		/* upstream's global option: never run a command as if dry */
+		cli_error(arg, "not supported (for a dry run of log replay: "
+			  "famfs logplay -n)");
+		return 2;
 	}
 	if (!strcmp(arg, "--list-cmds")) {
 		for (size_t i = 0; i < ARRAY_SIZE(commands); i++)

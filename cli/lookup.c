@@ -31,6 +31,12 @@ int cli_lookup(const char *path, const char *device, struct cli_target *t,
 		cli_error(t->mi.device, "%s", strerror(-rc));
 		return rc;
 	}
+	rc = cli_meta_file(*fs, t->rel, st, &(struct famfs_extent){ 0 });
+	if (rc) {
+		if (rc < 0)
+			cli_error(path, "%s", cli_meta_strerror(rc));
+		return rc < 0 ? rc : 0;
+	}
 	rc = famfs_resolve(*fs, t->rel, st);
 	if (rc == -ENOENT && !device && lstat(path, &lst) == 0)
 		cli_error(path, "not in the log (still being written?)");

@@ -144,6 +144,35 @@ static int set_size(int fd, uint64_t size)
 	return ftruncate(fd, (off_t)size) ? -errno : 0;
 }
 
+int cli_newfile_existing(const char *path, uint64_t *size, bool any_size)
+{
+	struct cli_target t;
+	struct stat st;
+
+	if (stat(path, &st)) {
+		if (errno == ENOENT)
+			return 0;	/* to be created (which says why not) */
+		cli_error(path, "%s", cli_strerror(errno));
+		return -errno;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		cli_error(path, "exists and is not a regular file");
+		return -EEXIST;
+	}
+	if (cli_target_find(path, &t)) {
+		cli_error(path, "not in a famfs mount");
+		return -ENOENT;
+	}
+	if (!any_size && (uint64_t)st.st_size != *size) {
+		cli_error(path, "exists with a different size (%" PRIu64
+			  " bytes, not %" PRIu64 ")", (uint64_t)st.st_size,
+			  *size);
+		return -EEXIST;
+	}
+	*size = (uint64_t)st.st_size;
+	return 1;
+}
+
 int cli_newfile_create(const char *path, uint64_t size,
 		       const struct cli_newfile *nf)
 {

@@ -35,6 +35,9 @@ struct fused_opts {
 	bool single_thread;
 	bool direct_io;		/* bypass the page cache (no MAP_SHARED mmap) */
 	bool passthrough;	/* committed files by FUSE passthrough */
+	bool no_allow_other;	/* only the mounting user (upstream's -u) */
+	bool no_default_permissions;	/* no kernel mode checks (upstream -p) */
+	double timeout;		/* timeout=SECONDS; < 0: the role's default */
 	int ready_fd;		/* report "mounted" or the error here */
 };
 

@@ -30,8 +30,8 @@ static void usage(FILE *out)
 		"  -f, --foreground     stay in the foreground\n"
 		"  -s, --single-thread  serve requests from one thread\n"
 		"  -o OPTS              mount options: direct_io, passthrough,\n"
-		"                       or FUSE's\n"
-		"                       (allow_other, default_permissions, ...)\n"
+		"                       timeout=SECONDS, no_allow_other,\n"
+		"                       no_default_permissions, or FUSE's\n"
 		"  -h, --help           this text\n"
 		"  -V, --version        print the version\n");
 }
@@ -52,6 +52,27 @@ static int take_mount_opts(struct fused_opts *o, const char *list)
 		}
 		if (!strcmp(opt, "passthrough")) {
 			o->passthrough = true;
+			continue;
+		}
+		if (!strcmp(opt, "no_allow_other")) {
+			o->no_allow_other = true;
+			continue;
+		}
+		if (!strcmp(opt, "no_default_permissions")) {
+			o->no_default_permissions = true;
+			continue;
+		}
+		if (!strncmp(opt, "timeout=", 8)) {
+			char *end;
+
+			o->timeout = strtod(opt + 8, &end);
+			if (end == opt + 8 || *end || !(o->timeout >= 0) ||
+			    o->timeout > 1e9) {
+				fprintf(stderr, "famfs_fused: -o %s: seconds "
+					"expected\n", opt);
+				free(copy);
+				return -EINVAL;
+			}
 			continue;
 		}
 		if (!strncmp(opt, "fsname=", 7) ||
@@ -87,6 +108,7 @@ static int parse_args(int argc, char **argv, struct fused_opts *o)
 	int c;
 
 	o->ready_fd = -1;
+	o->timeout = -1;
 	while ((c = getopt_long(argc, argv, "dfso:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
@@ -151,8 +173,11 @@ static int build_fuse_args(struct fused *d, struct fuse_args *args)
 	if (!fsname)
 		return -ENOMEM;
 	/* the mount table names the device: famfs's mount helpers rely on it */
-	rc = asprintf(&opts, "fsname=%s,subtype=famfs,default_permissions%s",
-		      fsname, geteuid() == 0 ? ",allow_other" : "");
+	rc = asprintf(&opts, "fsname=%s,subtype=famfs%s%s", fsname,
+		      d->opts.no_default_permissions ? "" :
+		      ",default_permissions",
+		      geteuid() == 0 && !d->opts.no_allow_other ?
+		      ",allow_other" : "");
 	free(fsname);
 	if (rc < 0)
 		return -ENOMEM;
@@ -388,7 +413,8 @@ int main(int argc, char **argv)
 	}
 	if (!rc) {
 		/* clients see new entries within a tick plus this */
-		d->timeout = d->master ? 5.0 : 1.0;
+		d->timeout = d->opts.timeout >= 0 ? d->opts.timeout :
+			     d->master ? 5.0 : 1.0;
 		rc = serve(d) ? 1 : 0;
 		famfs_fs_close(d->fs);
 	} else {

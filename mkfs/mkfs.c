@@ -23,19 +23,28 @@ static void usage(FILE *out)
 		"usage: mkfs.famfs [-f] [-k] [-l LOGLEN] [--size SIZE] DEVICE\n"
 		"  -f, --force      overwrite an existing famfs\n"
 		"  -k, --kill       wipe the superblock (the device is no longer famfs)\n"
-		"  -l, --loglen N   log length, a power of two from 2M to 1G (default 8M)\n"
+		"  -l, --loglen N   log length from 2M to 1G, rounded up to a power of\n"
+		"                   two (default 8M)\n"
 		"  -s, --size N     create DEVICE as a file of N bytes if it does not exist\n"
 		"  -m, --mode MODE  root directory permissions, octal (default 0755)\n"
 		"  -u, --uid USER   root directory owner (name or number, default 0)\n"
 		"  -g, --gid GROUP  root directory group (name or number, default 0)\n"
-		"  -h, --help       this text\n"
-		"Sizes take K, M, G, T suffixes (binary).\n");
+		"  -h, -?, --help   this text\n"
+		"Sizes take K, M, G, T suffixes (binary).\n"
+		"Exit status: 0 done, 1 failed (nothing written), 2 usage.\n");
 }
 
 static int err(const char *what, const char *reason)
 {
 	fprintf(stderr, "mkfs.famfs: %s: %s\n", what, reason);
 	return 1;
+}
+
+/* A bad option value is a usage error (exit 2), as mkfs.famfs(8) says. */
+static int bad_value(const char *what, const char *reason)
+{
+	err(what, reason);
+	return 2;
 }
 
 /* A user or group given by name or number. */
@@ -114,7 +123,9 @@ int main(int argc, char **argv)
 	char uuid[37], a[32], b[32];
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "fkl:s:m:u:g:h", opts, NULL)) != -1) {
+	opterr = 0;	/* our own one-line messages */
+	while ((c = getopt_long(argc, argv, ":fkl:s:m:u:g:h", opts,
+				NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			mo.force = true;
@@ -125,36 +136,64 @@ int main(int argc, char **argv)
 		case 'l':
 			if (famfs_parse_size(optarg, &mo.log_len) ||
 			    mo.log_len < FAMFS_MIN_LOG_LEN ||
-			    mo.log_len > FAMFS_MAX_LOG_LEN ||
-			    (mo.log_len & (mo.log_len - 1)))
-				return err(optarg, "bad log length: must be "
-					   "a power of two from 2M to 1G");
+			    mo.log_len > FAMFS_MAX_LOG_LEN)
+				return bad_value(optarg, "bad log length: must "
+						 "be from 2M to 1G");
+			/* upstream takes any size: round up, and say so */
+			if (mo.log_len & (mo.log_len - 1)) {
+				char rounded[32];
+
+				while (mo.log_len & (mo.log_len - 1))
+					mo.log_len &= mo.log_len - 1;
+				mo.log_len <<= 1;
+				famfs_format_size(mo.log_len, rounded,
+						  sizeof(rounded));
+				printf("mkfs.famfs: log length %s rounded up "
+				       "to %s (a power of two)\n", optarg,
+				       rounded);
+			}
 			break;
 		case 's':
 			if (famfs_parse_size(optarg, &size) || !size)
-				return err(optarg, "bad size");
+				return bad_value(optarg, "bad size");
 			break;
 		case 'm': {
 			char *end;
 			unsigned long mode = strtoul(optarg, &end, 8);
 
 			if (*end || end == optarg || !mode || mode > 07777)
-				return err(optarg, "bad mode: octal, 1 to 7777");
+				return bad_value(optarg,
+						 "bad mode: octal, 1 to 7777");
 			mo.root_mode = (uint32_t)mode;
 			break;
 		}
 		case 'u':
 			if (parse_id(optarg, false, &mo.root_uid))
-				return err(optarg, "no such user");
+				return bad_value(optarg, "no such user");
 			break;
 		case 'g':
 			if (parse_id(optarg, true, &mo.root_gid))
-				return err(optarg, "no such group");
+				return bad_value(optarg, "no such group");
 			break;
 		case 'h':
 			usage(stdout);
 			return 0;
+		case ':':
+			fprintf(stderr, "mkfs.famfs: %s: needs a value\n",
+				argv[optind - 1]);
+			usage(stderr);
+			return 2;
 		default:
+			if (optopt == '?') {	/* upstream's help */
+				usage(stdout);
+				return 0;
+			}
+			if (optopt)
+				fprintf(stderr, "mkfs.famfs: -%c: unknown "
+					"option\n", optopt);
+			else
+				fprintf(stderr, "mkfs.famfs: %s: unknown "
+					"option\n", argv[optind - 1]);
 			usage(stderr);
 			return 2;
 		}

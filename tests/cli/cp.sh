@@ -50,9 +50,16 @@ check "copied files are mapped" -- "$FAMFS" getmap -q "$MNT/tree/big"
 expect 0 '0 bad, 0 problems' "check after copies" -- "$FAMFS" check "$MNT"
 
 # refusals
-expect 1 "famfs: $MNT/h: File exists" "cp over an existing file" -- \
+expect 1 "famfs: $MNT/h: exists with a different size" \
+	"cp over an existing file of another size" -- \
 	"$FAMFS" cp "$src/a/s4" "$MNT/h"
 check "existing file untouched" -- cmp "$src/a/hello" "$MNT/h"
+# restartable as upstream: a file of the source's size is overwritten
+printf 'HELLO\n' >"$T/hello2"
+expect 0 '' "cp over an existing file of the same size" -- \
+	"$FAMFS" cp "$T/hello2" "$MNT/h"
+check "overwritten with the new contents" -- cmp "$T/hello2" "$MNT/h"
+expect 0 '0 bad' "check after the overwrite" -- "$FAMFS" check "$MNT"
 expect 1 'is a directory \(use -r\)' "cp of a directory without -r" -- \
 	"$FAMFS" cp "$src/a" "$MNT/a"
 check "nothing made for it" -- test ! -e "$MNT/a"

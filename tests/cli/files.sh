@@ -35,9 +35,23 @@ expect 0 ' file +empty size=0 ' "empty file logged at once" -- \
 	"$FAMFS" fsck -v "$DEV"
 expect 1 "famfs: $MNT/d1/f1: mismatch at offset 0 \(seed 43\)" \
 	"verify with the wrong seed" -- "$FAMFS" verify -f "$MNT/d1/f1" -S 43
-expect 1 'File exists' "creat of an existing file" -- \
+expect 1 'exists with a different size \(3145728 bytes, not 2097152\)' \
+	"creat of an existing file of another size" -- \
 	"$FAMFS" creat -s 2M "$MNT/d1/f1"
 expect 0 '' "existing file untouched" -- "$FAMFS" verify -f "$MNT/d1/f1" -S 42
+# restartable as upstream: the same size is reused, filled again on request
+expect 0 "reused '$MNT/d1/f1'" "creat of the same size reuses the file" -- \
+	"$FAMFS" creat -v -s 3M "$MNT/d1/f1"
+expect 0 '' "reused file untouched" -- "$FAMFS" verify -f "$MNT/d1/f1" -S 42
+expect 0 '' "creat -S of an existing file fills it again" -- \
+	"$FAMFS" creat -S 43 "$MNT/d1/f1"
+expect 0 '' "refilled with the new seed" -- \
+	"$FAMFS" verify -f "$MNT/d1/f1" -S 43
+expect 0 '' "creat -s -S of the same size refills" -- \
+	"$FAMFS" creat -s 3M -S 42 "$MNT/d1/f1"
+expect 0 '' "back to seed 42" -- "$FAMFS" verify -f "$MNT/d1/f1" -S 42
+expect 1 'exists and is not a regular file' "creat over a directory" -- \
+	"$FAMFS" creat -s 2M "$MNT/d1"
 expect 1 'read-only file system \(client\)' "creat on a client: EROFS" -- \
 	"$FAMFS" creat -s 2M "$CMNT/d1/nope"
 expect 1 'not in a famfs mount' "creat outside famfs" -- \
