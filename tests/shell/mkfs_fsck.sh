@@ -21,12 +21,14 @@ expect 1 "already holds a famfs \(use -f" "existing famfs not overwritten" -- \
 expect 0 "clean" "fsck of a fresh filesystem is clean" -- "$FAMFS" fsck "$dev"
 expect 0 "files: +0" "fsck summary counts files" -- "$FAMFS" fsck "$dev"
 expect 0 '"clean": ?true' "fsck --json" -- "$FAMFS" fsck --json "$dev"
-expect 0 "GiB|MiB" "fsck -h prints human sizes" -- "$FAMFS" fsck -h "$dev"
+expect 0 "space: .*MiB" "fsck --human prints human sizes" -- \
+	"$FAMFS" fsck --human "$dev"
 expect 0 "log: +8.0 MiB" "default log is 8 MiB" -- "$MKFS" -f "$dev"
 expect 0 "log: +64.0 MiB" "-l 64M" -- "$MKFS" -f -l 64M "$dev"
 
-for bad in 3M 1M 2G 12X 0 -5; do
-	expect 1 "bad log length" "LOGLEN $bad refused" -- \
+# a bad option value is a usage error (2); 3M is rounded up to 4M
+for bad in 1M 2G 12X 0 -5; do
+	expect 2 "bad log length" "LOGLEN $bad refused" -- \
 		"$MKFS" -f -l "$bad" "$dev"
 done
 expect 0 "clean" "refused mkfs runs left the filesystem intact" -- \
@@ -39,7 +41,7 @@ expect 1 "too small" "device without room for one data unit refused" -- \
 expect 0 "famfs created" "smallest device (log + one unit) accepted" -- \
 	"$MKFS" -f --size 12M -l 2M "$small"
 
-expect 1 "bad size" "bad --size refused" -- "$MKFS" --size lots "$dev"
+expect 2 "bad size" "bad --size refused" -- "$MKFS" --size lots "$dev"
 expect 1 "different size \(use -f" "resizing an existing file needs -f" -- \
 	"$MKFS" --size 128M "$dev"
 expect 2 "usage" "no device argument" -- "$MKFS"
@@ -107,10 +109,10 @@ else
 fi
 expect 0 "root: +mode 0755, uid 0, gid 0" "defaults: 0755 root:root" -- \
 	"$MKFS" -f "$dev"
-expect 1 "bad mode" "mode 8888 refused" -- "$MKFS" -f -m 8888 "$dev"
-expect 1 "no such user" "unknown user refused" -- \
+expect 2 "bad mode" "mode 8888 refused" -- "$MKFS" -f -m 8888 "$dev"
+expect 2 "no such user" "unknown user refused" -- \
 	"$MKFS" -f -u no-such-user-famfs "$dev"
-expect 1 "no such group" "unknown group refused" -- \
+expect 2 "no such group" "unknown group refused" -- \
 	"$MKFS" -f -g no-such-group-famfs "$dev"
 
 # -k wipes the superblock
