@@ -73,7 +73,7 @@ int alloc_check_free(const struct allocator *a, uint64_t off, uint64_t len,
 		return -ERANGE;
 	}
 	for (uint64_t u = first; u < first + n; u++) {
-		if (bit_get(a->bits, u)) {
+		if (bit_get(a->bits, u) && a->owner[u] != HELD_OWNER) {
 			*why = "extent overlaps another file";
 			return -EEXIST;
 		}
@@ -85,15 +85,20 @@ void alloc_mark(struct allocator *a, uint64_t off, uint64_t len,
 		uint32_t owner)
 {
 	for (uint64_t u = off / a->unit; u < (off + len) / a->unit; u++) {
-		a->bits[u / 64] |= 1ULL << (u % 64);
+		/* marked twice: a released unit held for hosts (reclaim.c) */
+		if (!bit_get(a->bits, u)) {
+			a->bits[u / 64] |= 1ULL << (u % 64);
+			a->used_units++;
+		}
 		a->owner[u] = owner;
-		a->used_units++;
 	}
 }
 
 void alloc_clear(struct allocator *a, uint64_t off, uint64_t len)
 {
 	for (uint64_t u = off / a->unit; u < (off + len) / a->unit; u++) {
+		if (!bit_get(a->bits, u))
+			continue;
 		a->bits[u / 64] &= ~(1ULL << (u % 64));
 		a->owner[u] = 0;
 		a->used_units--;

@@ -194,11 +194,23 @@ enum famfs_log_type {
 	FAMFS_LOG_ADD_DEVICE = 6,
 	/* memory poison the master learned: never allocate, never read */
 	FAMFS_LOG_BADRANGE = 7,
+	/* format version 2 */
+	FAMFS_LOG_ATTR = 8,	/* mode, owner, atime, mtime */
+	FAMFS_LOG_CONTENTS = 9,	/* new size and extents of a file */
+	FAMFS_LOG_SYMLINK = 10,
 };
 
 #define FAMFS_SETATTR_MODE 0x1
 #define FAMFS_SETATTR_UID 0x2
 #define FAMFS_SETATTR_GID 0x4
+#define FAMFS_SETATTR_ATIME 0x8	/* attributes entries (version 2) */
+#define FAMFS_SETATTR_MTIME 0x10
+
+/* rename flags, as renameat2(2) and the rename entry have them */
+#define FAMFS_RENAME_NOREPLACE 0x1
+#define FAMFS_RENAME_EXCHANGE 0x2
+
+#define FAMFS_SYMLINK_MAX 4095	/* bytes of a symbolic link's target */
 
 /* A decoded log entry. Pointers refer into caller or decoder storage. */
 struct famfs_log_record {
@@ -210,16 +222,24 @@ struct famfs_log_record {
 	uint32_t uid;
 	uint32_t gid;
 	uint32_t setattr_mask;	/* FAMFS_SETATTR_* */
-	uint64_t size;		/* FILE */
-	struct famfs_interleave interleave;	/* FILE */
-	uint32_t nextents;	/* FILE */
-	const struct famfs_extent *extents;	/* FILE */
+	uint64_t atime, mtime;	/* ATTR, as the mask says */
+	const char *new_path;	/* RENAME: the destination */
+	uint32_t rename_flags;	/* RENAME: FAMFS_RENAME_* */
+	const char *target;	/* SYMLINK */
+	uint64_t size;		/* FILE, CONTENTS */
+	struct famfs_interleave interleave;	/* FILE, CONTENTS */
+	uint32_t nextents;	/* FILE, CONTENTS */
+	const struct famfs_extent *extents;	/* FILE, CONTENTS */
 	struct famfs_extent bad;	/* BADRANGE: device bytes */
 };
 
 /* ---- the filesystem: superblock + namespace + allocator ---------------- */
 
-enum famfs_node_type { FAMFS_NODE_DIR = 1, FAMFS_NODE_FILE = 2 };
+enum famfs_node_type {
+	FAMFS_NODE_DIR = 1,
+	FAMFS_NODE_FILE = 2,
+	FAMFS_NODE_SYMLINK = 3,
+};
 
 enum famfs_node_state {
 	FAMFS_NODE_COMMITTED = 0,	/* in the log */
@@ -240,6 +260,8 @@ struct famfs_stat {
 	uint64_t size;
 	uint64_t allocated;	/* bytes of device space held */
 	uint64_t time;		/* creation time from the log */
+	uint64_t atime, mtime, ctime;	/* famfs(5) Times */
+	uint64_t identity;	/* sequence number of the creating entry */
 	uint32_t nextents;
 	struct famfs_interleave interleave;
 };
@@ -249,6 +271,7 @@ struct famfs_fs;
 #define FAMFS_OPEN_RDONLY 0x0	/* read the device; no appends */
 #define FAMFS_OPEN_RDWR 0x1	/* map writable (data writes, and appends if master) */
 #define FAMFS_OPEN_NO_LOCK 0x2	/* master RDWR without taking the append lock */
+#define FAMFS_OPEN_HOST 0x4	/* a mount: keep a host slot (version 2) */
 
 /*
  * Open a famfs device: read the superblock, replay the whole log into the
@@ -284,6 +307,7 @@ struct famfs_usage {
 	uint64_t free_bytes;
 	uint64_t packed_units;	/* units cut into pages for small files */
 	uint64_t packed_bytes;	/* bytes of the pieces in them */
+	uint64_t held_bytes;	/* released, waiting for hosts to let go */
 	uint64_t log_len;
 	uint64_t log_used;
 	uint64_t log_reserved;	/* held for pending files' commit entries */
@@ -363,6 +387,40 @@ int famfs_mkdir(struct famfs_fs *fs, uint64_t parent, const char *name,
 int famfs_setattr(struct famfs_fs *fs, uint64_t ino, uint32_t mask,
 		  uint32_t mode, uint32_t uid, uint32_t gid,
 		  struct famfs_stat *st);
+/*
+ * Attributes including times (FAMFS_SETATTR_ATIME/MTIME need format
+ * version 2: -EOPNOTSUPP on version 1). Times are in the unit entries
+ * carry. The root has no entry to change: -EINVAL.
+ */
+struct famfs_attr {
+	uint32_t mask;		/* FAMFS_SETATTR_* */
+	uint32_t mode, uid, gid;
+	uint64_t atime, mtime;
+};
+int famfs_set_attr(struct famfs_fs *fs, uint64_t ino,
+		   const struct famfs_attr *attr, struct famfs_stat *st);
+
+/*
+ * Name changes (format version 2; -EOPNOTSUPP on version 1), as the
+ * system calls define them. famfs_unlink() removes a file or symbolic
+ * link, or with @dir an empty directory (-EISDIR, -ENOTDIR, -ENOTEMPTY);
+ * a pending file simply leaves the namespace. A deleted file's memory is
+ * reused only once no host holds it (famfs_reclaim()).
+ * famfs_rename() takes FAMFS_RENAME_* flags (-EEXIST, -EINVAL for a
+ * directory into its own subtree, -ENOTEMPTY, -EISDIR, -ENOTDIR; -EBUSY
+ * when either name is a pending file: commit it first).
+ * famfs_symlink(): targets of 1 to FAMFS_SYMLINK_MAX bytes.
+ * famfs_readlink() copies the target (NUL terminated, truncated to fit)
+ * and returns its length; -EINVAL for a node that is not a link.
+ */
+int famfs_unlink(struct famfs_fs *fs, uint64_t parent, const char *name,
+		 bool dir);
+int famfs_rename(struct famfs_fs *fs, uint64_t parent, const char *name,
+		 uint64_t newparent, const char *newname, uint32_t flags);
+int famfs_symlink(struct famfs_fs *fs, uint64_t parent, const char *name,
+		  const char *target, uint32_t uid, uint32_t gid,
+		  struct famfs_stat *st);
+int famfs_readlink(struct famfs_fs *fs, uint64_t ino, char *buf, size_t len);
 
 /*
  * Create a fully sized file in one step: allocate (contiguous first fit,
@@ -441,6 +499,104 @@ int famfs_alloc_interleaved(struct famfs_fs *fs, uint64_t bytes,
 			    struct famfs_extent *strips /* il->nstrips */);
 void famfs_alloc_release(struct famfs_fs *fs, const struct famfs_extent *ext,
 			 uint32_t n);
+
+/* ---- host table (format version 2) --------------------------------------- */
+
+/*
+ * Every host that mounts a version 2 filesystem keeps one slot of the
+ * host table (famfs(5) Host table): how far it has replayed, a
+ * heartbeat, and the released nodes it still has open or mapped (pins).
+ * The master frees released space only when no slot can still touch it
+ * (famfs_reclaim()).
+ */
+#define FAMFS_HOST_SLOTS 240
+#define FAMFS_HOST_MAX_PINS 485
+
+enum famfs_host_state {
+	FAMFS_HOST_FREE = 0,
+	FAMFS_HOST_MOUNTED = 1,
+	FAMFS_HOST_UNMOUNTED = 2,
+};
+
+enum famfs_host_role { FAMFS_HOST_MASTER = 1, FAMFS_HOST_CLIENT = 2 };
+
+enum famfs_slot_status {
+	FAMFS_SLOT_EMPTY,	/* no slot magic: never used */
+	FAMFS_SLOT_OK,		/* a slot of this filesystem */
+	FAMFS_SLOT_DAMAGED,	/* slot magic, but the CRC fails (torn) */
+	FAMFS_SLOT_FOREIGN,	/* intact, of another filesystem */
+};
+
+struct famfs_host_info {
+	uint32_t slot;
+	enum famfs_slot_status status;
+	bool evicted;		/* eviction word equals the nonce */
+	uint8_t system_uuid[16];
+	uint64_t nonce;
+	enum famfs_host_state state;
+	enum famfs_host_role role;
+	uint64_t replayed;	/* entries up to this sequence are applied */
+	uint64_t heartbeat;	/* counter */
+	uint64_t heartbeat_time;	/* ns since the epoch */
+	uint64_t mount_time;	/* ns since the epoch */
+	bool pins_overflow;	/* more pins than fit: pins every release */
+	uint32_t npins;
+	uint64_t pins[FAMFS_HOST_MAX_PINS];	/* node identities */
+};
+
+/*
+ * Read every slot of the host table of @dev (whose superblock is @sb)
+ * and call @each for each one that is not empty, in slot order; a
+ * non-zero return from @each stops the walk and is returned. Damaged
+ * slots are passed with status FAMFS_SLOT_DAMAGED and whatever fields
+ * could be read. -EOPNOTSUPP on a version 1 filesystem (no table).
+ */
+int famfs_hosts_read(const struct famfs_dev *dev,
+		     const struct famfs_sb_info *sb,
+		     int (*each)(void *ctx, const struct famfs_host_info *h),
+		     void *ctx);
+/*
+ * How many slots a host may still be using: mounted and not evicted,
+ * or damaged and not evicted (a torn slot may be a live host's). Used by
+ * mkfs to refuse a device some host has mounted. -EOPNOTSUPP on v1.
+ */
+int famfs_hosts_mounted(const struct famfs_dev *dev,
+			const struct famfs_sb_info *sb);
+/*
+ * Master only: evict slot @slot, whose mount nonce the caller read as
+ * @nonce (the eviction word gets it). -ESTALE when the slot now holds
+ * another mount, -EROFS when this is not a writable master open.
+ */
+int famfs_host_evict(struct famfs_fs *fs, uint32_t slot, uint64_t nonce);
+
+/*
+ * This open's own slot (opened with FAMFS_OPEN_HOST): its number, or -1
+ * when it has none (read-only open, version 1 device).
+ */
+int famfs_host_slot(struct famfs_fs *fs);
+/*
+ * The heartbeat of a mount, at least once a second: checks the eviction
+ * word, then writes replayed, pins and the heartbeat. -EIO once this
+ * host was evicted (it then never writes its slot again).
+ */
+int famfs_host_beat(struct famfs_fs *fs);
+/* Whether the master evicted this mount (reads the eviction word). */
+bool famfs_host_evicted(struct famfs_fs *fs);
+
+/*
+ * Free released space that no host can touch any more (famfs(5)
+ * Reclaiming space), after reading the host table; returns the bytes
+ * freed. The master calls it to reuse space (it also does when an
+ * allocation finds the device full); clients to keep df exact.
+ */
+uint64_t famfs_reclaim(struct famfs_fs *fs);
+/*
+ * This host has @ino open or mapped (each open counts once): a deleted
+ * node stays readable by inode number and its memory pinned until the
+ * last famfs_unhold(). -ENOENT for an unknown inode.
+ */
+int famfs_hold(struct famfs_fs *fs, uint64_t ino);
+void famfs_unhold(struct famfs_fs *fs, uint64_t ino);
 
 /* ---- offline check ---------------------------------------------------- */
 

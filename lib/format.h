@@ -104,6 +104,30 @@
 #define BAD_OFF_LEN 40		/* le64 */
 #define BAD_SIZE 48
 
+/* ---- host table (version 2): 240 slots of 4 KiB at 64 KiB -------------- */
+#define HOST_TABLE_OFFSET (64ULL << 10)
+#define HOST_SLOTS 240
+#define HOST_SLOT_SIZE 4096
+#define HOST_MAGIC "FAMFSHS1"
+#define HOST_OFF_MAGIC 0	/* 8 bytes */
+#define HOST_OFF_CRC 8		/* le32: CRC32C of fs UUID + bytes [128, 4096) */
+#define HOST_OFF_EVICT 64	/* le64: the master writes the nonce it evicts */
+#define HOST_CRC_START 128	/* the host's own fields, covered by the CRC */
+#define HOST_OFF_FS_UUID 128	/* 16 bytes */
+#define HOST_OFF_SYSTEM_UUID 144	/* 16 bytes */
+#define HOST_OFF_NONCE 160	/* le64: random, never 0, new at every mount */
+#define HOST_OFF_STATE 168	/* le32: FAMFS_HOST_FREE/MOUNTED/UNMOUNTED */
+#define HOST_OFF_ROLE 172	/* le32: FAMFS_HOST_MASTER/CLIENT */
+#define HOST_OFF_REPLAYED 176	/* le64: every entry up to this seq applied */
+#define HOST_OFF_BEAT 184	/* le64: heartbeat counter */
+#define HOST_OFF_BEAT_TIME 192	/* le64: ns since the epoch */
+#define HOST_OFF_MOUNT_TIME 200	/* le64: ns since the epoch */
+#define HOST_OFF_NPINS 208	/* le32 */
+#define HOST_OFF_FLAGS 212	/* le32 */
+#define HOST_FLAG_PIN_OVERFLOW 0x1	/* pins everything released */
+#define HOST_OFF_PINS 216	/* le64 each */
+#define HOST_MAX_PINS ((HOST_SLOT_SIZE - HOST_OFF_PINS) / 8)
+
 static inline uint16_t get_le16(const uint8_t *p)
 {
 	return (uint16_t)(p[0] | p[1] << 8);

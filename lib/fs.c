@@ -23,6 +23,7 @@ int fs_attach(struct famfs_dev *dev, bool own_dev, unsigned int flags,
 	fs->dev = dev;
 	fs->own_dev = own_dev;
 	pthread_rwlock_init(&fs->lock, NULL);
+	pthread_mutex_init(&fs->host.lock, NULL);
 	rc = famfs_sb_read(dev, &fs->sb, NULL,
 			   (flags & FS_ATTACH_SB_QUIET) ? NULL : rep);
 	if (rc)
@@ -33,8 +34,10 @@ int fs_attach(struct famfs_dev *dev, bool own_dev, unsigned int flags,
 		report(rep, FAMFS_ERROR, "%s", why);
 		goto fail;
 	}
-	if (famfs_system_uuid(host_uuid, NULL) == 0)
+	if (famfs_system_uuid(host_uuid, NULL) == 0) {
 		fs->master = !memcmp(host_uuid, fs->sb.master_uuid, 16);
+		memcpy(fs->system_uuid, host_uuid, 16);
+	}
 	fs->writable = dev->writable && (flags & FAMFS_OPEN_RDWR);
 	if (fs->master && fs->writable && !(flags & FAMFS_OPEN_NO_LOCK)) {
 		rc = famfs_dev_trylock(dev);
@@ -59,11 +62,24 @@ int fs_attach(struct famfs_dev *dev, bool own_dev, unsigned int flags,
 	rc = alloc_init(&fs->alloc, &fs->sb, 0);
 	if (rc)
 		goto fail;
+	/* a mount is in the host table before it replays (famfs(5)) */
+	if (flags & FAMFS_OPEN_HOST) {
+		rc = host_claim(fs, rep);
+		if (rc)
+			goto fail;
+	}
+	/* released extents no host can still touch are freed as replayed */
+	rc = reclaim_read_hosts(fs);
+	if (rc && rc != -EOPNOTSUPP)
+		goto fail;
 	fs->log_pos = LOG_HDR_SIZE;
 	rc = log_replay(fs, log_read_tail(fs), rep, false, NULL, NULL);
 	if (rc < 0)
 		goto fail;
 	log_check_appendable(fs, rep);
+	rc = host_sync_locked(fs);
+	if (rc)
+		goto fail;
 	*out = fs;
 	return 0;
 fail:
@@ -92,13 +108,16 @@ void famfs_fs_close(struct famfs_fs *fs)
 {
 	if (!fs)
 		return;
+	host_unmount(fs);
 	if (fs->locked)
 		famfs_dev_unlock(fs->dev);
+	reclaim_destroy(fs);
 	ns_destroy(&fs->ns);
 	alloc_destroy(&fs->alloc);
 	log_decoded_free(&fs->scratch);
 	free(fs->bad);
 	pthread_rwlock_destroy(&fs->lock);
+	pthread_mutex_destroy(&fs->host.lock);
 	if (fs->own_dev)
 		famfs_dev_close(fs->dev);
 	free(fs);
@@ -176,10 +195,11 @@ void famfs_fs_usage(struct famfs_fs *fs, struct famfs_usage *u)
 
 	pthread_rwlock_rdlock(&fs->lock);
 	u->total_bytes = (a->nunits - a->first_unit) * a->unit;
-	u->used_bytes = space_used_bytes(a);
+	u->used_bytes = space_used_bytes(a) - fs->held_bytes;
+	u->held_bytes = fs->held_bytes;
 	u->packed_units = a->npacked;
 	u->packed_bytes = (a->packed_pages - a->packed_bad_pages) * a->page;
-	u->free_bytes = u->total_bytes - u->used_bytes;
+	u->free_bytes = u->total_bytes - space_used_bytes(a);
 	u->log_len = fs->sb.log_len;
 	u->log_used = fs->log_pos;
 	u->log_reserved = fs->log_reserved;
@@ -216,6 +236,46 @@ int famfs_lookup(struct famfs_fs *fs, uint64_t parent, const char *name,
 out:
 	pthread_rwlock_unlock(&fs->lock);
 	return rc;
+}
+
+int famfs_hold(struct famfs_fs *fs, uint64_t ino)
+{
+	struct node *n;
+
+	pthread_rwlock_wrlock(&fs->lock);
+	n = ns_get(&fs->ns, ino);
+	if (n)
+		ns_hold(&fs->ns, n);
+	pthread_rwlock_unlock(&fs->lock);
+	return n ? 0 : -ENOENT;
+}
+
+void famfs_unhold(struct famfs_fs *fs, uint64_t ino)
+{
+	struct node *n;
+
+	pthread_rwlock_wrlock(&fs->lock);
+	n = ns_get(&fs->ns, ino);
+	if (n && n->holds) {
+		bool pinned = n->released && n->holds == 1;
+
+		if (n->holds == 1 && n->unlinked &&
+		    n->state == FAMFS_NODE_PENDING) {
+			/* deleted before it was ever logged: nobody else knew */
+			for (uint32_t i = 0; i < n->nextents; i++)
+				space_release(fs, n->extents[i].offset,
+				      n->extents[i].len);
+			n->nextents = 0;
+			log_release(fs, &n->log_held);
+		}
+		ns_unhold(&fs->ns, n);
+		/* let the master know at once, not at the next heartbeat */
+		if (pinned) {
+			host_sync_locked(fs);
+			reclaim_locked(fs);
+		}
+	}
+	pthread_rwlock_unlock(&fs->lock);
 }
 
 int famfs_getattr(struct famfs_fs *fs, uint64_t ino, struct famfs_stat *st)
@@ -295,15 +355,14 @@ int famfs_readdir(struct famfs_fs *fs, uint64_t dir, uint64_t *cookie,
 		rc = d ? -ENOTDIR : -ENOENT;
 		goto out;
 	}
-	while (*cookie < d->nchildren) {
-		struct node *c = d->children[(*cookie)++];
+	{
+		struct node *c = ns_next_child(d, cookie);
 
-		if (c->state == FAMFS_NODE_GONE)
-			continue;
-		memcpy(name, c->name, c->name_len + 1);
-		ns_stat(c, st);
-		rc = 1;
-		break;
+		if (c) {
+			memcpy(name, c->name, c->name_len + 1);
+			ns_stat(c, st);
+			rc = 1;
+		}
 	}
 out:
 	pthread_rwlock_unlock(&fs->lock);

@@ -3,6 +3,7 @@
 #ifndef FAMFS_INTERNAL_H
 #define FAMFS_INTERNAL_H
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
 
@@ -57,9 +58,26 @@ enum log_decode_status log_entry_decode(const uint8_t *p, uint64_t avail,
 
 /* ---- namespace (namespace.c) ------------------------------------------ */
 
+/* A directory's entry: cookies only grow, so a listing resumes exactly. */
+struct dir_slot {
+	uint64_t cookie;
+	struct node *node;	/* NULL: removed, compacted away later */
+};
+
+/* What the log says of a reopened file (pending.c). */
+struct node_logged {
+	struct famfs_extent *extents;
+	uint32_t nextents;
+	uint64_t size;
+	uint32_t mode, uid, gid;
+	struct famfs_interleave interleave;
+};
+
 struct node {
 	uint64_t ino;
-	struct node *parent;
+	/* famfs(5): the sequence number of the entry that created it */
+	uint64_t identity;
+	struct node *parent;	/* the root for an unlinked node */
 	char *name;
 	uint32_t name_len;
 	uint32_t hash;
@@ -67,29 +85,42 @@ struct node {
 	enum famfs_node_type type;
 	enum famfs_node_state state;
 	uint32_t mode, uid, gid;
-	uint64_t time;
+	uint64_t time;		/* creation, as the entry says */
+	uint64_t atime, mtime, ctime;	/* entry times (famfs(5) Times) */
+	uint64_t dir_cookie;	/* this node's place in its parent */
 	/* directories */
-	struct node **children;
-	uint32_t nchildren, children_cap;
+	struct dir_slot *children;
+	uint32_t nslots, slots_cap, nlive;
 	uint32_t nsubdirs;
+	uint64_t next_cookie;
 	/* files */
 	uint64_t size;
 	struct famfs_extent *extents;
 	uint32_t nextents, extents_cap;
 	struct famfs_interleave interleave;
 	uint64_t allocated;
+	/* symbolic links */
+	char *target;
 	/* pending again: committed empty, now being given its contents */
 	bool refill;
 	/* pending: log bytes held for its commit entry (log_hold()) */
 	uint32_t log_held;
+	/* pending again (version 2): what the log says of it meanwhile */
+	struct node_logged *logged;
+	/* open or mapped on this host (famfs_hold) */
+	uint32_t holds;
+	struct node *held_next, *held_prev;
+	bool unlinked;		/* no name any more; kept while held */
+	bool released;		/* an entry released it or some of its extents */
 };
 
 struct namespace {
-	struct node **by_ino;	/* index ino - 1 */
+	struct node **by_ino;	/* index ino - 1; NULL once freed */
 	uint64_t nnodes, nodes_cap;
 	struct node **buckets;
 	uint64_t nbuckets, nhashed;
-	uint64_t nfiles, ndirs;
+	uint64_t nfiles, ndirs;	/* linked nodes; symbolic links are files */
+	struct node *held;	/* nodes with holds, for the host's pins */
 };
 
 int ns_init(struct namespace *ns);
@@ -102,6 +133,23 @@ struct node *ns_add(struct namespace *ns, struct node *parent,
 		    enum famfs_node_type type);
 /* Mark a pending node gone: lookups stop finding it. */
 void ns_forget(struct namespace *ns, struct node *n);
+/*
+ * Take a node out of its directory (delete, replaced by a rename): it
+ * keeps its inode number while held, and is freed once nothing holds it.
+ */
+void ns_unlink(struct namespace *ns, struct node *n);
+/* Give a linked node a new parent and name (rename). */
+int ns_move(struct namespace *ns, struct node *n, struct node *parent,
+	    const char *name, size_t name_len);
+/* Two linked nodes trade names and places (rename exchange). */
+void ns_exchange(struct namespace *ns, struct node *a, struct node *b);
+/* Is @n @dir or below it? */
+bool ns_is_within(const struct node *n, const struct node *dir);
+/* Holds on a node (this host has it open); unlinked nodes free at 0. */
+void ns_hold(struct namespace *ns, struct node *n);
+void ns_unhold(struct namespace *ns, struct node *n);
+/* Directory listing from after @cookie; NULL at the end. */
+struct node *ns_next_child(const struct node *dir, uint64_t *cookie);
 /*
  * Walk a validated relative path to the parent of its last component.
  * Returns the parent (or NULL with *err set) and the last component.
@@ -145,12 +193,17 @@ struct allocator {
 #define BAD_OWNER (UINT32_MAX - 2)	/* free units or pages holding poison */
 #define PACKED_OWNER (UINT32_MAX - 3)	/* a unit cut into pages (pack.c) */
 #define MAX_OWNER_INO (UINT32_MAX - 16)	/* inode numbers stay below */
+/* released, waiting until no host can touch it (reclaim.c) */
+#define HELD_OWNER (UINT32_MAX - 4)
 
 /* @page: the granule of pieces (0 or the unit itself: none, version 1). */
 int alloc_init(struct allocator *a, const struct famfs_sb_info *sb,
 	       uint64_t page);
 void alloc_destroy(struct allocator *a);
-/* Are all units of [off, off+len) free (and inside the data area)? */
+/*
+ * Are all units of [off, off+len) free (and inside the data area)? Held
+ * units count as free: the log may reuse what the master reclaimed.
+ */
 int alloc_check_free(const struct allocator *a, uint64_t off, uint64_t len,
 		     const char **why);
 void alloc_mark(struct allocator *a, uint64_t off, uint64_t len,
@@ -231,6 +284,36 @@ uint64_t space_used_bytes(const struct allocator *a);
 
 /* ---- the filesystem object (fs.c) ------------------------------------- */
 
+/* This open's host slot (hosts.c). */
+struct host_self {
+	pthread_mutex_t lock;	/* slot writes */
+	bool claimed;
+	bool evicted;		/* sticky; read atomically */
+	uint64_t table;		/* device offset of the host table */
+	uint32_t count;		/* slots */
+	uint32_t slot;
+	uint64_t beats;
+	struct famfs_host_info info;	/* what we last wrote */
+	uint8_t buf[HOST_SLOT_SIZE];	/* encoding */
+	uint8_t check[HOST_SLOT_SIZE];	/* reading it back */
+};
+
+/* One released extent waiting for every host to let go (reclaim.c). */
+struct release {
+	uint64_t seq;		/* the entry that released it */
+	uint64_t identity;	/* of the node it belonged to */
+	uint64_t ino;		/* that node here, for this host's own holds */
+	struct famfs_extent ext;
+};
+
+/* What the host table said when it was last read (reclaim.c). */
+struct host_horizon {
+	uint64_t replayed;	/* every live host replayed up to here */
+	bool pins_all;		/* a live host pins everything released */
+	uint64_t *pins;		/* sorted identities pinned by live hosts */
+	size_t npins, pins_cap;
+};
+
 struct famfs_fs {
 	struct famfs_dev *dev;
 	bool own_dev;
@@ -256,6 +339,13 @@ struct famfs_fs {
 	struct famfs_extent *bad;
 	size_t nbad, bad_cap;	/* nbad also read atomically, unlocked */
 	struct log_decoded scratch;	/* replay decoding buffer */
+	uint8_t system_uuid[16];	/* this host */
+	struct host_self host;
+	/* released extents still held for other hosts */
+	struct release *releases;
+	size_t nreleases, releases_cap;
+	uint64_t held_bytes;	/* their total */
+	struct host_horizon horizon;
 };
 
 /* fs_attach flag: superblock problems were already reported (fsck). */
@@ -339,8 +429,72 @@ int plan_interleaved(struct famfs_fs *fs, uint64_t bytes,
 int space_take_bad(struct famfs_fs *fs, uint64_t off, uint64_t len);
 void space_release(struct famfs_fs *fs, uint64_t off, uint64_t len);
 
+/* ---- host table (hosts.c) ---------------------------------------------- */
+
+uint64_t host_now_ns(void);
+void host_slot_decode(const uint8_t *p, const uint8_t fs_uuid[16],
+		      uint32_t slot, struct famfs_host_info *h);
+void host_slot_encode(const struct famfs_host_info *h,
+		      const uint8_t fs_uuid[16], uint8_t *p);
+/* Mounted (or damaged) and not evicted: may still touch memory. */
+bool host_may_be_live(const struct famfs_host_info *h);
+/* Claim a slot before the first replay (version 2; 0 on version 1). */
+int host_claim(struct famfs_fs *fs, struct famfs_report *rep);
+/* Write replayed, pins and heartbeat; caller holds fs->lock. */
+int host_sync_locked(struct famfs_fs *fs);
+/* Clean unmount: state unmounted, no pins. */
+void host_unmount(struct famfs_fs *fs);
+
+/* ---- reclaiming released space (reclaim.c) ---------------------------- */
+
+/* Read the host table into fs->horizon; caller holds fs->lock. */
+int reclaim_read_hosts(struct famfs_fs *fs);
+/*
+ * Extent @ext of node @n was released by entry @seq: free it at once
+ * when no host can touch it, else hold it. Caller holds the write lock.
+ */
+int reclaim_release(struct famfs_fs *fs, const struct node *n, uint64_t seq,
+		    const struct famfs_extent *ext);
+/* Replay reused [off, off+len): whatever of it was held is no longer. */
+void reclaim_forget(struct famfs_fs *fs, uint64_t off, uint64_t len);
+/* Free what no host can touch any more; write lock held. Bytes freed. */
+uint64_t reclaim_locked(struct famfs_fs *fs);
+void reclaim_destroy(struct famfs_fs *fs);
+
+/* ---- pending files (pending.c) ------------------------------------------ */
+
+/*
+ * A pending node back to what the log says; 1 when the log does not
+ * have it at all (the caller drops it). Write lock held.
+ */
+int pending_revert(struct famfs_fs *fs, struct node *n);
+void node_logged_free(struct node *n);
+
+/* Build "parent/name" for a log record (mutate.c). */
+int child_path(struct famfs_fs *fs, struct node *parent, const char *name,
+	       char *buf, size_t len);
+/* The time of an entry made now, as entries carry it. */
+uint64_t entry_time_now(void);
+
+/* -EOPNOTSUPP unless the filesystem is format version @version or later. */
+static inline int fs_check_version(const struct famfs_fs *fs,
+				   uint32_t version)
+{
+	return fs->sb.version >= version ? 0 : -EOPNOTSUPP;
+}
+
+/* A node made by an entry of @time: all three times (replay.c). */
+void node_times_created(struct node *n, uint64_t time);
+
 /* Apply a validated record to the namespace (replay.c). */
 int replay_apply(struct famfs_fs *fs, const struct famfs_log_record *r,
+		 const char **why);
+/*
+ * Every check replay_apply() makes, nothing changed: a master checks an
+ * entry this way, appends it, then applies it (changes that cannot be
+ * undone, such as releasing space, happen only once it is in the log).
+ */
+int replay_check(struct famfs_fs *fs, const struct famfs_log_record *r,
 		 const char **why);
 
 #endif

@@ -17,8 +17,12 @@ static int check_master(struct famfs_fs *fs)
 	return fs->master && fs->writable ? 0 : -EROFS;
 }
 
-/* Build "parent/name" for a log record. */
-static int child_path(struct famfs_fs *fs, struct node *parent,
+uint64_t entry_time_now(void)
+{
+	return (uint64_t)time(NULL);
+}
+
+int child_path(struct famfs_fs *fs, struct node *parent,
 		      const char *name, char *buf, size_t len)
 {
 	size_t plen;
@@ -73,7 +77,7 @@ static void new_record(struct famfs_log_record *r, enum famfs_log_type type,
 	r->mode = mode;
 	r->uid = uid;
 	r->gid = gid;
-	r->time = (uint64_t)time(NULL);
+	r->time = entry_time_now();
 }
 
 int famfs_mkdir(struct famfs_fs *fs, uint64_t parent_ino, const char *name,
@@ -101,6 +105,7 @@ int famfs_mkdir(struct famfs_fs *fs, uint64_t parent_ino, const char *name,
 		ns_forget(&fs->ns, n);
 		goto out;
 	}
+	n->identity = r.seq;
 	if (st)
 		ns_stat(n, st);
 out:
@@ -108,10 +113,12 @@ out:
 	return rc;
 }
 
-int famfs_setattr(struct famfs_fs *fs, uint64_t ino, uint32_t mask,
-		  uint32_t mode, uint32_t uid, uint32_t gid,
-		  struct famfs_stat *st)
+int famfs_set_attr(struct famfs_fs *fs, uint64_t ino,
+		   const struct famfs_attr *attr, struct famfs_stat *st)
 {
+	uint32_t known = FAMFS_SETATTR_MODE | FAMFS_SETATTR_UID |
+			 FAMFS_SETATTR_GID;
+	uint32_t times = FAMFS_SETATTR_ATIME | FAMFS_SETATTR_MTIME;
 	char path[FAMFS_PATH_MAX + 1];
 	struct famfs_log_record r;
 	struct node *n, saved;
@@ -124,23 +131,31 @@ int famfs_setattr(struct famfs_fs *fs, uint64_t ino, uint32_t mask,
 		goto out;
 	n = ns_get(&fs->ns, ino);
 	rc = -ENOENT;
-	if (!n)
+	if (!n || n->unlinked)
 		goto out;
 	rc = -EINVAL;
 	if (ino == FAMFS_ROOT_INO || n->state != FAMFS_NODE_COMMITTED ||
-	    (mask & ~(FAMFS_SETATTR_MODE | FAMFS_SETATTR_UID |
-		      FAMFS_SETATTR_GID)))
+	    (attr->mask & ~(known | times)))
 		goto out;	/* the root is not in the log */
+	if (attr->mask & times) {
+		rc = fs_check_version(fs, 2);
+		if (rc)
+			goto out;
+	}
 	rc = ns_path_of(&fs->ns, n, path, sizeof(path));
 	if (rc)
 		goto out;
 	memset(&r, 0, sizeof(r));
-	r.type = FAMFS_LOG_SETATTR;
+	/* version 2 writes attributes entries, version 1 setattr entries */
+	r.type = fs->sb.version >= 2 ? FAMFS_LOG_ATTR : FAMFS_LOG_SETATTR;
 	r.path = path;
-	r.setattr_mask = mask;
-	r.mode = mode & 07777;
-	r.uid = uid;
-	r.gid = gid;
+	r.setattr_mask = attr->mask;
+	r.mode = attr->mode & 07777;
+	r.uid = attr->uid;
+	r.gid = attr->gid;
+	r.atime = attr->atime;
+	r.mtime = attr->mtime;
+	r.time = entry_time_now();
 	saved = *n;
 	rc = replay_apply(fs, &r, &why);
 	if (rc)
@@ -150,6 +165,9 @@ int famfs_setattr(struct famfs_fs *fs, uint64_t ino, uint32_t mask,
 		n->mode = saved.mode;
 		n->uid = saved.uid;
 		n->gid = saved.gid;
+		n->atime = saved.atime;
+		n->mtime = saved.mtime;
+		n->ctime = saved.ctime;
 		goto out;
 	}
 	if (st)
@@ -159,6 +177,16 @@ out:
 	return rc;
 }
 
+int famfs_setattr(struct famfs_fs *fs, uint64_t ino, uint32_t mask,
+		  uint32_t mode, uint32_t uid, uint32_t gid,
+		  struct famfs_stat *st)
+{
+	struct famfs_attr attr = {
+		.mask = mask, .mode = mode, .uid = uid, .gid = gid,
+	};
+
+	return famfs_set_attr(fs, ino, &attr, st);
+}
 
 static int check_interleave(const struct famfs_fs *fs,
 			    const struct famfs_interleave *il)
@@ -214,6 +242,9 @@ int famfs_alloc_contiguous(struct famfs_fs *fs, uint64_t bytes,
 
 	pthread_rwlock_wrlock(&fs->lock);
 	rc = space_plan_units(&fs->alloc, bytes, out);
+	/* deleted files may be waiting for hosts that have let go since */
+	if (rc == -ENOSPC && reclaim_locked(fs))
+		rc = space_plan_units(&fs->alloc, bytes, out);
 	if (!rc)
 		alloc_mark(&fs->alloc, out->offset, out->len, RESERVED_OWNER);
 	pthread_rwlock_unlock(&fs->lock);
@@ -307,6 +338,8 @@ int famfs_create_file(struct famfs_fs *fs, uint64_t parent_ino,
 	} else if (size) {
 		/* below a unit: one packed piece (version 2) */
 		rc = space_plan(&fs->alloc, size, ext);
+		if (rc == -ENOSPC && reclaim_locked(fs))
+			rc = space_plan(&fs->alloc, size, ext);
 		r.nextents = 1;
 	}
 	if (rc)
@@ -329,6 +362,7 @@ int famfs_create_file(struct famfs_fs *fs, uint64_t parent_ino,
 		ns_forget(&fs->ns, n);
 		goto out;
 	}
+	n->identity = r.seq;
 	if (st)
 		ns_stat(n, st);
 out:

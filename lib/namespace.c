@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * The in-memory namespace built by replay: nodes by inode number, and a
- * hash of (parent, name) for lookups. Nodes are never freed while the
- * filesystem is open (the log has no delete yet), so inode numbers stay
- * stable and equal to creation order: every host replaying the same log
- * assigns the same numbers.
+ * hash of (parent, name) for lookups. Inode numbers are handed out in
+ * creation order and never reused, so every host replaying the same log
+ * assigns the same numbers. A deleted node leaves its directory at once
+ * and is freed when nothing on this host holds it open any more.
+ *
+ * A directory keeps its entries in an array in the order they were
+ * added, each with a cookie that only grows; removal leaves a hole that
+ * is compacted away later, so a listing resumes after a cookie exactly.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -21,6 +25,18 @@ static uint32_t name_hash(uint64_t parent, const char *name, size_t len)
 		h *= 0x100000001b3ULL;
 	}
 	return (uint32_t)(h ^ (h >> 32));
+}
+
+static void node_free(struct node *n)
+{
+	if (!n)
+		return;
+	free(n->name);
+	free(n->children);
+	free(n->extents);
+	free(n->target);
+	node_logged_free(n);
+	free(n);
 }
 
 static struct node *node_new(uint64_t ino, enum famfs_node_type type)
@@ -60,14 +76,8 @@ int ns_init(struct namespace *ns)
 
 void ns_destroy(struct namespace *ns)
 {
-	for (uint64_t i = 0; i < ns->nnodes; i++) {
-		struct node *n = ns->by_ino[i];
-
-		free(n->name);
-		free(n->children);
-		free(n->extents);
-		free(n);
-	}
+	for (uint64_t i = 0; i < ns->nnodes; i++)
+		node_free(ns->by_ino[i]);
 	free(ns->by_ino);
 	free(ns->buckets);
 	memset(ns, 0, sizeof(*ns));
@@ -80,7 +90,7 @@ struct node *ns_get(const struct namespace *ns, uint64_t ino)
 	if (ino == 0 || ino > ns->nnodes)
 		return NULL;
 	n = ns->by_ino[ino - 1];
-	return n->state == FAMFS_NODE_GONE ? NULL : n;
+	return !n || n->state == FAMFS_NODE_GONE ? NULL : n;
 }
 
 struct node *ns_child(const struct namespace *ns, const struct node *dir,
@@ -133,6 +143,99 @@ static int grow(void **arr, uint32_t *cap, size_t elem)
 	return 0;
 }
 
+/* Make room for one more entry in @dir (compacting holes first). */
+static int dir_reserve(struct node *dir)
+{
+	uint32_t j = 0;
+
+	if (dir->nslots < dir->slots_cap)
+		return 0;
+	if (dir->nlive < dir->nslots / 2) {
+		for (uint32_t i = 0; i < dir->nslots; i++)
+			if (dir->children[i].node)
+				dir->children[j++] = dir->children[i];
+		dir->nslots = j;
+		return 0;
+	}
+	return grow((void **)&dir->children, &dir->slots_cap,
+		    sizeof(*dir->children));
+}
+
+/* Put @n in @dir; room was reserved. */
+static void dir_insert(struct node *dir, struct node *n)
+{
+	n->dir_cookie = ++dir->next_cookie;
+	dir->children[dir->nslots].cookie = n->dir_cookie;
+	dir->children[dir->nslots].node = n;
+	dir->nslots++;
+	dir->nlive++;
+	if (n->type == FAMFS_NODE_DIR)
+		dir->nsubdirs++;
+}
+
+/* Index of the first entry with a cookie above @cookie. */
+static uint32_t dir_find(const struct node *dir, uint64_t cookie)
+{
+	uint32_t lo = 0, hi = dir->nslots;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (dir->children[mid].cookie <= cookie)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static void dir_remove(struct node *dir, struct node *n)
+{
+	uint32_t i = dir_find(dir, n->dir_cookie - 1);
+
+	if (i < dir->nslots && dir->children[i].node == n) {
+		dir->children[i].node = NULL;
+		dir->nlive--;
+		if (n->type == FAMFS_NODE_DIR)
+			dir->nsubdirs--;
+	}
+	/* trailing holes go at once: a directory emptied shrinks back */
+	while (dir->nslots && !dir->children[dir->nslots - 1].node)
+		dir->nslots--;
+}
+
+struct node *ns_next_child(const struct node *dir, uint64_t *cookie)
+{
+	for (uint32_t i = dir_find(dir, *cookie); i < dir->nslots; i++) {
+		if (!dir->children[i].node)
+			continue;
+		*cookie = dir->children[i].cookie;
+		return dir->children[i].node;
+	}
+	return NULL;
+}
+
+static void hash_insert(struct namespace *ns, struct node *n)
+{
+	n->hash = name_hash(n->parent->ino, n->name, n->name_len);
+	n->hash_next = ns->buckets[n->hash & (ns->nbuckets - 1)];
+	ns->buckets[n->hash & (ns->nbuckets - 1)] = n;
+	ns->nhashed++;
+}
+
+static void hash_remove(struct namespace *ns, struct node *n)
+{
+	struct node **pp = &ns->buckets[n->hash & (ns->nbuckets - 1)];
+
+	for (; *pp; pp = &(*pp)->hash_next) {
+		if (*pp == n) {
+			*pp = n->hash_next;
+			ns->nhashed--;
+			break;
+		}
+	}
+}
+
 struct node *ns_add(struct namespace *ns, struct node *parent,
 		    const char *name, size_t len, enum famfs_node_type type)
 {
@@ -149,9 +252,7 @@ struct node *ns_add(struct namespace *ns, struct node *parent,
 	}
 	if (ns->nhashed + 1 > ns->nbuckets && ns_rehash(ns))
 		return NULL;
-	if (parent->nchildren == parent->children_cap &&
-	    grow((void **)&parent->children, &parent->children_cap,
-		 sizeof(*parent->children)))
+	if (dir_reserve(parent))
 		return NULL;
 	n = node_new(ns->nnodes + 1, type);
 	if (!n)
@@ -163,39 +264,148 @@ struct node *ns_add(struct namespace *ns, struct node *parent,
 	}
 	n->name_len = (uint32_t)len;
 	n->parent = parent;
-	n->hash = name_hash(parent->ino, name, len);
-	n->hash_next = ns->buckets[n->hash & (ns->nbuckets - 1)];
-	ns->buckets[n->hash & (ns->nbuckets - 1)] = n;
-	ns->nhashed++;
+	hash_insert(ns, n);
 	ns->by_ino[ns->nnodes++] = n;
-	parent->children[parent->nchildren++] = n;
-	if (type == FAMFS_NODE_DIR) {
-		parent->nsubdirs++;
+	dir_insert(parent, n);
+	if (type == FAMFS_NODE_DIR)
 		ns->ndirs++;
-	} else {
+	else
 		ns->nfiles++;
-	}
 	return n;
+}
+
+/* Out of the hash and of its directory; counts follow. */
+static void ns_detach(struct namespace *ns, struct node *n)
+{
+	hash_remove(ns, n);
+	dir_remove(n->parent, n);
+	if (n->type == FAMFS_NODE_DIR)
+		ns->ndirs--;
+	else
+		ns->nfiles--;
+}
+
+static void node_release_slot(struct namespace *ns, struct node *n)
+{
+	ns->by_ino[n->ino - 1] = NULL;
+	node_free(n);
+}
+
+void ns_unlink(struct namespace *ns, struct node *n)
+{
+	ns_detach(ns, n);
+	n->unlinked = true;
+	n->parent = ns->by_ino[0];
+	if (!n->holds)
+		node_release_slot(ns, n);
+}
+
+int ns_move(struct namespace *ns, struct node *n, struct node *parent,
+	    const char *name, size_t len)
+{
+	char *copy = strndup(name, len);
+
+	if (!copy || dir_reserve(parent)) {
+		free(copy);
+		return -ENOMEM;
+	}
+	hash_remove(ns, n);
+	dir_remove(n->parent, n);
+	free(n->name);
+	n->name = copy;
+	n->name_len = (uint32_t)len;
+	n->parent = parent;
+	hash_insert(ns, n);
+	dir_insert(parent, n);
+	return 0;
+}
+
+/* The slot of @n in its parent's entries. */
+static struct dir_slot *dir_slot_of(struct node *n)
+{
+	struct node *dir = n->parent;
+	uint32_t i = dir_find(dir, n->dir_cookie - 1);
+
+	return i < dir->nslots && dir->children[i].node == n ?
+		       &dir->children[i] :
+		       NULL;
+}
+
+void ns_exchange(struct namespace *ns, struct node *a, struct node *b)
+{
+	struct dir_slot *sa = dir_slot_of(a), *sb = dir_slot_of(b);
+	struct node *pa = a->parent, *pb = b->parent;
+	uint64_t cookie = a->dir_cookie;
+	uint32_t len = a->name_len;
+	char *name = a->name;
+
+	/* each takes the other's place: no memory needed, nothing can fail */
+	hash_remove(ns, a);
+	hash_remove(ns, b);
+	sa->node = b;
+	sb->node = a;
+	a->dir_cookie = b->dir_cookie;
+	b->dir_cookie = cookie;
+	a->name = b->name;
+	a->name_len = b->name_len;
+	b->name = name;
+	b->name_len = len;
+	a->parent = pb;
+	b->parent = pa;
+	if (pa != pb && a->type != b->type) {
+		int da = a->type == FAMFS_NODE_DIR, db = b->type == FAMFS_NODE_DIR;
+
+		pa->nsubdirs += (uint32_t)(db - da);
+		pb->nsubdirs += (uint32_t)(da - db);
+	}
+	hash_insert(ns, a);
+	hash_insert(ns, b);
+}
+
+bool ns_is_within(const struct node *n, const struct node *dir)
+{
+	for (;;) {
+		if (n == dir)
+			return true;
+		if (n->ino == FAMFS_ROOT_INO)
+			return false;
+		n = n->parent;
+	}
+}
+
+void ns_hold(struct namespace *ns, struct node *n)
+{
+	if (n->holds++)
+		return;
+	n->held_prev = NULL;
+	n->held_next = ns->held;
+	if (ns->held)
+		ns->held->held_prev = n;
+	ns->held = n;
+}
+
+void ns_unhold(struct namespace *ns, struct node *n)
+{
+	if (!n->holds || --n->holds)
+		return;
+	if (n->held_prev)
+		n->held_prev->held_next = n->held_next;
+	else
+		ns->held = n->held_next;
+	if (n->held_next)
+		n->held_next->held_prev = n->held_prev;
+	n->held_next = n->held_prev = NULL;
+	if (n->unlinked || n->state == FAMFS_NODE_GONE)
+		node_release_slot(ns, n);
 }
 
 void ns_forget(struct namespace *ns, struct node *n)
 {
-	struct node **pp = &ns->buckets[n->hash & (ns->nbuckets - 1)];
-
-	for (; *pp; pp = &(*pp)->hash_next) {
-		if (*pp == n) {
-			*pp = n->hash_next;
-			ns->nhashed--;
-			break;
-		}
-	}
+	ns_detach(ns, n);
 	n->state = FAMFS_NODE_GONE;
-	if (n->type == FAMFS_NODE_FILE) {
-		ns->nfiles--;
-	} else {
-		ns->ndirs--;
-		n->parent->nsubdirs--;
-	}
+	n->parent = ns->by_ino[0];
+	if (!n->holds)
+		node_release_slot(ns, n);
 }
 
 int check_rel_path(const char *path, const char **why)
@@ -283,6 +493,8 @@ int ns_path_of(const struct namespace *ns, const struct node *n, char *buf,
 	size_t depth = 0, pos = 0;
 
 	(void)ns;
+	if (n->unlinked || n->state == FAMFS_NODE_GONE)
+		return -ENOENT;
 	for (; n->ino != FAMFS_ROOT_INO; n = n->parent) {
 		if (depth == ARRAY_SIZE(chain))
 			return -ENAMETOOLONG;
@@ -316,10 +528,17 @@ void ns_stat(const struct node *n, struct famfs_stat *st)
 	st->uid = n->uid;
 	st->gid = n->gid;
 	st->time = n->time;
+	st->atime = n->atime;
+	st->mtime = n->mtime;
+	st->ctime = n->ctime;
+	st->identity = n->identity;
 	if (n->type == FAMFS_NODE_DIR) {
 		st->nlink = 2 + n->nsubdirs;
-	} else {
+	} else if (n->type == FAMFS_NODE_SYMLINK) {
 		st->nlink = 1;
+		st->size = n->target ? strlen(n->target) : 0;
+	} else {
+		st->nlink = n->unlinked ? 0 : 1;
 		st->size = n->size;
 		st->allocated = n->allocated;
 		st->nextents = n->nextents;

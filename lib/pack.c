@@ -154,7 +154,8 @@ int pack_check_free(const struct allocator *a, uint64_t off, uint64_t len,
 	}
 	p = a->packed[unit];
 	if (!p) {
-		if (alloc_unit_free(a, unit))
+		/* held space is free for replay (reclaim.c) */
+		if (alloc_unit_free(a, unit) || a->owner[unit] == HELD_OWNER)
 			return 0;
 		*why = a->owner[unit] == BAD_OWNER ?
 			       "extent holds poisoned memory" :
@@ -163,7 +164,7 @@ int pack_check_free(const struct allocator *a, uint64_t off, uint64_t len,
 	}
 	for (uint64_t i = off % a->unit / a->page;
 	     i < (off % a->unit + len) / a->page; i++) {
-		if (p->owner[i]) {
+		if (p->owner[i] && p->owner[i] != HELD_OWNER) {
 			*why = p->owner[i] == BAD_OWNER ?
 				       "extent holds poisoned memory" :
 				       "extent overlaps another file";

@@ -17,6 +17,15 @@
  * file holds nothing, one piece, or unit extents only, and a move
  * changes where its bytes are: callers holding pointers into a pending
  * file must not let it grow meanwhile.
+ *
+ * On a version 2 filesystem a committed file can change too: it becomes
+ * pending again ("reopened") with a snapshot of what the log says of it.
+ * Space it gains is reserved in memory; space the log gives it stays its
+ * own even when it no longer needs it (other hosts still read the logged
+ * version), and it never moves its logged bytes elsewhere. At commit a
+ * file contents entry gives it its new size and extents, releasing what
+ * it lost (reclaim.c); a failed commit returns the file to the logged
+ * version.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -59,6 +68,61 @@ static struct node *get_pending(struct famfs_fs *fs, uint64_t ino, int *rc)
 	return n;
 }
 
+/* Is device byte @off one the log gives this (reopened) file? */
+static bool logged_here(const struct node *n, uint64_t off)
+{
+	const struct node_logged *lg = n->logged;
+
+	for (uint32_t i = 0; lg && i < lg->nextents; i++)
+		if (off >= lg->extents[i].offset &&
+		    off - lg->extents[i].offset < lg->extents[i].len)
+			return true;
+	return false;
+}
+
+/*
+ * Call @fn on the parts of @e the log does not give the file (all of it
+ * for a file the log does not have): a reopened file keeps its logged
+ * space until its contents entry releases it.
+ */
+static void for_unlogged(struct famfs_fs *fs, const struct node *n,
+			 struct famfs_extent e,
+			 void (*fn)(struct famfs_fs *fs, uint64_t off,
+				    uint64_t len))
+{
+	uint64_t step = fs->alloc.page ? fs->alloc.page : fs->alloc.unit;
+	uint64_t start = e.offset, end = e.offset + e.len;
+	bool in_gap = false;
+
+	if (!n->logged) {
+		fn(fs, e.offset, e.len);
+		return;
+	}
+	/* runs of pages (units on version 1) outside the logged extents */
+	for (uint64_t off = e.offset; off <= end; off += step) {
+		bool gap = off < end && !logged_here(n, off);
+
+		if (gap && !in_gap)
+			start = off;
+		else if (!gap && in_gap)
+			fn(fs, start, off - start);
+		in_gap = gap;
+	}
+}
+
+/* Undo a mark exactly (the entry about to be replayed marks it again). */
+static void unmark(struct famfs_fs *fs, uint64_t off, uint64_t len)
+{
+	space_clear(&fs->alloc, off, len);
+}
+
+/* A pending file gives back space (its logged space stays). */
+static void pending_release(struct famfs_fs *fs, const struct node *n,
+			    uint64_t off, uint64_t len)
+{
+	for_unlogged(fs, n, (struct famfs_extent){ off, len }, space_release);
+}
+
 int famfs_pending_create(struct famfs_fs *fs, uint64_t parent_ino,
 			 const char *name, uint32_t mode, uint32_t uid,
 			 uint32_t gid, struct famfs_stat *st)
@@ -87,7 +151,8 @@ int famfs_pending_create(struct famfs_fs *fs, uint64_t parent_ino,
 	n->mode = S_IFREG | (mode & 07777);
 	n->uid = uid;
 	n->gid = gid;
-	n->time = (uint64_t)time(NULL);
+	n->time = entry_time_now();
+	node_times_created(n, n->time);
 	if (st)
 		ns_stat(n, st);
 	rc = 0;
@@ -143,6 +208,9 @@ static int grow_pending(struct famfs_fs *fs, struct node *n, uint64_t units)
 	uint64_t free_units = (a->nunits - a->first_unit) - a->used_units;
 	int rc;
 
+	/* deleted files may be waiting for hosts that have let go since */
+	if (units > free_units && reclaim_locked(fs))
+		free_units = (a->nunits - a->first_unit) - a->used_units;
 	if (units > free_units)
 		return -ENOSPC;
 	if (n->nextents) {
@@ -189,7 +257,7 @@ static void shrink_pending(struct famfs_fs *fs, struct node *n, uint64_t keep)
 		if (drop > last->len)
 			drop = last->len;
 		last->len -= drop;
-		space_release(fs, last->offset + last->len, drop);
+		pending_release(fs, n, last->offset + last->len, drop);
 		if (!last->len)
 			n->nextents--;
 		n->allocated -= drop;
@@ -277,7 +345,7 @@ static int grow_piece(struct famfs_fs *fs, struct node *n, uint64_t size)
 		return rc;
 	}
 	move_bytes(fs, n, e.offset);
-	space_release(fs, n->extents[0].offset, have);
+	pending_release(fs, n, n->extents[0].offset, have);
 	n->extents[0] = e;
 	n->allocated = e.len;
 	return 0;
@@ -295,7 +363,8 @@ static int piece_to_unit(struct famfs_fs *fs, struct node *n)
 	uint64_t unit = piece.offset / a->unit;
 	int rc;
 
-	if (piece.offset % a->unit == 0 &&
+	/* a logged piece stays where it is: other hosts still read it */
+	if (!n->logged && piece.offset % a->unit == 0 &&
 	    pack_release_unit(a, unit, (uint32_t)n->ino) == 0) {
 		n->extents[0].len = a->unit;
 		n->allocated = a->unit;
@@ -306,7 +375,7 @@ static int piece_to_unit(struct famfs_fs *fs, struct node *n)
 		return rc;
 	alloc_mark(a, e.offset, e.len, (uint32_t)n->ino);
 	move_bytes(fs, n, e.offset);
-	space_release(fs, piece.offset, piece.len);
+	pending_release(fs, n, piece.offset, piece.len);
 	n->extents[0] = e;
 	n->allocated = e.len;
 	return 0;
@@ -398,6 +467,7 @@ static int interleave_pending(struct famfs_fs *fs, struct node *n,
 	}
 	return 0;
 }
+
 
 /*
  * Set a pending file's size to @size; bytes from the old end up to
@@ -507,6 +577,41 @@ int famfs_pending_setattr(struct famfs_fs *fs, uint64_t ino, uint32_t mask,
 	return rc;
 }
 
+/* Snapshot what the log says of @n before it changes; write lock held. */
+static int snapshot_logged(struct node *n)
+{
+	struct node_logged *lg = calloc(1, sizeof(*lg));
+
+	if (!lg)
+		return -ENOMEM;
+	if (n->nextents) {
+		lg->extents = malloc(n->nextents * sizeof(*lg->extents));
+		if (!lg->extents) {
+			free(lg);
+			return -ENOMEM;
+		}
+		memcpy(lg->extents, n->extents,
+		       n->nextents * sizeof(*lg->extents));
+	}
+	lg->nextents = n->nextents;
+	lg->size = n->size;
+	lg->mode = n->mode;
+	lg->uid = n->uid;
+	lg->gid = n->gid;
+	lg->interleave = n->interleave;
+	n->logged = lg;
+	return 0;
+}
+
+void node_logged_free(struct node *n)
+{
+	if (n->logged) {
+		free(n->logged->extents);
+		free(n->logged);
+		n->logged = NULL;
+	}
+}
+
 int famfs_pending_reopen(struct famfs_fs *fs, uint64_t ino)
 {
 	struct node *n;
@@ -522,8 +627,24 @@ int famfs_pending_reopen(struct famfs_fs *fs, uint64_t ino)
 	rc = 0;
 	if (n->type == FAMFS_NODE_FILE && n->state == FAMFS_NODE_PENDING)
 		goto out;	/* already */
-	rc = -EPERM;
-	if (n->type != FAMFS_NODE_FILE || n->size || n->nextents)
+	rc = n->type == FAMFS_NODE_DIR ? -EISDIR : -EPERM;
+	if (n->type != FAMFS_NODE_FILE || n->unlinked)
+		goto out;
+	if (fs->sb.version >= 2) {
+		/* a contents entry will say what changed: it must fit */
+		rc = hold_commit_room(fs, n, n->nextents + 1);
+		if (!rc)
+			rc = snapshot_logged(n);
+		if (rc) {
+			log_release(fs, &n->log_held);
+			goto out;
+		}
+		n->state = FAMFS_NODE_PENDING;
+		goto out;
+	}
+	/* version 1: only a file committed empty may be given contents */
+	rc = -EOPNOTSUPP;
+	if (n->size || n->nextents)
 		goto out;
 	/* its filling entry must fit: else the growth fails, not the close */
 	rc = hold_commit_room(fs, n, 1);
@@ -538,6 +659,106 @@ out:
 	return rc;
 }
 
+/*
+ * Back to what the log says (a reopened file whose change is dropped);
+ * returns 1 for a file the log does not have at all. Write lock held.
+ */
+int pending_revert(struct famfs_fs *fs, struct node *n)
+{
+	struct node_logged *lg = n->logged;
+
+	if (!lg && !n->refill)
+		return 1;
+	log_release(fs, &n->log_held);
+	for (uint32_t i = 0; i < n->nextents; i++)
+		for_unlogged(fs, n, n->extents[i], space_release);
+	free(n->extents);
+	n->extents = NULL;
+	n->nextents = n->extents_cap = 0;
+	n->allocated = 0;
+	n->size = 0;
+	n->refill = false;
+	if (lg) {
+		n->extents = lg->extents;
+		n->nextents = n->extents_cap = lg->nextents;
+		for (uint32_t i = 0; i < lg->nextents; i++)
+			n->allocated += lg->extents[i].len;
+		n->size = lg->size;
+		n->mode = lg->mode;
+		n->uid = lg->uid;
+		n->gid = lg->gid;
+		n->interleave = lg->interleave;
+		lg->extents = NULL;
+		node_logged_free(n);
+	}
+	n->state = FAMFS_NODE_COMMITTED;
+	return 0;
+}
+
+/*
+ * Commit a reopened file with a contents entry: the node goes back to
+ * its logged state, the entry is appended, and replaying it moves the
+ * node to the new one, releasing what it lost. Write lock held.
+ */
+static int commit_contents(struct famfs_fs *fs, struct node *n,
+			   const char *path)
+{
+	struct famfs_extent *current = n->extents;
+	struct famfs_log_record r;
+	const char *why;
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	r.type = FAMFS_LOG_CONTENTS;
+	r.path = path;
+	r.mode = n->mode;
+	r.uid = n->uid;
+	r.gid = n->gid;
+	r.size = n->size;
+	r.nextents = n->nextents;
+	r.extents = current;
+	r.interleave = n->interleave;
+	n->extents = NULL;	/* pending_revert must not free them */
+	n->nextents = 0;
+	rc = log_append_held(fs, &r, &n->log_held);
+	if (rc) {
+		for (uint32_t i = 0; i < r.nextents; i++)
+			for_unlogged(fs, n, current[i], space_release);
+		free(current);
+		pending_revert(fs, n);
+		return rc;
+	}
+	/* the node as the log had it, then the entry applied like replay */
+	for (uint32_t i = 0; i < r.nextents; i++)
+		for_unlogged(fs, n, current[i], unmark);
+	n->extents = n->logged->extents;
+	n->nextents = n->extents_cap = n->logged->nextents;
+	n->logged->extents = NULL;
+	node_logged_free(n);
+	n->state = FAMFS_NODE_COMMITTED;
+	rc = replay_apply(fs, &r, &why);
+	free(current);
+	return rc;
+}
+
+/* A reopened file at commit keeps nothing past its size it did not have. */
+static void trim_reopened(struct famfs_fs *fs, struct node *n)
+{
+	uint64_t page = fs->alloc.page ? fs->alloc.page : fs->alloc.unit;
+	uint64_t keep = (n->size + page - 1) / page * page;
+	struct famfs_extent *first = &n->extents[0];
+
+	if (n->size && holds_piece(fs, n)) {
+		if (first->len > keep)
+			pending_release(fs, n, first->offset + keep,
+					first->len - keep);
+		first->len = keep;
+		n->allocated = keep;
+		return;
+	}
+	shrink_pending(fs, n, n->size);
+}
+
 int famfs_pending_commit(struct famfs_fs *fs, uint64_t ino)
 {
 	char path[FAMFS_PATH_MAX + 1];
@@ -549,9 +770,15 @@ int famfs_pending_commit(struct famfs_fs *fs, uint64_t ino)
 	n = get_pending(fs, ino, &rc);
 	if (!n)
 		goto out;
+	if (n->unlinked) {
+		/* deleted while open: nothing to log, the space goes at unhold */
+		goto out;
+	}
 	/* space beyond the final size goes back before the size is fixed */
 	if (n->interleave.nstrips)
 		;
+	else if (n->logged)
+		trim_reopened(fs, n);
 	else if (pack_enabled(&fs->alloc) && n->size < fs->alloc.unit)
 		fit_small_file(fs, n);
 	else
@@ -571,6 +798,10 @@ int famfs_pending_commit(struct famfs_fs *fs, uint64_t ino)
 	rc = ns_path_of(&fs->ns, n, path, sizeof(path));
 	if (rc)
 		goto out;
+	if (n->logged) {
+		rc = commit_contents(fs, n, path);
+		goto out;
+	}
 	memset(&r, 0, sizeof(r));
 	r.type = FAMFS_LOG_FILE;
 	r.path = path;
@@ -578,14 +809,21 @@ int famfs_pending_commit(struct famfs_fs *fs, uint64_t ino)
 	r.uid = n->uid;
 	r.gid = n->gid;
 	r.size = n->size;
-	r.time = n->time;
 	r.nextents = n->nextents;
 	r.extents = n->extents;
 	r.interleave = n->interleave;
-	/* the node already holds exactly what replay would build from r */
+	/* the node already holds what replay would build from r, but times */
 	rc = log_append_held(fs, &r, &n->log_held);
 	if (!rc) {
 		n->state = FAMFS_NODE_COMMITTED;
+		if (n->refill) {
+			n->mtime = n->ctime = r.time;
+		} else {
+			n->identity = r.seq;
+			n->time = r.time;
+			node_times_created(n, r.time);
+			n->parent->mtime = n->parent->ctime = r.time;
+		}
 		n->refill = false;
 	}
 out:
@@ -600,21 +838,18 @@ int famfs_pending_abandon(struct famfs_fs *fs, uint64_t ino)
 
 	pthread_rwlock_wrlock(&fs->lock);
 	n = get_pending(fs, ino, &rc);
-	if (n) {
+	if (n && pending_revert(fs, n) > 0) {
+		/* the log never had it */
 		for (uint32_t i = 0; i < n->nextents; i++)
 			space_release(fs, n->extents[i].offset,
 				      n->extents[i].len);
 		n->nextents = 0;
 		n->allocated = 0;
 		log_release(fs, &n->log_held);
-		if (n->refill) {
-			/* the log has it empty: so it stays */
-			n->size = 0;
-			n->refill = false;
-			n->state = FAMFS_NODE_COMMITTED;
-		} else {
+		if (n->unlinked)
+			n->state = FAMFS_NODE_GONE;
+		else
 			ns_forget(&fs->ns, n);
-		}
 	}
 	pthread_rwlock_unlock(&fs->lock);
 	return rc;

@@ -4,6 +4,10 @@
  * checked here before anything changes, so a hostile or stale entry is
  * refused whole, never half applied. Replay and append share this path,
  * which keeps the master's view identical to what clients rebuild.
+ *
+ * Times follow famfs(5) Times: a created node gets the entry's time as
+ * its access, modification and change time; an entry that adds or
+ * removes a name sets its directory's modification and change times.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -12,16 +16,89 @@
 
 #include "internal.h"
 
-/* Check the extents of a file record against the allocator and itself. */
+static int cmp_extent(const void *a, const void *b)
+{
+	const struct famfs_extent *x = a, *y = b;
+
+	return x->offset < y->offset ? -1 : x->offset > y->offset;
+}
+
+/*
+ * A sorted copy of a record's extents (*sorted, freed by the caller),
+ * refused when two of them overlap.
+ */
+static int sort_extents(const struct famfs_log_record *r,
+			struct famfs_extent **sorted, const char **why)
+{
+	struct famfs_extent *s;
+
+	*sorted = NULL;
+	if (!r->nextents)
+		return 0;
+	s = malloc(r->nextents * sizeof(*s));
+	if (!s) {
+		*why = "out of memory";
+		return -ENOMEM;
+	}
+	memcpy(s, r->extents, r->nextents * sizeof(*s));
+	qsort(s, r->nextents, sizeof(*s), cmp_extent);
+	for (uint32_t i = 1; i < r->nextents; i++) {
+		/* lengths were bounds-checked against the device already */
+		if (s[i].offset < s[i - 1].offset + s[i - 1].len) {
+			free(s);
+			*why = "extent overlaps another extent of the file";
+			return -EEXIST;
+		}
+	}
+	*sorted = s;
+	return 0;
+}
+
+static bool is_unit_extent(const struct allocator *a,
+			   const struct famfs_extent *e)
+{
+	return e->len && !(e->offset % a->unit) && !(e->len % a->unit);
+}
+
+/*
+ * Is @e space @owner keeps: inside one of its extents and of the same
+ * kind (a unit extent inside a unit extent, a piece inside a piece)?
+ */
+static bool kept_space(const struct allocator *a, const struct node *owner,
+		       const struct famfs_extent *e)
+{
+	for (uint32_t i = 0; owner && i < owner->nextents; i++) {
+		const struct famfs_extent *o = &owner->extents[i];
+
+		if (!(e->offset >= o->offset && e->len && e->len <= o->len &&
+		      e->offset - o->offset <= o->len - e->len))
+			continue;
+		if (is_unit_extent(a, o))
+			return is_unit_extent(a, e);
+		return !(e->offset % a->page) && !(e->len % a->page);
+	}
+	return false;
+}
+
+/*
+ * Check the extents of a file or contents record: each is free space
+ * (held space counts as free: the master reclaimed it before reusing
+ * it) or, for a contents record, part of one of the file's current
+ * extents (@owner; NULL for a new file) of the same kind; well formed,
+ * inside the data area, not overlapping each other. *sorted gets a
+ * sorted copy (freed by the caller).
+ */
 static int check_file_extents(struct famfs_fs *fs,
 			      const struct famfs_log_record *r,
-			      const char **why)
+			      const struct node *owner,
+			      struct famfs_extent **sorted, const char **why)
 {
 	const struct famfs_interleave *il = &r->interleave;
+	const struct allocator *a = &fs->alloc;
 	uint64_t total = 0;
-	uint32_t i;
-	int rc = 0;
+	int rc;
 
+	*sorted = NULL;
 	if (il->nstrips) {
 		if (r->nextents != il->nstrips) {
 			*why = "interleave strip count disagrees with extents";
@@ -32,36 +109,95 @@ static int check_file_extents(struct famfs_fs *fs,
 			return -EINVAL;
 		}
 	}
-	for (i = 0; i < r->nextents; i++) {
+	for (uint32_t i = 0; i < r->nextents; i++) {
 		const struct famfs_extent *e = &r->extents[i];
 
 		if (il->nstrips && (e->len != r->extents[0].len ||
 				    e->len % il->chunk_size)) {
 			*why = "interleave strips of unequal or partial length";
-			rc = -EINVAL;
-			break;
+			return -EINVAL;
 		}
-		rc = space_check_free(&fs->alloc, e->offset, e->len, why);
+		if (kept_space(a, owner, e)) {
+			total += e->len;
+			continue;
+		}
+		rc = space_check_free(a, e->offset, e->len, why);
 		if (rc)
-			break;
-		/* mark as we go so overlaps inside the record are caught */
-		rc = space_mark(&fs->alloc, e->offset, e->len, META_OWNER);
-		if (rc) {
-			*why = "out of memory";
-			break;
-		}
+			return rc;
 		total += e->len;
 	}
-	while (i--)
-		space_clear(&fs->alloc, r->extents[i].offset,
-			    r->extents[i].len);
-	if (rc)
-		return rc;
 	if (r->size > total) {
 		*why = "file size exceeds its extents";
 		return -EINVAL;
 	}
-	return 0;
+	return sort_extents(r, sorted, why);
+}
+
+/* Any of [off, off + len) held for hosts (reclaim.c)? */
+static bool space_held(const struct allocator *a, uint64_t off, uint64_t len)
+{
+	for (uint64_t u = off / a->unit; u * a->unit < off + len; u++) {
+		if (u >= a->nunits)
+			break;
+		if (a->owner[u] == HELD_OWNER)
+			return true;
+		if (a->owner[u] != PACKED_OWNER)
+			continue;
+		for (uint64_t p = off > u * a->unit ? off : u * a->unit;
+		     p < off + len && p < (u + 1) * a->unit; p += a->page)
+			if (pack_owner(a, p) == HELD_OWNER)
+				return true;
+	}
+	return false;
+}
+
+/*
+ * Make @n own @count checked extents, but those inside its current ones
+ * (@old). Held space they reuse is no longer held. On failure (memory
+ * for a packed unit) nothing is left marked.
+ */
+static int take_extents(struct famfs_fs *fs, struct node *n,
+			const struct node *old,
+			const struct famfs_extent *ext, uint32_t count)
+{
+	uint32_t i;
+	int rc = 0;
+
+	for (i = 0; i < count; i++) {
+		if (kept_space(&fs->alloc, old, &ext[i]))
+			continue;
+		if (space_held(&fs->alloc, ext[i].offset, ext[i].len))
+			reclaim_forget(fs, ext[i].offset, ext[i].len);
+		rc = space_mark(&fs->alloc, ext[i].offset, ext[i].len,
+				(uint32_t)n->ino);
+		if (rc)
+			break;
+	}
+	if (!rc)
+		return 0;
+	while (i--)
+		if (!kept_space(&fs->alloc, old, &ext[i]))
+			space_clear(&fs->alloc, ext[i].offset, ext[i].len);
+	return rc;
+}
+
+/* Release every extent of @n (it is being deleted or replaced). */
+static void release_all(struct famfs_fs *fs, struct node *n, uint64_t seq)
+{
+	for (uint32_t i = 0; i < n->nextents; i++)
+		reclaim_release(fs, n, seq, &n->extents[i]);
+	n->released = true;
+}
+
+void node_times_created(struct node *n, uint64_t time)
+{
+	n->atime = n->mtime = n->ctime = time;
+}
+
+/* A name was added to or removed from @dir by an entry of @time. */
+static void dir_changed(struct node *dir, uint64_t time)
+{
+	dir->mtime = dir->ctime = time;
 }
 
 /* A committed file with no contents yet: a later entry may fill it. */
@@ -71,73 +207,208 @@ static bool is_empty_file(const struct node *n)
 	       n->state == FAMFS_NODE_COMMITTED && !n->size && !n->nextents;
 }
 
+static struct famfs_extent *copy_extents(const struct famfs_log_record *r)
+{
+	struct famfs_extent *ext;
+
+	if (!r->nextents)
+		return NULL;
+	ext = malloc(r->nextents * sizeof(*ext));
+	if (ext)
+		memcpy(ext, r->extents, r->nextents * sizeof(*ext));
+	return ext;
+}
+
 /*
  * Add a file, or give a committed empty file its contents (@n): a file
  * may be logged empty at its first close and written later, once.
  */
 static int apply_file(struct famfs_fs *fs, struct node *parent,
 		      const char *name, size_t name_len, struct node *n,
-		      const struct famfs_log_record *r, const char **why)
+		      const struct famfs_log_record *r, bool check_only,
+		      const char **why)
 {
-	struct famfs_extent *ext = NULL;
+	struct famfs_extent *ext = NULL, *sorted;
+	struct node *file = n;
 	int rc;
 
-	rc = check_file_extents(fs, r, why);
+	rc = check_file_extents(fs, r, NULL, &sorted, why);
+	free(sorted);
 	if (rc)
 		return rc;
 	if (!n && fs->ns.nnodes + 1 >= MAX_OWNER_INO) {
 		*why = "too many files";
 		return -ENOSPC;
 	}
+	if (check_only)
+		return 0;
 	if (r->nextents) {
-		ext = malloc(r->nextents * sizeof(*ext));
+		ext = copy_extents(r);
 		if (!ext) {
 			*why = "out of memory";
 			return -ENOMEM;
 		}
-		memcpy(ext, r->extents, r->nextents * sizeof(*ext));
 	}
-	if (n) {
-		free(n->extents);
-	} else {
-		n = ns_add(&fs->ns, parent, name, name_len, FAMFS_NODE_FILE);
-		if (!n) {
+	if (!file) {
+		file = ns_add(&fs->ns, parent, name, name_len,
+			      FAMFS_NODE_FILE);
+		if (!file) {
 			free(ext);
 			*why = "out of memory";
 			return -ENOMEM;
 		}
 	}
-	n->mode = S_IFREG | (r->mode & 07777);
-	n->uid = r->uid;
-	n->gid = r->gid;
-	n->time = r->time;
-	n->size = r->size;
-	n->extents = ext;
-	n->nextents = n->extents_cap = r->nextents;
-	n->interleave = r->interleave;
-	for (uint32_t i = 0; i < r->nextents; i++) {
-		/* checked free just above, and marked once: no new memory */
-		space_mark(&fs->alloc, ext[i].offset, ext[i].len,
-			   (uint32_t)n->ino);
-		n->allocated += ext[i].len;
+	rc = take_extents(fs, file, NULL, ext, r->nextents);
+	if (rc) {
+		if (!n)
+			ns_forget(&fs->ns, file);
+		free(ext);
+		*why = "out of memory";
+		return rc;
 	}
+	if (n) {
+		free(n->extents);
+		n->mtime = n->ctime = r->time;
+	} else {
+		file->identity = r->seq;
+		file->time = r->time;
+		node_times_created(file, r->time);
+		dir_changed(parent, r->time);
+	}
+	file->mode = S_IFREG | (r->mode & 07777);
+	file->uid = r->uid;
+	file->gid = r->gid;
+	file->size = r->size;
+	file->extents = ext;
+	file->nextents = file->extents_cap = r->nextents;
+	file->interleave = r->interleave;
+	file->allocated = 0;
+	for (uint32_t i = 0; i < r->nextents; i++)
+		file->allocated += ext[i].len;
 	return 0;
 }
 
-static int apply_setattr(struct node *n, const struct famfs_log_record *r)
+/*
+ * Release what of @old (one of the file's extents) the new sorted list
+ * leaves out.
+ */
+static void release_uncovered(struct famfs_fs *fs, struct node *n,
+			      uint64_t seq, const struct famfs_extent *old,
+			      const struct famfs_extent *sorted, uint32_t count)
 {
+	uint64_t pos = old->offset, end = old->offset + old->len;
+
+	for (uint32_t i = 0; i < count && pos < end; i++) {
+		uint64_t s = sorted[i].offset, e = s + sorted[i].len;
+
+		if (e <= pos || s >= end)
+			continue;
+		if (s > pos) {
+			struct famfs_extent gap = { pos, s - pos };
+
+			reclaim_release(fs, n, seq, &gap);
+			n->released = true;
+		}
+		pos = e;
+	}
+	if (pos < end) {
+		struct famfs_extent gap = { pos, end - pos };
+
+		reclaim_release(fs, n, seq, &gap);
+		n->released = true;
+	}
+}
+
+/* A file contents entry: a committed file gets a new size and extents. */
+static int apply_contents(struct famfs_fs *fs, struct node *n,
+			  const struct famfs_log_record *r, bool check_only,
+			  const char **why)
+{
+	struct famfs_extent *old = n->extents, *ext = NULL, *sorted;
+	uint32_t nold = n->nextents;
+	int rc;
+
+	if (n->type != FAMFS_NODE_FILE) {
+		*why = "not a regular file";
+		return n->type == FAMFS_NODE_DIR ? -EISDIR : -EINVAL;
+	}
+	rc = check_file_extents(fs, r, n, &sorted, why);
+	if (rc || check_only) {
+		free(sorted);
+		return rc;
+	}
+	if (r->nextents) {
+		ext = copy_extents(r);
+		if (!ext) {
+			free(sorted);
+			*why = "out of memory";
+			return -ENOMEM;
+		}
+	}
+	/* the new extents first: what the file keeps stays its own */
+	rc = take_extents(fs, n, n, ext, r->nextents);
+	if (rc) {
+		free(sorted);
+		free(ext);
+		*why = "out of memory";
+		return rc;
+	}
+	for (uint32_t i = 0; i < nold; i++)
+		release_uncovered(fs, n, r->seq, &old[i], sorted,
+				  r->nextents);
+	free(sorted);
+	free(old);
+	n->extents = ext;
+	n->nextents = n->extents_cap = r->nextents;
+	n->interleave = r->interleave;
+	n->size = r->size;
+	n->mode = S_IFREG | (r->mode & 07777);
+	n->uid = r->uid;
+	n->gid = r->gid;
+	n->allocated = 0;
+	for (uint32_t i = 0; i < r->nextents; i++)
+		n->allocated += ext[i].len;
+	n->mtime = n->ctime = r->time;
+	return 0;
+}
+
+static int apply_setattr(struct node *n, const struct famfs_log_record *r,
+			 bool check_only, const char **why)
+{
+	uint32_t known = FAMFS_SETATTR_MODE | FAMFS_SETATTR_UID |
+			 FAMFS_SETATTR_GID;
+
+	if (r->type == FAMFS_LOG_ATTR)
+		known |= FAMFS_SETATTR_ATIME | FAMFS_SETATTR_MTIME;
+	if (r->setattr_mask & ~known) {
+		*why = "unknown attribute bits";
+		return -EINVAL;
+	}
+	if (n->type == FAMFS_NODE_SYMLINK &&
+	    (r->setattr_mask & FAMFS_SETATTR_MODE)) {
+		*why = "a symbolic link has no mode of its own";
+		return -EINVAL;
+	}
+	if (check_only)
+		return 0;
 	if (r->setattr_mask & FAMFS_SETATTR_MODE)
 		n->mode = (n->mode & S_IFMT) | (r->mode & 07777);
 	if (r->setattr_mask & FAMFS_SETATTR_UID)
 		n->uid = r->uid;
 	if (r->setattr_mask & FAMFS_SETATTR_GID)
 		n->gid = r->gid;
+	if (r->setattr_mask & FAMFS_SETATTR_ATIME)
+		n->atime = r->atime;
+	if (r->setattr_mask & FAMFS_SETATTR_MTIME)
+		n->mtime = r->mtime;
+	if (r->type == FAMFS_LOG_ATTR)
+		n->ctime = r->time;
 	return 0;
 }
 
-/* Add poisoned bytes to the sorted, merged list; take free space out. */
+/* Add poisoned bytes to the sorted, merged list; take free units out. */
 static int apply_bad(struct famfs_fs *fs, const struct famfs_extent *b,
-		     const char **why)
+		     bool check_only, const char **why)
 {
 	long n;
 
@@ -146,6 +417,8 @@ static int apply_bad(struct famfs_fs *fs, const struct famfs_extent *b,
 		*why = "poisoned range outside the device";
 		return -ERANGE;
 	}
+	if (check_only)
+		return 0;
 	n = famfs_ranges_merge(&fs->bad, fs->nbad, &fs->bad_cap, b->offset,
 			       b->len);
 	if (n < 0) {
@@ -160,8 +433,174 @@ static int apply_bad(struct famfs_fs *fs, const struct famfs_extent *b,
 	return 0;
 }
 
-int replay_apply(struct famfs_fs *fs, const struct famfs_log_record *r,
-		 const char **why)
+/* A linked node that the log has (not a pending file of this master). */
+static bool committed(const struct node *n)
+{
+	return n && n->state == FAMFS_NODE_COMMITTED;
+}
+
+static int apply_delete(struct famfs_fs *fs, struct node *parent,
+			struct node *n, const struct famfs_log_record *r,
+			bool check_only, const char **why)
+{
+	if (!committed(n)) {
+		*why = "no such file or directory";
+		return -ENOENT;
+	}
+	if (n->type == FAMFS_NODE_DIR && n->nlive) {
+		*why = "directory not empty";
+		return -ENOTEMPTY;
+	}
+	if (check_only)
+		return 0;
+	if (n->type == FAMFS_NODE_FILE)
+		release_all(fs, n, r->seq);
+	dir_changed(parent, r->time);
+	ns_unlink(&fs->ns, n);
+	return 0;
+}
+
+/* Why renaming @s over @d (NULL: free name) is refused, or 0. */
+static int rename_refusal(const struct node *s, const struct node *d,
+			  const struct node *dparent, uint32_t flags,
+			  const char **why)
+{
+	if (s->type == FAMFS_NODE_DIR && ns_is_within(dparent, s)) {
+		*why = "rename into the source's own subtree";
+		return -EINVAL;
+	}
+	if (!d || d == s || (flags & FAMFS_RENAME_EXCHANGE))
+		return 0;
+	if (flags & FAMFS_RENAME_NOREPLACE) {
+		*why = "destination exists";
+		return -EEXIST;
+	}
+	if (!committed(d)) {
+		*why = "pending file in the way";
+		return -EEXIST;
+	}
+	if (s->type == FAMFS_NODE_DIR && d->type != FAMFS_NODE_DIR) {
+		*why = "directory over a non-directory";
+		return -ENOTDIR;
+	}
+	if (s->type != FAMFS_NODE_DIR && d->type == FAMFS_NODE_DIR) {
+		*why = "non-directory over a directory";
+		return -EISDIR;
+	}
+	if (d->type == FAMFS_NODE_DIR && d->nlive) {
+		*why = "destination directory not empty";
+		return -ENOTEMPTY;
+	}
+	return 0;
+}
+
+static int apply_rename(struct famfs_fs *fs, struct node *sparent,
+			struct node *s, const struct famfs_log_record *r,
+			bool check_only, const char **why)
+{
+	uint32_t flags = r->rename_flags;
+	struct node *dparent, *d;
+	const char *dname;
+	size_t dlen;
+	int rc;
+
+	if (flags & ~(FAMFS_RENAME_NOREPLACE | FAMFS_RENAME_EXCHANGE) ||
+	    flags == (FAMFS_RENAME_NOREPLACE | FAMFS_RENAME_EXCHANGE)) {
+		*why = "unknown rename flags";
+		return -EINVAL;
+	}
+	if (!committed(s)) {
+		*why = "no such file or directory";
+		return -ENOENT;
+	}
+	rc = check_rel_path(r->new_path, why);
+	if (rc)
+		return rc;
+	dparent = ns_walk_parent(&fs->ns, r->new_path, &dname, &dlen, &rc,
+				 why);
+	if (!dparent)
+		return rc;
+	d = ns_child(&fs->ns, dparent, dname, dlen);
+	if ((flags & FAMFS_RENAME_EXCHANGE) && !committed(d)) {
+		*why = "exchange with a missing name";
+		return -ENOENT;
+	}
+	rc = rename_refusal(s, d, dparent, flags, why);
+	if (!rc && (flags & FAMFS_RENAME_EXCHANGE))
+		rc = rename_refusal(d, s, sparent, flags, why);
+	if (rc || check_only)
+		return rc;
+	if (d == s) {
+		/* the same node under both names: nothing moves */
+		return 0;
+	}
+	if (flags & FAMFS_RENAME_EXCHANGE) {
+		ns_exchange(&fs->ns, s, d);
+		d->ctime = r->time;
+	} else {
+		/* the move can fail (memory): do it before anything else */
+		if (ns_move(&fs->ns, s, dparent, dname, dlen)) {
+			*why = "out of memory";
+			return -ENOMEM;
+		}
+		if (d) {
+			if (d->type == FAMFS_NODE_FILE)
+				release_all(fs, d, r->seq);
+			ns_unlink(&fs->ns, d);
+		}
+	}
+	s->ctime = r->time;
+	dir_changed(sparent, r->time);
+	dir_changed(dparent, r->time);
+	return 0;
+}
+
+static int apply_symlink(struct famfs_fs *fs, struct node *parent,
+			 const char *name, size_t name_len, struct node *n,
+			 const struct famfs_log_record *r, bool check_only,
+			 const char **why)
+{
+	size_t tlen = r->target ? strnlen(r->target, FAMFS_SYMLINK_MAX + 1) :
+				  0;
+	struct node *link;
+	char *target;
+
+	if (n) {
+		*why = "already exists";
+		return -EEXIST;
+	}
+	if (tlen == 0 || tlen > FAMFS_SYMLINK_MAX) {
+		*why = "symbolic link target empty or too long";
+		return -ENAMETOOLONG;
+	}
+	if (fs->ns.nnodes + 1 >= MAX_OWNER_INO) {
+		*why = "too many files";
+		return -ENOSPC;
+	}
+	if (check_only)
+		return 0;
+	target = strndup(r->target, tlen);
+	link = target ? ns_add(&fs->ns, parent, name, name_len,
+			       FAMFS_NODE_SYMLINK) :
+			NULL;
+	if (!link) {
+		free(target);
+		*why = "out of memory";
+		return -ENOMEM;
+	}
+	link->target = target;
+	link->mode = S_IFLNK | 0777;
+	link->uid = r->uid;
+	link->gid = r->gid;
+	link->identity = r->seq;
+	link->time = r->time;
+	node_times_created(link, r->time);
+	dir_changed(parent, r->time);
+	return 0;
+}
+
+static int apply_record(struct famfs_fs *fs, const struct famfs_log_record *r,
+			bool check_only, const char **why)
 {
 	struct node *parent, *n, *dir;
 	size_t name_len;
@@ -169,7 +608,12 @@ int replay_apply(struct famfs_fs *fs, const struct famfs_log_record *r,
 	int rc;
 
 	if (r->type == FAMFS_LOG_BADRANGE)
-		return apply_bad(fs, &r->bad, why);
+		return apply_bad(fs, &r->bad, check_only, why);
+	if (fs->sb.version < 2 && r->type != FAMFS_LOG_MKDIR &&
+	    r->type != FAMFS_LOG_FILE && r->type != FAMFS_LOG_SETATTR) {
+		*why = "entry kind of format version 2 on a version 1 device";
+		return -EINVAL;
+	}
 	rc = check_rel_path(r->path, why);
 	if (rc)
 		return rc;
@@ -184,6 +628,12 @@ int replay_apply(struct famfs_fs *fs, const struct famfs_log_record *r,
 			*why = "already exists";
 			return -EEXIST;
 		}
+		if (fs->ns.nnodes + 1 >= MAX_OWNER_INO) {
+			*why = "too many files";
+			return -ENOSPC;
+		}
+		if (check_only)
+			return 0;
 		dir = ns_add(&fs->ns, parent, name, name_len, FAMFS_NODE_DIR);
 		if (!dir) {
 			*why = "out of memory";
@@ -192,7 +642,10 @@ int replay_apply(struct famfs_fs *fs, const struct famfs_log_record *r,
 		dir->mode = S_IFDIR | (r->mode & 07777);
 		dir->uid = r->uid;
 		dir->gid = r->gid;
+		dir->identity = r->seq;
 		dir->time = r->time;
+		node_times_created(dir, r->time);
+		dir_changed(parent, r->time);
 		return 0;
 	case FAMFS_LOG_FILE:
 		if (n && !is_empty_file(n)) {
@@ -201,20 +654,42 @@ int replay_apply(struct famfs_fs *fs, const struct famfs_log_record *r,
 				       "already exists";
 			return -EEXIST;
 		}
-		return apply_file(fs, parent, name, name_len, n, r, why);
+		return apply_file(fs, parent, name, name_len, n, r, check_only,
+				  why);
 	case FAMFS_LOG_SETATTR:
-		if (!n || n->state != FAMFS_NODE_COMMITTED) {
+	case FAMFS_LOG_ATTR:
+		if (!committed(n)) {
 			*why = "no such file or directory";
 			return -ENOENT;
 		}
-		if (r->setattr_mask & ~(FAMFS_SETATTR_MODE | FAMFS_SETATTR_UID |
-					FAMFS_SETATTR_GID)) {
-			*why = "unknown attribute bits";
-			return -EINVAL;
+		return apply_setattr(n, r, check_only, why);
+	case FAMFS_LOG_DELETE:
+		return apply_delete(fs, parent, n, r, check_only, why);
+	case FAMFS_LOG_RENAME:
+		return apply_rename(fs, parent, n, r, check_only, why);
+	case FAMFS_LOG_CONTENTS:
+		if (!committed(n)) {
+			*why = "no such file";
+			return -ENOENT;
 		}
-		return apply_setattr(n, r);
+		return apply_contents(fs, n, r, check_only, why);
+	case FAMFS_LOG_SYMLINK:
+		return apply_symlink(fs, parent, name, name_len, n, r,
+				     check_only, why);
 	default:
 		*why = "unknown entry type";
 		return -EINVAL;
 	}
+}
+
+int replay_apply(struct famfs_fs *fs, const struct famfs_log_record *r,
+		 const char **why)
+{
+	return apply_record(fs, r, false, why);
+}
+
+int replay_check(struct famfs_fs *fs, const struct famfs_log_record *r,
+		 const char **why)
+{
+	return apply_record(fs, r, true, why);
 }
