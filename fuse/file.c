@@ -161,9 +161,9 @@ int file_make_growable(struct fused *d, uint64_t ino)
 
 	if (n && n->pending)
 		return 0;
-	/* only a file committed empty may become pending again */
+	/* version 1: only a file committed empty may become pending again */
 	rc = famfs_pending_reopen(d->fs, ino);
-	if (rc == -EPERM || rc == -ENOENT)
+	if (rc == -EPERM || rc == -ENOENT || rc == -EOPNOTSUPP)
 		return -fused_refusal(d);
 	if (rc)
 		return rc;	/* no log room for its entry, read-only master */
