@@ -233,4 +233,15 @@ struct json_object *cli_stat_json(const char *path, const char *device,
 void cli_stat_print(const char *path, const struct famfs_stat *st);
 const char *cli_node_state_name(enum famfs_node_state s);
 
+/* ---- how the daemon serves opens (serving.c) ---------------------------- */
+
+struct famfs_ioc_serving;
+/* FAMFS_IOC_SERVING on @mountpoint for st_ino @ino (0: the mount). */
+int cli_serving(const char *mountpoint, uint64_t ino,
+		struct famfs_ioc_serving *sv);
+/* "passthrough" or "daemon". */
+const char *cli_served_name(const struct famfs_ioc_serving *sv);
+/* famfs mount's one line: which mode the mount is in, and why. */
+void cli_serving_print_mount(const char *mountpoint);
+
 #endif

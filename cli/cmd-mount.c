@@ -3,7 +3,9 @@
  * famfs mount [-fdsvup] [-t SECONDS] [-o OPTS] [--foreground] DEVICE MOUNTPOINT
  *
  * Starts famfs_fused and waits on a pipe until the mount is live or the
- * daemon says why it is not; its reason becomes our one error line.
+ * daemon says why it is not; its reason becomes our one error line. A
+ * live mount gets one line saying how it serves files (passthrough or
+ * the daemon, and why).
  * Upstream famfs's spellings are accepted: -f is --fuse (FUSE is the only
  * mode here, so it changes nothing), -t/--timeout, -u/--nouseraccess,
  * -p/--nodefaultperm, -v; the kernel-module ("v1") options are refused.
@@ -79,7 +81,8 @@ static const char *find_daemon(char *buf, size_t len)
 }
 
 /* Read the daemon's verdict: "OK" or one "<thing>: <reason>" line. */
-static int await_ready(int fd, pid_t pid, const char *device, bool foreground)
+static int await_ready(int fd, pid_t pid, const char *device,
+		       const char *mountpoint, bool foreground)
 {
 	char msg[FAMFS_PATH_MAX + 256];
 	ssize_t n, len = 0;
@@ -98,6 +101,8 @@ static int await_ready(int fd, pid_t pid, const char *device, bool foreground)
 	if (len && msg[len - 1] == '\n')
 		msg[--len] = '\0';
 	if (!strcmp(msg, "OK")) {
+		cli_serving_print_mount(mountpoint);
+		fflush(stdout);
 		if (!foreground)
 			return 0;	/* the daemon lives on by itself */
 		if (waitpid(pid, &status, 0) < 0)
@@ -268,7 +273,8 @@ int cmd_mount(int argc, char **argv)
 	/* in the foreground ^C is the daemon's to handle; we report after */
 	if (foreground)
 		signal(SIGINT, SIG_IGN);
-	rc = await_ready(fds[0], pid, argv[optind], foreground);
+	rc = await_ready(fds[0], pid, argv[optind], argv[optind + 1],
+			 foreground);
 	if (!rc && verbose && !foreground)
 		printf("famfs: %s mounted at %s\n", argv[optind],
 		       argv[optind + 1]);

@@ -2,12 +2,15 @@
 /*
  * famfs stat [--json] [-D DEVICE] PATH...
  * Attributes of files and directories as the log records them (state,
- * allocation, extents, interleave), not as the kernel caches them.
+ * allocation, extents, interleave), not as the kernel caches them; in a
+ * mount, also how the daemon serves the file's opens.
  */
 #include <getopt.h>
 #include <json-c/json.h>
+#include <sys/stat.h>
 
 #include "cli.h"
+#include "../fuse/famfs_ioctl.h"
 
 static void stat_usage(FILE *out)
 {
@@ -54,19 +57,41 @@ int cmd_stat(int argc, char **argv)
 	if (json)
 		arr = json_object_new_array();
 	for (int i = optind; i < argc; i++) {
+		struct famfs_ioc_serving sv;
 		struct famfs_stat st;
 		struct cli_target t;
 		struct famfs_fs *fs;
+		bool have_serving;
+		struct stat kst;
 
 		if (cli_lookup(argv[i], device, &t, &fs, &st)) {
 			status = 1;
 			continue;
 		}
-		if (json)
-			json_object_array_add(arr, cli_stat_json(argv[i],
-						t.mi.device, &st));
-		else
+		/* directories are always the daemon's: nothing to say */
+		have_serving = st.type == FAMFS_NODE_FILE &&
+			       t.mi.mountpoint[0] && !stat(argv[i], &kst) &&
+			       !cli_serving(t.mi.mountpoint, kst.st_ino, &sv);
+		if (json) {
+			struct json_object *o = cli_stat_json(argv[i],
+							      t.mi.device, &st);
+
+			if (have_serving) {
+				json_object_object_add(o, "served",
+					json_object_new_string(cli_served_name(&sv)));
+				json_object_object_add(o, "served_why",
+					json_object_new_string(famfs_why_word(sv.why)));
+			}
+			json_object_array_add(arr, o);
+		} else {
 			cli_stat_print(argv[i], &st);
+			if (have_serving && sv.why)
+				printf("  Served: %s (%s)\n",
+				       cli_served_name(&sv),
+				       famfs_why_text(sv.why));
+			else if (have_serving)
+				printf("  Served: %s\n", cli_served_name(&sv));
+		}
 	}
 	if (json) {
 		printf("%s\n", json_object_to_json_string_ext(arr,

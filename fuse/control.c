@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * The famfs CLI talks to a mounted daemon through ioctls on the mount
- * (famfs_ioctl.h): who is serving it, "replay the log now", and "commit
- * this new file now".
+ * (famfs_ioctl.h): who is serving it, "replay the log now", "commit this
+ * new file now", and how a file's opens are served.
  */
 #include <errno.h>
 #include <string.h>
@@ -53,6 +53,30 @@ static void reply_logplay(struct fused *d, fuse_req_t req, const void *in,
 	fuse_reply_ioctl(req, 0, &lp, sizeof(lp));
 }
 
+static void reply_serving(struct fused *d, fuse_req_t req, const void *in,
+			  size_t in_bufsz, size_t out_bufsz)
+{
+	struct famfs_ioc_serving sv;
+	uint64_t ino;
+	int rc;
+
+	if (in_bufsz < sizeof(sv) || out_bufsz < sizeof(sv)) {
+		fuse_reply_err(req, EINVAL);
+		return;
+	}
+	memcpy(&ino, in, sizeof(ino));
+	memset(&sv, 0, sizeof(sv));
+	sv.ino = ino;
+	/* asked at mount time: find out now whether views are accepted */
+	if (!ino)
+		passthrough_probe(d, req);
+	rc = file_serving(d, ino, &sv);
+	if (rc)
+		fuse_reply_err(req, -rc);
+	else
+		fuse_reply_ioctl(req, 0, &sv, sizeof(sv));
+}
+
 void op_ioctl(fuse_req_t req, fuse_ino_t ino, unsigned int cmd, void *arg,
 	      struct fuse_file_info *fi, unsigned int flags,
 	      const void *in_buf, size_t in_bufsz, size_t out_bufsz)
@@ -70,6 +94,9 @@ void op_ioctl(fuse_req_t req, fuse_ino_t ino, unsigned int cmd, void *arg,
 		break;
 	case FAMFS_IOC_LOGPLAY:
 		reply_logplay(d, req, in_buf, in_bufsz, out_bufsz);
+		break;
+	case FAMFS_IOC_SERVING:
+		reply_serving(d, req, in_buf, in_bufsz, out_bufsz);
 		break;
 	case FAMFS_IOC_COMMIT: {
 		int rc = file_commit_now(d, ino, fi);

@@ -34,7 +34,8 @@ struct fused_opts {
 	bool debug;
 	bool single_thread;
 	bool direct_io;		/* bypass the page cache (no MAP_SHARED mmap) */
-	bool passthrough;	/* committed files by FUSE passthrough */
+	bool passthrough;	/* committed files by FUSE passthrough (default) */
+	bool passthrough_asked;	/* -o passthrough given */
 	bool no_allow_other;	/* only the mounting user (upstream's -u) */
 	bool no_default_permissions;	/* no kernel mode checks (upstream -p) */
 	double timeout;		/* timeout=SECONDS; < 0: the role's default */
@@ -55,6 +56,7 @@ struct open_node {
 	uint64_t size;		/* current size; read/written atomically */
 	int backing_id;		/* > 0: every open is passed through */
 	int view_fd;		/* the fsdev_dax view behind backing_id */
+	uint32_t why;		/* FAMFS_WHY_*: why not passed through */
 	/* data requests the daemon served for this node (atomic) */
 	uint64_t read_requests;
 	uint64_t write_requests;
@@ -95,9 +97,11 @@ struct fused {
 	/* passthrough.c: device fd for views, -1 when passthrough is off */
 	int view_dev_fd;
 	bool passthrough_on;		/* negotiated, not given up; atomic */
+	uint32_t passthrough_why;	/* FAMFS_WHY_* when off; atomic */
+	bool passthrough_probed;	/* a view was offered to the kernel */
 	bool passthrough_said;		/* why it is off was logged */
 	bool passthrough_announced;	/* the daemon logs where it will stay */
-	const char *passthrough_off_reason;	/* noted before that */
+	bool device_gone;		/* unbound: no device access; atomic */
 	struct fused_counters counters;
 	double timeout;		/* entry and attribute cache, seconds */
 	struct famfs_report rep;
@@ -131,6 +135,12 @@ struct fused {
 static inline struct fused *fused_of(fuse_req_t req)
 {
 	return fuse_req_userdata(req);
+}
+
+/* The device was unbound: its memory must not be touched any more. */
+static inline bool device_gone(struct fused *d)
+{
+	return __atomic_load_n(&d->device_gone, __ATOMIC_ACQUIRE);
 }
 
 /* The errno for a namespace change this daemon will not make. */
@@ -236,6 +246,11 @@ int file_commit_unopened(struct fused *d, uint64_t ino);
 int file_commit_now(struct fused *d, uint64_t ino, struct fuse_file_info *fi);
 /* Commit every pending file still open (unmount). */
 void file_commit_all(struct fused *d);
+/* FAMFS_IOC_SERVING: how inode @ino (0: the mount) is served. */
+struct famfs_ioc_serving;
+int file_serving(struct fused *d, uint64_t ino, struct famfs_ioc_serving *out);
+/* .meta/.serving: the mount's mode, then one line per open file. */
+int file_serving_listing(struct fused *d, char **text, size_t *len);
 
 /* xattr.c: the interleave layout request, "user.famfs.interleave". */
 void op_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
@@ -276,17 +291,28 @@ int poison_listing(struct fused *d, char **text, size_t *len);
 
 /*
  * passthrough.c: committed files served by FUSE passthrough onto
- * fsdev_dax views (-o passthrough). passthrough_start() checks the device
- * and our capabilities, passthrough_init() negotiates at INIT.
+ * fsdev_dax views. passthrough_start() checks the device and our
+ * capabilities, passthrough_init() negotiates at INIT.
  */
 int passthrough_start(struct fused *d);
 void passthrough_stop(struct fused *d);
 void passthrough_init(struct fused *d, struct fuse_conn_info *conn);
 /* After startup: log why passthrough is off, if it is. */
 void passthrough_announce(struct fused *d);
-/* d->lock held: a new node's view and backing id, if it fits. */
-void passthrough_node_setup(struct fused *d, fuse_req_t req,
-			    struct open_node *n, const struct famfs_stat *st);
+/* FAMFS_WHY_* of the mount: 0 when passthrough is on. */
+uint32_t passthrough_mount_why(struct fused *d);
+/* Why an open of @st now would be served by the daemon, or 0. */
+uint32_t passthrough_why_not(struct fused *d, const struct famfs_stat *st);
+/* Offer the kernel a small view once, to learn whether it takes them. */
+void passthrough_probe(struct fused *d, fuse_req_t req);
+/* The device was unbound: refuse opens from now on. */
+void passthrough_device_gone(struct fused *d);
+/*
+ * d->lock held: a new node's view and backing id when it can have them
+ * (n->why says why not); -ENXIO once the device is gone.
+ */
+int passthrough_node_setup(struct fused *d, fuse_req_t req,
+			   struct open_node *n, const struct famfs_stat *st);
 /* d->lock held: the node's last handle is gone (@req NULL: unmount). */
 void passthrough_node_teardown(struct fused *d, fuse_req_t req,
 			       struct open_node *n);

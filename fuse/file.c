@@ -33,6 +33,7 @@
 #include <time.h>
 
 #include "famfs_fused.h"
+#include "famfs_ioctl.h"
 
 #define MAX_READ_IOV 64
 static uint64_t node_size(const struct open_node *n)
@@ -56,28 +57,42 @@ static struct open_node *node_find(struct fused *d, uint64_t ino)
 	return NULL;
 }
 
-/* Find or add the node of @fst and count one more handle; d->lock held. */
-static struct open_node *node_get(struct fused *d, fuse_req_t req,
-				  const struct famfs_stat *fst, bool writer)
+/*
+ * Find or add the node of @fst and count one more handle in *@out;
+ * d->lock held.
+ */
+static int node_get(struct fused *d, fuse_req_t req,
+		    const struct famfs_stat *fst, bool writer,
+		    struct open_node **out)
 {
 	struct open_node *n = node_find(d, fst->ino);
+	int rc;
 
 	if (!n) {
 		n = calloc(1, sizeof(*n));
 		if (!n)
-			return NULL;
+			return -ENOMEM;
 		n->ino = fst->ino;
 		n->pending = fst->state == FAMFS_NODE_PENDING;
 		n->size = fst->size;
-		/* the first handle decides how every handle is served */
-		passthrough_node_setup(d, req, n, fst);
+		/*
+		 * The first handle decides how every handle is served: the
+		 * kernel refuses to mix passthrough and other opens of one
+		 * inode (passthrough.c).
+		 */
+		rc = passthrough_node_setup(d, req, n, fst);
+		if (rc) {
+			free(n);
+			return rc;
+		}
 		n->next = d->nodes;
 		d->nodes = n;
 	}
 	n->handles++;
 	if (writer)
 		n->writers++;
-	return n;
+	*out = n;
+	return 0;
 }
 
 /* Free a node without handles; d->lock held. */
@@ -257,16 +272,17 @@ static int attach_handle(struct fused *d, fuse_req_t req,
 			 struct fuse_file_info *fi, bool writable)
 {
 	struct open_file *of = calloc(1, sizeof(*of));
+	int rc;
 
 	if (!of)
 		return -ENOMEM;
 	of->writable = writable;
 	if (writable && fst->state == FAMFS_NODE_PENDING)
 		of->opener = tgid_of(fuse_req_ctx(req)->pid);
-	of->node = node_get(d, req, fst, writable);
-	if (!of->node) {
+	rc = node_get(d, req, fst, writable, &of->node);
+	if (rc) {
 		free(of);
-		return -ENOMEM;
+		return rc;
 	}
 	fi->fh = (uintptr_t)of;
 	/* another host may have changed the data: start each open afresh */
@@ -321,6 +337,11 @@ void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		fuse_reply_err(req, EROFS);
 		return;
 	}
+	/* unbound: neither a view nor the daemon's mapping can serve it */
+	if (device_gone(d)) {
+		fuse_reply_err(req, ENXIO);
+		return;
+	}
 	rc = famfs_getattr(d->fs, ino, &fst);
 	if (!rc && fst.type == FAMFS_NODE_DIR)
 		rc = -EISDIR;
@@ -351,6 +372,10 @@ void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	}
 	counters_add(&d->counters.read_requests, 1);
 	counters_add(&of->node->read_requests, 1);
+	if (device_gone(d)) {
+		fuse_reply_err(req, EIO);
+		return;
+	}
 	end = MIN(pos + size, node_size(of->node));
 	while (pos < end) {
 		uint64_t dev_off, contig;
@@ -428,7 +453,9 @@ void op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *bufv,
 	}
 	counters_add(&d->counters.write_requests, 1);
 	counters_add(&of->node->write_requests, 1);
-	if (end > node_size(of->node))
+	if (device_gone(d))
+		rc = -EIO;
+	else if (end > node_size(of->node))
 		rc = grow_for_write(d, of->node, (uint64_t)off, end);
 	/* a partial-line store reads the line first: refuse it too */
 	if (!rc)
@@ -580,4 +607,94 @@ void file_commit_all(struct fused *d)
 	}
 	d->nodes = NULL;
 	pthread_mutex_unlock(&d->lock);
+}
+
+/* Why the node of an open file is served by the daemon; d->lock held. */
+static uint32_t node_why(struct fused *d, const struct open_node *n)
+{
+	uint32_t mount_why;
+
+	if (n->why != FAMFS_WHY_PENDING || n->pending)
+		return n->why;
+	/* committed since: passed through from its next first open, if */
+	mount_why = passthrough_mount_why(d);
+	return mount_why ? mount_why : FAMFS_WHY_OPEN_SINCE_PENDING;
+}
+
+int file_serving(struct fused *d, uint64_t ino, struct famfs_ioc_serving *out)
+{
+	struct famfs_stat st;
+	struct open_node *n;
+	int rc;
+
+	if (!ino) {
+		out->why = passthrough_mount_why(d);
+		out->served = out->why ? FAMFS_SERVED_DAEMON :
+			      FAMFS_SERVED_PASSTHROUGH;
+		return 0;
+	}
+	if (meta_is_ino(ino)) {
+		out->why = FAMFS_WHY_NOT_FILE;
+		out->served = FAMFS_SERVED_DAEMON;
+		return 0;
+	}
+	rc = famfs_getattr(d->fs, ino, &st);
+	if (rc)
+		return rc;
+	pthread_mutex_lock(&d->lock);
+	n = node_find(d, ino);
+	if (n) {
+		out->served = n->backing_id > 0 ? FAMFS_SERVED_PASSTHROUGH :
+			      FAMFS_SERVED_DAEMON;
+		out->why = node_why(d, n);
+		out->handles = n->handles;
+		out->read_requests = __atomic_load_n(&n->read_requests,
+						     __ATOMIC_RELAXED);
+		out->write_requests = __atomic_load_n(&n->write_requests,
+						      __ATOMIC_RELAXED);
+	} else {
+		out->why = passthrough_why_not(d, &st);
+		out->served = out->why ? FAMFS_SERVED_DAEMON :
+			      FAMFS_SERVED_PASSTHROUGH;
+	}
+	pthread_mutex_unlock(&d->lock);
+	return 0;
+}
+
+int file_serving_listing(struct fused *d, char **text, size_t *len)
+{
+	uint32_t why = passthrough_mount_why(d);
+	char path[FAMFS_PATH_MAX + 1];
+	struct listing l;
+	struct open_node *n;
+
+	if (listing_init(&l))
+		return -ENOMEM;
+	listing_put(&l, "mount %s %s\n", why ? "daemon" : "passthrough",
+		    famfs_why_word(why));
+	pthread_mutex_lock(&d->lock);
+	for (n = d->nodes; n && !l.err; n = n->next) {
+		listing_put(&l, "%s %s handles=%u read_requests=%llu write_requests=%llu ",
+			    n->backing_id > 0 ? "passthrough" : "daemon",
+			    famfs_why_word(node_why(d, n)), n->handles,
+			    (unsigned long long)__atomic_load_n(
+				    &n->read_requests, __ATOMIC_RELAXED),
+			    (unsigned long long)__atomic_load_n(
+				    &n->write_requests, __ATOMIC_RELAXED));
+		if (famfs_path_of(d->fs, n->ino, path, sizeof(path)))
+			listing_put(&l, "<inode-%llu>\n",
+				    (unsigned long long)n->ino);
+		else {
+			listing_put_path(&l, path);
+			listing_put(&l, "\n");
+		}
+	}
+	pthread_mutex_unlock(&d->lock);
+	if (l.err) {
+		free(l.buf);
+		return l.err;
+	}
+	*text = l.buf;
+	*len = l.len;
+	return 0;
 }

@@ -29,7 +29,7 @@ static void usage(FILE *out)
 		"  -d, --debug          print FUSE traffic (implies -f)\n"
 		"  -f, --foreground     stay in the foreground\n"
 		"  -s, --single-thread  serve requests from one thread\n"
-		"  -o OPTS              mount options: direct_io, passthrough,\n"
+		"  -o OPTS              mount options: direct_io, nopassthrough,\n"
 		"                       timeout=SECONDS, no_allow_other,\n"
 		"                       no_default_permissions, or FUSE's\n"
 		"  -h, --help           this text\n"
@@ -50,8 +50,10 @@ static int take_mount_opts(struct fused_opts *o, const char *list)
 			o->direct_io = true;
 			continue;
 		}
-		if (!strcmp(opt, "passthrough")) {
-			o->passthrough = true;
+		if (!strcmp(opt, "passthrough") ||
+		    !strcmp(opt, "nopassthrough")) {
+			o->passthrough = opt[0] == 'p';
+			o->passthrough_asked = o->passthrough;
 			continue;
 		}
 		if (!strcmp(opt, "no_allow_other")) {
@@ -109,6 +111,7 @@ static int parse_args(int argc, char **argv, struct fused_opts *o)
 
 	o->ready_fd = -1;
 	o->timeout = -1;
+	o->passthrough = true;	/* wherever the device allows it */
 	while ((c = getopt_long(argc, argv, "dfso:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':

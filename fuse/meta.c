@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * The .meta directory at the root: the superblock and the log as
- * read-only files, as upstream famfs shows them, and .poison, the known
- * poisoned ranges (poison.c), generated when read. They are not in the
+ * read-only files, as upstream famfs shows them, and files generated when
+ * read: .poison, the known poisoned ranges (poison.c), and .serving, how
+ * open files are served (file.c). They are not in the
  * log; their inode numbers sit far above any the namespace hands out.
  */
 #include <errno.h>
@@ -15,25 +16,39 @@
 #define META_DIR_INO (1ULL << 62)
 #define META_SB_INO (META_DIR_INO + 1)
 #define META_LOG_INO (META_DIR_INO + 2)
-#define META_POISON_INO (META_DIR_INO + 3)
 
+/*
+ * The files, in readdir order; inode numbers follow the directory's.
+ * A generated file's text is made by @generate each time it is looked
+ * at or read (malloc'ed); the others show a device range (meta_range).
+ */
 static const struct meta_file {
 	const char *name;
-	uint64_t ino;
+	int (*generate)(struct fused *d, char **text, size_t *len);
 } meta_files[] = {
-	{ ".superblock", META_SB_INO },
-	{ ".log", META_LOG_INO },
-	{ ".poison", META_POISON_INO },
+	{ ".superblock", NULL },
+	{ ".log", NULL },
+	{ ".poison", poison_listing },
+	{ ".serving", file_serving_listing },
 };
+
+static const struct meta_file *meta_file_of(uint64_t ino)
+{
+	if (ino <= META_DIR_INO || ino > META_DIR_INO + ARRAY_SIZE(meta_files))
+		return NULL;
+	return &meta_files[ino - META_DIR_INO - 1];
+}
 
 bool meta_is_ino(uint64_t ino)
 {
-	return ino >= META_DIR_INO && ino <= META_POISON_INO;
+	return ino == META_DIR_INO || meta_file_of(ino);
 }
 
 bool meta_is_generated(uint64_t ino)
 {
-	return ino == META_POISON_INO;
+	const struct meta_file *f = meta_file_of(ino);
+
+	return f && f->generate;
 }
 
 /* Device range a .meta file shows. */
@@ -66,11 +81,11 @@ int meta_getattr(struct fused *d, uint64_t ino, struct stat *st)
 		st->st_nlink = 2;
 		return 0;
 	}
-	if (ino == META_POISON_INO) {
+	if (meta_is_generated(ino)) {
 		char *text;
 
 		off = 0;
-		if (poison_listing(d, &text, &len))
+		if (meta_file_of(ino)->generate(d, &text, &len))
 			len = 0;
 		else
 			free(text);
@@ -118,7 +133,7 @@ int meta_lookup(struct fused *d, uint64_t parent, const char *name,
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(meta_files); i++) {
 		if (!strcmp(name, meta_files[i].name)) {
-			meta_entry(d, meta_files[i].ino, e);
+			meta_entry(d, META_DIR_INO + 1 + i, e);
 			return 1;
 		}
 	}
@@ -128,25 +143,25 @@ int meta_lookup(struct fused *d, uint64_t parent, const char *name,
 size_t meta_readdir(struct fused *d, fuse_req_t req, char *buf, size_t size,
 		    off_t off, bool plus)
 {
-	const char *names[] = { ".", "..", meta_files[0].name,
-				meta_files[1].name, meta_files[2].name };
-	const uint64_t inos[] = { META_DIR_INO, FAMFS_ROOT_INO, META_SB_INO,
-				  META_LOG_INO, META_POISON_INO };
 	size_t used = 0;
 
-	for (size_t i = (size_t)off; i < ARRAY_SIZE(names); i++) {
+	/* ".", "..", then the files */
+	for (size_t i = (size_t)off; i < 2 + ARRAY_SIZE(meta_files); i++) {
+		const char *name = i == 0 ? "." : i == 1 ? ".." :
+				   meta_files[i - 2].name;
+		uint64_t ino = i == 0 ? META_DIR_INO : i == 1 ?
+			       FAMFS_ROOT_INO : META_DIR_INO + i - 1;
 		struct fuse_entry_param e;
 		size_t n;
 
-		meta_entry(d, inos[i], &e);
+		meta_entry(d, ino, &e);
 		if (plus)
 			n = fuse_add_direntry_plus(req, buf + used,
-						   size - used, names[i], &e,
+						   size - used, name, &e,
 						   (off_t)i + 1);
 		else
 			n = fuse_add_direntry(req, buf + used, size - used,
-					      names[i], &e.attr,
-					      (off_t)i + 1);
+					      name, &e.attr, (off_t)i + 1);
 		if (n > size - used)
 			break;
 		used += n;
@@ -154,13 +169,14 @@ size_t meta_readdir(struct fused *d, fuse_req_t req, char *buf, size_t size,
 	return used;
 }
 
-/* Opened direct_io (file.c), so each read sees the current list. */
-static void meta_read_poison(struct fused *d, fuse_req_t req, size_t size,
-			     off_t off)
+/* Opened direct_io (file.c), so each read sees the current text. */
+static void meta_read_generated(struct fused *d, fuse_req_t req,
+				const struct meta_file *f, size_t size,
+				off_t off)
 {
 	char *text;
 	size_t len;
-	int rc = poison_listing(d, &text, &len);
+	int rc = f->generate(d, &text, &len);
 
 	if (rc) {
 		fuse_reply_err(req, -rc);
@@ -183,8 +199,13 @@ void meta_read(struct fused *d, fuse_req_t req, uint64_t ino, size_t size,
 		fuse_reply_err(req, EISDIR);
 		return;
 	}
-	if (ino == META_POISON_INO) {
-		meta_read_poison(d, req, size, off);
+	if (meta_is_generated(ino)) {
+		meta_read_generated(d, req, meta_file_of(ino), size, off);
+		return;
+	}
+	/* the rest is device memory, gone with the device */
+	if (device_gone(d)) {
+		fuse_reply_err(req, EIO);
 		return;
 	}
 	meta_range(d, ino, &base, &len);

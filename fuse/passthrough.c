@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "famfs_fused.h"
+#include "famfs_ioctl.h"
 #include "fsdev_dax_uapi.h"
 
 #define VIEW_PAGE 4096ULL
@@ -53,29 +54,45 @@ static bool has_cap_sys_admin(void)
 	       CAP_TO_MASK(CAP_SYS_ADMIN);
 }
 
-/*
- * Give up on passthrough for this mount, saying why once. Before the
- * daemon is detached its log is the starter's stderr: passthrough_start
- * only notes the reason and passthrough_announce() logs it where a
- * detached daemon's messages go.
- */
-static void passthrough_off(struct fused *d, const char *why)
+uint32_t passthrough_mount_why(struct fused *d)
 {
+	if (device_gone(d))
+		return FAMFS_WHY_DEVICE_GONE;
+	if (__atomic_load_n(&d->passthrough_on, __ATOMIC_ACQUIRE))
+		return FAMFS_WHY_NONE;
+	return __atomic_load_n(&d->passthrough_why, __ATOMIC_ACQUIRE);
+}
+
+/*
+ * Passthrough is off for this mount: say why once. Before the daemon is
+ * detached its log is the starter's stderr, so passthrough_start only
+ * notes the reason and passthrough_announce() logs it where a detached
+ * daemon's messages go. Not asking for it, or a device without the
+ * module, is the plain daemon mode: worth an info line, not a warning.
+ */
+static void passthrough_off(struct fused *d, uint32_t why)
+{
+	bool plain = why == FAMFS_WHY_OPTION ||
+		     (why == FAMFS_WHY_NOT_FSDEV && !d->opts.passthrough_asked);
+
+	__atomic_store_n(&d->passthrough_why, why, __ATOMIC_RELEASE);
 	__atomic_store_n(&d->passthrough_on, false, __ATOMIC_RELEASE);
-	if (!d->passthrough_announced) {
-		d->passthrough_off_reason = why;
+	if (!d->passthrough_announced)
 		return;
-	}
 	if (!__atomic_exchange_n(&d->passthrough_said, true, __ATOMIC_ACQ_REL))
-		fused_log(LOG_WARNING, "%s: passthrough off: %s; files served by the daemon",
-			  d->device, why);
+		fused_log(plain ? LOG_INFO : LOG_WARNING,
+			  "%s: passthrough off: %s; files served by the daemon",
+			  d->device, famfs_why_text(why));
 }
 
 void passthrough_announce(struct fused *d)
 {
+	uint32_t why = __atomic_load_n(&d->passthrough_why, __ATOMIC_ACQUIRE);
+
 	d->passthrough_announced = true;
-	if (d->opts.passthrough && d->passthrough_off_reason)
-		passthrough_off(d, d->passthrough_off_reason);
+	/* with a view device, INIT decides (passthrough_init) */
+	if (why && d->view_dev_fd < 0)
+		passthrough_off(d, why);
 }
 
 int passthrough_start(struct fused *d)
@@ -85,27 +102,29 @@ int passthrough_start(struct fused *d)
 	int fd;
 
 	d->view_dev_fd = -1;
-	if (!d->opts.passthrough)
-		return 0;
-	if (!has_cap_sys_admin()) {
-		passthrough_off(d, "needs CAP_SYS_ADMIN");
+	if (!d->opts.passthrough) {
+		passthrough_off(d, FAMFS_WHY_OPTION);
 		return 0;
 	}
 	/* views are made through this fd: it needs the mount's access mode */
 	fd = open(d->device, (d->writable ? O_RDWR : O_RDONLY) | O_CLOEXEC);
-	if (fd < 0) {
-		passthrough_off(d, "cannot open the device");
+	memset(&info, 0, sizeof(info));
+	if (fd < 0 || fstat(fd, &st) || !S_ISCHR(st.st_mode) ||
+	    ioctl(fd, FSDEV_DAX_IOC_GET_INFO, &info)) {
+		if (fd >= 0)
+			close(fd);
+		passthrough_off(d, FAMFS_WHY_NOT_FSDEV);
 		return 0;
 	}
-	memset(&info, 0, sizeof(info));
-	if (fstat(fd, &st) || !S_ISCHR(st.st_mode) ||
-	    ioctl(fd, FSDEV_DAX_IOC_GET_INFO, &info)) {
+	/* FUSE_DEV_IOC_BACKING_OPEN is for CAP_SYS_ADMIN only */
+	if (!has_cap_sys_admin()) {
 		close(fd);
-		passthrough_off(d, "not a devdax device bound to fsdev_dax (see famfs daxmode)");
+		passthrough_off(d, FAMFS_WHY_NO_CAP);
 		return 0;
 	}
 	d->view_dev_fd = fd;
 	/* on only once INIT has negotiated it (passthrough_init) */
+	passthrough_off(d, FAMFS_WHY_KERNEL);
 	return 0;
 }
 
@@ -118,17 +137,70 @@ void passthrough_stop(struct fused *d)
 
 void passthrough_init(struct fused *d, struct fuse_conn_info *conn)
 {
-	if (!d->opts.passthrough || d->view_dev_fd < 0)
+	if (d->view_dev_fd < 0)
 		return;
 	if (!fuse_set_feature_flag(conn, FUSE_CAP_PASSTHROUGH)) {
-		passthrough_off(d, "the kernel does not offer FUSE passthrough");
+		passthrough_off(d, FAMFS_WHY_KERNEL);
 		return;
 	}
 	/* views live on no stacked filesystem */
 	conn->max_backing_stack_depth = FUSE_BACKING_STACKED_UNDER;
+	__atomic_store_n(&d->passthrough_why, FAMFS_WHY_NONE, __ATOMIC_RELEASE);
 	__atomic_store_n(&d->passthrough_on, true, __ATOMIC_RELEASE);
-	fused_log(LOG_INFO, "%s: passthrough negotiated with the kernel",
+	fused_log(LOG_INFO, "%s: passthrough on: committed files map the device through fsdev_dax views",
 		  d->device);
+}
+
+void passthrough_device_gone(struct fused *d)
+{
+	if (__atomic_exchange_n(&d->device_gone, true, __ATOMIC_ACQ_REL))
+		return;
+	fused_log(LOG_ERR, "%s: device gone (unbound from fsdev_dax): new opens refused (ENXIO); unmount it",
+		  d->device);
+}
+
+/* A view of device bytes [0, 4096): does the kernel take views at all? */
+void passthrough_probe(struct fused *d, fuse_req_t req)
+{
+	struct fsdev_dax_extent ext = { .offset = 0, .len = VIEW_PAGE };
+	struct fsdev_dax_view_create vc;
+	int fd, id;
+
+	if (passthrough_mount_why(d) ||
+	    __atomic_exchange_n(&d->passthrough_probed, true, __ATOMIC_ACQ_REL))
+		return;
+	memset(&vc, 0, sizeof(vc));
+	vc.extents_ptr = (uintptr_t)&ext;
+	vc.nr_extents = 1;
+	vc.flags = FSDEV_DAX_VIEW_READ_ONLY;
+	fd = ioctl(d->view_dev_fd, FSDEV_DAX_IOC_CREATE_VIEW, &vc);
+	if (fd < 0) {
+		if (errno == ENXIO || errno == ENODEV)
+			passthrough_device_gone(d);
+		return;
+	}
+	id = fuse_passthrough_open(req, fd);
+	if (id > 0)
+		fuse_passthrough_close(req, id);
+	else
+		passthrough_off(d, FAMFS_WHY_REFUSED);
+	close(fd);
+}
+
+uint32_t passthrough_why_not(struct fused *d, const struct famfs_stat *st)
+{
+	uint32_t why = passthrough_mount_why(d);
+
+	/* what the file is comes first, then what the mount allows */
+	if (st->type != FAMFS_NODE_FILE)
+		return FAMFS_WHY_NOT_FILE;
+	if (st->state == FAMFS_NODE_PENDING)
+		return FAMFS_WHY_PENDING;
+	if (why)
+		return why;
+	if (!st->size)
+		return FAMFS_WHY_EMPTY;
+	return FAMFS_WHY_NONE;
 }
 
 /*
@@ -177,8 +249,8 @@ fail:
 	return NULL;
 }
 
-void passthrough_node_setup(struct fused *d, fuse_req_t req,
-			    struct open_node *n, const struct famfs_stat *st)
+int passthrough_node_setup(struct fused *d, fuse_req_t req,
+			   struct open_node *n, const struct famfs_stat *st)
 {
 	struct fsdev_dax_view_create vc;
 	struct fsdev_dax_extent *ext;
@@ -187,49 +259,59 @@ void passthrough_node_setup(struct fused *d, fuse_req_t req,
 
 	n->backing_id = 0;
 	n->view_fd = -1;
-	if (!__atomic_load_n(&d->passthrough_on, __ATOMIC_ACQUIRE) ||
-	    st->type != FAMFS_NODE_FILE ||
-	    st->state == FAMFS_NODE_PENDING || !st->size ||
-	    st->size % VIEW_PAGE)
-		return;
+	n->why = passthrough_why_not(d, st);
+	if (n->why == FAMFS_WHY_DEVICE_GONE)
+		return -ENXIO;
+	if (n->why)
+		return 0;
+	n->why = FAMFS_WHY_NO_VIEW;
+	if (st->size % VIEW_PAGE)
+		return 0;
 	/* the daemon's EIO guard must see every access to poisoned files */
 	if (poison_check_file(d, st->ino, 0, st->size))
-		return;
+		return 0;
 	ext = file_extents(d, st->ino, st->size, &count);
 	if (!ext)
-		return;
+		return 0;
 	memset(&vc, 0, sizeof(vc));
 	vc.extents_ptr = (uintptr_t)ext;
 	vc.nr_extents = count;
 	vc.flags = d->writable ? 0 : FSDEV_DAX_VIEW_READ_ONLY;
 	fd = ioctl(d->view_dev_fd, FSDEV_DAX_IOC_CREATE_VIEW, &vc);
 	free(ext);
+	if (fd < 0 && (errno == ENXIO || errno == ENODEV)) {
+		passthrough_device_gone(d);
+		n->why = FAMFS_WHY_DEVICE_GONE;
+		return -ENXIO;
+	}
 	if (fd < 0) {
 		fused_log(LOG_WARNING, "%s: inode %llu: no view (%s): served by the daemon",
 			  d->device, (unsigned long long)st->ino,
 			  strerror(errno));
-		return;
+		return 0;
 	}
 	if (vc.size != st->size) {
 		close(fd);
-		return;
+		return 0;
 	}
 	id = fuse_passthrough_open(req, fd);
 	if (id <= 0) {
 		/*
-		 * EPERM: not negotiated after all, or no CAP_SYS_ADMIN.
-		 * EINVAL: the kernel takes only regular files as backing
-		 * files (6.12.117 checks d_is_reg), which a view is not.
+		 * EPERM: not negotiated after all. EINVAL: the kernel takes
+		 * only regular files as backing files (6.12.117 checks
+		 * d_is_reg), and views were anonymous inodes before
+		 * fsdev_dax v2.
 		 */
 		close(fd);
-		passthrough_off(d, errno == EPERM ? "the kernel refuses backing files (EPERM)" :
-				errno == EINVAL ? "the kernel refuses fsdev_dax views as backing files (EINVAL)" :
-				"cannot register a backing file");
-		return;
+		passthrough_off(d, FAMFS_WHY_REFUSED);
+		n->why = FAMFS_WHY_REFUSED;
+		return 0;
 	}
 	n->view_fd = fd;
 	n->backing_id = id;
+	n->why = FAMFS_WHY_NONE;
 	counters_add(&d->counters.passthrough_views, 1);
+	return 0;
 }
 
 void passthrough_node_teardown(struct fused *d, fuse_req_t req,

@@ -15,7 +15,8 @@ int refresh_now(struct fused *d)
 {
 	int rc;
 
-	if (d->master)
+	/* the log is device memory: gone with the device */
+	if (d->master || device_gone(d))
 		return 0;
 	/* one replay at a time; queries keep running under lib's lock */
 	pthread_mutex_lock(&d->refresh_lock);
@@ -31,6 +32,6 @@ int refresh_now(struct fused *d)
 
 void refresh_if_moved(struct fused *d)
 {
-	if (!d->master && famfs_fs_log_moved(d->fs))
+	if (!d->master && !device_gone(d) && famfs_fs_log_moved(d->fs))
 		refresh_now(d);
 }

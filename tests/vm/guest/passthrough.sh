@@ -45,8 +45,8 @@ expect "mkfs.famfs" mkfs.famfs -f $dev >/dev/null
 
 # ---- the passthrough mount ----
 expect "famfs mount -o passthrough" famfs mount -o passthrough $dev $mnt
-expect "daemon logged: passthrough negotiated" \
-	wait_for 30 grep -q "$dev: passthrough negotiated with the kernel" $log
+expect "daemon logged: passthrough on" \
+	wait_for 30 grep -q "$dev: passthrough on:" $log
 
 expect "creat A (4 MiB)" famfs creat -s 4M -S 11 $mnt/A
 expect "creat B (64 MiB)" famfs creat -s 64M -S 22 $mnt/B
@@ -108,7 +108,7 @@ expect "famfs umount" famfs umount $mnt
 expect "daemon gone" wait_for 50 no_daemon
 
 # ---- the same files through a plain mount ----
-expect "famfs mount (plain)" famfs mount $dev $mnt
+expect "famfs mount -o nopassthrough" famfs mount -o nopassthrough $dev $mnt
 expect "verify A (plain)" famfs verify -f $mnt/A -S 11
 expect "verify B (plain)" famfs verify -f $mnt/B -S 22
 expect "verify C (plain)" famfs verify -f $mnt/C -S 33
