@@ -31,7 +31,8 @@ int cli_meta_file(struct famfs_fs *fs, const char *rel, struct famfs_stat *st,
 	} else if (!strcmp(name, ".log")) {
 		ext->offset = sb->log_offset;
 		ext->len = sb->log_len;
-	} else if (!strcmp(name, ".poison") || !strcmp(name, ".status")) {
+	} else if (!strcmp(name, ".poison") || !strcmp(name, ".status") ||
+		   !strcmp(name, ".serving")) {
 		return -ENODATA;	/* text the daemon makes when read */
 	} else {
 		return -ENOENT;

@@ -81,7 +81,7 @@ cleanup_mount() {
 }
 trap cleanup_mount EXIT
 "$MKFS" -f "$dev" >/dev/null
-if "$FAMFS" mount "$dev" "$mnt" && mkdir "$mnt/first" "$mnt/second" &&
+if "$FAMFS" mount "$dev" "$mnt" >/dev/null && mkdir "$mnt/first" "$mnt/second" &&
 	"$FAMFS" umount "$mnt"; then
 	ok "two entries written through a mount"
 else
@@ -100,7 +100,7 @@ expect 4 "sequence jumps from 0 to 2" "the lost entry is reported" -- \
 # the root directory's owner and mode come from mkfs (no log entry)
 expect 0 "root: +mode 1770, uid 1234, gid 99" "mkfs -m -u -g" -- \
 	"$MKFS" -f -m 1770 -u 1234 -g 99 "$dev"
-if "$FAMFS" mount "$dev" "$mnt"; then
+if "$FAMFS" mount "$dev" "$mnt" >/dev/null; then
 	expect 0 "^1770 1234 99$" "the mounted root has them" -- \
 		stat -c '%a %u %g' "$mnt"
 	"$FAMFS" umount "$mnt"
