@@ -14,7 +14,7 @@ DEB_PACKAGES := build-essential dpkg-dev meson ninja-build pkg-config clang \
 	libdaxctl-dev mandoc fio valgrind gnuplot-nox util-linux procps \
 	bash-completion python3
 
-.PHONY: all deps build demo check check-asan check-valgrind bench clean
+.PHONY: all deps build demo check check-asan check-valgrind bench mutate clean
 
 all: build
 
@@ -60,6 +60,12 @@ check-valgrind: build
 
 bench: build
 	bench/run.sh $(BUILD)
+
+# Bug injection (not part of check: ~30 rebuilds and suite runs): each
+# mutation of tests/mutate/mutations.txt alone, then the fast suites;
+# prints caught/total and every survivor or stale anchor.
+mutate: deps
+	python3 tests/mutate/mutate.py
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -174,7 +174,9 @@ def main():
               f"'{m['find']}' no longer matches once")
     # rebuild unmutated so a kept tree is consistent
     run(["ninja", "-C", build], tree, log)
-    if not args.keep:
+    if args.keep or caught != total:
+        print(f"mutate: scratch tree and log kept in {work}")
+    else:
         shutil.rmtree(work, ignore_errors=True)
     return 0 if caught == total else 1
 

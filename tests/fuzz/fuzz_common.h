@@ -1,0 +1,591 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Shared by the fuzz targets: a device that leaves nothing behind, a
+ * builder of valid log entries that input bytes then mutate field by
+ * field, and the invariants every replay must keep:
+ *   - no two live files overlap, and no file reaches outside the data area;
+ *   - every entry replay applied passes the checks of an independent
+ *     validator written here (paths, extents, sizes, layouts);
+ *   - replay is idempotent: replaying again applies nothing, and a
+ *     fresh full replay of an intact log yields the same namespace as the
+ *     incremental one;
+ *   - fsck and a mount agree on what the log holds.
+ * A broken invariant abort()s, which libFuzzer reports as a crash.
+ */
+#ifndef FAMFS_FUZZ_COMMON_H
+#define FAMFS_FUZZ_COMMON_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#define FUZZ_DEV_SIZE (1ULL << 30)	/* sparse: 512 units for big extent lists */
+#define FUZZ_LOG_AT SB_LOG_OFFSET
+#define FUZZ_LOG_LEN (2ULL << 20)
+#define FUZZ_UNIT (2ULL << 20)
+#define FUZZ_DATA_AT (FUZZ_LOG_AT + FUZZ_LOG_LEN)
+#define FUZZ_AREA (FUZZ_LOG_LEN - LOG_HDR_SIZE)	/* bytes for entries */
+
+#define fuzz_assert(cond, ...)                                               \
+	do {                                                                 \
+		if (!(cond)) {                                               \
+			fprintf(stderr, "invariant broken: " __VA_ARGS__);   \
+			fprintf(stderr, "\n");                               \
+			abort();                                             \
+		}                                                            \
+	} while (0)
+
+/*
+ * The device is a memfd reached through /proc/self/fd: it has no name in
+ * any filesystem, so nothing is left behind however the process ends.
+ */
+static char fuzz_dev_path[64];
+static uint8_t *fuzz_dev;
+/*
+ * One read-only famfs_dev for every replay: mapping and unmapping the
+ * device per input would cost more than the replay (ASan poisons the
+ * shadow of every unmapped byte).
+ */
+static struct famfs_dev *fuzz_famfs_dev;
+static uint8_t fuzz_fs_uuid[16] = { 0xf5, 0x22, 1, 2, 3, 4, 5, 6,
+				    7, 8, 9, 10, 11, 12, 13, 14 };
+static uint64_t fuzz_dirty;	/* entry-area bytes the last input wrote */
+
+static void fuzz_setup(void)
+{
+	struct famfs_sb_info sb = {
+		.version = SB_VERSION, .device_size = FUZZ_DEV_SIZE,
+		.log_offset = FUZZ_LOG_AT, .log_len = FUZZ_LOG_LEN,
+		.alloc_unit = FUZZ_UNIT, .data_offset = FUZZ_DATA_AT,
+	};
+	int fd = memfd_create("famfs-fuzz", 0);
+
+	if (fd < 0 || ftruncate(fd, (off_t)FUZZ_DEV_SIZE))
+		abort();
+	fuzz_dev = mmap(NULL, FUZZ_DEV_SIZE, PROT_READ | PROT_WRITE,
+			MAP_SHARED, fd, 0);
+	if (fuzz_dev == MAP_FAILED)
+		abort();
+	snprintf(fuzz_dev_path, sizeof(fuzz_dev_path), "/proc/self/fd/%d", fd);
+	memcpy(sb.fs_uuid, fuzz_fs_uuid, 16);
+	famfs_sb_encode(&sb, fuzz_dev);
+	famfs_sb_encode(&sb, fuzz_dev + FAMFS_SB_BACKUP_OFFSET);
+	log_format(fuzz_dev + FUZZ_LOG_AT, FUZZ_LOG_LEN, fuzz_fs_uuid);
+	/* the master is another host: every open here is a client */
+	setenv("FAMFS_SYSTEM_UUID", "00000000-0000-0000-0000-000000000001", 1);
+	if (famfs_dev_open(fuzz_dev_path, FAMFS_DEV_RDONLY, &fuzz_famfs_dev))
+		abort();
+}
+
+/* A mount's view of the device: superblock, header, whole-log replay. */
+static struct famfs_fs *fuzz_mount(struct famfs_report *rep)
+{
+	struct famfs_fs *fs;
+
+	/* the superblock and the header are intact: this cannot fail */
+	if (fs_attach(fuzz_famfs_dev, false, FAMFS_OPEN_RDONLY, rep, &fs))
+		abort();
+	return fs;
+}
+
+static uint8_t *fuzz_entries(void)
+{
+	return fuzz_dev + FUZZ_LOG_AT + LOG_HDR_SIZE;
+}
+
+/* Clear what the previous input wrote (cheaper than the whole log). */
+static void fuzz_clear(void)
+{
+	memset(fuzz_entries(), 0, fuzz_dirty);
+	fuzz_dirty = 0;
+}
+
+static void fuzz_set_tail(uint64_t entry_bytes)
+{
+	put_le64(fuzz_dev + FUZZ_LOG_AT + LOG_OFF_TAIL,
+		 LOG_HDR_SIZE + ((entry_bytes + 7) & ~7ULL));
+}
+
+/* CRC of one encoded entry, however this format version seeds it. */
+static void fuzz_fix_crc(uint8_t *p, uint32_t len)
+{
+	put_le32(p + ENT_OFF_CRC, famfs_crc32c(0, p + 8, len - 8));
+}
+
+/* ---- the structure-aware builder ---------------------------------------
+ *
+ * Input bytes are read as a small program. Each operation builds one
+ * valid entry from a model of the namespace (existing directories and
+ * files, the next free unit), or mutates one field of an entry already
+ * built. Paths can be long and extent lists large, so replay is reached
+ * deep instead of stopping at a CRC or a missing parent.
+ */
+struct fuzz_input {
+	const uint8_t *p;
+	size_t n;
+};
+
+static uint8_t take8(struct fuzz_input *in)
+{
+	uint8_t v;
+
+	if (!in->n)
+		return 0;
+	v = *in->p++;
+	in->n--;
+	return v;
+}
+
+static uint16_t take16(struct fuzz_input *in)
+{
+	return (uint16_t)(take8(in) | take8(in) << 8);
+}
+
+static uint32_t take32(struct fuzz_input *in)
+{
+	return (uint32_t)take16(in) | (uint32_t)take16(in) << 16;
+}
+
+#define MODEL_MAX 64
+
+struct model {
+	char dirs[MODEL_MAX][FAMFS_PATH_MAX + 1];
+	unsigned int ndirs;	/* dirs[0] is the root, "" */
+	char files[MODEL_MAX][FAMFS_PATH_MAX + 1];
+	unsigned int nfiles;
+	uint64_t next_unit;	/* device offset of the next free unit */
+	uint64_t seq;
+	/* entries built so far: offsets in the entry area */
+	uint32_t at[256], len[256];
+	unsigned int nentries;
+	uint64_t used;		/* bytes of the entry area used */
+	uint64_t published;	/* bytes a client may have replayed */
+	bool rewrote;		/* an entry below @published was changed */
+};
+
+static void model_init(struct model *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->dirs[0][0] = '\0';
+	m->ndirs = 1;
+	m->next_unit = FUZZ_DATA_AT;
+}
+
+/* A name of 1..255 bytes: short ones from the input, or long patterns. */
+static void make_name(struct fuzz_input *in, char *out, size_t room)
+{
+	uint8_t len = take8(in), style = take8(in);
+	size_t n = len ? len : 1;
+
+	if (n > room)
+		n = room;
+	for (size_t i = 0; i < n; i++)
+		out[i] = style & 1 ? (char)('a' + (i + style) % 26) :
+				     (char)('a' + (take8(in) % 26));
+	out[n] = '\0';
+}
+
+/* Join a parent path and a new name; false when it would be too long. */
+static bool make_path(struct fuzz_input *in, const char *parent, char *out)
+{
+	size_t plen = strlen(parent), room;
+
+	if (plen + 2 > FAMFS_PATH_MAX)
+		return false;
+	room = FAMFS_PATH_MAX - plen - (plen ? 1 : 0);
+	if (room > FAMFS_NAME_MAX)
+		room = FAMFS_NAME_MAX;
+	memcpy(out, parent, plen);
+	if (plen)
+		out[plen++] = '/';
+	make_name(in, out + plen, room);
+	return true;
+}
+
+static bool model_emit(struct model *m, struct famfs_log_record *r)
+{
+	size_t len = log_record_size(r);
+	uint8_t *dst = fuzz_entries() + m->used;
+
+	if (!len || m->used + len > FUZZ_AREA || m->nentries == 256)
+		return false;
+	r->seq = ++m->seq;
+	memset(dst, 0, len);
+	log_record_encode(r, dst, len);
+	m->at[m->nentries] = (uint32_t)m->used;
+	m->len[m->nentries++] = (uint32_t)len;
+	m->used += len;
+	return true;
+}
+
+static void op_mkdir(struct model *m, struct fuzz_input *in)
+{
+	struct famfs_log_record r = { .type = FAMFS_LOG_MKDIR };
+	char path[FAMFS_PATH_MAX + 1];
+	const char *parent = m->dirs[take8(in) % m->ndirs];
+
+	if (!make_path(in, parent, path))
+		return;
+	r.path = path;
+	r.mode = 040000 | (take16(in) & 07777);
+	r.uid = take8(in);
+	r.gid = take8(in);
+	if (model_emit(m, &r) && m->ndirs < MODEL_MAX)
+		strcpy(m->dirs[m->ndirs++], path);
+}
+
+/* A deep chain of directories: paths near the 4095-byte limit. */
+static void op_deep(struct model *m, struct fuzz_input *in)
+{
+	/* 16 names of 256 bytes reach the 4095-byte path limit */
+	uint8_t depth = take8(in) % 17 + 1;
+
+	for (uint8_t i = 0; i < depth; i++) {
+		struct famfs_log_record r = { .type = FAMFS_LOG_MKDIR,
+					      .mode = 040755 };
+		char path[FAMFS_PATH_MAX + 1];
+		const char *parent = m->dirs[m->ndirs - 1];
+		size_t plen = strlen(parent), n = 200 + take8(in) % 56;
+
+		if (plen + 1 + n > FAMFS_PATH_MAX)
+			n = FAMFS_PATH_MAX - plen - 1;
+		if (!n || plen + 2 > FAMFS_PATH_MAX)
+			return;
+		memcpy(path, parent, plen);
+		if (plen)
+			path[plen++] = '/';
+		memset(path + plen, 'd' + i % 20, n);
+		path[plen + n] = '\0';
+		r.path = path;
+		if (!model_emit(m, &r) || m->ndirs == MODEL_MAX)
+			return;
+		strcpy(m->dirs[m->ndirs++], path);
+	}
+}
+
+static void op_file(struct model *m, struct fuzz_input *in)
+{
+	static struct famfs_extent ext[4096];
+	struct famfs_log_record r = { .type = FAMFS_LOG_FILE };
+	char path[FAMFS_PATH_MAX + 1];
+	const char *parent = m->dirs[take8(in) % m->ndirs];
+	uint8_t shape = take8(in);
+	uint32_t n = 0, units;
+	uint64_t total = 0;
+
+	if (!make_path(in, parent, path))
+		return;
+	/* 0..3 extents usually, up to 4095 (many one-unit pieces) rarely */
+	n = (shape & 0xe0) == 0xe0 ? take16(in) % 4096 : shape % 4;
+	units = shape & 0x40 ? 2 : 1;
+	for (uint32_t i = 0; i < n; i++) {
+		ext[i].offset = m->next_unit;
+		ext[i].len = units * FUZZ_UNIT;
+		/* past the device end is left to replay to refuse */
+		m->next_unit += ext[i].len;
+		total += ext[i].len;
+	}
+	r.path = path;
+	r.mode = 0100000 | (take16(in) & 07777);
+	r.uid = take8(in);
+	r.gid = take8(in);
+	r.nextents = n;
+	r.extents = ext;
+	r.size = n ? total - take32(in) % FUZZ_UNIT : 0;
+	if (n >= 2 && (shape & 0x20)) {
+		r.interleave.nstrips = n;
+		r.interleave.nbuckets = n;
+		r.interleave.chunk_size = FUZZ_UNIT;
+	}
+	if (model_emit(m, &r) && m->nfiles < MODEL_MAX)
+		strcpy(m->files[m->nfiles++], path);
+}
+
+static void op_setattr(struct model *m, struct fuzz_input *in)
+{
+	struct famfs_log_record r = { .type = FAMFS_LOG_SETATTR };
+	uint8_t pick = take8(in);
+
+	if (pick & 1 && m->nfiles)
+		r.path = m->files[pick / 2 % m->nfiles];
+	else if (m->ndirs > 1)
+		r.path = m->dirs[1 + pick / 2 % (m->ndirs - 1)];
+	else
+		return;
+	r.setattr_mask = take8(in) & 7;
+	r.mode = take16(in);
+	r.uid = take8(in);
+	r.gid = take8(in);
+	model_emit(m, &r);
+}
+
+static void op_badrange(struct model *m, struct fuzz_input *in)
+{
+	struct famfs_log_record r = { .type = FAMFS_LOG_BADRANGE, .path = "" };
+
+	r.bad.offset = FUZZ_DATA_AT + (uint64_t)take32(in) % (64 * FUZZ_UNIT);
+	r.bad.len = take16(in) + 1;
+	model_emit(m, &r);
+}
+
+/* Overwrite one field (or byte) of an entry already built. */
+static void op_mutate(struct model *m, struct fuzz_input *in)
+{
+	static const uint64_t special[] = { 0, 1, 7, 8, 0xff, 0xffff,
+					    0xffffffffULL, 0x7fffffffffffffffULL,
+					    ~0ULL, FUZZ_UNIT, FUZZ_DATA_AT,
+					    FUZZ_DEV_SIZE };
+	uint8_t which = take8(in), how = take8(in);
+	uint32_t off, len;
+	uint8_t *e;
+	uint64_t v;
+
+	if (!m->nentries)
+		return;
+	which %= m->nentries;
+	if (m->at[which] < m->published)
+		m->rewrote = true;
+	e = fuzz_entries() + m->at[which];
+	len = m->len[which];
+	off = take16(in) % len;
+	switch (how % 4) {
+	case 0:		/* one byte */
+		e[off] = take8(in);
+		break;
+	case 1:		/* an aligned 8-byte field to a boundary value */
+		off &= ~7U;
+		if (off + 8 <= len)
+			put_le64(e + off, special[take8(in) % ARRAY_SIZE(special)]);
+		break;
+	case 2:		/* a 4-byte field to a value from the input */
+		off &= ~3U;
+		if (off + 4 <= len)
+			put_le32(e + off, take32(in));
+		break;
+	default:	/* a 2-byte field off by a small amount */
+		off &= ~1U;
+		if (off + 2 <= len)
+			put_le16(e + off, (uint16_t)(get_le16(e + off) +
+						     (int8_t)take8(in)));
+		break;
+	}
+	/* mostly keep the CRC right, so the semantic checks are reached */
+	if (!(how & 0x80))
+		fuzz_fix_crc(e, len);
+}
+
+/*
+ * Build the log from @in; returns the entry bytes used. @publish (may be
+ * NULL) is called at the program's publish operations, with the bytes
+ * built so far: a master making its entries visible to a client.
+ */
+static uint64_t fuzz_build(struct fuzz_input *in, struct model *m,
+			   void (*publish)(struct model *m, uint8_t how))
+{
+	while (in->n) {
+		uint8_t op = take8(in) % 16;
+
+		if (op < 4)
+			op_mkdir(m, in);
+		else if (op < 8)
+			op_file(m, in);
+		else if (op < 10)
+			op_setattr(m, in);
+		else if (op == 10)
+			op_badrange(m, in);
+		else if (op == 13)
+			op_deep(m, in);
+		else if (op >= 14 && publish)
+			publish(m, take8(in));
+		else
+			op_mutate(m, in);
+	}
+	return m->used;
+}
+
+/* ---- invariants ---------------------------------------------------------- */
+
+static bool valid_rel_path(const char *path)
+{
+	char name[FAMFS_NAME_MAX + 2];
+	const char *p = path, *slash;
+	size_t len = strlen(path);
+
+	if (!len || len > FAMFS_PATH_MAX || path[0] == '/')
+		return false;
+	for (;;) {
+		slash = strchr(p, '/');
+		len = slash ? (size_t)(slash - p) : strlen(p);
+		if (len > FAMFS_NAME_MAX)
+			return false;
+		memcpy(name, p, len);
+		name[len] = '\0';
+		if (famfs_check_name(name))
+			return false;
+		if (p == path && !slash && !strcmp(name, FAMFS_META_DIR))
+			return false;
+		if (!slash)
+			return true;
+		p = slash + 1;
+	}
+}
+
+/* Every record replay applied, checked again here from first principles. */
+static void check_applied(void *ctx, const struct famfs_log_record *r)
+{
+	uint64_t total = 0;
+
+	(void)ctx;
+	if (r->type == FAMFS_LOG_BADRANGE) {
+		fuzz_assert(r->bad.len && r->bad.offset < FUZZ_DEV_SIZE &&
+				    r->bad.len <= FUZZ_DEV_SIZE - r->bad.offset,
+			    "poisoned range %#llx+%#llx outside the device",
+			    (unsigned long long)r->bad.offset,
+			    (unsigned long long)r->bad.len);
+		return;
+	}
+	fuzz_assert(valid_rel_path(r->path), "applied bad path '%s'", r->path);
+	if (r->type == FAMFS_LOG_SETATTR)
+		fuzz_assert(!(r->setattr_mask & ~7U), "unknown setattr bits");
+	if (r->type != FAMFS_LOG_FILE)
+		return;
+	for (uint32_t i = 0; i < r->nextents; i++) {
+		const struct famfs_extent *e = &r->extents[i];
+
+		fuzz_assert(e->len && !(e->offset % FUZZ_UNIT) &&
+				    !(e->len % FUZZ_UNIT) &&
+				    e->offset >= FUZZ_DATA_AT &&
+				    e->offset < FUZZ_DEV_SIZE &&
+				    e->len <= FUZZ_DEV_SIZE - e->offset,
+			    "%s: bad extent %u", r->path, i);
+		total += e->len;
+	}
+	fuzz_assert(r->size <= total, "%s: size beyond extents", r->path);
+	if (r->interleave.nstrips) {
+		fuzz_assert(r->interleave.nstrips == r->nextents &&
+				    r->interleave.chunk_size &&
+				    !(r->interleave.chunk_size % FUZZ_UNIT),
+			    "%s: bad interleave", r->path);
+		for (uint32_t i = 0; i < r->nextents; i++)
+			fuzz_assert(r->extents[i].len == r->extents[0].len &&
+					    !(r->extents[i].len %
+					      r->interleave.chunk_size),
+				    "%s: unequal strips", r->path);
+	}
+}
+
+struct owned {
+	uint64_t offset, len, ino;
+};
+
+static int owned_cmp(const void *a, const void *b)
+{
+	const struct owned *x = a, *y = b;
+
+	return x->offset < y->offset ? -1 : x->offset > y->offset;
+}
+
+/*
+ * Walk the namespace: no two files overlap; returns a digest of every
+ * node (attributes, extents, parent and name) for comparing two replays.
+ */
+static uint64_t check_namespace(struct famfs_fs *fs)
+{
+	static struct owned own[1 << 16];
+	static struct famfs_extent ext[4096];
+	uint64_t digest = 1469598103934665603ULL, ino, nodes;
+	struct famfs_interleave il;
+	struct famfs_usage u;
+	struct famfs_stat st;
+	size_t nown = 0;
+	int n;
+
+#define MIX(v) (digest = (digest ^ (uint64_t)(v)) * 1099511628211ULL)
+	famfs_fs_usage(fs, &u);
+	nodes = u.nfiles + u.ndirs;	/* the root is one of the dirs */
+	for (ino = 1; ino <= nodes; ino++) {
+		fuzz_assert(famfs_getattr(fs, ino, &st) == 0,
+			    "ino %llu of %llu missing", (unsigned long long)ino,
+			    (unsigned long long)nodes);
+		MIX(st.parent);
+		MIX(st.type);
+		MIX(st.mode);
+		MIX(st.uid);
+		MIX(st.gid);
+		MIX(st.size);
+		MIX(st.nextents);
+		/* parent and name identify the path (hashing whole paths is slow) */
+		{
+			const struct node *n = ns_get(&fs->ns, ino);
+
+			for (uint32_t i = 0; i < n->name_len; i++)
+				MIX(n->name[i]);
+		}
+		if (st.type != FAMFS_NODE_FILE)
+			continue;
+		n = famfs_get_extents(fs, ino, ext, ARRAY_SIZE(ext), &il);
+		fuzz_assert(n >= 0 && (uint32_t)n == st.nextents,
+			    "extent count of ino %llu", (unsigned long long)ino);
+		for (int i = 0; i < n && i < (int)ARRAY_SIZE(ext); i++) {
+			MIX(ext[i].offset);
+			MIX(ext[i].len);
+			fuzz_assert(ext[i].offset >= FUZZ_DATA_AT &&
+					    ext[i].offset + ext[i].len <=
+						    FUZZ_DEV_SIZE,
+				    "ino %llu outside the data area",
+				    (unsigned long long)ino);
+			if (nown < ARRAY_SIZE(own))
+				own[nown++] = (struct owned){ ext[i].offset,
+							      ext[i].len, ino };
+		}
+	}
+	fuzz_assert(famfs_getattr(fs, nodes + 1, &st) != 0,
+		    "more nodes than the usage counts");
+	qsort(own, nown, sizeof(own[0]), owned_cmp);
+	for (size_t i = 1; i < nown; i++)
+		fuzz_assert(own[i - 1].offset + own[i - 1].len <= own[i].offset,
+			    "inodes %llu and %llu overlap at %#llx",
+			    (unsigned long long)own[i - 1].ino,
+			    (unsigned long long)own[i].ino,
+			    (unsigned long long)own[i].offset);
+#undef MIX
+	return digest;
+}
+
+/* Lookups, listings and mappings, as the daemon serves them. */
+static void fuzz_exercise(struct famfs_fs *fs)
+{
+	char name[FAMFS_NAME_MAX + 1], path[FAMFS_PATH_MAX + 1];
+	struct famfs_stat st, child;
+
+	for (uint64_t ino = 1; ino < 64; ino++) {
+		uint64_t cookie = 0, off, contig, owner, pos;
+
+		if (famfs_getattr(fs, ino, &st))
+			continue;
+		famfs_path_of(fs, ino, path, sizeof(path));
+		fuzz_assert(famfs_resolve(fs, path, &child) == 0 &&
+				    child.ino == ino,
+			    "path of %llu does not resolve back",
+			    (unsigned long long)ino);
+		while (famfs_readdir(fs, ino, &cookie, name, &child) == 1)
+			fuzz_assert(famfs_lookup(fs, ino, name, &child) == 0,
+				    "listed name not found");
+		for (uint64_t p = 0; p < st.size && p < (64ULL << 20);
+		     p += contig) {
+			if (famfs_file_map(fs, ino, p, &off, &contig))
+				break;
+			fuzz_assert(off < FUZZ_DEV_SIZE && contig,
+				    "mapping outside the device");
+			famfs_owner_of(fs, off, &owner, &pos);
+		}
+	}
+}
+
+#endif
