@@ -17,7 +17,7 @@ rm -rf "$out/corpus"
 mkdir -p "$out/artifacts"
 for t in log replay; do
 	mkdir -p "$out/corpus/$t"
-	cp "$src/tests/fuzz/corpus/$t/"* "$out/corpus/$t/"
+	find "$src/tests/fuzz/corpus/$t" -type f -exec cp -t "$out/corpus/$t" {} +
 done
 "$out/seeds" "$out/corpus/log"
 

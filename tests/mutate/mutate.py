@@ -10,7 +10,12 @@ longer occurs exactly once the mutation is reported as stale (the code
 moved on; update the list) and counts as not caught, so a list that
 drifts from the code cannot pass silently.
 
-usage: mutate.py [--list FILE] [--only ID[,ID...]] [--keep] [SOURCE_ROOT]
+A mutation may name the test written for it (test: NAME...); with
+--targeted only those tests run, which shows that each of them, not
+just some older test, fails with its bug put back.
+
+usage: mutate.py [--list FILE] [--only ID[,ID...]] [--targeted] [--keep]
+                 [SOURCE_ROOT]
 Exit status: 0 when every mutation was caught, 1 otherwise, 2 on setup
 errors.
 """
@@ -97,6 +102,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--list", default=os.path.join(here, "mutations.txt"))
     ap.add_argument("--only", help="comma-separated mutation ids")
+    ap.add_argument("--targeted", action="store_true",
+                    help="run only the tests each mutation names")
     ap.add_argument("--keep", action="store_true",
                     help="keep the scratch tree (its path is printed)")
     ap.add_argument("root", nargs="?",
@@ -110,6 +117,8 @@ def main():
         if unknown:
             sys.exit(f"mutate: unknown ids {sorted(unknown)}")
         mutations = [m for m in mutations if m["id"] in wanted]
+    if args.targeted:
+        mutations = [m for m in mutations if m.get("test")]
 
     work = tempfile.mkdtemp(prefix="famfs-mutate.")
     tree, build = os.path.join(work, "src"), os.path.join(work, "build")
@@ -144,8 +153,11 @@ def main():
             else:
                 cmd = ["meson", "test", "-C", build, "--no-rebuild",
                        "--maxfail", "1", "--num-processes", "2"]
-                for s in suites:
-                    cmd += ["--suite", s]
+                if args.targeted:
+                    cmd += m["test"].split()
+                else:
+                    for s in suites:
+                        cmd += ["--suite", s]
                 since = os.path.getsize(log)
                 if run(cmd, tree, log):
                     verdict = "caught by " + (
