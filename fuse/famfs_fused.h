@@ -94,6 +94,7 @@ struct fused {
 	uint8_t system_uuid[16];
 	bool master;
 	bool writable;		/* device mapped read-write */
+	bool evicted;		/* the master evicted this host; atomic */
 	/* passthrough.c: device fd for views, -1 when passthrough is off */
 	int view_dev_fd;
 	bool passthrough_on;		/* negotiated, not given up; atomic */
@@ -242,6 +243,10 @@ int file_resize_pending(struct fused *d, uint64_t ino, uint64_t size);
 int file_make_growable(struct fused *d, uint64_t ino);
 /* Commit a size change no writer will close (truncate by path). */
 int file_commit_unopened(struct fused *d, uint64_t ino);
+/* Commit @ino if it is pending (before a rename moves it); d->lock held. */
+int file_commit_pending(struct fused *d, uint64_t ino);
+/* Take @ino's state from libfamfs again (it was deleted); d->lock held. */
+void file_node_sync(struct fused *d, uint64_t ino);
 /* FAMFS_IOC_COMMIT: commit the pending file behind @fi now. */
 int file_commit_now(struct fused *d, uint64_t ino, struct fuse_file_info *fi);
 /* Commit every pending file still open (unmount). */
@@ -251,6 +256,12 @@ struct famfs_ioc_serving;
 int file_serving(struct fused *d, uint64_t ino, struct famfs_ioc_serving *out);
 /* .meta/.serving: the mount's mode, then one line per open file. */
 int file_serving_listing(struct fused *d, char **text, size_t *len);
+
+/*
+ * names.c: unlink, rmdir, rename, symlink, readlink, link. On a format
+ * version 1 device: -EOPNOTSUPP, with one log line naming @what.
+ */
+int fused_version2_only(struct fused *d, const char *what);
 
 /* xattr.c: the interleave layout request, "user.famfs.interleave". */
 void op_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,

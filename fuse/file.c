@@ -72,6 +72,12 @@ static int node_get(struct fused *d, fuse_req_t req,
 		n = calloc(1, sizeof(*n));
 		if (!n)
 			return -ENOMEM;
+		/* this host has it open: deleted, its memory stays pinned */
+		rc = famfs_hold(d->fs, fst->ino);
+		if (rc) {
+			free(n);
+			return rc;
+		}
 		n->ino = fst->ino;
 		n->pending = fst->state == FAMFS_NODE_PENDING;
 		n->size = fst->size;
@@ -82,6 +88,7 @@ static int node_get(struct fused *d, fuse_req_t req,
 		 */
 		rc = passthrough_node_setup(d, req, n, fst);
 		if (rc) {
+			famfs_unhold(d->fs, fst->ino);
 			free(n);
 			return rc;
 		}
@@ -107,6 +114,7 @@ static void node_drop_unused(struct fused *d, fuse_req_t req,
 		;
 	*pp = n->next;
 	passthrough_node_teardown(d, req, n);
+	famfs_unhold(d->fs, n->ino);
 	free(n);
 }
 
@@ -215,6 +223,42 @@ int file_commit_unopened(struct fused *d, uint64_t ino)
 	return rc;
 }
 
+int file_commit_pending(struct fused *d, uint64_t ino)
+{
+	struct open_node *n = node_find(d, ino);
+
+	if (n && n->pending)
+		return node_commit(d, n);
+	return file_commit_unopened(d, ino);
+}
+
+void file_node_sync(struct fused *d, uint64_t ino)
+{
+	struct open_node *n = node_find(d, ino);
+	struct famfs_stat fst;
+
+	if (!n || famfs_getattr(d->fs, ino, &fst))
+		return;
+	n->pending = fst.state == FAMFS_NODE_PENDING;
+	node_set_size(n, fst.size);
+}
+
+/*
+ * A write to a committed file on a version 2 master: the file becomes
+ * pending again, so that its last writer's close logs its new contents
+ * and modification time (one entry per close, not per write).
+ */
+static int reopen_for_write(struct fused *d, struct open_node *n)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&d->lock);
+	if (!n->pending)
+		rc = file_make_growable(d, n->ino);
+	pthread_mutex_unlock(&d->lock);
+	return rc;
+}
+
 /*
  * Make room for a write of [pos, end): only pending files grow (one
  * committed empty becomes pending again); libfamfs zeroes a gap before
@@ -277,7 +321,9 @@ static int attach_handle(struct fused *d, fuse_req_t req,
 	if (!of)
 		return -ENOMEM;
 	of->writable = writable;
-	if (writable && fst->state == FAMFS_NODE_PENDING)
+	/* a committed file written through it becomes pending (version 2) */
+	if (writable && (fst->state == FAMFS_NODE_PENDING ||
+			 d->sb->version >= 2))
 		of->opener = tgid_of(fuse_req_ctx(req)->pid);
 	rc = node_get(d, req, fst, writable, &of->node);
 	if (rc) {
@@ -342,7 +388,7 @@ void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		fuse_reply_err(req, ENXIO);
 		return;
 	}
-	rc = famfs_getattr(d->fs, ino, &fst);
+	rc = famfs_host_evicted(d->fs) ? -EIO : famfs_getattr(d->fs, ino, &fst);
 	if (!rc && fst.type == FAMFS_NODE_DIR)
 		rc = -EISDIR;
 	if (!rc) {
@@ -387,8 +433,13 @@ void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 			return;
 		}
 		rc = famfs_file_map(d->fs, ino, pos, &dev_off, &contig);
+		if (rc == -ENXIO) {
+			/* the file shrank since it was opened: that is its end */
+			end = pos;
+			break;
+		}
 		if (rc) {
-			fuse_reply_err(req, rc == -ENXIO ? EIO : -rc);
+			fuse_reply_err(req, -rc);
 			return;
 		}
 		contig = MIN(contig, end - pos);
@@ -455,7 +506,9 @@ void op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *bufv,
 	counters_add(&of->node->write_requests, 1);
 	if (device_gone(d))
 		rc = -EIO;
-	else if (end > node_size(of->node))
+	else if (!of->node->pending && d->master && d->sb->version >= 2)
+		rc = reopen_for_write(d, of->node);
+	if (!rc && end > node_size(of->node))
 		rc = grow_for_write(d, of->node, (uint64_t)off, end);
 	/* a partial-line store reads the line first: refuse it too */
 	if (!rc)

@@ -1,13 +1,44 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * The daemon's one background thread: twice a second a client checks
- * whether the master's log moved (bounding how stale it can be).
+ * whether the master's log moved (bounding how stale it can be), and
+ * every host beats in its slot of the host table (version 2): replayed,
+ * pins, heartbeat, after looking whether the master evicted it. Held
+ * released space is looked at again too: the master reuses it once no
+ * host can touch it, a client keeps df exact.
  */
+#include <errno.h>
+#include <string.h>
+#include <syslog.h>
 #include <time.h>
 
 #include "famfs_fused.h"
 
 #define TICK_MS 500
+
+static void beat(struct fused *d)
+{
+	static bool said_stale;
+	int rc;
+
+	if (__atomic_load_n(&d->evicted, __ATOMIC_ACQUIRE))
+		return;
+	rc = famfs_host_beat(d->fs);
+	if (rc == -EIO) {
+		__atomic_store_n(&d->evicted, true, __ATOMIC_RELEASE);
+		fused_log(LOG_ERR, "%s: this host was evicted (famfs hosts "
+			  "evict): its memory may belong to other files now; "
+			  "every access fails with EIO until it is unmounted",
+			  d->device);
+		return;
+	}
+	if (rc == -ESTALE && !said_stale) {
+		said_stale = true;
+		fused_log(LOG_ERR, "%s: another host wrote over this host's "
+			  "slot of the host table", d->device);
+	}
+	famfs_reclaim(d->fs);
+}
 
 static void *tick_main(void *arg)
 {
@@ -28,6 +59,7 @@ static void *tick_main(void *arg)
 		pthread_mutex_unlock(&d->tick_lock);
 		if (!d->master)
 			refresh_if_moved(d);
+		beat(d);
 		pthread_mutex_lock(&d->tick_lock);
 	}
 	pthread_mutex_unlock(&d->tick_lock);

@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * The directory tree: lookups and attributes come from libfamfs; the
- * master's mkdir and chmod/chown are log appends; everything the log
- * cannot express yet (delete, rename, links) is refused before anything
- * changes. Inode numbers are libfamfs's and never reused, so the kernel's
- * lookup counts need no bookkeeping here.
+ * master's mkdir, chmod/chown and utimensat are log appends; name
+ * changes are in names.c. Inode numbers are libfamfs's and never reused,
+ * so the kernel's lookup counts need no bookkeeping here.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -30,7 +29,9 @@ void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 		return;
 	}
 	refresh_if_moved(d);
-	rc = famfs_lookup(d->fs, parent, name, &fst);
+	/* evicted: the names may point at memory others own by now */
+	rc = famfs_host_evicted(d->fs) ? -EIO :
+					 famfs_lookup(d->fs, parent, name, &fst);
 	if (rc) {
 		fuse_reply_err(req, -rc);
 		return;
@@ -67,7 +68,7 @@ void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 
 	(void)fi;
 	refresh_if_moved(d);
-	rc = get_stat(d, ino, &st);
+	rc = famfs_host_evicted(d->fs) ? -EIO : get_stat(d, ino, &st);
 	if (rc)
 		fuse_reply_err(req, -rc);
 	else
@@ -145,12 +146,6 @@ void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 		fuse_reply_err(req, -rc);
 	else
 		fuse_reply_attr(req, &st, d->timeout);
-}
-
-void op_readlink(fuse_req_t req, fuse_ino_t ino)
-{
-	(void)ino;
-	fuse_reply_err(req, EINVAL);	/* famfs has no symlinks */
 }
 
 /*
@@ -237,50 +232,6 @@ void op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name,
 	}
 	fused_fill_entry(d, &fst, &e);
 	fuse_reply_entry(req, &e);
-}
-
-/* The log has no delete, rename or link entries yet: refuse, change nothing. */
-void op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
-{
-	(void)parent;
-	(void)name;
-	fuse_reply_err(req, fused_refusal(fused_of(req)));
-}
-
-void op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
-{
-	(void)parent;
-	(void)name;
-	fuse_reply_err(req, fused_refusal(fused_of(req)));
-}
-
-void op_symlink(fuse_req_t req, const char *link, fuse_ino_t parent,
-		const char *name)
-{
-	(void)link;
-	(void)parent;
-	(void)name;
-	fuse_reply_err(req, fused_refusal(fused_of(req)));
-}
-
-void op_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
-	       fuse_ino_t newparent, const char *newname, unsigned int flags)
-{
-	(void)parent;
-	(void)name;
-	(void)newparent;
-	(void)newname;
-	(void)flags;
-	fuse_reply_err(req, fused_refusal(fused_of(req)));
-}
-
-void op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent,
-	     const char *newname)
-{
-	(void)ino;
-	(void)newparent;
-	(void)newname;
-	fuse_reply_err(req, fused_refusal(fused_of(req)));
 }
 
 void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -379,6 +330,9 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size,
 	}
 	if (meta_is_ino(ino)) {
 		used = meta_readdir(d, req, buf, size, off, plus);
+	} else if (famfs_host_evicted(d->fs)) {
+		used = 0;
+		err = -EIO;
 	} else {
 		if (off == 0)
 			refresh_if_moved(d);

@@ -211,14 +211,16 @@ int startup_check(struct fused *d)
 int startup_open(struct fused *d)
 {
 	struct fused_opts *o = &d->opts;
-	unsigned int flags = FAMFS_OPEN_RDWR;
+	/* a mount keeps a slot in the host table (format version 2) */
+	unsigned int flags = FAMFS_OPEN_RDWR | FAMFS_OPEN_HOST;
 	int rc, waited_ms = 0;
 
 	for (;;) {
 		rc = famfs_fs_open(d->device, flags, &d->rep, &d->fs);
 		if ((rc == -EACCES || rc == -EROFS || rc == -EPERM) &&
-		    flags == FAMFS_OPEN_RDWR) {
-			flags = FAMFS_OPEN_RDONLY;	/* serve it read-only */
+		    (flags & FAMFS_OPEN_RDWR)) {
+			/* serve it read-only (version 1 only: see below) */
+			flags = FAMFS_OPEN_RDONLY | FAMFS_OPEN_HOST;
 			continue;
 		}
 		if (rc != -EBUSY || waited_ms >= 3000)
@@ -241,6 +243,15 @@ int startup_open(struct fused *d)
 	case -EPROTONOSUPPORT:
 		return startup_fail(o, -rc, o->device,
 				    "famfs format version not supported");
+	case -EROFS:
+		return startup_fail(o, -rc, o->device,
+				    "not writable: every host of a format "
+				    "version 2 filesystem writes its slot of "
+				    "the host table");
+	case -EUSERS:
+		return startup_fail(o, -rc, o->device,
+				    "host table full: every slot is mounted "
+				    "or not evicted (see famfs hosts)");
 	case -EBUSY:
 		return startup_fail(o, -rc, o->device,
 				    "in use: another process holds the "

@@ -271,7 +271,12 @@ struct famfs_fs;
 #define FAMFS_OPEN_RDONLY 0x0	/* read the device; no appends */
 #define FAMFS_OPEN_RDWR 0x1	/* map writable (data writes, and appends if master) */
 #define FAMFS_OPEN_NO_LOCK 0x2	/* master RDWR without taking the append lock */
-#define FAMFS_OPEN_HOST 0x4	/* a mount: keep a host slot (version 2) */
+/*
+ * A mount: keep a slot of the host table (version 2) from before the
+ * first replay until famfs_fs_close(). -EROFS when the device is not
+ * writable, -EUSERS when every slot is taken.
+ */
+#define FAMFS_OPEN_HOST 0x4
 
 /*
  * Open a famfs device: read the superblock, replay the whole log into the

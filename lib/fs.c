@@ -165,6 +165,9 @@ int famfs_fs_refresh(struct famfs_fs *fs, struct famfs_report *rep,
 		return 0;
 	pthread_rwlock_wrlock(&fs->lock);
 	rc = log_replay(fs, log_read_tail(fs), rep, dry_run, each, ctx);
+	/* pins of what was just released go out with the new replayed */
+	if (rc >= 0 && !dry_run)
+		host_sync_locked(fs);
 	pthread_rwlock_unlock(&fs->lock);
 	return rc;
 }
@@ -437,6 +440,9 @@ int famfs_file_map(struct famfs_fs *fs, uint64_t ino, uint64_t pos,
 	struct node *n;
 	int rc;
 
+	/* an evicted host's memory may belong to someone else by now */
+	if (famfs_host_evicted(fs))
+		return -EIO;
 	pthread_rwlock_rdlock(&fs->lock);
 	n = ns_get(&fs->ns, ino);
 	if (!n || n->type != FAMFS_NODE_FILE)

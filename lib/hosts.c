@@ -302,7 +302,7 @@ static int pick_slot(struct famfs_fs *fs, const bool *tried, uint32_t *out)
 			first_free = (int)i;
 	}
 	if (first_free < 0)
-		return -ENOSPC;
+		return -EUSERS;
 	*out = (uint32_t)first_free;
 	return 0;
 }
