@@ -27,7 +27,8 @@
 	X(chkread, "compare read() with mmap() contents") \
 	X(stat, "show famfs attributes of files") \
 	X(ls, "list a famfs directory") \
-	X(daxmode, "bind a devdax device to fsdev_dax or device_dax")
+	X(daxmode, "bind a devdax device to fsdev_dax or device_dax") \
+	X(status, "what the daemon serving a mount is doing")
 
 #define CLI_DECLARE(name, help) int cmd_##name(int argc, char **argv);
 CLI_CMDS(CLI_DECLARE)

@@ -297,6 +297,9 @@ bool poison_overlaps(struct fused *d, uint64_t off, uint64_t len);
 /* -EIO when file bytes [pos, pos+len) of @ino hold known poison. */
 int poison_check_file(struct fused *d, uint64_t ino, uint64_t pos,
 		      uint64_t len);
+/* status.c: the .meta/.status text (malloc'ed JSON), made when read. */
+int status_text(struct fused *d, char **text, size_t *len);
+
 /* The .meta/.poison text (malloc'ed): one line per range and owner. */
 int poison_listing(struct fused *d, char **text, size_t *len);
 

@@ -2,8 +2,9 @@
 /*
  * The .meta directory at the root: the superblock and the log as
  * read-only files, as upstream famfs shows them, and files generated when
- * read: .poison, the known poisoned ranges (poison.c), and .serving, how
- * open files are served (file.c). They are not in the
+ * read: .poison, the known poisoned ranges (poison.c), .serving, how
+ * open files are served (file.c), and .status, what this daemon is doing
+ * (status.c). They are not in the
  * log; their inode numbers sit far above any the namespace hands out.
  */
 #include <errno.h>
@@ -30,6 +31,7 @@ static const struct meta_file {
 	{ ".log", NULL },
 	{ ".poison", poison_listing },
 	{ ".serving", file_serving_listing },
+	{ ".status", status_text },
 };
 
 static const struct meta_file *meta_file_of(uint64_t ino)

@@ -105,7 +105,11 @@ int famfs_mount_of_path(const char *path, struct famfs_mount_info *mi)
 
 	/* the path itself may not exist yet (mkdir, creat): use its dir */
 	if (!realpath(path, real)) {
-		char *copy = strdup(path), *slash;
+		char *copy, *slash;
+
+		if (errno != ENOENT)
+			return -errno;	/* e.g. EACCES: say so, not "not famfs" */
+		copy = strdup(path);
 
 		if (!copy)
 			return -ENOMEM;

@@ -7,7 +7,7 @@
 
 cmds=$("$FAMFS" --list-cmds | tr '\n' ' ')
 for c in mount umount fsck check mkdir creat cp verify flush logplay getmap \
-	 clone chkread stat ls daxmode; do
+	 clone chkread stat ls daxmode status; do
 	case " $cmds " in
 	*" $c "*) ok "--list-cmds lists $c" ;;
 	*) not_ok "--list-cmds lists $c (got: $cmds)" ;;
