@@ -83,7 +83,11 @@ int meta_getattr(struct fused *d, uint64_t ino, struct stat *st)
 		st->st_nlink = 2;
 		return 0;
 	}
-	if (meta_is_generated(ino)) {
+	if (meta_is_generated(ino) &&
+	    meta_file_of(ino)->generate == status_text) {
+		/* like a /proc file: its length changes from read to read */
+		len = 0;
+	} else if (meta_is_generated(ino)) {
 		char *text;
 
 		off = 0;

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "famfs_fused.h"
+#include "famfs_ioctl.h"
 
 static struct json_object *json_u64(uint64_t v)
 {
@@ -137,6 +138,7 @@ int status_text(struct fused *d, char **text, size_t *len)
 	struct famfs_usage u;
 	const char *json;
 	char uuid[37];
+	uint32_t why;
 
 	if (!o)
 		return -ENOMEM;
@@ -154,11 +156,11 @@ int status_text(struct fused *d, char **text, size_t *len)
 	famfs_uuid_unparse(d->system_uuid, uuid);
 	json_object_object_add(o, "system_uuid", json_object_new_string(uuid));
 	json_object_object_add(o, "format_version", json_u64(d->sb->version));
-	json_object_object_add(o, "passthrough", json_object_new_boolean(
-		__atomic_load_n(&d->passthrough_on, __ATOMIC_RELAXED)));
+	why = passthrough_mount_why(d);
+	json_object_object_add(o, "passthrough",
+			       json_object_new_boolean(why == FAMFS_WHY_NONE));
 	json_object_object_add(o, "passthrough_off_reason", json_str_or_null(
-		__atomic_load_n(&d->passthrough_on, __ATOMIC_RELAXED) ? NULL :
-		d->passthrough_off_reason));
+		why == FAMFS_WHY_NONE ? NULL : famfs_why_text(why)));
 	json_object_object_add(o, "direct_io",
 			       json_object_new_boolean(d->opts.direct_io));
 	json_object_object_add(o, "timeout",
