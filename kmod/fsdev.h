@@ -18,6 +18,8 @@
 struct dev_dax;
 struct dax_device;
 struct dev_pagemap;
+struct inode;
+struct file;
 
 /* Called with the RCU read lock held: must not sleep. */
 struct fsdev_holder_ops {
@@ -58,6 +60,21 @@ struct fsdev {
 	struct fsdev_range ranges[] __counted_by(nr_ranges);
 };
 
+/*
+ * A view: a list of device extents laid end to end, resolved once to
+ * physical segments. It belongs to the inode that serves it (see
+ * fsdev_viewfs.c); evicting that inode frees the view.
+ */
+struct fsdev_view {
+	struct fsdev *fsdev;
+	struct list_head node;		/* in fsdev->views */
+	struct inode *inode;		/* set once the inode owns the view */
+	fmode_t access;			/* FMODE_READ/FMODE_WRITE opens may have */
+	u64 size;
+	unsigned int nr_segs;
+	struct fsdev_range segs[] __counted_by(nr_segs);
+};
+
 /* fsdev_main.c */
 extern unsigned int probe_fail_step;
 void fsdev_put(struct fsdev *fsdev);
@@ -89,8 +106,15 @@ unsigned long fsdev_get_unmapped_area(struct file *file, unsigned long addr,
 extern const struct file_operations fsdev_cdev_fops;
 
 /* fsdev_view.c */
-long fsdev_view_create(struct fsdev *fsdev, void __user *arg);
+long fsdev_view_create(struct fsdev *fsdev, struct file *node,
+		       void __user *arg);
+void fsdev_view_destroy(struct fsdev_view *view);
 void fsdev_views_unmap(struct fsdev *fsdev);
+
+/* fsdev_viewfs.c */
+int fsdev_viewfs_init(void);
+void fsdev_viewfs_exit(void);
+struct file *fsdev_view_file(struct fsdev_view *view, int flags);
 
 /* fsdev_sysfs.c */
 extern const struct attribute_group *fsdev_dev_groups[];

@@ -230,7 +230,7 @@ static long fsdev_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case FSDEV_DAX_IOC_RELEASE_HOLDER:
 		return fsdev_ioctl_release(ff);
 	case FSDEV_DAX_IOC_CREATE_VIEW:
-		return fsdev_view_create(ff->fsdev, argp);
+		return fsdev_view_create(ff->fsdev, file, argp);
 	default:
 		return -ENOTTY;
 	}

@@ -9,7 +9,10 @@
  *     holder: memory failures then arrive as struct fsdev_dax_event records
  *     readable with read()/poll() on it; closing it releases the claim;
  *   - FSDEV_DAX_IOC_CREATE_VIEW returns a new fd whose read/write/mmap
- *     cover exactly the given extents, concatenated in order.
+ *     cover exactly the given extents, concatenated in order. The fd is
+ *     a regular file of the module's own internal filesystem (fstatfs
+ *     f_type FSDEV_DAX_VIEW_MAGIC), usable as a FUSE passthrough backing
+ *     file.
  */
 #ifndef _UAPI_FSDEV_DAX_H
 #define _UAPI_FSDEV_DAX_H
@@ -61,6 +64,7 @@ struct fsdev_dax_extent {
 };
 
 #define FSDEV_DAX_VIEW_READ_ONLY	(1U << 0)
+#define FSDEV_DAX_VIEW_MAGIC		0x66736476	/* "fsdv" */
 #define FSDEV_DAX_VIEW_MAX_EXTENTS	65536
 
 struct fsdev_dax_view_create {

@@ -47,6 +47,18 @@ static vm_fault_t fsdev_pte_fault(struct vm_fault *vmf, struct fsdev *fsdev,
 	if (fsdev_range_offset_to_phys(map, nr, offset, &phys, &contig))
 		return VM_FAULT_SIGBUS;
 
+	/*
+	 * A write to a private mapping: hand the core the device page to
+	 * copy from (it copies with a machine-check safe copy and maps the
+	 * copy); the device page itself is never mapped writable there.
+	 */
+	if (vmf->cow_page) {
+		vmf->page = pfn_to_page(PHYS_PFN(phys));
+		get_page(vmf->page);
+		atomic64_inc(&fsdev->pte_faults);
+		return 0;
+	}
+
 	pfn = phys_to_pfn_t(phys, PFN_DEV | PFN_MAP);
 	if (set_folio_mapping)
 		fsdev_set_folio_mapping(vmf->vma, vmf->pgoff, phys, 1);
@@ -70,6 +82,9 @@ static vm_fault_t fsdev_pmd_fault(struct vm_fault *vmf, struct fsdev *fsdev,
 
 	if (pmd_addr < vma->vm_start || pmd_addr + PMD_SIZE > vma->vm_end)
 		return VM_FAULT_FALLBACK;
+	/* copy-on-write happens a page at a time */
+	if (!(vma->vm_flags & VM_SHARED) && (vmf->flags & FAULT_FLAG_WRITE))
+		return VM_FAULT_FALLBACK;
 
 	pgoff = linear_page_index(vma, pmd_addr);
 	if (fsdev_range_offset_to_phys(map, nr, (u64)pgoff << PAGE_SHIFT,
@@ -85,7 +100,8 @@ static vm_fault_t fsdev_pmd_fault(struct vm_fault *vmf, struct fsdev *fsdev,
 	 * Map writable at once when the vma allows it, as the PTE path
 	 * does through vm_page_prot: nothing here tracks dirty pages.
 	 */
-	write = (vmf->flags & FAULT_FLAG_WRITE) || (vma->vm_flags & VM_WRITE);
+	write = (vmf->flags & FAULT_FLAG_WRITE) ||
+		(vma->vm_flags & (VM_WRITE | VM_SHARED)) == (VM_WRITE | VM_SHARED);
 	ret = vmf_insert_pfn_pmd(vmf, pfn, write);
 	if (ret == VM_FAULT_NOPAGE)
 		atomic64_inc(&fsdev->pmd_faults);

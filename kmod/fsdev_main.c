@@ -68,12 +68,21 @@ static struct dax_device_driver fsdev_dax_driver = {
 
 static int __init fsdev_dax_init(void)
 {
-	return dax_driver_register(&fsdev_dax_driver);
+	int rc;
+
+	rc = fsdev_viewfs_init();
+	if (rc)
+		return rc;
+	rc = dax_driver_register(&fsdev_dax_driver);
+	if (rc)
+		fsdev_viewfs_exit();
+	return rc;
 }
 
 static void __exit fsdev_dax_exit(void)
 {
 	dax_driver_unregister(&fsdev_dax_driver);
+	fsdev_viewfs_exit();
 }
 
 module_init(fsdev_dax_init);

@@ -164,8 +164,17 @@ static int views(const char *dev)
 		      (unsigned long long)ext[i].offset);
 		voff += ext[i].len;
 	}
-	check(mmap(NULL, vsize, PROT_READ, MAP_PRIVATE, vfd, 0) == MAP_FAILED,
-	      "private view mapping refused");
+	munmap((void *)v, vsize);
+
+	/* a private mapping reads the device; its stores stay private */
+	v = mmap(NULL, vsize, PROT_READ | PROT_WRITE, MAP_PRIVATE, vfd, 0);
+	if (v == MAP_FAILED)
+		die("private mmap view");
+	check(v[1] == p[ext[0].offset / 8 + 1],
+	      "private view mapping reads the device");
+	v[2] = 0x3c3c3c3c;
+	check(v[2] == 0x3c3c3c3c && p[ext[0].offset / 8 + 2] != 0x3c3c3c3c,
+	      "a store to a private view mapping stays private");
 	munmap((void *)v, vsize);
 	close(vfd);
 

@@ -60,17 +60,27 @@ kver=$("$here/deps.sh") || rc=$?
 [ $rc = 0 ] || exit $rc
 mkdir -p "$cache"
 
-# Shared artefacts are built under a lock: meson may start several of us.
+# The module and the guest helpers are built from this source tree, in
+# the meson build dir (or a cache directory named after the tree), so
+# that runs from several trees never use each other's. The kernel's
+# private headers and the base initramfs are shared, under a lock.
+if [ -n "$build_dir" ]; then
+	tree_out=$(cd "$build_dir" && pwd)/vm
+else
+	tree_out=$cache/tree-$(echo "$top" | md5sum | cut -c1-12)
+fi
+mkdir -p "$tree_out"
 exec 9>"$cache/.lock"
 flock 9
 
-kmod_out=$cache/kmod-$kver
+kmod_out=$tree_out/kmod-$kver
 KVER=$kver FSDEV_CACHE=$cache "$top/kmod/build.sh" "$kmod_out" >&2
 
 base=$cache/initramfs-$kver-$(cat "$here/mkinitramfs.sh" "$here/init.sh" | md5sum | cut -c1-12).cpio.gz
 [ -r "$base" ] || "$here/mkinitramfs.sh" "$kver" "$base"
+flock -u 9
 
-helpers=$cache/helpers
+helpers=$tree_out/helpers
 mkdir -p "$helpers"
 for src in "$here"/fsdev-*.c; do
 	bin=$helpers/$(basename "$src" .c)
@@ -79,7 +89,6 @@ for src in "$here"/fsdev-*.c; do
 		gcc -static -O2 -Wall -Wextra -Werror -I"$top/kmod" -o "$bin" "$src"
 	fi
 done
-flock -u 9
 
 work=$(mktemp -d /tmp/famfs-vm.XXXXXX)
 qemu_pid=""

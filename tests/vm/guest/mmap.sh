@@ -1,8 +1,11 @@
 # SPDX-License-Identifier: Apache-2.0
 # mmap round trips through the device node and through views; offsets
-# agree with device_dax's; unbinding under live mappings, views and a
-# holder zaps them cleanly and leaves no driver objects behind.
+# agree with device_dax's; a view is a FUSE passthrough backing file and
+# a file of that FUSE mount maps device memory; unbinding under live
+# mappings (device, view, FUSE file), views and a holder zaps them
+# cleanly and leaves no driver objects behind.
 . ./common.sh
+. ./famfs-common.sh	# wait_for
 dev=/dev/$DAX
 
 expect "bind fsdev_dax" bind_to fsdev_dax "$DAX"
@@ -18,21 +21,31 @@ expect "stamp through device_dax" fsdev-mmap stamp "$dev" 0x777
 expect "bind fsdev_dax again" bind_to fsdev_dax "$DAX"
 expect "fsdev_dax sees device_dax's data" fsdev-mmap verify "$dev" 0x777
 
-# Unbind while a process maps the device and a view and holds the device.
-mkfifo /tmp/go
+# Unbind while one process maps the device and a view and holds the
+# device, and another maps a file of a FUSE mount passed through to a
+# view (that one first checks the view is a backing file FUSE accepts).
+mkdir -p /tmp/backing
+mkfifo /tmp/go /tmp/go2
 fsdev-mmap hold "$dev" </tmp/go >/tmp/hold.out &
 pid=$!
-exec 3>/tmp/go
-i=0
-while ! grep -q ready /tmp/hold.out && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-expect "holder process ready" grep -q ready /tmp/hold.out
+fsdev-backing "$dev" /tmp/backing </tmp/go2 >/tmp/backing.out &
+pid2=$!
+exec 3>/tmp/go 4>/tmp/go2
+expect "holder process ready" wait_for 100 grep -q ready /tmp/hold.out
+expect "FUSE passthrough process ready" wait_for 200 grep -q ready /tmp/backing.out
 expect "unbind under live mappings" unbind "$DAX"
 echo go >&3
-exec 3>&-
+echo go >&4
+exec 3>&- 4>&-
 wait $pid
 rc=$?
 cat /tmp/hold.out
 expect "holder process checks after unbind" [ $rc = 0 ]
-expect "no driver objects left" [ "$(objects)" = 0 ]
+wait $pid2
+rc=$?
+cat /tmp/backing.out
+expect "FUSE passthrough checks before and after unbind" [ $rc = 0 ]
+# FUSE drops its backing file when the connection goes, a moment later
+expect "no driver objects left" wait_for 50 [ "$(objects)" = 0 ]
 expect "rebind device_dax" bind_to device_dax "$DAX"
 finish
