@@ -28,7 +28,11 @@
 	X(stat, "show famfs attributes of files") \
 	X(ls, "list a famfs directory") \
 	X(daxmode, "bind a devdax device to fsdev_dax or device_dax") \
-	X(status, "what the daemon serving a mount is doing")
+	X(status, "what the daemon serving a mount is doing") \
+	X(rm, "delete files and directories in a famfs mount") \
+	X(mv, "rename files and directories in a famfs mount") \
+	X(ln, "make a symbolic link in a famfs mount") \
+	X(hosts, "list the hosts of a filesystem; evict one")
 
 #define CLI_DECLARE(name, help) int cmd_##name(int argc, char **argv);
 CLI_CMDS(CLI_DECLARE)
@@ -111,6 +115,17 @@ struct cli_target {
  * path is not inside a famfs mount.
  */
 int cli_target_find(const char *path, struct cli_target *t);
+
+/* ---- names in famfs mounts (names.c): rm, mv, ln ----------------------- */
+
+/*
+ * The famfs mount holding the name @path: its parent directory is
+ * resolved, the last component is not (a symbolic link is the link).
+ * -ENOENT when it is not in a famfs mount.
+ */
+int cli_name_target(const char *path, struct cli_target *t);
+/* The reason for a failed name change; EOPNOTSUPP names @what. */
+const char *cli_name_strerror(int err, const char *what);
 /* No mount: @path names a file relative to the root of @device. */
 int cli_target_device(const char *device, const char *path,
 		      struct cli_target *t);

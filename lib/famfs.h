@@ -317,6 +317,7 @@ struct famfs_usage {
 	uint64_t log_used;
 	uint64_t log_reserved;	/* held for pending files' commit entries */
 	uint64_t log_entries;
+	uint64_t last_seq;	/* sequence number of the last entry replayed */
 	uint64_t nfiles;
 	uint64_t ndirs;
 };

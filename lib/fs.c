@@ -207,6 +207,7 @@ void famfs_fs_usage(struct famfs_fs *fs, struct famfs_usage *u)
 	u->log_used = fs->log_pos;
 	u->log_reserved = fs->log_reserved;
 	u->log_entries = fs->log_entries;
+	u->last_seq = fs->last_seq;
 	u->nfiles = fs->ns.nfiles;
 	u->ndirs = fs->ns.ndirs;
 	pthread_rwlock_unlock(&fs->lock);
