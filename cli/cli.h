@@ -28,6 +28,7 @@
 	X(stat, "show famfs attributes of files") \
 	X(ls, "list a famfs directory") \
 	X(daxmode, "bind a devdax device to fsdev_dax or device_dax") \
+	X(run, "run a program whose mmaps of famfs files map the device") \
 	X(status, "what the daemon serving a mount is doing") \
 	X(rm, "delete files and directories in a famfs mount") \
 	X(mv, "rename files and directories in a famfs mount") \

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "../fuse/famfs_ioctl.h"
+#include "famfs_ioctl.h"
 
 static void logplay_usage(FILE *out)
 {

@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
-#include "../fuse/famfs_ioctl.h"
+#include "famfs_ioctl.h"
 
 static void stat_usage(FILE *out)
 {

@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "../fuse/famfs_ioctl.h"
+#include "famfs_ioctl.h"
 
 #define DAEMON_EXIT_WAIT_MS 10000
 

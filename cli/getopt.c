@@ -100,8 +100,12 @@ int cli_getopt(int argc, char **argv, const char *shortopts,
 
 	if (listing)
 		list_options(shortopts, longopts);
-	/* ':' first: a missing value is told apart from an unknown option */
-	if (snprintf(spec, sizeof(spec), ":%s", shortopts) >= (int)sizeof(spec))
+	/*
+	 * ':' first (after a '+' that stops at the first non-option): a
+	 * missing value is told apart from an unknown option
+	 */
+	if (snprintf(spec, sizeof(spec), "%s:%s", *shortopts == '+' ? "+" : "",
+		     shortopts + (*shortopts == '+')) >= (int)sizeof(spec))
 		abort();	/* a programming error, caught by every test */
 	opterr = 0;
 	c = getopt_long(argc, argv, spec, longopts, &index);

@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "../fuse/famfs_ioctl.h"
+#include "famfs_ioctl.h"
 
 #define INTERLEAVE_XATTR "user.famfs.interleave"
 

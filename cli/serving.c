@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "../fuse/famfs_ioctl.h"
+#include "famfs_ioctl.h"
 
 int cli_serving(const char *mountpoint, uint64_t ino,
 		struct famfs_ioc_serving *sv)

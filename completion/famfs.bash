@@ -117,6 +117,14 @@ _famfs()
 			COMPREPLY=($(compgen -W "famfs devdax" -- "$cur"))
 		fi
 		;;
+	run)
+		# the command to run, then its own arguments
+		if [ "$nargs" -eq 0 ]; then
+			COMPREPLY=($(compgen -c -- "$cur"))
+		else
+			COMPREPLY=($(compgen -f -- "$cur"))
+		fi
+		;;
 	*)
 		COMPREPLY=($(compgen -f -- "$cur"))
 		;;

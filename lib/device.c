@@ -38,7 +38,7 @@ static int sysfs_read_u64(unsigned int maj, unsigned int min,
 }
 
 /* A char device is devdax when sysfs says so; its size and align too. */
-static int probe_dax(struct famfs_dev *dev, const struct stat *st)
+static int probe_dax(const struct stat *st, uint64_t *size, uint64_t *align)
 {
 	unsigned int maj = major(st->st_rdev), min = minor(st->st_rdev);
 	char path[128], link[256];
@@ -51,11 +51,34 @@ static int probe_dax(struct famfs_dev *dev, const struct stat *st)
 	link[n] = '\0';
 	if (!strstr(link, "/dax"))
 		return -ENODEV;
-	dev->kind = FAMFS_DEV_DAX;
-	if (sysfs_read_u64(maj, min, "size", &dev->size))
+	if (sysfs_read_u64(maj, min, "size", size))
 		return -ENODEV;
-	if (sysfs_read_u64(maj, min, "align", &dev->align) || !dev->align)
-		dev->align = FAMFS_ALLOC_UNIT;
+	if (sysfs_read_u64(maj, min, "align", align) || !*align)
+		*align = FAMFS_ALLOC_UNIT;
+	return 0;
+}
+
+int dev_probe_fd(int fd, enum famfs_dev_kind *kind, uint64_t *size,
+		 uint64_t *align)
+{
+	struct stat st;
+
+	if (fstat(fd, &st))
+		return -errno;
+	*align = (uint64_t)sysconf(_SC_PAGESIZE);
+	if (S_ISREG(st.st_mode)) {
+		*kind = FAMFS_DEV_FILE;
+		*size = (uint64_t)st.st_size;
+	} else if (S_ISCHR(st.st_mode)) {
+		*kind = FAMFS_DEV_DAX;
+		return probe_dax(&st, size, align);
+	} else if (S_ISBLK(st.st_mode)) {
+		*kind = FAMFS_DEV_PMEM;
+		if (ioctl(fd, BLKGETSIZE64, size))
+			return -errno;
+	} else {
+		return -ENODEV;
+	}
 	return 0;
 }
 
@@ -63,7 +86,6 @@ int famfs_dev_open(const char *path, unsigned int flags, struct famfs_dev **out)
 {
 	bool rw = flags & FAMFS_DEV_RDWR;
 	struct famfs_dev *dev;
-	struct stat st;
 	int rc;
 
 	dev = calloc(1, sizeof(*dev));
@@ -72,33 +94,14 @@ int famfs_dev_open(const char *path, unsigned int flags, struct famfs_dev **out)
 	dev->fd = -1;
 	dev->path = strdup(path);
 	dev->writable = rw;
-	dev->align = (uint64_t)sysconf(_SC_PAGESIZE);
 	dev->fd = open(path, (rw ? O_RDWR : O_RDONLY) | O_CLOEXEC);
 	if (!dev->path || dev->fd < 0) {
 		rc = dev->path ? -errno : -ENOMEM;
 		goto fail;
 	}
-	if (fstat(dev->fd, &st)) {
-		rc = -errno;
+	rc = dev_probe_fd(dev->fd, &dev->kind, &dev->size, &dev->align);
+	if (rc)
 		goto fail;
-	}
-	if (S_ISREG(st.st_mode)) {
-		dev->kind = FAMFS_DEV_FILE;
-		dev->size = (uint64_t)st.st_size;
-	} else if (S_ISCHR(st.st_mode)) {
-		rc = probe_dax(dev, &st);
-		if (rc)
-			goto fail;
-	} else if (S_ISBLK(st.st_mode)) {
-		dev->kind = FAMFS_DEV_PMEM;
-		if (ioctl(dev->fd, BLKGETSIZE64, &dev->size)) {
-			rc = -errno;
-			goto fail;
-		}
-	} else {
-		rc = -ENODEV;
-		goto fail;
-	}
 	if (dev->size < FAMFS_ALLOC_UNIT) {
 		/* too small to hold even a superblock unit: say so plainly */
 		rc = -ENOSPC;

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * libfamfs: the one public header. mkfs.famfs, the famfs CLI and the
- * famfs_fused daemon use only what is declared here; the on-media layout
+ * libfamfs's full API, for the tools built with it: mkfs.famfs, the famfs
+ * CLI and the famfs_fused daemon use only what is declared here (and link
+ * libfamfs statically). The part installed for other programs is
+ * include/libfamfs.h, which this header includes; the on-media layout
  * itself lives in format.h and is private to lib/.
  *
  * Conventions: functions return 0 (or a count) on success and a negative
@@ -16,6 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+
+#include "libfamfs.h"	/* the installed part of the API */
 
 #define FAMFS_VERSION_STRING "0.1.0"
 
@@ -49,15 +53,10 @@ struct famfs_report {
 uint32_t famfs_crc32c(uint32_t crc, const void *buf, size_t len);
 
 /*
- * Write back [addr, addr+len) from the CPU caches to the memory device and
- * order it before later stores (CLWB, else CLFLUSHOPT, else CLFLUSH, then
- * SFENCE; chosen once by CPUID). famfs_invalidate() drops the lines so the
- * next load reads what another host wrote.
+ * famfs_flush(), famfs_invalidate() and famfs_copy_to_device() are public
+ * (libfamfs.h). Flushing uses CLWB, else CLFLUSHOPT, else CLFLUSH, then
+ * SFENCE, chosen once by CPUID.
  */
-void famfs_flush(const void *addr, size_t len);
-void famfs_invalidate(const void *addr, size_t len);
-/* memcpy into device memory that is written back on return (NT stores). */
-void famfs_copy_to_device(void *dst, const void *src, size_t len);
 const char *famfs_flush_method(void);
 
 /* ---- device access ----------------------------------------------------- */
@@ -353,6 +352,25 @@ int famfs_get_extents(struct famfs_fs *fs, uint64_t ino,
  */
 int famfs_file_map(struct famfs_fs *fs, uint64_t ino, uint64_t pos,
 		   uint64_t *dev_offset, uint64_t *contig);
+
+/*
+ * A file's layout for direct mappings (layout.c): its bytes in file order
+ * as runs contiguous on the device, back to back from file byte 0 to the
+ * end of its allocation. Copies at most @max runs starting at file byte
+ * @pos (a run containing @pos is cut there) and returns how many; @info
+ * describes the whole list. -ENOENT, -EISDIR, -EINVAL (@pos past the
+ * allocation).
+ */
+struct famfs_layout {
+	uint64_t size;		/* file bytes */
+	uint64_t mapped;	/* bytes the whole list covers (>= size) */
+	uint32_t total_runs;
+	uint32_t crc;		/* CRC32C of the whole list */
+	enum famfs_node_state state;
+};
+int famfs_file_layout(struct famfs_fs *fs, uint64_t ino, uint64_t pos,
+		      struct famfs_extent *runs, uint32_t max,
+		      struct famfs_layout *info);
 
 /* Pointer into the device mapping. */
 void *famfs_fs_ptr(struct famfs_fs *fs, uint64_t dev_offset);
@@ -660,10 +678,13 @@ int famfs_log_walk(struct famfs_fs *fs,
 struct famfs_mount_info {
 	char mountpoint[FAMFS_PATH_MAX + 1];
 	char device[FAMFS_PATH_MAX + 1];
+	dev_t dev;		/* st_dev of the files in the mount */
 };
 
 /* The famfs mount that contains @path (-ENOENT when it is not in one). */
 int famfs_mount_of_path(const char *path, struct famfs_mount_info *mi);
+/* The famfs mount that holds the open file @fd (-ENOENT: none). */
+int famfs_mount_of_fd(int fd, struct famfs_mount_info *mi);
 /* Call @fn for every famfs mount; stops early when @fn returns non-zero. */
 int famfs_list_mounts(int (*fn)(void *ctx, const struct famfs_mount_info *mi),
 		      void *ctx);

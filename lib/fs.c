@@ -396,16 +396,15 @@ out:
 	return rc;
 }
 
-/* File byte -> device byte for one node; caller holds the lock. */
-int node_map(const struct node *n, uint64_t pos, uint64_t *dev_off,
-		    uint64_t *contig)
+/*
+ * File byte -> device byte for one node, anywhere in its allocation
+ * (past its size too); caller holds the lock. -EIO past the allocation.
+ */
+int node_map_alloc(const struct node *n, uint64_t pos, uint64_t *dev_off,
+		   uint64_t *contig)
 {
 	const struct famfs_interleave *il = &n->interleave;
-	uint64_t left;
 
-	if (pos >= n->size)
-		return -ENXIO;
-	left = n->size - pos;
 	if (il->nstrips) {
 		uint64_t chunk = il->chunk_size;
 		uint64_t k = pos / chunk;
@@ -430,9 +429,21 @@ int node_map(const struct node *n, uint64_t pos, uint64_t *dev_off,
 		*dev_off = n->extents[i].offset + (pos - base);
 		*contig = n->extents[i].len - (pos - base);
 	}
-	if (*contig > left)
-		*contig = left;
 	return 0;
+}
+
+/* File byte -> device byte for one node; caller holds the lock. */
+int node_map(const struct node *n, uint64_t pos, uint64_t *dev_off,
+	     uint64_t *contig)
+{
+	int rc;
+
+	if (pos >= n->size)
+		return -ENXIO;
+	rc = node_map_alloc(n, pos, dev_off, contig);
+	if (!rc && *contig > n->size - pos)
+		*contig = n->size - pos;
+	return rc;
 }
 
 int famfs_file_map(struct famfs_fs *fs, uint64_t ino, uint64_t pos,

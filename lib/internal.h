@@ -20,6 +20,14 @@ uint32_t famfs_crc32c_portable(uint32_t crc, const void *buf, size_t len);
 void report(struct famfs_report *rep, enum famfs_severity sev,
 	    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/*
+ * What kind of device @fd is, its usable size and the alignment its
+ * mappings need (devdax: from sysfs; else the page size). -ENODEV when it
+ * is none of file, devdax, block device.
+ */
+int dev_probe_fd(int fd, enum famfs_dev_kind *kind, uint64_t *size,
+		 uint64_t *align);
+
 /* ---- log entry coding (log.c) ------------------------------------------ */
 
 /* Bytes an encoded record occupies (8-aligned), 0 if it cannot be encoded. */
@@ -400,6 +408,9 @@ int log_header_check(const uint8_t *log, const struct famfs_sb_info *sb,
 /* File byte -> device byte; caller holds the lock. -ENXIO past EOF. */
 int node_map(const struct node *n, uint64_t pos, uint64_t *dev_off,
 	     uint64_t *contig);
+/* The same anywhere in the allocation (past EOF); -EIO past it. */
+int node_map_alloc(const struct node *n, uint64_t pos, uint64_t *dev_off,
+		   uint64_t *contig);
 /* Zero file bytes [from, to) on the device; caller holds the lock. */
 void zero_range(struct famfs_fs *fs, const struct node *n, uint64_t from,
 		uint64_t to);

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "internal.h"
 
@@ -45,6 +47,7 @@ int famfs_list_mounts(int (*fn)(void *ctx, const struct famfs_mount_info *mi),
 	while (getline(&line, &cap, f) > 0) {
 		/* id parent maj:min root mountpoint opts [tags] - fstype src */
 		char *save = NULL, *tok, *mnt = NULL, *sep;
+		unsigned int maj = 0, min = 0;
 		int field = 0;
 
 		sep = strstr(line, " - ");
@@ -52,9 +55,12 @@ int famfs_list_mounts(int (*fn)(void *ctx, const struct famfs_mount_info *mi),
 			continue;
 		*sep = '\0';
 		for (tok = strtok_r(line, " ", &save); tok;
-		     tok = strtok_r(NULL, " ", &save))
-			if (++field == 5)
+		     tok = strtok_r(NULL, " ", &save)) {
+			if (++field == 3 && sscanf(tok, "%u:%u", &maj, &min) != 2)
+				break;
+			if (field == 5)
 				mnt = tok;
+		}
 		tok = strtok_r(sep + 3, " \n", &save);
 		if (!mnt || !tok || strcmp(tok, "fuse.famfs"))
 			continue;
@@ -63,6 +69,7 @@ int famfs_list_mounts(int (*fn)(void *ctx, const struct famfs_mount_info *mi),
 			continue;
 		snprintf(mi->mountpoint, sizeof(mi->mountpoint), "%s", mnt);
 		snprintf(mi->device, sizeof(mi->device), "%s", tok);
+		mi->dev = makedev(maj, min);
 		unescape(mi->mountpoint);
 		unescape(mi->device);
 		rc = fn(ctx, mi);
@@ -131,4 +138,37 @@ int famfs_mount_of_path(const char *path, struct famfs_mount_info *mi)
 	if (rc)
 		return rc;
 	return s.best_len ? 0 : -ENOENT;
+}
+
+struct dev_search {
+	dev_t dev;
+	bool found;
+	struct famfs_mount_info *out;
+};
+
+static int match_dev(void *ctx, const struct famfs_mount_info *mi)
+{
+	struct dev_search *s = ctx;
+
+	if (mi->dev != s->dev)
+		return 0;
+	*s->out = *mi;
+	s->found = true;
+	return 1;
+}
+
+int famfs_mount_of_fd(int fd, struct famfs_mount_info *mi)
+{
+	struct dev_search s = { .out = mi };
+	struct stat st;
+	int rc;
+
+	if (fstat(fd, &st))
+		return -errno;
+	s.dev = st.st_dev;
+	/* bind mounts of one famfs share its device number: any will do */
+	rc = famfs_list_mounts(match_dev, &s);
+	if (rc < 0)
+		return rc;
+	return s.found ? 0 : -ENOENT;
 }

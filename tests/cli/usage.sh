@@ -7,7 +7,8 @@
 
 cmds=$("$FAMFS" --list-cmds | tr '\n' ' ')
 for c in mount umount fsck check mkdir creat cp verify flush logplay getmap \
-	 clone chkread stat ls daxmode status; do
+	 clone chkread stat ls daxmode status \
+	 run; do
 	case " $cmds " in
 	*" $c "*) ok "--list-cmds lists $c" ;;
 	*) not_ok "--list-cmds lists $c (got: $cmds)" ;;
@@ -47,7 +48,7 @@ expect 2 'famfs: ls: --bogus: unknown option' "unknown long option named" -- \
 expect 2 'famfs: ls: -Z: unknown option' "unknown short option named" -- \
 	"$FAMFS" ls -Z
 for c in check mkdir creat cp verify flush getmap clone chkread stat ls \
-	 daxmode; do
+	 daxmode run; do
 	out=$("$FAMFS" "$c" --no-such-option 2>&1)
 	rc=$?
 	if [ "$rc" -ne 0 ] && grep -q "usage: famfs $c" <<<"$out"; then
@@ -182,5 +183,26 @@ expect 1 'bind to fsdev_dax: did not take' "daxmode famfs fails cleanly when bin
 	env FAMFS_SYSFS="$sys" "$FAMFS" daxmode /dev/dax0.0 famfs
 check "daxmode unbound then asked device_dax back" -- \
 	grep -qx dax0.0 "$sys/bus/dax/drivers/device_dax/new_id"
+
+# run: the preload library appended to LD_PRELOAD, the command's status
+: "${PRELOAD_LIB:?path to libfamfs-direct.so}"
+expect 2 'usage: famfs run' "run without a command" -- "$FAMFS" run
+expect 0 "^$PRELOAD_LIB\$" "run finds the library beside the build" -- \
+	"$FAMFS" run printenv LD_PRELOAD
+expect 0 "^$PRELOAD_LIB $PRELOAD_LIB\$" "run appends to LD_PRELOAD" -- \
+	env LD_PRELOAD="$PRELOAD_LIB" "$FAMFS" run printenv LD_PRELOAD
+expect 0 '^1$' "run -v sets FAMFS_DIRECT_DEBUG" -- \
+	"$FAMFS" run -v printenv FAMFS_DIRECT_DEBUG
+expect 0 '^-x$' "the command's options are its own" -- \
+	"$FAMFS" run -- printf '%s\n' -x
+expect 3 '' "the command's exit status" -- "$FAMFS" run sh -c 'exit 3'
+expect 127 'famfs: no-such-command-here: No such file' \
+	"a missing command: 127" -- "$FAMFS" run no-such-command-here
+: >"$T/not-a-program"
+expect 126 "famfs: $T/not-a-program: Permission denied" \
+	"a command that cannot run: 126" -- "$FAMFS" run "$T/not-a-program"
+expect 1 'famfs: run: libfamfs-direct.so not found' \
+	"no library: one line, exit 1" -- \
+	env FAMFS_DIRECT_LIBRARY=/nonexistent/lib.so "$FAMFS" run true
 
 done_testing

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The control protocol between the famfs CLI and famfs_fused: ioctls on
- * any directory or file of a famfs mount (usually its root). Fixed-size
- * structures with fixed-width fields, so FUSE's restricted ioctls carry
- * them without help.
+ * The control protocol between famfs_fused and its clients (the famfs CLI,
+ * libfamfs's direct mappings): ioctls on any directory or file of a famfs
+ * mount (usually its root). Fixed-size structures with fixed-width fields,
+ * so FUSE's restricted ioctls carry them without help. Not installed: an
+ * installed libfamfs.so and a daemon of another version meet here, so a
+ * structure never changes once released; a new one gets a new number.
  */
 #ifndef FAMFS_IOCTL_H
 #define FAMFS_IOCTL_H
@@ -41,6 +43,40 @@ struct famfs_ioc_logplay {
  * waits a moment in case it is reopened to be written).
  */
 #define FAMFS_IOC_COMMIT _IO(0xfa, 3)
+
+/* File bytes that are contiguous on the device. */
+struct famfs_ioc_run {
+	uint64_t dev_offset;
+	uint64_t len;
+};
+
+#define FAMFS_IOC_LAYOUT_RUNS 252	/* the structure is 4 KiB */
+
+/*
+ * On an open committed file: its layout in file order, for a direct
+ * mapping of the device. The runs lie back to back from file byte 0 to
+ * the end of the file's allocation (@mapped >= @size); one reply holds up
+ * to FAMFS_IOC_LAYOUT_RUNS of them, from file byte @pos on, and the next
+ * call asks from where they ended. @crc is the CRC32C of the whole run
+ * list: when it differs between replies, the layout changed meanwhile and
+ * the caller starts again. Errors: EBUSY (the file is pending: not in the
+ * log yet), EHWPOISON (some of its memory is poisoned), EISDIR, ENOTTY
+ * (not a device-backed file: .meta), EINVAL (@pos past the allocation).
+ */
+struct famfs_ioc_layout {
+	uint64_t pos;			/* in: first file byte wanted */
+	uint32_t flags;			/* in: 0 */
+	uint32_t nruns;			/* out: runs filled */
+	uint64_t size;			/* out: file size */
+	uint64_t mapped;		/* out: bytes the whole run list covers */
+	uint32_t total_runs;		/* out: runs in the whole list */
+	uint32_t crc;			/* out: CRC32C of the whole list */
+	uint8_t fs_uuid[16];		/* out: the device's superblock has it */
+	uint64_t reserved[1];
+	struct famfs_ioc_run runs[FAMFS_IOC_LAYOUT_RUNS];
+};
+
+#define FAMFS_IOC_LAYOUT _IOWR(0xfa, 4, struct famfs_ioc_layout)
 
 /*
  * How opens are served: by FUSE passthrough onto an fsdev_dax view of the
