@@ -114,6 +114,16 @@ mkdir -p "$MNT" && "$FAMFS" mount "$DEV" "$MNT" >/dev/null
 code check 2 'superblock' "check of a bad superblock alone: 2" -- \
 	"$FAMFS" check "$MNT"
 
+# run: the command's status, or why it did not run
+code run 0 '' "run of a command that succeeds: 0" -- "$FAMFS" run true
+: >"$T/not-a-program"
+code run 126 'Permission denied' "run of a file that is no program: 126" -- \
+	"$FAMFS" run "$T/not-a-program"
+code run 127 'No such file' "run of a missing command: 127" -- \
+	"$FAMFS" run no-such-command-here
+code run 1 'libfamfs-direct.so not found' "run without its library: 1" -- \
+	env FAMFS_DIRECT_LIBRARY=/nonexistent/lib.so "$FAMFS" run true
+
 # What the man pages document, as "command code" lines: each .It Cm
 # block of EXIT STATUS is that command's; the text before the first is
 # the general codes (famfs) or the tool's own (mkfs.famfs).
