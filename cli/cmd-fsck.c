@@ -93,6 +93,8 @@ static void print_json(const char *device, int status,
 			       json_object_new_int64((int64_t)r->data_used));
 	json_object_object_add(o, "data_free",
 			       json_object_new_int64((int64_t)r->data_free));
+	json_object_object_add(o, "data_held",
+			       json_object_new_int64((int64_t)r->data_held));
 	json_object_object_add(o, "log_len", json_object_new_int64((int64_t)r->log_len));
 	json_object_object_add(o, "log_used",
 			       json_object_new_int64((int64_t)r->log_used));
@@ -125,6 +127,11 @@ static void print_summary(const char *device, int status, bool human,
 	size_text(r->data_free, human, b, sizeof(b));
 	size_text(r->data_total, human, c, sizeof(c));
 	printf("  space:       %s used, %s free of %s\n", a, b, c);
+	if (r->data_held) {
+		size_text(r->data_held, human, a, sizeof(a));
+		printf("  deleted:     %s waiting for hosts to let go "
+		       "(famfs hosts)\n", a);
+	}
 	size_text(r->log_used, human, a, sizeof(a));
 	size_text(r->log_len - r->log_used, human, b, sizeof(b));
 	size_text(r->log_len, human, c, sizeof(c));

@@ -48,6 +48,65 @@ static void check_superblocks(struct famfs_dev *dev, struct famfs_report *rep,
 	}
 }
 
+/* Does the allocator give every byte of @e to @owner? */
+static bool marked_for(const struct allocator *a, const struct famfs_extent *e,
+		       uint32_t owner)
+{
+	for (uint64_t off = e->offset; off < e->offset + e->len;) {
+		uint64_t u = off / a->unit;
+
+		if (u >= a->nunits)
+			return false;
+		if (a->owner[u] == PACKED_OWNER) {
+			if (pack_owner(a, off) != owner)
+				return false;
+			off += a->page;
+			continue;
+		}
+		if (alloc_unit_free(a, u) || a->owner[u] != owner)
+			return false;
+		off = (u + 1) * a->unit;
+	}
+	return true;
+}
+
+/*
+ * No extent may be both free and referenced: every extent of every file
+ * and every release still held for hosts is marked as theirs.
+ */
+bool fsck_check_marked(struct famfs_fs *fs, struct famfs_report *rep)
+{
+	char path[FAMFS_PATH_MAX + 1];
+	bool ok = true;
+
+	for (uint64_t ino = 1; ino <= fs->ns.nnodes; ino++) {
+		struct node *n = ns_get(&fs->ns, ino);
+
+		/* an unlinked node's extents are held releases now */
+		if (!n || n->type != FAMFS_NODE_FILE || n->unlinked)
+			continue;
+		for (uint32_t i = 0; i < n->nextents; i++) {
+			if (marked_for(&fs->alloc, &n->extents[i],
+				       (uint32_t)n->ino))
+				continue;
+			if (ns_path_of(&fs->ns, n, path, sizeof(path)))
+				strcpy(path, "?");
+			report(rep, FAMFS_ERROR, "%s: extent at %#" PRIx64
+			       " is free space in the allocator", path,
+			       n->extents[i].offset);
+			ok = false;
+		}
+	}
+	for (size_t i = 0; i < fs->nreleases; i++) {
+		if (marked_for(&fs->alloc, &fs->releases[i].ext, HELD_OWNER))
+			continue;
+		report(rep, FAMFS_ERROR, "released extent at %#" PRIx64
+		       " waiting for hosts is not held", fs->releases[i].ext.offset);
+		ok = false;
+	}
+	return ok;
+}
+
 int famfs_fsck(struct famfs_dev *dev, struct famfs_report *rep,
 	       struct famfs_fsck_result *res)
 {
@@ -101,6 +160,10 @@ int famfs_fsck(struct famfs_dev *dev, struct famfs_report *rep,
 	res->data_total = u.total_bytes;
 	res->data_used = u.used_bytes;
 	res->data_free = u.free_bytes;
+
+	res->data_held = u.held_bytes;
+	if (!fsck_check_marked(fs, rep))
+		status |= FAMFS_FSCK_ERRORS;
 
 	/* allocation totals: the bitmap must equal the sum of the extents */
 	{

@@ -456,6 +456,12 @@ int host_sync_locked(struct famfs_fs *fs);
 /* Clean unmount: state unmounted, no pins. */
 void host_unmount(struct famfs_fs *fs);
 
+/*
+ * fsck.c: no extent both free and referenced: every file's extents and
+ * every held release are marked as theirs (problems go to @rep).
+ */
+bool fsck_check_marked(struct famfs_fs *fs, struct famfs_report *rep);
+
 /* ---- reclaiming released space (reclaim.c) ---------------------------- */
 
 /* Read the host table into fs->horizon; caller holds fs->lock. */

@@ -390,6 +390,39 @@ static void test_holds(void)
 	unlink(dev);
 }
 
+static void test_fsck_marked(void)
+{
+	char *dev = make_famfs("marked", 64 * MiB, 0);
+	struct famfs_fs *fs = open_v2(dev);
+	struct famfs_report rep;
+	struct captured cap;
+	struct famfs_stat st, f;
+
+	capture_init(&rep, &cap);
+	file_at(fs, "f", 0, 2);
+	famfs_resolve(fs, "f", &f);
+	file_at(fs, "g", 2, 1);
+	famfs_resolve(fs, "g", &st);
+	famfs_hold(fs, st.ino);
+	del(fs, "g");
+	CHECK(fsck_check_marked(fs, &rep) && !rep.nerrors,
+	      "files and held releases all marked");
+	alloc_clear(&fs->alloc, fs->sb.data_offset + 2 * MiB, 2 * MiB);
+	CHECK(!fsck_check_marked(fs, &rep) && rep.nerrors == 1,
+	      "a file unit marked free is reported");
+	alloc_mark(&fs->alloc, fs->sb.data_offset + 2 * MiB, 2 * MiB,
+		   (uint32_t)f.ino);
+	rep.nerrors = 0;
+	alloc_clear(&fs->alloc, fs->sb.data_offset + 4 * MiB, 2 * MiB);
+	CHECK(!fsck_check_marked(fs, &rep) && rep.nerrors == 1,
+	      "a held release marked free is reported");
+	alloc_mark(&fs->alloc, fs->sb.data_offset + 4 * MiB, 2 * MiB,
+		   HELD_OWNER);
+	famfs_unhold(fs, st.ino);
+	famfs_fs_close(fs);
+	unlink(dev);
+}
+
 static void test_version1_gate(void)
 {
 	char *dev = make_famfs("v1", 64 * MiB, 0);
@@ -423,6 +456,7 @@ int main(void)
 	test_contents();
 	test_times_and_cookies();
 	test_holds();
+	test_fsck_marked();
 	test_version1_gate();
 	return tap_done();
 }
