@@ -77,6 +77,9 @@ static int take_mount_opts(struct fused_opts *o, const char *list)
 			}
 			continue;
 		}
+		/* a read-only mount maps the device read-only (and its views) */
+		if (!strcmp(opt, "ro"))
+			o->read_only = true;	/* and on to libfuse */
 		if (!strncmp(opt, "fsname=", 7) ||
 		    !strncmp(opt, "subtype=", 8)) {
 			fprintf(stderr, "famfs_fused: -o %s: set by famfs\n",
