@@ -36,7 +36,7 @@ struct fused_opts {
 	bool direct_io;		/* bypass the page cache (no MAP_SHARED mmap) */
 	bool passthrough;	/* committed files by FUSE passthrough (default) */
 	bool passthrough_asked;	/* -o passthrough given */
-	bool read_only;		/* -o ro: the device opened read-only */
+	bool read_only;		/* -o ro: file data read-only (views too) */
 	bool no_allow_other;	/* only the mounting user (upstream's -u) */
 	bool no_default_permissions;	/* no kernel mode checks (upstream -p) */
 	double timeout;		/* timeout=SECONDS; < 0: the role's default */

@@ -77,7 +77,7 @@ static int take_mount_opts(struct fused_opts *o, const char *list)
 			}
 			continue;
 		}
-		/* a read-only mount maps the device read-only (and its views) */
+		/* a read-only mount gets read-only views */
 		if (!strcmp(opt, "ro"))
 			o->read_only = true;	/* and on to libfuse */
 		if (!strncmp(opt, "fsname=", 7) ||

@@ -200,6 +200,9 @@ uint32_t passthrough_why_not(struct fused *d, const struct famfs_stat *st)
 		return why;
 	if (!st->size)
 		return FAMFS_WHY_EMPTY;
+	/* a view has whole pages: the kernel would read past the end */
+	if (st->size % VIEW_PAGE)
+		return FAMFS_WHY_NO_VIEW;
 	return FAMFS_WHY_NONE;
 }
 
@@ -265,8 +268,6 @@ int passthrough_node_setup(struct fused *d, fuse_req_t req,
 	if (n->why)
 		return 0;
 	n->why = FAMFS_WHY_NO_VIEW;
-	if (st->size % VIEW_PAGE)
-		return 0;
 	/* the daemon's EIO guard must see every access to poisoned files */
 	if (poison_check_file(d, st->ino, 0, st->size))
 		return 0;
@@ -276,7 +277,9 @@ int passthrough_node_setup(struct fused *d, fuse_req_t req,
 	memset(&vc, 0, sizeof(vc));
 	vc.extents_ptr = (uintptr_t)ext;
 	vc.nr_extents = count;
-	vc.flags = d->writable ? 0 : FSDEV_DAX_VIEW_READ_ONLY;
+	/* the kernel checks the mount's mode too: this is the second lock */
+	vc.flags = d->writable && !d->opts.read_only ?
+		   0 : FSDEV_DAX_VIEW_READ_ONLY;
 	fd = ioctl(d->view_dev_fd, FSDEV_DAX_IOC_CREATE_VIEW, &vc);
 	free(ext);
 	if (fd < 0 && (errno == ENXIO || errno == ENODEV)) {

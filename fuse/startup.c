@@ -212,8 +212,7 @@ int startup_open(struct fused *d)
 {
 	struct fused_opts *o = &d->opts;
 	/* a mount keeps a slot in the host table (format version 2) */
-	unsigned int flags = (o->read_only ? FAMFS_OPEN_RDONLY :
-			      FAMFS_OPEN_RDWR) | FAMFS_OPEN_HOST;
+	unsigned int flags = FAMFS_OPEN_RDWR | FAMFS_OPEN_HOST;
 	int rc, waited_ms = 0;
 
 	for (;;) {
