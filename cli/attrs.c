@@ -48,7 +48,9 @@ struct json_object *cli_stat_json(const char *path, const char *device,
 	json_object_object_add(o, "nlink", json_u64(st->nlink));
 	json_object_object_add(o, "size", json_u64(st->size));
 	json_object_object_add(o, "allocated", json_u64(st->allocated));
-	json_object_object_add(o, "time", json_u64(st->time));
+	/* seconds as before; the log's nanoseconds beside them */
+	json_object_object_add(o, "time", json_u64(st->time / 1000000000));
+	json_object_object_add(o, "time_ns", json_u64(st->time));
 	json_object_object_add(o, "extents", json_u64(st->nextents));
 	if (st->interleave.nstrips) {
 		il = json_object_new_object();
@@ -66,7 +68,7 @@ struct json_object *cli_stat_json(const char *path, const char *device,
 void cli_stat_print(const char *path, const struct famfs_stat *st)
 {
 	char when[64] = "?";
-	time_t t = (time_t)st->time;
+	time_t t = (time_t)(st->time / 1000000000);
 	struct tm tm;
 
 	if (localtime_r(&t, &tm))

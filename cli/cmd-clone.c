@@ -111,7 +111,7 @@ static int clone(const char *src, const char *dest, bool verbose)
 		goto out;
 	}
 	r.type = FAMFS_LOG_FILE;
-	r.time = (uint64_t)time(NULL);
+	r.time = famfs_now_ns();
 	r.path = td.rel;
 	r.mode = st.mode;
 	r.uid = st.uid;

@@ -14,6 +14,8 @@
 
 #include "cli.h"
 
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
 #define FSCK_EXIT_NODEV 8
 
 static void fsck_usage(FILE *out)
@@ -28,28 +30,61 @@ static void fsck_usage(FILE *out)
 		"                 accepted for upstream famfs (no effect)\n");
 }
 
+static const char *kind_name(enum famfs_log_type type)
+{
+	static const char *const names[] = {
+		[FAMFS_LOG_MKDIR] = "mkdir",	[FAMFS_LOG_FILE] = "file",
+		[FAMFS_LOG_SETATTR] = "setattr", [FAMFS_LOG_DELETE] = "delete",
+		[FAMFS_LOG_RENAME] = "rename",	[FAMFS_LOG_BADRANGE] = "poison",
+		[FAMFS_LOG_ATTR] = "attr",	[FAMFS_LOG_CONTENTS] = "contents",
+		[FAMFS_LOG_SYMLINK] = "symlink", [FAMFS_LOG_DROPPED] = "dropped",
+	};
+
+	return (unsigned int)type < ARRAY_LEN(names) && names[type] ?
+		       names[type] : "?";
+}
+
 static void print_entry(void *ctx, const struct famfs_log_record *r)
 {
-	static const char *const names[] = { "?", "mkdir", "file", "setattr" };
 	(void)ctx;
 
-	if (r->type == FAMFS_LOG_BADRANGE) {
-		printf("  %8" PRIu64 " poison  device offset %#" PRIx64
-		       " length %#" PRIx64 "\n", r->seq, r->bad.offset,
-		       r->bad.len);
+	printf("  %8" PRIu64 " %-7s ", r->seq, kind_name(r->type));
+	switch (r->type) {
+	case FAMFS_LOG_DROPPED:
+		printf("(by fsck --repair)\n");
 		return;
+	case FAMFS_LOG_BADRANGE:
+		printf("device offset %#" PRIx64 " length %#" PRIx64 "\n",
+		       r->bad.offset, r->bad.len);
+		return;
+	case FAMFS_LOG_DELETE:
+		printf("%s\n", r->path);
+		return;
+	case FAMFS_LOG_RENAME:
+		printf("%s -> %s flags=%#x\n", r->path, r->new_path,
+		       r->rename_flags);
+		return;
+	case FAMFS_LOG_SYMLINK:
+		printf("%s -> %s uid=%u gid=%u\n", r->path, r->target, r->uid,
+		       r->gid);
+		return;
+	default:
+		break;
 	}
-	printf("  %8" PRIu64 " %-7s %s", r->seq,
-	       r->type < 4 ? names[r->type] : "?", r->path);
-	if (r->type == FAMFS_LOG_FILE) {
+	printf("%s", r->path);
+	if (r->type == FAMFS_LOG_FILE || r->type == FAMFS_LOG_CONTENTS) {
 		printf(" size=%" PRIu64 " extents=%u", r->size, r->nextents);
 		if (r->interleave.nstrips)
 			printf(" strips=%u chunk=%" PRIu64,
 			       r->interleave.nstrips, r->interleave.chunk_size);
 	}
-	if (r->type != FAMFS_LOG_SETATTR ||
+	if ((r->type != FAMFS_LOG_SETATTR && r->type != FAMFS_LOG_ATTR) ||
 	    (r->setattr_mask & FAMFS_SETATTR_MODE))
 		printf(" mode=%o", r->mode & 07777);
+	if (r->type == FAMFS_LOG_ATTR && (r->setattr_mask & FAMFS_SETATTR_ATIME))
+		printf(" atime=%" PRIu64, r->atime);
+	if (r->type == FAMFS_LOG_ATTR && (r->setattr_mask & FAMFS_SETATTR_MTIME))
+		printf(" mtime=%" PRIu64, r->mtime);
 	printf(" uid=%u gid=%u\n", r->uid, r->gid);
 }
 
@@ -76,6 +111,8 @@ static void print_json(const char *device, int status,
 			       json_object_new_boolean(r->backup_ok));
 	json_object_object_add(o, "log_ok", json_object_new_boolean(r->log_ok));
 	if (r->sb.version) {
+		json_object_object_add(o, "format_version",
+				       json_object_new_int((int)r->sb.version));
 		famfs_uuid_unparse(r->sb.fs_uuid, uuid);
 		json_object_object_add(o, "uuid", json_object_new_string(uuid));
 		famfs_uuid_unparse(r->sb.master_uuid, uuid);
@@ -121,6 +158,7 @@ static void print_summary(const char *device, int status, bool human,
 	printf("  uuid:        %s\n", uuid);
 	famfs_uuid_unparse(r->sb.master_uuid, uuid);
 	printf("  master:      %s\n", uuid);
+	printf("  format:      version %u\n", r->sb.version);
 	printf("  files:       %" PRIu64 "\n", r->nfiles);
 	printf("  directories: %" PRIu64 "\n", r->ndirs);
 	size_text(r->data_used, human, a, sizeof(a));

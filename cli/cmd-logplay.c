@@ -38,7 +38,7 @@ static void show_new(void *ctx, const struct famfs_log_record *r)
 {
 	struct pending_list *p = ctx;
 
-	if (p->index++ < p->skip)
+	if (p->index++ < p->skip || r->type == FAMFS_LOG_DROPPED)
 		return;
 	p->shown++;
 	switch (r->type) {

@@ -44,7 +44,7 @@ static void show(const struct ls_opts *o, const char *path, const char *name,
 		 const struct cli_target *t, const struct famfs_stat *st)
 {
 	char mode[11], when[32] = "?";
-	time_t tt = (time_t)st->time;
+	time_t tt = (time_t)(st->time / 1000000000);
 	struct tm tm;
 
 	if (o->arr) {

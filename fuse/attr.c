@@ -9,7 +9,10 @@ void fused_fill_stat(const struct fused *d, const struct famfs_stat *fst,
 		     struct stat *st)
 {
 	/* the root has no log entry: it was made with the superblock */
-	uint64_t time = fst->time ? fst->time : d->sb->create_time;
+	uint64_t ns = fst->time ? fst->time :
+				  d->sb->create_time * 1000000000ULL;
+	struct timespec time = { .tv_sec = (time_t)(ns / 1000000000),
+				 .tv_nsec = (long)(ns % 1000000000) };
 
 	memset(st, 0, sizeof(*st));
 	st->st_ino = fst->ino;
@@ -22,9 +25,9 @@ void fused_fill_stat(const struct fused *d, const struct famfs_stat *fst,
 	/* tools size their buffers by st_blksize: let them move 1 MiB */
 	st->st_blksize = FUSED_MAX_IO;
 	/* the log keeps one time per entry: its creation */
-	st->st_atim.tv_sec = (time_t)time;
-	st->st_mtim.tv_sec = (time_t)time;
-	st->st_ctim.tv_sec = (time_t)time;
+	st->st_atim = time;
+	st->st_mtim = time;
+	st->st_ctim = time;
 }
 
 void fused_fill_entry(const struct fused *d, const struct famfs_stat *fst,

@@ -25,7 +25,9 @@ static void op_init(void *userdata, struct fuse_conn_info *conn)
 	if (d->opts.direct_io)
 		fuse_set_feature_flag(conn, FUSE_CAP_DIRECT_IO_ALLOW_MMAP);
 	passthrough_init(d, conn);
-	conn->time_gran = 1000000000;	/* the log keeps seconds */
+	/* version 1 logs keep seconds, version 2 nanoseconds */
+	conn->time_gran = famfs_require_version(d->sb, FAMFS_FORMAT_V2) ?
+				  1000000000 : 1;
 }
 
 /* Unmount: nothing is written lazily, but pending files still open go in. */

@@ -260,6 +260,8 @@ int startup_open(struct fused *d)
 		return startup_fail(o, -rc, o->device, "%s", strerror(-rc));
 	}
 	d->sb = famfs_fs_sb(d->fs);
+	/* problems met later by appends (a damaged tail word) go to the log */
+	famfs_fs_set_report(d->fs, &d->rep);
 	d->master = famfs_fs_is_master(d->fs);
 	d->writable = famfs_fs_writable(d->fs);
 	return 0;

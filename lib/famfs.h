@@ -92,8 +92,16 @@ void famfs_dev_unlock(struct famfs_dev *dev);
 
 /* ---- superblock -------------------------------------------------------- */
 
+/*
+ * On-media format versions (famfs(5)). mkfs writes FAMFS_FORMAT_VERSION;
+ * version 1 devices still mount with version-1 rules.
+ */
+#define FAMFS_FORMAT_V1 1
+#define FAMFS_FORMAT_V2 2
+#define FAMFS_FORMAT_VERSION FAMFS_FORMAT_V2
+
 struct famfs_sb_info {
-	uint32_t version;
+	uint32_t version;	/* FAMFS_FORMAT_V1 or FAMFS_FORMAT_V2 */
 	uint8_t fs_uuid[16];
 	uint8_t master_uuid[16];
 	uint64_t device_size;
@@ -106,7 +114,20 @@ struct famfs_sb_info {
 	uint32_t root_mode;	/* root directory permissions (0: 0755) */
 	uint32_t root_uid;
 	uint32_t root_gid;
+	/* version 2; all 0 on version 1 */
+	uint32_t page_size;	/* granule of packed files, 4096 */
+	uint64_t host_table_offset;	/* 64 KiB */
+	uint32_t host_slots;	/* 240 */
+	uint32_t host_slot_size;	/* 4096 */
 };
+
+/*
+ * The version gate: 0 when @sb's format has everything of @version, else
+ * -EOPNOTSUPP. Every version-2-only operation calls it first; the CLI and
+ * daemon then say "format version 1 does not support X; reformat with
+ * mkfs.famfs".
+ */
+int famfs_require_version(const struct famfs_sb_info *sb, uint32_t version);
 
 /* Offsets of the primary and backup superblocks. */
 #define FAMFS_SB_OFFSET 0ULL
@@ -149,10 +170,12 @@ struct famfs_mkfs_opts {
 	uint32_t root_mode;	/* root directory permission bits; 0: 0755 */
 	uint32_t root_uid;
 	uint32_t root_gid;
+	uint32_t version;	/* 0: FAMFS_FORMAT_VERSION; 1 for old readers */
 };
 
 /*
- * Write a fresh superblock (both copies) and an empty log. Refuses
+ * Write a fresh superblock (both copies), an empty log and (version 2) a
+ * zeroed host table. Refuses
  * (-EEXIST) to overwrite a valid famfs unless opts->force; -ENOSPC when the
  * device cannot hold superblock + log + one allocation unit; -EINVAL for a
  * bad log length; -EBUSY when another process holds the append lock.
@@ -187,16 +210,18 @@ enum famfs_log_type {
 	FAMFS_LOG_MKDIR = 1,
 	FAMFS_LOG_FILE = 2,
 	FAMFS_LOG_SETATTR = 3,
-	/* reserved, not yet written: */
+	/* version 2 (famfs(5)): */
 	FAMFS_LOG_DELETE = 4,
 	FAMFS_LOG_RENAME = 5,
-	FAMFS_LOG_ADD_DEVICE = 6,
+	FAMFS_LOG_ADD_DEVICE = 6,	/* reserved */
 	/* memory poison the master learned: never allocate, never read */
 	FAMFS_LOG_BADRANGE = 7,
 	/* format version 2 */
 	FAMFS_LOG_ATTR = 8,	/* mode, owner, atime, mtime */
 	FAMFS_LOG_CONTENTS = 9,	/* new size and extents of a file */
 	FAMFS_LOG_SYMLINK = 10,
+	/* written by fsck --repair over an entry the operator dropped */
+	FAMFS_LOG_DROPPED = 11,
 };
 
 #define FAMFS_SETATTR_MODE 0x1
@@ -215,7 +240,7 @@ enum famfs_log_type {
 struct famfs_log_record {
 	enum famfs_log_type type;
 	uint64_t seq;
-	uint64_t time;		/* seconds since the epoch */
+	uint64_t time;		/* ns since the epoch (v1 seconds converted) */
 	const char *path;	/* relative to the root, NUL terminated */
 	uint32_t mode;		/* full st_mode bits */
 	uint32_t uid;
@@ -258,8 +283,8 @@ struct famfs_stat {
 	uint32_t nlink;
 	uint64_t size;
 	uint64_t allocated;	/* bytes of device space held */
-	uint64_t time;		/* creation time from the log */
-	uint64_t atime, mtime, ctime;	/* famfs(5) Times */
+	uint64_t time;		/* creation time from the log, ns */
+	uint64_t atime, mtime, ctime;	/* famfs(5) Times, ns */
 	uint64_t identity;	/* sequence number of the creating entry */
 	uint32_t nextents;
 	struct famfs_interleave interleave;
@@ -286,6 +311,13 @@ struct famfs_fs;
 int famfs_fs_open(const char *devpath, unsigned int flags,
 		  struct famfs_report *rep, struct famfs_fs **out);
 void famfs_fs_close(struct famfs_fs *fs);
+
+/*
+ * Where problems found after open go when the call that meets them has no
+ * report of its own (a damaged tail word met by an append). @rep must
+ * outlive @fs; NULL stops it.
+ */
+void famfs_fs_set_report(struct famfs_fs *fs, struct famfs_report *rep);
 
 const struct famfs_sb_info *famfs_fs_sb(const struct famfs_fs *fs);
 struct famfs_dev *famfs_fs_dev(const struct famfs_fs *fs);
@@ -701,6 +733,8 @@ int famfs_list_mounts(int (*fn)(void *ctx, const struct famfs_mount_info *mi),
 long famfs_ranges_merge(struct famfs_extent **ranges, size_t count,
 			size_t *cap, uint64_t offset, uint64_t len);
 
+/* The current time, nanoseconds since the epoch (log entry times). */
+uint64_t famfs_now_ns(void);
 /* Parse "8M", "2G", "4096", "1T" (binary units) into bytes. */
 int famfs_parse_size(const char *text, uint64_t *bytes);
 /* Format bytes with a binary unit ("2.0 GiB"). */

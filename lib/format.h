@@ -7,9 +7,14 @@
  * the get/put helpers below, so hostile bytes cannot cause unaligned or
  * out-of-bounds access.
  *
- *   [0, 2 MiB)            superblock unit: primary at 0, backup at 1 MiB
+ *   [0, 2 MiB)            superblock unit: primary at 0, host table at
+ *                         64 KiB (version 2), backup at 1 MiB
  *   [2 MiB, 2 MiB+loglen) log: header block, then entries
  *   [data_offset, size)   data, in 2 MiB allocation units
+ *
+ * Version 2 differs from version 1 (still read) in: superblock fields from
+ * offset 124, the host table, entry CRCs seeded with the filesystem UUID,
+ * the checked tail word, entry times in nanoseconds.
  */
 #ifndef FAMFS_FORMAT_H
 #define FAMFS_FORMAT_H
@@ -19,7 +24,9 @@
 
 /* ---- superblock (512 bytes, CRC32C of bytes [0, 508) at 508) ---------- */
 #define SB_MAGIC "FAMFSSB1"
-#define SB_VERSION 1
+#define SB_VERSION_1 1
+#define SB_VERSION_2 2
+#define SB_VERSION SB_VERSION_2	/* what mkfs writes */
 #define SB_SIZE 512
 #define SB_OFF_MAGIC 0		/* 8 bytes */
 #define SB_OFF_VERSION 8	/* le32 */
@@ -39,9 +46,15 @@
 #define SB_OFF_ROOT_MODE 112	/* le32: permission bits; 0 = 0755 */
 #define SB_OFF_ROOT_UID 116	/* le32 */
 #define SB_OFF_ROOT_GID 120	/* le32 */
+/* version 2 (zero in version 1) */
+#define SB_OFF_PAGE_SIZE 124	/* le32: granule of packed files */
+#define SB_OFF_HOST_TABLE 128	/* le64: offset of the host table */
+#define SB_OFF_HOST_SLOTS 136	/* le32: slots in it */
+#define SB_OFF_HOST_SLOT_SIZE 140	/* le32: bytes per slot */
 #define SB_OFF_CRC 508		/* le32 */
 
 #define SB_LOG_OFFSET (2ULL << 20)
+#define SB_PAGE_SIZE 4096	/* version 2; the host table: HOST_* below */
 
 /* ---- log header (first 4 KiB of the log) ------------------------------ */
 #define LOG_MAGIC "FAMFSLG1"
@@ -55,10 +68,16 @@
  * The tail lives alone in its own cache line: it is the one mutable field,
  * written with a single aligned 8-byte store after the entry it publishes
  * has been flushed, so a crash leaves either the old or the new tail.
+ * Version 1: the plain tail. Version 2: the tail in the low 32 bits, and
+ * CRC32C(fs UUID || le32 tail) in the high 32 bits.
  */
 #define LOG_OFF_TAIL 64		/* le64: end of the last committed entry */
 
-/* ---- log entries (8-byte aligned, CRC32C of bytes [8, len) at 4) ------ */
+/*
+ * ---- log entries (8-byte aligned) ------------------------------------
+ * The CRC at 4 covers bytes [8, len); in version 2 it is seeded with the
+ * filesystem UUID (CRC32C of the UUID followed by those bytes).
+ */
 #define ENT_MAGIC 0x544e4546u	/* "FENT" */
 #define ENT_HDR_SIZE 32
 #define ENT_OFF_MAGIC 0		/* le32 */
@@ -67,7 +86,7 @@
 #define ENT_OFF_TYPE 12		/* le16 */
 #define ENT_OFF_FLAGS 14	/* le16 */
 #define ENT_OFF_SEQ 16		/* le64: strictly increasing */
-#define ENT_OFF_TIME 24		/* le64 */
+#define ENT_OFF_TIME 24		/* le64: ns (version 2), s (version 1) */
 /* An entry of a kind this version does not know may be skipped safely. */
 #define ENT_FLAG_IGNORABLE 0x1
 
@@ -98,6 +117,35 @@
 #define SETATTR_OFF_GID 44
 #define SETATTR_OFF_PATHLEN 48	/* le16 */
 #define SETATTR_PATH 56
+
+/* delete payload (version 2) */
+#define DELETE_OFF_PATHLEN 32	/* le16 */
+#define DELETE_PATH 40
+
+/* rename payload (version 2): source path, then destination path */
+#define RENAME_OFF_FLAGS 32	/* le32: FAMFS_RENAME_* */
+#define RENAME_OFF_SRCLEN 36	/* le16 */
+#define RENAME_OFF_DSTLEN 38	/* le16 */
+#define RENAME_PATHS 40
+
+/* attributes payload (version 2): times in ns */
+#define ATTR_OFF_MASK 32	/* le32: FAMFS_SETATTR_* */
+#define ATTR_OFF_MODE 36
+#define ATTR_OFF_UID 40
+#define ATTR_OFF_GID 44
+#define ATTR_OFF_ATIME 48	/* le64 */
+#define ATTR_OFF_MTIME 56	/* le64 */
+#define ATTR_OFF_PATHLEN 64	/* le16 */
+#define ATTR_PATH 72
+
+/* file contents payload (version 2): laid out as the file payload */
+
+/* symbolic link payload (version 2): path, then target */
+#define SYMLINK_OFF_UID 32
+#define SYMLINK_OFF_GID 36
+#define SYMLINK_OFF_PATHLEN 40	/* le16 */
+#define SYMLINK_OFF_TARGETLEN 42	/* le16 */
+#define SYMLINK_PATHS 48
 
 /* badrange payload: no path (older readers skip it: ENT_FLAG_IGNORABLE) */
 #define BAD_OFF_OFFSET 32	/* le64 */

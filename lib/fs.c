@@ -29,10 +29,13 @@ int fs_attach(struct famfs_dev *dev, bool own_dev, unsigned int flags,
 	if (rc)
 		goto fail;
 	fs->log = dev->base + fs->sb.log_offset;
-	rc = log_header_check(fs->log, &fs->sb, &why);
-	if (rc) {
-		report(rep, FAMFS_ERROR, "%s", why);
-		goto fail;
+	log_coding_init(&fs->coding, &fs->sb);
+	/* every header field follows from the superblock, which has a copy */
+	if (log_header_check(fs->log, &fs->sb, &why)) {
+		fs->header_damaged = true;
+		fs->log_damage++;
+		report(rep, FAMFS_ERROR, "log header: %s; using the "
+		       "superblock's values", why);
 	}
 	if (famfs_system_uuid(host_uuid, NULL) == 0) {
 		fs->master = !memcmp(host_uuid, fs->sb.master_uuid, 16);
@@ -57,7 +60,7 @@ int fs_attach(struct famfs_dev *dev, bool own_dev, unsigned int flags,
 							  0755);
 		root->uid = fs->sb.root_uid;
 		root->gid = fs->sb.root_gid;
-		root->time = fs->sb.create_time;
+		root->time = fs->sb.create_time * 1000000000ULL;
 	}
 	rc = alloc_init(&fs->alloc, &fs->sb, 0);
 	if (rc)
@@ -73,9 +76,10 @@ int fs_attach(struct famfs_dev *dev, bool own_dev, unsigned int flags,
 	if (rc && rc != -EOPNOTSUPP)
 		goto fail;
 	fs->log_pos = LOG_HDR_SIZE;
-	rc = log_replay(fs, log_read_tail(fs), rep, false, NULL, NULL);
+	rc = log_replay(fs, log_tail(fs, rep), rep, false, NULL, NULL);
 	if (rc < 0)
 		goto fail;
+	fs->replayed_word = fs->tail_word;
 	log_check_appendable(fs, rep);
 	rc = host_sync_locked(fs);
 	if (rc)
@@ -145,13 +149,21 @@ bool famfs_fs_writable(const struct famfs_fs *fs)
 
 bool famfs_fs_log_moved(struct famfs_fs *fs)
 {
-	uint64_t tail = log_read_tail(fs);
-	bool moved;
+	/* the word, not the tail: checking it is refresh's job, under lock */
+	return log_read_tail_word(fs) !=
+	       __atomic_load_n(&fs->replayed_word, __ATOMIC_ACQUIRE);
+}
 
-	pthread_rwlock_rdlock(&fs->lock);
-	moved = tail != fs->log_pos;
+void famfs_fs_set_report(struct famfs_fs *fs, struct famfs_report *rep)
+{
+	pthread_rwlock_wrlock(&fs->lock);
+	fs->rep = rep;
 	pthread_rwlock_unlock(&fs->lock);
-	return moved;
+}
+
+int famfs_require_version(const struct famfs_sb_info *sb, uint32_t version)
+{
+	return sb->version >= version ? 0 : -EOPNOTSUPP;
 }
 
 int famfs_fs_refresh(struct famfs_fs *fs, struct famfs_report *rep,
@@ -164,7 +176,11 @@ int famfs_fs_refresh(struct famfs_fs *fs, struct famfs_report *rep,
 	if (!dry_run && !famfs_fs_log_moved(fs))
 		return 0;
 	pthread_rwlock_wrlock(&fs->lock);
-	rc = log_replay(fs, log_read_tail(fs), rep, dry_run, each, ctx);
+	rc = log_replay(fs, log_tail(fs, rep), rep, dry_run, each, ctx);
+	/* tried once per word: a bad state is not retried until it changes */
+	if (!dry_run)
+		__atomic_store_n(&fs->replayed_word, fs->tail_word,
+				 __ATOMIC_RELEASE);
 	/* pins of what was just released go out with the new replayed */
 	if (rc >= 0 && !dry_run)
 		host_sync_locked(fs);

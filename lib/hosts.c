@@ -29,19 +29,12 @@
 static bool host_table_of(const struct famfs_sb_info *sb, uint64_t dev_size,
 			  uint64_t *offset, uint32_t *count)
 {
-	if (sb->version < 2)
+	if (famfs_require_version(sb, FAMFS_FORMAT_V2))
 		return false;
-	*offset = HOST_TABLE_OFFSET;
-	*count = HOST_SLOTS;
+	/* the superblock's geometry, checked at decode to fit before 1 MiB */
+	*offset = sb->host_table_offset;
+	*count = sb->host_slots;
 	return *offset + (uint64_t)*count * HOST_SLOT_SIZE <= dev_size;
-}
-
-uint64_t host_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
 static uint32_t slot_crc(const uint8_t *slot, const uint8_t fs_uuid[16])
@@ -248,7 +241,7 @@ static void slot_write(struct famfs_fs *fs, enum famfs_host_state state)
 	h->state = state;
 	h->replayed = fs->last_seq;
 	h->heartbeat = ++self->beats;
-	h->heartbeat_time = host_now_ns();
+	h->heartbeat_time = famfs_now_ns();
 	h->npins = state == FAMFS_HOST_MOUNTED ?
 			   gather_pins(fs, h->pins, HOST_MAX_PINS) :
 			   0;
@@ -276,7 +269,7 @@ static uint64_t new_nonce(void)
 
 	while (!v)
 		if (getrandom(&v, sizeof(v), 0) != sizeof(v))
-			v = host_now_ns() ^ (uint64_t)getpid() << 32;
+			v = famfs_now_ns() ^ (uint64_t)getpid() << 32;
 	return v;
 }
 
@@ -333,7 +326,7 @@ int host_claim(struct famfs_fs *fs, struct famfs_report *rep)
 		self->info.nonce = new_nonce();
 		self->info.role = fs->master ? FAMFS_HOST_MASTER :
 					       FAMFS_HOST_CLIENT;
-		self->info.mount_time = host_now_ns();
+		self->info.mount_time = famfs_now_ns();
 		self->info.slot = self->slot;
 		pthread_mutex_lock(&self->lock);
 		slot_write(fs, FAMFS_HOST_MOUNTED);

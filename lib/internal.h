@@ -30,10 +30,31 @@ int dev_probe_fd(int fd, enum famfs_dev_kind *kind, uint64_t *size,
 
 /* ---- log entry coding (log.c) ------------------------------------------ */
 
+/*
+ * How one filesystem codes its entries and tail word, from its superblock:
+ * version 2 seeds every CRC with the filesystem UUID and keeps times in
+ * ns; version 1 has unseeded CRCs and times in seconds.
+ */
+struct log_coding {
+	uint32_t version;
+	uint32_t crc_seed;	/* CRC32C state after the fs UUID; 0 in v1 */
+};
+void log_coding_init(struct log_coding *c, const struct famfs_sb_info *sb);
+/* Now, in ns, as precise as the media keeps it (v1: whole seconds). */
+uint64_t log_now(const struct log_coding *c);
+/* The entry CRC over bytes [8, len) of the entry at @p. */
+uint32_t log_entry_crc(const struct log_coding *c, const uint8_t *p,
+		       uint32_t len);
+/* The tail word that publishes @tail. */
+uint64_t log_tail_word(const struct log_coding *c, uint64_t tail);
+/* The tail in @word, or UINT64_MAX when the word fails its check. */
+uint64_t log_tail_from_word(const struct log_coding *c, uint64_t word);
+
 /* Bytes an encoded record occupies (8-aligned), 0 if it cannot be encoded. */
 size_t log_record_size(const struct famfs_log_record *r);
 /* Encode into buf (log_record_size() bytes, zeroed by the caller). */
-void log_record_encode(const struct famfs_log_record *r, uint8_t *buf,
+void log_record_encode(const struct log_coding *c,
+		       const struct famfs_log_record *r, uint8_t *buf,
 		       size_t len);
 
 /*
@@ -43,6 +64,7 @@ void log_record_encode(const struct famfs_log_record *r, uint8_t *buf,
 struct log_decoded {
 	struct famfs_log_record rec;
 	char path[FAMFS_PATH_MAX + 1];
+	char path2[FAMFS_PATH_MAX + 1];	/* rename destination, link target */
 	struct famfs_extent *extents;
 	uint32_t extents_cap;
 	uint16_t flags;
@@ -58,11 +80,18 @@ enum log_decode_status {
 
 /*
  * Decode the entry at @p with @avail bytes up to the tail. *len gets the
- * entry length when it can be trusted.
+ * entry length when it can be trusted. Times come out in ns whatever the
+ * version; types a version never writes are LOG_ENTRY_UNKNOWN.
  */
-enum log_decode_status log_entry_decode(const uint8_t *p, uint64_t avail,
+enum log_decode_status log_entry_decode(const struct log_coding *c,
+					const uint8_t *p, uint64_t avail,
 					struct log_decoded *d, uint32_t *len,
 					const char **why);
+/*
+ * Overwrite the intact entry at @p with a dropped entry (type 11) of the
+ * same length and sequence number (fsck --repair).
+ */
+void log_entry_drop(const struct log_coding *c, uint8_t *p);
 
 /* ---- namespace (namespace.c) ------------------------------------------ */
 
@@ -339,6 +368,16 @@ struct famfs_fs {
 	uint64_t log_entries;	/* entries that decoded (valid or not) */
 	uint64_t log_damage;	/* structural problems: CRC, torn, sequence */
 	uint64_t log_refused;	/* intact entries the namespace refused */
+	struct log_coding coding;
+	bool header_damaged;	/* log header unusable: superblock values used */
+	/* tail word last read and what it gave (log_tail()) */
+	uint64_t tail_word;
+	uint64_t tail;
+	/* the word of the last replay that applied: lockless "moved?" test */
+	uint64_t replayed_word;
+	bool tail_known;
+	bool tail_rebuilt;	/* the word failed its check: tail rebuilt */
+	struct famfs_report *rep;	/* famfs_fs_set_report(); may be NULL */
 	/* log bytes held for pending files' commit entries (master) */
 	uint64_t log_reserved;
 	/* why this master may not append (NULL: it may), e.g. sequence 2^64-1 */
@@ -363,8 +402,19 @@ struct famfs_fs {
 int fs_attach(struct famfs_dev *dev, bool own_dev, unsigned int flags,
 	      struct famfs_report *rep, struct famfs_fs **out);
 
-/* Read the tail published on the device (after invalidating its line). */
-uint64_t log_read_tail(struct famfs_fs *fs);
+/* The raw tail word on the device (after invalidating its line). */
+uint64_t log_read_tail_word(const struct famfs_fs *fs);
+/*
+ * The tail published on the device. A word that fails its check (or is
+ * out of bounds or misaligned) is reported once and the tail rebuilt by
+ * walking the entry chain; a writable master writes the rebuilt word back.
+ * Caller holds the write lock.
+ */
+uint64_t log_tail(struct famfs_fs *fs, struct famfs_report *rep);
+/* The tail found by walking intact entries with consecutive numbers. */
+uint64_t log_walk_chain(struct famfs_fs *fs);
+/* Publish @tail: one aligned 8-byte store, then written back. */
+void log_publish_tail(struct famfs_fs *fs, uint64_t tail);
 /*
  * Replay [fs->log_pos, tail): validate and apply each entry (unless
  * dry_run). Caller holds the write lock. Returns entries applied.
@@ -399,8 +449,10 @@ void log_release(struct famfs_fs *fs, uint32_t *held);
 size_t log_file_entry_size(size_t path_len, uint32_t nextents);
 /* Refuse appends if the log state allows no valid next entry (master). */
 void log_check_appendable(struct famfs_fs *fs, struct famfs_report *rep);
-/* Write an empty log header (mkfs). */
-void log_format(uint8_t *log, uint64_t log_len, const uint8_t fs_uuid[16]);
+/* Write the log header from @sb and an empty tail (mkfs, fsck repair). */
+void log_write_header(uint8_t *log, const struct famfs_sb_info *sb);
+/* Write an empty log: header, tail at the first entry (mkfs). */
+void log_format(uint8_t *log, const struct famfs_sb_info *sb);
 /* Validate the log header; 0 or -EBADMSG/-EINVAL with *why. */
 int log_header_check(const uint8_t *log, const struct famfs_sb_info *sb,
 		     const char **why);
@@ -442,7 +494,6 @@ void space_release(struct famfs_fs *fs, uint64_t off, uint64_t len);
 
 /* ---- host table (hosts.c) ---------------------------------------------- */
 
-uint64_t host_now_ns(void);
 void host_slot_decode(const uint8_t *p, const uint8_t fs_uuid[16],
 		      uint32_t slot, struct famfs_host_info *h);
 void host_slot_encode(const struct famfs_host_info *h,
@@ -490,8 +541,8 @@ void node_logged_free(struct node *n);
 /* Build "parent/name" for a log record (mutate.c). */
 int child_path(struct famfs_fs *fs, struct node *parent, const char *name,
 	       char *buf, size_t len);
-/* The time of an entry made now, as entries carry it. */
-uint64_t entry_time_now(void);
+/* The time of an entry made now, in ns, as precise as @fs's log keeps it. */
+uint64_t entry_time_now(const struct famfs_fs *fs);
 
 /* -EOPNOTSUPP unless the filesystem is format version @version or later. */
 static inline int fs_check_version(const struct famfs_fs *fs,

@@ -17,9 +17,9 @@ static int check_master(struct famfs_fs *fs)
 	return fs->master && fs->writable ? 0 : -EROFS;
 }
 
-uint64_t entry_time_now(void)
+uint64_t entry_time_now(const struct famfs_fs *fs)
 {
-	return (uint64_t)time(NULL);
+	return log_now(&fs->coding);
 }
 
 int child_path(struct famfs_fs *fs, struct node *parent,
@@ -67,9 +67,9 @@ int create_begin(struct famfs_fs *fs, uint64_t parent_ino, const char *name,
 	return 0;
 }
 
-static void new_record(struct famfs_log_record *r, enum famfs_log_type type,
-		       const char *path, uint32_t mode, uint32_t uid,
-		       uint32_t gid)
+static void new_record(struct famfs_fs *fs, struct famfs_log_record *r,
+		       enum famfs_log_type type, const char *path,
+		       uint32_t mode, uint32_t uid, uint32_t gid)
 {
 	memset(r, 0, sizeof(*r));
 	r->type = type;
@@ -77,7 +77,7 @@ static void new_record(struct famfs_log_record *r, enum famfs_log_type type,
 	r->mode = mode;
 	r->uid = uid;
 	r->gid = gid;
-	r->time = entry_time_now();
+	r->time = entry_time_now(fs);
 }
 
 int famfs_mkdir(struct famfs_fs *fs, uint64_t parent_ino, const char *name,
@@ -94,7 +94,7 @@ int famfs_mkdir(struct famfs_fs *fs, uint64_t parent_ino, const char *name,
 	rc = create_begin(fs, parent_ino, name, &parent, path);
 	if (rc)
 		goto out;
-	new_record(&r, FAMFS_LOG_MKDIR, path, S_IFDIR | (mode & 07777), uid,
+	new_record(fs, &r, FAMFS_LOG_MKDIR, path, S_IFDIR | (mode & 07777), uid,
 		   gid);
 	rc = replay_apply(fs, &r, &why);
 	if (rc)
@@ -155,7 +155,7 @@ int famfs_set_attr(struct famfs_fs *fs, uint64_t ino,
 	r.gid = attr->gid;
 	r.atime = attr->atime;
 	r.mtime = attr->mtime;
-	r.time = entry_time_now();
+	r.time = entry_time_now(fs);
 	saved = *n;
 	rc = replay_apply(fs, &r, &why);
 	if (rc)
@@ -327,7 +327,7 @@ int famfs_create_file(struct famfs_fs *fs, uint64_t parent_ino,
 	rc = create_begin(fs, parent_ino, name, &parent, path);
 	if (rc)
 		goto out;
-	new_record(&r, FAMFS_LOG_FILE, path, S_IFREG | (mode & 07777), uid,
+	new_record(fs, &r, FAMFS_LOG_FILE, path, S_IFREG | (mode & 07777), uid,
 		   gid);
 	r.size = size;
 	r.extents = ext;

@@ -151,7 +151,7 @@ int famfs_pending_create(struct famfs_fs *fs, uint64_t parent_ino,
 	n->mode = S_IFREG | (mode & 07777);
 	n->uid = uid;
 	n->gid = gid;
-	n->time = entry_time_now();
+	n->time = entry_time_now(fs);
 	node_times_created(n, n->time);
 	if (st)
 		ns_stat(n, st);
@@ -171,7 +171,13 @@ static int add_units(struct famfs_fs *fs, struct node *n, uint64_t first,
 					    &n->extents[n->nextents - 1] :
 					    NULL;
 
-	if (last && last->offset + last->len == off) {
+	/*
+	 * Merge with the last extent unless that ends in logged space: a
+	 * contents entry's extent is either the file's logged space or free
+	 * space, never both (famfs(5)), or replay refuses it.
+	 */
+	if (last && last->offset + last->len == off &&
+	    !logged_here(n, off - 1)) {
 		last->len += len;
 	} else {
 		int rc = hold_commit_room(fs, n, n->nextents + 1);

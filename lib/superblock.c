@@ -29,12 +29,41 @@ void famfs_sb_encode(const struct famfs_sb_info *sb, void *buf)
 	put_le32(p + SB_OFF_ROOT_MODE, sb->root_mode);
 	put_le32(p + SB_OFF_ROOT_UID, sb->root_uid);
 	put_le32(p + SB_OFF_ROOT_GID, sb->root_gid);
+	if (sb->version >= SB_VERSION_2) {
+		put_le32(p + SB_OFF_PAGE_SIZE, sb->page_size);
+		put_le64(p + SB_OFF_HOST_TABLE, sb->host_table_offset);
+		put_le32(p + SB_OFF_HOST_SLOTS, sb->host_slots);
+		put_le32(p + SB_OFF_HOST_SLOT_SIZE, sb->host_slot_size);
+	}
 	put_le32(p + SB_OFF_CRC, famfs_crc32c(0, p, SB_OFF_CRC));
 }
 
 static bool is_pow2(uint64_t v)
 {
 	return v && !(v & (v - 1));
+}
+
+/*
+ * The page size and host table of a version 2 superblock: the pieces are
+ * 4 KiB pages and a slot's layout is 4 KiB, and the table lies between the
+ * primary and the backup superblock.
+ */
+static int check_v2_fields(const struct famfs_sb_info *sb, const char **why)
+{
+	if (sb->page_size != SB_PAGE_SIZE || sb->page_size > sb->alloc_unit) {
+		*why = "bad page size";
+		return -EINVAL;
+	}
+	if (sb->host_slot_size != HOST_SLOT_SIZE || !sb->host_slots ||
+	    sb->host_table_offset < SB_SIZE ||
+	    sb->host_table_offset % sb->host_slot_size ||
+	    sb->host_table_offset > FAMFS_SB_BACKUP_OFFSET ||
+	    (FAMFS_SB_BACKUP_OFFSET - sb->host_table_offset) /
+			    sb->host_slot_size < sb->host_slots) {
+		*why = "bad host table";
+		return -EINVAL;
+	}
+	return 0;
 }
 
 int famfs_sb_decode(const void *buf, size_t len, struct famfs_sb_info *out,
@@ -60,7 +89,7 @@ int famfs_sb_decode(const void *buf, size_t len, struct famfs_sb_info *out,
 	}
 	memset(&sb, 0, sizeof(sb));
 	sb.version = get_le32(p + SB_OFF_VERSION);
-	if (sb.version != SB_VERSION) {
+	if (sb.version != SB_VERSION_1 && sb.version != SB_VERSION_2) {
 		*why = "unsupported format version";
 		return -EPROTONOSUPPORT;
 	}
@@ -81,6 +110,12 @@ int famfs_sb_decode(const void *buf, size_t len, struct famfs_sb_info *out,
 	sb.root_mode = get_le32(p + SB_OFF_ROOT_MODE) & 07777;
 	sb.root_uid = get_le32(p + SB_OFF_ROOT_UID);
 	sb.root_gid = get_le32(p + SB_OFF_ROOT_GID);
+	if (sb.version >= SB_VERSION_2) {
+		sb.page_size = get_le32(p + SB_OFF_PAGE_SIZE);
+		sb.host_table_offset = get_le64(p + SB_OFF_HOST_TABLE);
+		sb.host_slots = get_le32(p + SB_OFF_HOST_SLOTS);
+		sb.host_slot_size = get_le32(p + SB_OFF_HOST_SLOT_SIZE);
+	}
 
 	/* a CRC-valid superblock can still be hostile: check every bound */
 	if (!is_pow2(sb.alloc_unit) || sb.alloc_unit < 4096 ||
@@ -93,6 +128,8 @@ int famfs_sb_decode(const void *buf, size_t len, struct famfs_sb_info *out,
 		*why = "bad log offset or length";
 		return -EINVAL;
 	}
+	if (sb.version >= SB_VERSION_2 && check_v2_fields(&sb, why))
+		return -EINVAL;
 	if (sb.data_offset < sb.log_offset + sb.log_len ||
 	    sb.data_offset % sb.alloc_unit ||
 	    sb.data_offset > sb.device_size ||
@@ -164,16 +201,24 @@ int famfs_mkfs(struct famfs_dev *dev, const struct famfs_mkfs_opts *opts,
 	       struct famfs_sb_info *out)
 {
 	uint64_t log_len = opts->log_len ? opts->log_len : FAMFS_DEFAULT_LOG_LEN;
+	uint32_t version = opts->version ? opts->version : SB_VERSION;
 	struct famfs_sb_info sb, old;
 	uint8_t block[SB_SIZE];
 	int rc;
 
 	if (!dev->writable)
 		return -EROFS;
-	if (check_log_len(log_len))
+	if (check_log_len(log_len) ||
+	    (version != SB_VERSION_1 && version != SB_VERSION_2))
 		return -EINVAL;
 	memset(&sb, 0, sizeof(sb));
-	sb.version = SB_VERSION;
+	sb.version = version;
+	if (version >= SB_VERSION_2) {
+		sb.page_size = SB_PAGE_SIZE;
+		sb.host_table_offset = HOST_TABLE_OFFSET;
+		sb.host_slots = HOST_SLOTS;
+		sb.host_slot_size = HOST_SLOT_SIZE;
+	}
 	sb.alloc_unit = FAMFS_ALLOC_UNIT;
 	sb.log_offset = SB_LOG_OFFSET;
 	sb.log_len = log_len;
@@ -212,7 +257,14 @@ int famfs_mkfs(struct famfs_dev *dev, const struct famfs_mkfs_opts *opts,
 	memset(dev->base + FAMFS_SB_BACKUP_OFFSET, 0, SB_SIZE);
 	famfs_flush(dev->base, SB_SIZE);
 	famfs_flush(dev->base + FAMFS_SB_BACKUP_OFFSET, SB_SIZE);
-	log_format(dev->base + sb.log_offset, sb.log_len, sb.fs_uuid);
+	log_format(dev->base + sb.log_offset, &sb);
+	if (sb.host_slots) {
+		/* no host of an earlier filesystem holds a slot of this one */
+		uint64_t bytes = (uint64_t)sb.host_slots * sb.host_slot_size;
+
+		memset(dev->base + sb.host_table_offset, 0, bytes);
+		famfs_flush(dev->base + sb.host_table_offset, bytes);
+	}
 
 	famfs_sb_encode(&sb, block);
 	memcpy(dev->base + FAMFS_SB_BACKUP_OFFSET, block, SB_SIZE);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "internal.h"
 
@@ -27,6 +28,14 @@ void report(struct famfs_report *rep, enum famfs_severity sev,
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	rep->fn(rep->ctx, sev, msg);
+}
+
+uint64_t famfs_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
 int famfs_parse_size(const char *text, uint64_t *bytes)

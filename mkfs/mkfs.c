@@ -29,6 +29,9 @@ static void usage(FILE *out)
 		"  -m, --mode MODE  root directory permissions, octal (default 0755)\n"
 		"  -u, --uid USER   root directory owner (name or number, default 0)\n"
 		"  -g, --gid GROUP  root directory group (name or number, default 0)\n"
+		"      --format-version N\n"
+		"                   on-media format: 2 (default), or 1 for hosts\n"
+		"                   whose famfs reads only version 1\n"
 		"  -h, -?, --help   this text\n"
 		"Sizes take K, M, G, T suffixes (binary).\n"
 		"Exit status: 0 done, 1 failed (nothing written), 2 usage.\n");
@@ -111,6 +114,7 @@ int main(int argc, char **argv)
 		{ "mode", required_argument, NULL, 'm' },
 		{ "uid", required_argument, NULL, 'u' },
 		{ "gid", required_argument, NULL, 'g' },
+		{ "format-version", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -174,6 +178,12 @@ int main(int argc, char **argv)
 		case 'g':
 			if (parse_id(optarg, true, &mo.root_gid))
 				return bad_value(optarg, "no such group");
+			break;
+		case 'F':
+			if (strcmp(optarg, "1") && strcmp(optarg, "2"))
+				return bad_value(optarg,
+						 "bad format version: 1 or 2");
+			mo.version = (uint32_t)(optarg[0] - '0');
 			break;
 		case 'h':
 			usage(stdout);
@@ -257,6 +267,7 @@ int main(int argc, char **argv)
 	printf("  uuid:         %s\n", uuid);
 	famfs_uuid_unparse(sb.master_uuid, uuid);
 	printf("  master:       %s\n", uuid);
+	printf("  format:       version %u\n", sb.version);
 	famfs_format_size(sb.device_size, a, sizeof(a));
 	printf("  device size:  %" PRIu64 " (%s)\n", sb.device_size, a);
 	printf("  root:         mode %04o, uid %u, gid %u\n",

@@ -97,10 +97,13 @@ code fsck 3 'primary superblock' "fsck, refused entry and bad superblock: 3" -- 
 code check 3 'superblock' "check, refused entry and bad superblock: 3" -- \
 	"$FAMFS" check "$MNT"
 flip_byte 508
+# a damaged log header: the superblock's values are used, so replay still
+# finds the refused entry behind it
 flip_byte $(((2 << 20) + 30))
-code fsck 4 'log header' "fsck of a bad log header: 4" -- \
-	"$FAMFS" fsck "$DEV"
-code check 4 'log' "check of a bad log header: 4" -- "$FAMFS" check "$MNT"
+code fsck 5 'log header' "fsck of a bad log header and a refused entry: 5" \
+	-- "$FAMFS" fsck "$DEV"
+code check 5 'log' "check of a bad log header and a refused entry: 5" -- \
+	"$FAMFS" check "$MNT"
 flip_byte $(((2 << 20) + 30))
 code fsck 1 '' "restored: the refused entry alone again: 1" -- \
 	"$FAMFS" fsck "$DEV"
@@ -113,6 +116,11 @@ code fsck 2 'primary superblock' "fsck of a bad superblock alone: 2" -- \
 mkdir -p "$MNT" && "$FAMFS" mount "$DEV" "$MNT" >/dev/null
 code check 2 'superblock' "check of a bad superblock alone: 2" -- \
 	"$FAMFS" check "$MNT"
+flip_byte 508
+flip_byte $(((2 << 20) + 30))
+code fsck 4 'log header' "fsck of a bad log header alone: 4" -- \
+	"$FAMFS" fsck "$DEV"
+code check 4 'log' "check of a bad log header alone: 4" -- "$FAMFS" check "$MNT"
 
 # run: the command's status, or why it did not run
 code run 0 '' "run of a command that succeeds: 0" -- "$FAMFS" run true

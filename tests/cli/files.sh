@@ -147,7 +147,7 @@ a = json.load(sys.stdin)
 assert [o[\"path\"] for o in a] == [\"$MNT/d1/f1\"], a
 assert set(a[0]) == {\"path\", \"device\", \"type\", \"state\", \"ino\",
   \"mode\", \"uid\", \"gid\", \"nlink\", \"size\", \"allocated\", \"time\",
-  \"extents\", \"interleave\"}, a
+  \"time_ns\", \"extents\", \"interleave\"}, a
 '"
 expect 0 'f1' "ls -l" -- "$FAMFS" ls -l "$MNT/d1"
 expect 0 "$MNT/p/q:" "ls -R" -- "$FAMFS" ls -R "$MNT/p"

@@ -56,14 +56,25 @@ static struct famfs_dev *fuzz_famfs_dev;
 static uint8_t fuzz_fs_uuid[16] = { 0xf5, 0x22, 1, 2, 3, 4, 5, 6,
 				    7, 8, 9, 10, 11, 12, 13, 14 };
 static uint64_t fuzz_dirty;	/* entry-area bytes the last input wrote */
+static struct log_coding fuzz_coding;	/* CRC seed and times of the device */
 
-static void fuzz_setup(void)
+/* The superblock of the fuzzed device (format version 2). */
+static void fuzz_sb(struct famfs_sb_info *sb)
 {
-	struct famfs_sb_info sb = {
+	*sb = (struct famfs_sb_info){
 		.version = SB_VERSION, .device_size = FUZZ_DEV_SIZE,
 		.log_offset = FUZZ_LOG_AT, .log_len = FUZZ_LOG_LEN,
 		.alloc_unit = FUZZ_UNIT, .data_offset = FUZZ_DATA_AT,
+		.page_size = SB_PAGE_SIZE,
+		.host_table_offset = HOST_TABLE_OFFSET,
+		.host_slots = HOST_SLOTS, .host_slot_size = HOST_SLOT_SIZE,
 	};
+	memcpy(sb->fs_uuid, fuzz_fs_uuid, 16);
+}
+
+static void fuzz_setup(void)
+{
+	struct famfs_sb_info sb;
 	int fd = memfd_create("famfs-fuzz", 0);
 
 	if (fd < 0 || ftruncate(fd, (off_t)FUZZ_DEV_SIZE))
@@ -73,10 +84,11 @@ static void fuzz_setup(void)
 	if (fuzz_dev == MAP_FAILED)
 		abort();
 	snprintf(fuzz_dev_path, sizeof(fuzz_dev_path), "/proc/self/fd/%d", fd);
-	memcpy(sb.fs_uuid, fuzz_fs_uuid, 16);
+	fuzz_sb(&sb);
+	log_coding_init(&fuzz_coding, &sb);
 	famfs_sb_encode(&sb, fuzz_dev);
 	famfs_sb_encode(&sb, fuzz_dev + FAMFS_SB_BACKUP_OFFSET);
-	log_format(fuzz_dev + FUZZ_LOG_AT, FUZZ_LOG_LEN, fuzz_fs_uuid);
+	log_format(fuzz_dev + FUZZ_LOG_AT, &sb);
 	/* the master is another host: every open here is a client */
 	setenv("FAMFS_SYSTEM_UUID", "00000000-0000-0000-0000-000000000001", 1);
 	if (famfs_dev_open(fuzz_dev_path, FAMFS_DEV_RDONLY, &fuzz_famfs_dev))
@@ -109,13 +121,14 @@ static void fuzz_clear(void)
 static void fuzz_set_tail(uint64_t entry_bytes)
 {
 	put_le64(fuzz_dev + FUZZ_LOG_AT + LOG_OFF_TAIL,
-		 LOG_HDR_SIZE + ((entry_bytes + 7) & ~7ULL));
+		 log_tail_word(&fuzz_coding,
+			       LOG_HDR_SIZE + ((entry_bytes + 7) & ~7ULL)));
 }
 
 /* CRC of one encoded entry, however this format version seeds it. */
 static void fuzz_fix_crc(uint8_t *p, uint32_t len)
 {
-	put_le32(p + ENT_OFF_CRC, famfs_crc32c(0, p + 8, len - 8));
+	put_le32(p + ENT_OFF_CRC, log_entry_crc(&fuzz_coding, p, len));
 }
 
 /* ---- the structure-aware builder ---------------------------------------
@@ -217,7 +230,7 @@ static bool model_emit(struct model *m, struct famfs_log_record *r)
 		return false;
 	r->seq = ++m->seq;
 	memset(dst, 0, len);
-	log_record_encode(r, dst, len);
+	log_record_encode(&fuzz_coding, r, dst, len);
 	m->at[m->nentries] = (uint32_t)m->used;
 	m->len[m->nentries++] = (uint32_t)len;
 	m->used += len;

@@ -5,10 +5,7 @@
  * corpus (tests/fuzz/corpus) holds the structure-aware seeds and what
  * earlier runs found; run.sh adds these to it.
  */
-#include <stdio.h>
-#include <stdlib.h>
-
-#include "internal.h"
+#include "fuzz_common.h"	/* the device's superblock and log coding */
 
 #define DATA_AT (4ULL << 20)	/* first data unit of fuzz_common.h's device */
 
@@ -28,7 +25,7 @@ static void write_seed(const char *dir, const char *name, uint8_t mode,
 			exit(1);
 		recs[i].seq = (uint64_t)i + 1;
 		memset(buf + pos, 0, len);
-		log_record_encode(&recs[i], buf + pos, len);
+		log_record_encode(&fuzz_coding, &recs[i], buf + pos, len);
 		pos += len;
 	}
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
@@ -58,7 +55,11 @@ int main(int argc, char **argv)
 		  .nextents = 300, .extents = many },
 	};
 	char deep[FAMFS_PATH_MAX + 1];
+	struct famfs_sb_info fuzz_device;
 
+	/* entries coded for the fuzzed device: its UUID seeds their CRCs */
+	fuzz_sb(&fuzz_device);
+	log_coding_init(&fuzz_coding, &fuzz_device);
 	if (argc != 2)
 		return 2;
 	for (int i = 0; i < 300; i++)
@@ -77,15 +78,12 @@ int main(int argc, char **argv)
 	write_seed(argv[1], "raw-longest-path", 1, recs, 1);
 	{
 		/* mode 0: a superblock copy as mkfs writes it */
-		struct famfs_sb_info sb = {
-			.version = SB_VERSION, .device_size = 1ULL << 30,
-			.log_offset = SB_LOG_OFFSET, .log_len = 2ULL << 20,
-			.alloc_unit = 2ULL << 20, .data_offset = DATA_AT,
-		};
+		struct famfs_sb_info sb;
 		uint8_t buf[1 + SB_SIZE] = { 0 };
 		char path[512];
 		FILE *f;
 
+		fuzz_sb(&sb);
 		famfs_sb_encode(&sb, buf + 1);
 		snprintf(path, sizeof(path), "%s/superblock", argv[1]);
 		f = fopen(path, "w");

@@ -16,7 +16,8 @@ in_log()
 {
 	local out
 
-	out=$("$FAMFS" fsck -v "$DEV") && grep -Eq " file +$1 size=$2 " <<<"$out"
+	out=$("$FAMFS" fsck -v "$DEV") &&
+		grep -Eq " (file|contents) +$1 size=$2 " <<<"$out"
 }
 
 note "truncate(2) by path of an empty committed file is committed on return"

@@ -6,7 +6,8 @@
 . "$(dirname "$0")/lib.sh"
 
 MM=$T/master MC=$T/client
-mkfs_dev 256M
+# the version 1 rule; version 2 files grow and shrink freely (issue 12)
+"$MKFS" --size 256M --format-version 1 "$DEV" >/dev/null
 mount_master "$MM"
 mount_client "$MC"
 

@@ -3,7 +3,8 @@
 # Every refusal: the stated errno or message, nothing changed, fsck clean.
 . "$(dirname "$0")/lib.sh"
 
-mkfs_dev 512M
+# version 1: the refusals of a log without delete, rename, links, resize
+"$MKFS" --size 512M --format-version 1 "$DEV" >/dev/null
 MM=$T/master MM2=$T/master2 MC=$T/client
 mount_master "$MM"
 make_tree "$T/src"

@@ -25,10 +25,6 @@ for round in 1 2 3; do
 	[ "$got" = "$want_attrs" ] || fail "attributes changed (round $round)"
 done
 
-note "a committed file keeps its size across remounts"
-expect_errno EPERM truncate "$MM/tree/a/hello" 100
-expect_errno EPERM append "$MM/tree/a/hello"
-
 note "fusermount3 -u works too"
 fusermount3 -u "$MM"
 for i in $(seq 1 50); do

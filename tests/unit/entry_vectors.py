@@ -22,14 +22,21 @@ def entry(typ, flags, seq, time, payload, seed=b""):
     struct.pack_into("<I", body, 4, crc32c(seed + bytes(body[8:])))
     return bytes(body)
 # mkdir: mode@32 uid@36 gid@40 pathlen@44 path@48
+# version 1: times in seconds, CRCs unseeded; version 2: times in ns,
+# CRCs seeded with the filesystem UUID (bytes a5 01 02 .. 0f here)
+uuid = bytes([0xa5] + list(range(1, 16)))
 path=b"dir"
-mk = entry(1, 0, 1, 1700000000, struct.pack("<IIIH2x", 0o40755, 1000, 100, len(path)) + path)
+mkp = struct.pack("<IIIH2x", 0o40755, 1000, 100, len(path)) + path
+mk = entry(1, 0, 1, 1700000000, mkp)
+mk2 = entry(1, 0, 1, 1700000000123456789, mkp, uuid)
 # file: size@32 mode@40 uid@44 gid@48 next@52 nstrips@56 nbuckets@60 chunk@64 pathlen@72 (pad to 80) extents@80 path
 path=b"dir/f"
 ext=[(10<<20, 2<<20),(14<<20, 4<<20)]
 fp = struct.pack("<QIIIIIIQH6x", 5<<20, 0o100644, 1000, 100, len(ext), 0, 0, 0, len(path))
 fp += b"".join(struct.pack("<QQ", o, l) for o,l in ext) + path
 fi = entry(2, 0, 2, 1700000001, fp)
-for name, e in (("mkdir", mk), ("file", fi)):
+fi2 = entry(2, 0, 2, 1700000001000000001, fp, uuid)
+for name, e in (("mkdir", mk), ("file", fi), ("mkdir v2", mk2),
+                ("file v2", fi2)):
     print(name, len(e), hex(struct.unpack_from("<I", e, 4)[0]))
     print(", ".join(f"0x{b:02x}" for b in e))

@@ -24,7 +24,7 @@ static inline struct famfs_dev *raw_open(const char *path)
 static inline uint64_t raw_tail(const char *path)
 {
 	struct famfs_dev *d = raw_open(path);
-	uint64_t tail = get_le64(d->base + SB_LOG_OFFSET + LOG_OFF_TAIL);
+	uint64_t tail = dev_tail(d);
 
 	famfs_dev_close(d);
 	return tail;
@@ -38,8 +38,9 @@ static inline uint64_t raw_append(const char *path,
 				  struct famfs_log_record *r, uint64_t seq)
 {
 	struct famfs_dev *d = raw_open(path);
-	uint8_t *log = d->base + SB_LOG_OFFSET;
-	uint64_t tail = get_le64(log + LOG_OFF_TAIL);
+	struct log_coding c;
+	uint8_t *log = dev_log(d, &c);
+	uint64_t tail = dev_tail(d);
 	size_t len = log_record_size(r);
 
 	if (!len) {
@@ -48,8 +49,8 @@ static inline uint64_t raw_append(const char *path,
 	}
 	r->seq = seq;
 	memset(log + tail, 0, len);
-	log_record_encode(r, log + tail, len);
-	put_le64(log + LOG_OFF_TAIL, tail + len);
+	log_record_encode(&c, r, log + tail, len);
+	dev_set_tail(d, tail + len);
 	famfs_dev_close(d);
 	return tail;
 }

@@ -81,12 +81,15 @@ static inline char *make_device(const char *tag, uint64_t size)
 	return path;
 }
 
-/* make_device + mkfs as MASTER_UUID; exits on failure (setup error). */
-static inline char *make_famfs(const char *tag, uint64_t size,
-			       uint64_t log_len)
+/*
+ * make_device + mkfs as MASTER_UUID in format @version (0: the current
+ * one); exits on failure (setup error).
+ */
+static inline char *make_famfs_version(const char *tag, uint64_t size,
+				       uint64_t log_len, uint32_t version)
 {
 	char *path = make_device(tag, size);
-	struct famfs_mkfs_opts o = { .log_len = log_len };
+	struct famfs_mkfs_opts o = { .log_len = log_len, .version = version };
 	struct famfs_dev *dev;
 	uint8_t uuid[16];
 
@@ -99,6 +102,53 @@ static inline char *make_famfs(const char *tag, uint64_t size,
 	}
 	famfs_dev_close(dev);
 	return path;
+}
+
+static inline char *make_famfs(const char *tag, uint64_t size,
+			       uint64_t log_len)
+{
+	return make_famfs_version(tag, size, log_len, 0);
+}
+
+/*
+ * Raw access to a device's log as a buggy or hostile host would have it:
+ * the coding (version, CRC seed) from its superblock, the tail word.
+ */
+static inline uint8_t *dev_log(struct famfs_dev *d, struct log_coding *c)
+{
+	struct famfs_sb_info sb;
+
+	if (famfs_sb_read(d, &sb, NULL, NULL)) {
+		fprintf(stderr, "%s: no superblock\n", d->path);
+		exit(99);
+	}
+	log_coding_init(c, &sb);
+	return d->base + sb.log_offset;
+}
+
+static inline uint64_t dev_tail(struct famfs_dev *d)
+{
+	struct log_coding c;
+	uint8_t *log = dev_log(d, &c);
+
+	return log_tail_from_word(&c, get_le64(log + LOG_OFF_TAIL));
+}
+
+static inline void dev_set_tail(struct famfs_dev *d, uint64_t tail)
+{
+	struct log_coding c;
+	uint8_t *log = dev_log(d, &c);
+
+	put_le64(log + LOG_OFF_TAIL, log_tail_word(&c, tail));
+}
+
+/* Recompute the CRC of the entry at @e after a test edited it. */
+static inline void dev_fix_crc(struct famfs_dev *d, uint8_t *e)
+{
+	struct log_coding c;
+
+	dev_log(d, &c);
+	put_le32(e + ENT_OFF_CRC, log_entry_crc(&c, e, get_le32(e + ENT_OFF_LEN)));
 }
 
 /* A report sink that remembers the last message, for asserting on it. */

@@ -117,7 +117,8 @@ static void test_interleaved(void)
 
 static void test_pending(void)
 {
-	char *dev = make_famfs("pend", 64 * MiB, 0);
+	/* written against version 1's rules: a file is filled once */
+	char *dev = make_famfs_version("pend", 64 * MiB, 0, 1);
 	struct famfs_fs *fs, *client;
 	struct famfs_stat st, cst;
 	struct famfs_usage u;

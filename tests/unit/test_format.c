@@ -77,7 +77,7 @@ static void test_sb(void)
 	struct famfs_sb_info bad;
 
 	bad = sample_sb();
-	bad.version = 2;
+	bad.version = 3;
 	famfs_sb_encode(&bad, buf);
 	CHECK_RC(famfs_sb_decode(buf, sizeof(buf), &out, &why),
 		 -EPROTONOSUPPORT, "newer version refused");
@@ -107,6 +107,110 @@ static void test_sb(void)
 	put_le32(buf + SB_OFF_CRC, famfs_crc32c(0, buf, SB_OFF_CRC));
 	CHECK_RC(famfs_sb_decode(buf, sizeof(buf), &out, &why),
 		 -EPROTONOSUPPORT, "unknown incompatible feature refused");
+}
+
+static struct famfs_sb_info sample_sb_v2(void)
+{
+	struct famfs_sb_info sb = sample_sb();
+
+	sb.version = 2;
+	sb.page_size = 4096;
+	sb.host_table_offset = 64 << 10;
+	sb.host_slots = 240;
+	sb.host_slot_size = 4096;
+	return sb;
+}
+
+static void test_sb_v2(void)
+{
+	struct famfs_sb_info sb = sample_sb_v2(), out, bad;
+	uint8_t buf[SB_SIZE];
+	const char *why;
+
+	famfs_sb_encode(&sb, buf);
+	CHECK_RC(famfs_sb_decode(buf, sizeof(buf), &out, &why), 0,
+		 "version 2 superblock decodes");
+	CHECK(!memcmp(&sb, &out, sizeof(sb)), "v2 round trip keeps every field");
+	CHECK(get_le32(buf + 8) == 2 && get_le32(buf + 124) == 4096 &&
+		      get_le64(buf + 128) == 64 << 10 &&
+		      get_le32(buf + 136) == 240 && get_le32(buf + 140) == 4096,
+	      "v2 fields at famfs(5)'s offsets 8 and 124 to 143");
+	CHECK_RC(famfs_require_version(&out, FAMFS_FORMAT_V2), 0,
+		 "a v2 superblock passes the v2 gate");
+
+	/* version 1: bytes from 124 are not read, the fields stay 0 */
+	sb = sample_sb();
+	famfs_sb_encode(&sb, buf);
+	put_le32(buf + 124, 4096);
+	put_le32(buf + SB_OFF_CRC, famfs_crc32c(0, buf, SB_OFF_CRC));
+	CHECK(famfs_sb_decode(buf, sizeof(buf), &out, &why) == 0 &&
+		      out.version == 1 && out.page_size == 0 &&
+		      out.host_slots == 0,
+	      "version 1 still decodes, without the v2 fields");
+	CHECK_RC(famfs_require_version(&out, FAMFS_FORMAT_V2), -EOPNOTSUPP,
+		 "the version gate refuses v2 operations on a v1 device");
+	CHECK_RC(famfs_require_version(&out, FAMFS_FORMAT_V1), 0,
+		 "and allows v1 ones");
+
+	bad = sample_sb_v2();
+	bad.page_size = 8192;
+	famfs_sb_encode(&bad, buf);
+	CHECK_RC(famfs_sb_decode(buf, sizeof(buf), &out, &why), -EINVAL,
+		 "v2 page size other than 4096 refused");
+	bad = sample_sb_v2();
+	bad.host_slots = 241;
+	famfs_sb_encode(&bad, buf);
+	CHECK_RC(famfs_sb_decode(buf, sizeof(buf), &out, &why), -EINVAL,
+		 "host table running into the backup superblock refused (%s)",
+		 why);
+	bad = sample_sb_v2();
+	bad.host_table_offset = 0;
+	famfs_sb_encode(&bad, buf);
+	CHECK_RC(famfs_sb_decode(buf, sizeof(buf), &out, &why), -EINVAL,
+		 "host table over the primary superblock refused");
+	bad = sample_sb_v2();
+	bad.host_table_offset = UINT64_MAX - 4095;
+	famfs_sb_encode(&bad, buf);
+	CHECK_RC(famfs_sb_decode(buf, sizeof(buf), &out, &why), -EINVAL,
+		 "host table offset near 2^64 refused without overflow");
+	bad = sample_sb_v2();
+	bad.host_slot_size = 512;
+	famfs_sb_encode(&bad, buf);
+	CHECK_RC(famfs_sb_decode(buf, sizeof(buf), &out, &why), -EINVAL,
+		 "host slot size other than 4 KiB refused");
+}
+
+static void test_mkfs_v2(void)
+{
+	char *path = make_device("mkfs2", 64 * MiB);
+	struct famfs_mkfs_opts o = { .version = 0 };
+	struct famfs_sb_info sb;
+	struct famfs_dev *d;
+	uint8_t uuid[16];
+	bool zero = true;
+
+	famfs_uuid_parse(MASTER_UUID, uuid);
+	o.master_uuid = uuid;
+	famfs_dev_open(path, FAMFS_DEV_RDWR, &d);
+	memset(d->base + (64 << 10), 0xee, 960 << 10);	/* an old host table */
+	CHECK_RC(famfs_mkfs(d, &o, &sb), 0, "mkfs");
+	CHECK(sb.version == 2 && sb.host_slots == 240 && sb.page_size == 4096,
+	      "mkfs writes format version 2");
+	for (size_t i = 64 << 10; i < 1 << 20; i++)
+		zero &= d->base[i] == 0;
+	CHECK(zero, "mkfs zeroes the host table");
+	CHECK(famfs_sb_read(d, &sb, NULL, NULL) == 0 && sb.version == 2,
+	      "and it reads back as version 2");
+	o.version = 1;
+	o.force = true;
+	CHECK_RC(famfs_mkfs(d, &o, &sb), 0, "mkfs of a version 1 filesystem");
+	CHECK(famfs_sb_read(d, &sb, NULL, NULL) == 0 && sb.version == 1 &&
+		      !sb.host_slots,
+	      "reads back as version 1");
+	o.version = 3;
+	CHECK_RC(famfs_mkfs(d, &o, &sb), -EINVAL, "unknown version refused");
+	famfs_dev_close(d);
+	unlink(path);
 }
 
 static void test_helpers(void)
@@ -170,6 +274,8 @@ int main(void)
 	test_crc();
 	test_copy_to_device();
 	test_sb();
+	test_sb_v2();
+	test_mkfs_v2();
 	test_helpers();
 	return tap_done();
 }

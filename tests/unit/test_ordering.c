@@ -43,7 +43,8 @@ static struct {
 /* Every byte below the tail the CPU holds must be on the device. */
 static void check_published(void)
 {
-	uint64_t tail = get_le64(writer.log + LOG_OFF_TAIL);
+	/* the tail is the low half of the word in both format versions */
+	uint64_t tail = (uint32_t)get_le64(writer.log + LOG_OFF_TAIL);
 
 	if (tail > writer.log_len)
 		tail = writer.log_len;

@@ -425,7 +425,7 @@ static void test_fsck_marked(void)
 
 static void test_version1_gate(void)
 {
-	char *dev = make_famfs("v1", 64 * MiB, 0);
+	char *dev = make_famfs_version("v1", 64 * MiB, 0, 1);
 	struct famfs_fs *fs;
 	struct famfs_attr attr = { .mask = FAMFS_SETATTR_MTIME, .mtime = 1 };
 	struct famfs_stat st;
