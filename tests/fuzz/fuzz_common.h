@@ -25,7 +25,9 @@
 
 #include "internal.h"
 
+#ifndef FUZZ_DEV_SIZE
 #define FUZZ_DEV_SIZE (1ULL << 30)	/* sparse: 512 units for big extent lists */
+#endif
 #define FUZZ_LOG_AT SB_LOG_OFFSET
 #define FUZZ_LOG_LEN (2ULL << 20)
 #define FUZZ_UNIT (2ULL << 20)
@@ -53,6 +55,11 @@ static uint8_t *fuzz_dev;
  * shadow of every unmapped byte).
  */
 static struct famfs_dev *fuzz_famfs_dev;
+static struct famfs_dev *fuzz_famfs_dev_rw;	/* the master's */
+
+/* Hosts by system UUID: the master mkfs named, and a client. */
+#define FUZZ_MASTER_UUID "00000000-0000-0000-0000-00000000000a"
+#define FUZZ_CLIENT_UUID "00000000-0000-0000-0000-000000000001"
 static uint8_t fuzz_fs_uuid[16] = { 0xf5, 0x22, 1, 2, 3, 4, 5, 6,
 				    7, 8, 9, 10, 11, 12, 13, 14 };
 static uint64_t fuzz_dirty;	/* entry-area bytes the last input wrote */
@@ -85,14 +92,31 @@ static void fuzz_setup(void)
 		abort();
 	snprintf(fuzz_dev_path, sizeof(fuzz_dev_path), "/proc/self/fd/%d", fd);
 	fuzz_sb(&sb);
+	famfs_uuid_parse(FUZZ_MASTER_UUID, sb.master_uuid);
 	log_coding_init(&fuzz_coding, &sb);
 	famfs_sb_encode(&sb, fuzz_dev);
 	famfs_sb_encode(&sb, fuzz_dev + FAMFS_SB_BACKUP_OFFSET);
 	log_format(fuzz_dev + FUZZ_LOG_AT, &sb);
-	/* the master is another host: every open here is a client */
-	setenv("FAMFS_SYSTEM_UUID", "00000000-0000-0000-0000-000000000001", 1);
-	if (famfs_dev_open(fuzz_dev_path, FAMFS_DEV_RDONLY, &fuzz_famfs_dev))
+	/* opens are a client's unless fuzz_master() says otherwise */
+	setenv("FAMFS_SYSTEM_UUID", FUZZ_CLIENT_UUID, 1);
+	if (famfs_dev_open(fuzz_dev_path, FAMFS_DEV_RDONLY, &fuzz_famfs_dev) ||
+	    famfs_dev_open(fuzz_dev_path, FAMFS_DEV_RDWR, &fuzz_famfs_dev_rw))
 		abort();
+}
+
+/* The master, appending through libfamfs beside the hostile writes. */
+static struct famfs_fs *fuzz_master(void)
+{
+	struct famfs_fs *fs;
+	int rc;
+
+	setenv("FAMFS_SYSTEM_UUID", FUZZ_MASTER_UUID, 1);
+	rc = fs_attach(fuzz_famfs_dev_rw, false,
+		       FAMFS_OPEN_RDWR | FAMFS_OPEN_NO_LOCK, NULL, &fs);
+	setenv("FAMFS_SYSTEM_UUID", FUZZ_CLIENT_UUID, 1);
+	if (rc || !famfs_fs_is_master(fs))
+		abort();
+	return fs;
 }
 
 /* A mount's view of the device: superblock, header, whole-log replay. */
@@ -111,7 +135,10 @@ static uint8_t *fuzz_entries(void)
 	return fuzz_dev + FUZZ_LOG_AT + LOG_HDR_SIZE;
 }
 
-/* Clear what the previous input wrote (cheaper than the whole log). */
+/*
+ * Clear what the previous input wrote (cheaper than the whole log). What
+ * a master zeroes in the data area stays: replay never reads it.
+ */
 static void fuzz_clear(void)
 {
 	memset(fuzz_entries(), 0, fuzz_dirty);
@@ -395,11 +422,11 @@ static void op_mutate(struct model *m, struct fuzz_input *in)
 
 /*
  * Build the log from @in; returns the entry bytes used. @publish (may be
- * NULL) is called at the program's publish operations, with the bytes
- * built so far: a master making its entries visible to a client.
+ * NULL) is called at the program's publish operations (and reads its own
+ * arguments from @in): making the entries built so far visible.
  */
 static uint64_t fuzz_build(struct fuzz_input *in, struct model *m,
-			   void (*publish)(struct model *m, uint8_t how))
+			   void (*publish)(struct model *m, struct fuzz_input *in))
 {
 	while (in->n) {
 		uint8_t op = take8(in) % 16;
@@ -415,7 +442,7 @@ static uint64_t fuzz_build(struct fuzz_input *in, struct model *m,
 		else if (op == 13)
 			op_deep(m, in);
 		else if (op >= 14 && publish)
-			publish(m, take8(in));
+			publish(m, in);
 		else
 			op_mutate(m, in);
 	}

@@ -6,16 +6,21 @@
  * The input is a structure-aware program (fuzz_common.h) whose publish
  * operations move the tail: after each one the client catches up
  * (famfs_fs_refresh, as the housekeeping tick does) and serves lookups,
- * listings and mappings from what it has. A publish may also rewrite
- * entries the client already replayed, or move the tail backwards, as a
- * hostile or reformatting master would. After every catch-up no two
+ * listings and mappings from what it has. Entries come from two writers:
+ * the builder writing raw (and hostile) entries, and a real master
+ * appending through libfamfs (mkdir, files, pending files, attributes,
+ * poison), which must first replay whatever the raw writer published.
+ * A publish may also rewrite entries the client already replayed, or
+ * move the tail backwards, as a hostile or reformatting master would. After every catch-up no two
  * files overlap and every applied entry passes the independent checks;
  * at the end, when nothing already replayed was rewritten and no entry
  * was damaged, a fresh full replay gives the same namespace.
  */
+/* the master zeroes what it allocates: a small device bounds the memory */
+#define FUZZ_DEV_SIZE (64ULL << 20)
 #include "fuzz_common.h"
 
-static struct famfs_fs *client;
+static struct famfs_fs *client, *master;
 static struct famfs_report client_rep;
 
 static void catch_up(void)
@@ -29,8 +34,69 @@ static void catch_up(void)
 	fuzz_exercise(client);
 }
 
-static void publish(struct model *m, uint8_t how)
+static uint64_t ino_of(const char *path)
 {
+	struct famfs_stat st;
+
+	return famfs_resolve(master, path, &st) ? 0 : st.ino;
+}
+
+/* One change made by the master through libfamfs; refusals are fine. */
+static void master_op(struct model *m, struct fuzz_input *in)
+{
+	uint8_t op = take8(in), pick = take8(in);
+	const char *parent = m->dirs[pick % m->ndirs];
+	char path[FAMFS_PATH_MAX + 1], *name;
+	struct famfs_interleave il = { 2, 2, FUZZ_UNIT };
+	uint64_t dir = ino_of(parent);
+	struct famfs_stat st;
+	int rc = -1;
+
+	if (!make_path(in, parent, path) || !dir)
+		return;
+	name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	switch (op % 5) {
+	case 0:
+		rc = famfs_mkdir(master, dir, name, 0755, 0, 0, &st);
+		if (!rc && m->ndirs < MODEL_MAX)
+			strcpy(m->dirs[m->ndirs++], path);
+		return;
+	case 1:
+		rc = famfs_create_file(master, dir, name, 0644, 1, 2,
+				       take16(in) * 4096ULL,
+				       op & 0x80 ? &il : NULL, &st);
+		break;
+	case 2:
+		if (m->nfiles)
+			famfs_setattr(master, ino_of(m->files[pick % m->nfiles]),
+				      take8(in) & 7, take16(in), 5, 6, NULL);
+		return;
+	case 3:
+		famfs_mark_bad(master, FUZZ_DATA_AT +
+					       (uint64_t)take32(in) % (64 * FUZZ_UNIT),
+			       take16(in) + 1);
+		return;
+	default:
+		/* a pending file: grown a little, then committed or dropped */
+		rc = famfs_pending_create(master, dir, name, 0600, 0, 0, &st);
+		if (rc)
+			return;
+		famfs_pending_resize(master, st.ino, take16(in));
+		if (op & 0x80) {
+			famfs_pending_abandon(master, st.ino);
+			return;
+		}
+		rc = famfs_pending_commit(master, st.ino);
+		break;
+	}
+	if (!rc && m->nfiles < MODEL_MAX)
+		strcpy(m->files[m->nfiles++], path);
+}
+
+static void publish(struct model *m, struct fuzz_input *in)
+{
+	uint8_t how = take8(in);
+
 	switch (how % 8) {
 	case 0:		/* the tail moves backwards, then forwards again */
 		if (m->published >= 8) {
@@ -50,6 +116,18 @@ static void publish(struct model *m, uint8_t how)
 			}
 		}
 		break;
+	case 2:
+	case 3:
+		/* the master appends after what the raw writer published */
+		m->published = m->used;
+		fuzz_set_tail(m->published);
+		/* a master replays foreign entries before its own appends */
+		famfs_fs_refresh(master, NULL, false, NULL, NULL);
+		master_op(m, in);
+		m->used = m->published = master->log_pos - LOG_HDR_SIZE;
+		m->seq = master->last_seq;
+		catch_up();
+		return;
 	default:
 		break;
 	}
@@ -75,9 +153,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_set_tail(0);
 	memset(&client_rep, 0, sizeof(client_rep));
 	client = fuzz_mount(&client_rep);
+	master = fuzz_master();
 	model_init(&m);
 	fuzz_dirty = fuzz_build(&in, &m, publish);
-	publish(&m, 2);		/* whatever is left */
+	{
+		struct fuzz_input last = { (const uint8_t *)"\x07", 1 };
+
+		publish(&m, &last);	/* whatever is left */
+	}
+	if (master->log_pos - LOG_HDR_SIZE > fuzz_dirty)
+		fuzz_dirty = master->log_pos - LOG_HDR_SIZE;
 	incremental = check_namespace(client);
 
 	full = fuzz_mount(&rep);
@@ -86,5 +171,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    "incremental and full replay differ");
 	famfs_fs_close(full);
 	famfs_fs_close(client);
+	famfs_fs_close(master);
 	return 0;
 }
