@@ -448,6 +448,8 @@ header=$work/header
 	echo "fuse	libfuse $("$build/fuse/famfs_fused" -V 2>/dev/null | sed -n 's/.*libfuse \([^)]*\).*/\1/p')"
 } >"$header"
 awk -f "$here/report.awk" -v format=md "$header" "$rows" >"$out/results.md"
+# measured apart (tens of minutes of bug injection and fuzzing): see there
+[ ! -f "$here/testing.md" ] || cat "$here/testing.md" >>"$out/results.md"
 awk -f "$here/report.awk" -v format=json "$header" "$rows" >"$out/results.json"
 
 plotdir=$work/plot
