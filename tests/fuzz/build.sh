@@ -17,7 +17,7 @@ fi
 # much and finds nothing
 printf 'src:*/lib/crc32c.c\nsrc:*/lib/flush.c\n' >"$out/ignore.txt"
 mapfile -t libsrc < <(ls "$src"/lib/*.c)
-common=(-g -std=gnu11 -D_GNU_SOURCE -I"$src/lib" "${libsrc[@]}"
+common=(-g -std=gnu11 -D_GNU_SOURCE -I"$src/lib" -I"$src/include" "${libsrc[@]}"
 	-luuid -lpthread)
 case $kind in
 fuzz)

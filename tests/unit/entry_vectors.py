@@ -40,3 +40,5 @@ for name, e in (("mkdir", mk), ("file", fi), ("mkdir v2", mk2),
                 ("file v2", fi2)):
     print(name, len(e), hex(struct.unpack_from("<I", e, 4)[0]))
     print(", ".join(f"0x{b:02x}" for b in e))
+# the version 2 tail word of tail 8192: CRC32C(UUID || le32 tail) << 32 | tail
+print("tail word v2 8192", hex(crc32c(uuid + struct.pack("<I", 8192)) << 32 | 8192))

@@ -325,6 +325,9 @@ static void test_versions(void)
 			      famfs_crc32c(famfs_crc32c(0, test_uuid, 16), le,
 					   4),
 		      "v2 tail word high half is CRC32C(fs UUID || le32 tail)");
+		/* computed apart (tests/unit/entry_vectors.py's crc32c) */
+		CHECK(log_tail_word(&v2, 8192) == 0xca04ce0b00002000ULL,
+		      "v2 tail word of 8192 is the fixed vector 0xca04ce0b00002000");
 	}
 	CHECK(log_tail_from_word(&v2, log_tail_word(&v2, 8192) ^ 8) ==
 		      UINT64_MAX,
