@@ -36,7 +36,23 @@ void fused_fill_entry(const struct fused *d, const struct famfs_stat *fst,
 	memset(e, 0, sizeof(*e));
 	e->ino = fst->ino;
 	e->generation = 1;
-	e->attr_timeout = d->timeout;
-	e->entry_timeout = d->timeout;
+	e->attr_timeout = fused_timeout(d);
+	e->entry_timeout = e->attr_timeout;
 	fused_fill_stat(d, fst, &e->attr);
+}
+
+double fused_timeout(const struct fused *d)
+{
+	if (d->opts.timeout >= 0)
+		return d->opts.timeout;	/* timeout=SECONDS */
+	if (__atomic_load_n(&d->notify_ok, __ATOMIC_ACQUIRE))
+		return FUSED_LONG_TIMEOUT;
+	return FUSED_SHORT_TIMEOUT;
+}
+
+void fused_fill_negative(const struct fused *d, struct fuse_entry_param *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->ino = 0;	/* FUSE's negative entry */
+	e->entry_timeout = fused_timeout(d);
 }

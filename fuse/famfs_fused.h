@@ -22,6 +22,14 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 
+/*
+ * How long the kernel may trust what we told it (seconds): long, since
+ * every change is either made through the kernel (the master) or
+ * notified to it (notify.c); short when notifications are impossible.
+ */
+#define FUSED_LONG_TIMEOUT 86400.0
+#define FUSED_SHORT_TIMEOUT 1.0
+
 /* Largest read or write request, the max_write asked for at INIT. */
 #define FUSED_MAX_IO (1U << 20)
 
@@ -82,7 +90,7 @@ struct fused_counters {
 struct open_file {
 	struct open_node *node;
 	bool writable;
-	pid_t opener;		/* process (tgid) that opened it */
+	pid_t opener;		/* thread (tid) that opened it */
 };
 
 struct fused {
@@ -105,7 +113,15 @@ struct fused {
 	bool passthrough_announced;	/* the daemon logs where it will stay */
 	bool device_gone;		/* unbound: no device access; atomic */
 	struct fused_counters counters;
-	double timeout;		/* entry and attribute cache, seconds */
+	/* notify.c: what a replay changed, sent to the kernel by a thread */
+	pthread_mutex_t notify_lock;
+	pthread_cond_t notify_cond;
+	struct notify_item *notify_head, **notify_tail;
+	pthread_t notify_thread;
+	bool notify_started;
+	bool notify_stop;
+	bool notify_ok;		/* atomic: the kernel takes notifications */
+	bool writeback;		/* the kernel caches writes (writeback.c) */
 	struct famfs_report rep;
 
 	/* open_node table and every pending-file size change or commit */
@@ -179,6 +195,27 @@ void fused_fill_stat(const struct fused *d, const struct famfs_stat *fst,
 		     struct stat *st);
 void fused_fill_entry(const struct fused *d, const struct famfs_stat *fst,
 		      struct fuse_entry_param *e);
+/* Entry and attribute cache time, seconds (also for negative entries). */
+double fused_timeout(const struct fused *d);
+/* A negative entry: the name does not exist, cached like the others. */
+void fused_fill_negative(const struct fused *d, struct fuse_entry_param *e);
+
+/*
+ * writeback.c: the master's writeback cache. writeback_init() asks for it
+ * at INIT when it applies; writeback_refused() after a WRITE from the
+ * page cache failed.
+ */
+void writeback_init(struct fused *d, struct fuse_conn_info *conn);
+void writeback_refused(struct fused *d, uint64_t ino);
+
+/*
+ * notify.c: kernel cache invalidation. notify_path() queues the entry of
+ * @path (also a negative one), its directory's attributes and its own
+ * attributes (and cached data with @data), resolved now; a thread sends.
+ */
+int notify_start(struct fused *d);
+void notify_stop(struct fused *d);
+void notify_path(struct fused *d, const char *path, bool data);
 
 /* meta.c: the read-only .meta directory. */
 bool meta_is_ino(uint64_t ino);

@@ -135,6 +135,8 @@ static int node_commit(struct fused *d, struct open_node *n)
 		fused_log(LOG_ERR, "%s: commit failed, file dropped: %s", path,
 			  rc == -EROFS && readonly ? readonly : strerror(-rc));
 		famfs_pending_abandon(d->fs, n->ino);
+		/* the kernel still has the name: make it ask again */
+		notify_path(d, path, false);
 	}
 	n->pending = false;
 	return rc;
@@ -305,6 +307,28 @@ static pid_t tgid_of(pid_t tid)
 	return tgid;
 }
 
+/*
+ * A committed file whose size may not change (version 1): with the
+ * writeback cache, a write past its end would only fail when written
+ * back, at close; its writable opens skip the cache so that write(2)
+ * itself is refused.
+ */
+static bool size_fixed(const struct fused *d, const struct famfs_stat *fst)
+{
+	/* version 2 files grow and shrink: their writes pend again */
+	return d->sb->version < 2 && fst->state == FAMFS_NODE_COMMITTED &&
+	       (fst->size || fst->nextents);
+}
+
+/*
+ * Did the thread @tid act for the same process as @opener (a thread id
+ * too)? The same thread is the usual answer and needs no /proc read.
+ */
+static bool same_process(pid_t tid, pid_t opener)
+{
+	return tid == opener || tgid_of(tid) == tgid_of(opener);
+}
+
 static struct open_file *file_of(struct fuse_file_info *fi)
 {
 	return (struct open_file *)(uintptr_t)fi->fh;
@@ -321,10 +345,13 @@ static int attach_handle(struct fused *d, fuse_req_t req,
 	if (!of)
 		return -ENOMEM;
 	of->writable = writable;
-	/* a committed file written through it becomes pending (version 2) */
+	/*
+	 * The thread: whose process it is is asked only when it matters.
+	 * A committed file written through it becomes pending (version 2).
+	 */
 	if (writable && (fst->state == FAMFS_NODE_PENDING ||
 			 d->sb->version >= 2))
-		of->opener = tgid_of(fuse_req_ctx(req)->pid);
+		of->opener = fuse_req_ctx(req)->pid;
 	rc = node_get(d, req, fst, writable, &of->node);
 	if (rc) {
 		free(of);
@@ -335,7 +362,10 @@ static int attach_handle(struct fused *d, fuse_req_t req,
 	fi->keep_cache = 0;
 	/* passed through: the kernel goes to the view, not to us */
 	fi->backing_id = of->node->backing_id > 0 ? of->node->backing_id : 0;
-	fi->direct_io = d->opts.direct_io && !fi->backing_id;
+	fi->direct_io = (d->opts.direct_io && !fi->backing_id) ||
+			(writable && d->writeback && size_fixed(d, fst));
+	/* nothing to write back or commit: close(2) need not ask us */
+	fi->noflush = !writable;
 	counters_add(fi->backing_id ? &d->counters.opens_passthrough :
 		     &d->counters.opens_daemon, 1);
 	return 0;
@@ -516,6 +546,8 @@ void op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *bufv,
 	if (!rc)
 		rc = for_each_span(d, ino, (uint64_t)off, len, write_span, &w);
 	if (rc) {
+		if (fi->writepage)
+			writeback_refused(d, ino);
 		fuse_reply_err(req, -rc);
 		return;
 	}
@@ -537,7 +569,7 @@ void op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		n = of->node;
 		if (n->pending && n->writers == 1 &&
 		    __atomic_load_n(&n->touched, __ATOMIC_RELAXED) &&
-		    tgid_of(fuse_req_ctx(req)->pid) == of->opener)
+		    same_process(fuse_req_ctx(req)->pid, of->opener))
 			rc = node_commit(d, n);
 		pthread_mutex_unlock(&d->lock);
 	}

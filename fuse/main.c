@@ -360,8 +360,11 @@ static int serve(struct fused *d)
 	passthrough_start(d);
 	/* before INIT is answered: the kernel caps readahead at INIT */
 	readahead_tune(d);
-	rc = housekeeping_start(d);
+	rc = notify_start(d);
+	if (!rc)
+		rc = housekeeping_start(d);
 	if (rc) {
+		notify_stop(d);
 		startup_fail(&d->opts, -rc, d->opts.mountpoint,
 			     "cannot start a thread: %s", strerror(-rc));
 		goto out_unmount;
@@ -373,6 +376,7 @@ static int serve(struct fused *d)
 			     "cannot start a thread: %s", strerror(-rc));
 		poison_stop(d);
 		housekeeping_stop(d);
+		notify_stop(d);
 		goto out_unmount;
 	}
 	/* requests wait in the kernel until the loop below answers INIT */
@@ -384,6 +388,7 @@ static int serve(struct fused *d)
 	rc = run_loop(d);
 	poison_stop(d);
 	housekeeping_stop(d);
+	notify_stop(d);
 out_unmount:
 	fuse_session_unmount(d->se);
 	passthrough_stop(d);
@@ -418,9 +423,6 @@ int main(int argc, char **argv)
 		rc = startup_open(d);
 	}
 	if (!rc) {
-		/* clients see new entries within a tick plus this */
-		d->timeout = d->opts.timeout >= 0 ? d->opts.timeout :
-			     d->master ? 5.0 : 1.0;
 		rc = serve(d) ? 1 : 0;
 		famfs_fs_close(d->fs);
 	} else {

@@ -117,8 +117,9 @@ static void meta_entry(struct fused *d, uint64_t ino,
 	memset(e, 0, sizeof(*e));
 	e->ino = ino;
 	e->generation = 1;
-	e->attr_timeout = d->timeout;
-	e->entry_timeout = d->timeout;
+	/* generated text changes size behind the kernel's back */
+	e->attr_timeout = FUSED_SHORT_TIMEOUT;
+	e->entry_timeout = fused_timeout(d);
 	meta_getattr(d, ino, &e->attr);
 }
 

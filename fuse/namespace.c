@@ -32,6 +32,12 @@ void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	/* evicted: the names may point at memory others own by now */
 	rc = famfs_host_evicted(d->fs) ? -EIO :
 					 famfs_lookup(d->fs, parent, name, &fst);
+	if (rc == -ENOENT) {
+		/* the kernel remembers the miss until told otherwise */
+		fused_fill_negative(d, &e);
+		fuse_reply_entry(req, &e);
+		return;
+	}
 	if (rc) {
 		fuse_reply_err(req, -rc);
 		return;
@@ -45,6 +51,12 @@ void op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
 	(void)ino;
 	(void)nlookup;
 	fuse_reply_none(req);
+}
+
+/* Generated .meta files change size behind the kernel's back. */
+static double attr_timeout_of(const struct fused *d, uint64_t ino)
+{
+	return meta_is_ino(ino) ? FUSED_SHORT_TIMEOUT : fused_timeout(d);
 }
 
 static int get_stat(struct fused *d, uint64_t ino, struct stat *st)
@@ -72,7 +84,7 @@ void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	if (rc)
 		fuse_reply_err(req, -rc);
 	else
-		fuse_reply_attr(req, &st, d->timeout);
+		fuse_reply_attr(req, &st, attr_timeout_of(d, ino));
 }
 
 /* Size first (it can be refused), then one logged mode/owner change. */
@@ -145,7 +157,7 @@ void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 	if (rc)
 		fuse_reply_err(req, -rc);
 	else
-		fuse_reply_attr(req, &st, d->timeout);
+		fuse_reply_attr(req, &st, attr_timeout_of(d, ino));
 }
 
 /*

@@ -14,10 +14,6 @@ static void op_init(void *userdata, struct fuse_conn_info *conn)
 	conn->max_readahead = FUSED_MAX_IO;
 	/* O_TRUNC arrives as setattr(size), where resizes are judged */
 	fuse_unset_feature_flag(conn, FUSE_CAP_ATOMIC_O_TRUNC);
-	/*
-	 * writes must reach us synchronously: commit happens at close (and
-	 * the kernel refuses passthrough next to writeback caching)
-	 */
 	fuse_unset_feature_flag(conn, FUSE_CAP_WRITEBACK_CACHE);
 	/* the CLI's ioctls target the mount's root directory */
 	fuse_set_feature_flag(conn, FUSE_CAP_IOCTL_DIR);
@@ -25,6 +21,7 @@ static void op_init(void *userdata, struct fuse_conn_info *conn)
 	if (d->opts.direct_io)
 		fuse_set_feature_flag(conn, FUSE_CAP_DIRECT_IO_ALLOW_MMAP);
 	passthrough_init(d, conn);
+	writeback_init(d, conn);
 	/* version 1 logs keep seconds, version 2 nanoseconds */
 	conn->time_gran = famfs_require_version(d->sb, FAMFS_FORMAT_V2) ?
 				  1000000000 : 1;

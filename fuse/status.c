@@ -164,7 +164,7 @@ int status_text(struct fused *d, char **text, size_t *len)
 	json_object_object_add(o, "direct_io",
 			       json_object_new_boolean(d->opts.direct_io));
 	json_object_object_add(o, "timeout",
-			       json_object_new_double(d->timeout));
+			       json_object_new_double(fused_timeout(d)));
 	json_object_object_add(o, "log", log_json(d, &u));
 	json_object_object_add(o, "poisoned", poison_json(d));
 	json_object_object_add(o, "files", files_json(d, &u));

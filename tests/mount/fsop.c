@@ -3,7 +3,8 @@
  * fsop: one file-system call for the mount tests, reporting its errno by
  * name ("OK", "EPERM", ...) so that a shell test can assert it exactly.
  * Also the create loop and checker of the crash test, mmap checks, and
- * two processes writing one new file (fork-write), and what close()
+ * two processes writing one new file (fork-write), a writer that fills
+ * the device or outlives its daemon (fill), and what close()
  * promises while release is held back (held-close).
  */
 #include <errno.h>
@@ -232,8 +233,9 @@ static void fw_child(int fd, enum fw_mode m, unsigned long seed,
 		get_byte(rd);			/* the parent closed */
 		rc = pattern_write(fd, seed, half, len);
 		inside = pattern_write(fd, seed, 0, half);
-		snprintf(reply, sizeof(reply), "%s/%s", err_name(rc),
-			 err_name(inside));
+		/* a writeback cache reports the refusal here instead */
+		snprintf(reply, sizeof(reply), "%s/%s/%s", err_name(rc),
+			 err_name(inside), err_name(fw_close(fd, 0)));
 		break;
 	}
 	/* the reply, then EOF, tell the parent we are done */
@@ -347,7 +349,8 @@ static int write_twice(const char *path, off_t off2)
 	char line[16];
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644), rc;
 
-	if (fd < 0 || pwrite(fd, "a", 1, 0) != 1) {
+	/* fsync: a writeback cache must allocate now, as a plain write does */
+	if (fd < 0 || pwrite(fd, "a", 1, 0) != 1 || fsync(fd)) {
 		result(errno);
 		return 1;
 	}
@@ -358,6 +361,44 @@ static int write_twice(const char *path, off_t off2)
 	rc = err_of((int)pwrite(fd, "b", 1, off2));
 	result(rc);
 	result(err_of(close(fd)));
+	return 0;
+}
+
+/*
+ * Write PATTERN(seed) into a new file in 4 KiB writes up to LEN bytes,
+ * stopping at the first refused write; with a "pause" argument, stop
+ * after the first MiB, print "ready" and wait for a line on stdin before
+ * going on. Then fsync and close, and print
+ * "written=BYTES write=ERR fsync=ERR close=ERR": where a refusal showed.
+ */
+static int fill(const char *path, uint64_t len, unsigned long seed,
+		bool pause)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
+	int wrc = 0, src, crc;
+	uint64_t off = 0;
+	char line[16];
+
+	if (fd < 0) {
+		printf("open=%s\n", err_name(errno));
+		return 1;
+	}
+	while (off < len && !wrc) {
+		if (pause && off == (1 << 20)) {
+			puts("ready");
+			fflush(stdout);
+			if (!fgets(line, sizeof(line), stdin))
+				return 1;
+		}
+		wrc = pattern_write(fd, seed, off, MIN(len, off + 4096));
+		if (!wrc)
+			off = MIN(len, off + 4096);
+	}
+	src = err_of(fsync(fd));
+	crc = err_of(close(fd));
+	printf("written=%llu write=%s fsync=%s close=%s\n",
+	       (unsigned long long)off, err_name(wrc), err_name(src),
+	       err_name(crc));
 	return 0;
 }
 
@@ -520,6 +561,9 @@ int main(int argc, char **argv)
 	if (!strcmp(op, "held-close") && argc == 7)
 		return held_close(p, strtoull(a3, NULL, 0), a4,
 				  strtoul(argv[5], NULL, 0), argv[6]);
+	if (!strcmp(op, "fill") && (argc == 5 || argc == 6))
+		return fill(p, strtoull(a3, NULL, 0), strtoul(a4, NULL, 0),
+			    argc == 6 && !strcmp(argv[5], "pause"));
 	if (!strcmp(op, "pattern") && argc == 4)
 		return pattern_print(strtoul(p, NULL, 0),
 				     strtoull(a3, NULL, 0));
