@@ -45,10 +45,12 @@ expect 0 "^$CMNT: famfs client" "status of any path in the mount" -- \
 
 # open and pending files, request counters
 # a writer that keeps its file open (a shell's >&N would close a dup,
-# and a close commits)
+# and a close commits); fsync sends its write past the master's
+# writeback cache to the daemon
 python3 -c 'import os, sys, time
 fd = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT, 0o644)
 os.write(fd, b"some bytes")
+os.fsync(fd)
 print("written", flush=True)
 time.sleep(30)' "$MNT/pending-file" >"$T/writer.out" &
 writer=$!
