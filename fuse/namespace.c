@@ -116,6 +116,19 @@ static int setattr_locked(struct fused *d, uint64_t ino,
 		if (rc)
 			return rc;
 	}
+	/*
+	 * A kernel that caches writes (the master's writeback cache) keeps
+	 * the file's modification time itself and sends it here when it
+	 * writes back: the commit logs it, so every host shows that time.
+	 */
+	if ((to_set & FUSE_SET_ATTR_MTIME) && fst.state == FAMFS_NODE_PENDING) {
+		rc = famfs_pending_set_mtime(d->fs, ino,
+			(to_set & FUSE_SET_ATTR_MTIME_NOW) ? famfs_now_ns() :
+			(uint64_t)attr->st_mtim.tv_sec * 1000000000ULL +
+				(uint64_t)attr->st_mtim.tv_nsec);
+		if (rc)
+			return rc;
+	}
 	mode = (fst.mode & S_IFMT) | (attr->st_mode & 07777);
 	if ((to_set & FUSE_SET_ATTR_MODE) && mode != fst.mode)
 		mask |= FAMFS_SETATTR_MODE;

@@ -514,6 +514,14 @@ int famfs_pending_set_interleave(struct famfs_fs *fs, uint64_t ino,
 				 const struct famfs_interleave *il);
 int famfs_pending_setattr(struct famfs_fs *fs, uint64_t ino, uint32_t mask,
 			  uint32_t mode, uint32_t uid, uint32_t gid);
+/*
+ * The modification time (ns) a pending file is to be logged with: a
+ * writer's kernel that caches writes keeps its own and says it at
+ * write-back, and every host must show the same. Its commit entry then
+ * carries this time; without one, a new file's entry carries its
+ * creation time and a changed file's the time of its commit.
+ */
+int famfs_pending_set_mtime(struct famfs_fs *fs, uint64_t ino, uint64_t mtime);
 int famfs_pending_commit(struct famfs_fs *fs, uint64_t ino);
 /*
  * A file committed empty (no size, no extents) may still be given its

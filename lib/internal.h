@@ -124,6 +124,8 @@ struct node {
 	uint32_t mode, uid, gid;
 	uint64_t time;		/* creation, as the entry says */
 	uint64_t atime, mtime, ctime;	/* entry times (famfs(5) Times) */
+	/* pending: the modification time to log, given by the writer */
+	uint64_t pending_mtime;
 	uint64_t dir_cookie;	/* this node's place in its parent */
 	/* directories */
 	struct dir_slot *children;

@@ -583,6 +583,19 @@ int famfs_pending_setattr(struct famfs_fs *fs, uint64_t ino, uint32_t mask,
 	return rc;
 }
 
+int famfs_pending_set_mtime(struct famfs_fs *fs, uint64_t ino, uint64_t mtime)
+{
+	struct node *n;
+	int rc = 0;
+
+	pthread_rwlock_wrlock(&fs->lock);
+	n = get_pending(fs, ino, &rc);
+	if (n)
+		n->pending_mtime = n->mtime = n->ctime = mtime;
+	pthread_rwlock_unlock(&fs->lock);
+	return rc;
+}
+
 /* Snapshot what the log says of @n before it changes; write lock held. */
 static int snapshot_logged(struct node *n)
 {
@@ -697,6 +710,7 @@ int pending_revert(struct famfs_fs *fs, struct node *n)
 		lg->extents = NULL;
 		node_logged_free(n);
 	}
+	n->pending_mtime = 0;
 	n->state = FAMFS_NODE_COMMITTED;
 	return 0;
 }
@@ -716,6 +730,7 @@ static int commit_contents(struct famfs_fs *fs, struct node *n,
 
 	memset(&r, 0, sizeof(r));
 	r.type = FAMFS_LOG_CONTENTS;
+	r.time = n->pending_mtime;	/* 0: now */
 	r.path = path;
 	r.mode = n->mode;
 	r.uid = n->uid;
@@ -742,6 +757,7 @@ static int commit_contents(struct famfs_fs *fs, struct node *n,
 	n->logged->extents = NULL;
 	node_logged_free(n);
 	n->state = FAMFS_NODE_COMMITTED;
+	n->pending_mtime = 0;
 	rc = replay_apply(fs, &r, &why);
 	free(current);
 	return rc;
@@ -810,6 +826,8 @@ int famfs_pending_commit(struct famfs_fs *fs, uint64_t ino)
 	}
 	memset(&r, 0, sizeof(r));
 	r.type = FAMFS_LOG_FILE;
+	/* the time the kernel has shown since: its writes', or the create's */
+	r.time = n->pending_mtime ? n->pending_mtime : n->refill ? 0 : n->time;
 	r.path = path;
 	r.mode = n->mode;
 	r.uid = n->uid;
@@ -831,6 +849,7 @@ int famfs_pending_commit(struct famfs_fs *fs, uint64_t ino)
 			n->parent->mtime = n->parent->ctime = r.time;
 		}
 		n->refill = false;
+		n->pending_mtime = 0;
 	}
 out:
 	pthread_rwlock_unlock(&fs->lock);
