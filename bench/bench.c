@@ -4,6 +4,7 @@
  * protocol.
  */
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -142,6 +143,54 @@ void bench_create_file(const char *device, const char *prefix, uint64_t size,
 			       NULL, st);
 	if (rc)
 		bench_die("famfs_create_file", rc);
+}
+
+void bench_mounted_file(const char *path, const char *device,
+			struct famfs_fs **fs, struct famfs_stat *st)
+{
+	struct famfs_mount_info *mi = malloc(sizeof(*mi));
+	char real[PATH_MAX];
+	size_t len;
+	int rc;
+
+	if (!mi)
+		bench_die("out of memory", -ENOMEM);
+	if (!realpath(path, real))
+		bench_die(path, -errno);
+	rc = famfs_mount_of_path(real, mi);
+	if (rc)
+		bench_die(path, rc);
+	len = strlen(mi->mountpoint);
+	rc = famfs_fs_open(device, FAMFS_OPEN_RDONLY, NULL, fs);
+	if (rc)
+		bench_die(device, rc);
+	rc = famfs_resolve(*fs, real + len, st);
+	if (rc)
+		bench_die(path, rc);
+	free(mi);
+}
+
+bool bench_backed_by(const void *addr, const char *path)
+{
+	char line[PATH_MAX + 128], real[PATH_MAX];
+	bool backed = false;
+	FILE *f;
+
+	if (!realpath(path, real) || !(f = fopen("/proc/self/maps", "re")))
+		return false;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long lo, hi;
+		int at = 0;
+
+		if (sscanf(line, "%lx-%lx %*s %*s %*s %*s %n", &lo, &hi, &at) < 2 ||
+		    (uintptr_t)addr < lo || (uintptr_t)addr >= hi)
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		backed = at && !strcmp(line + at, real);
+		break;
+	}
+	fclose(f);
+	return backed;
 }
 
 /* xorshift64*: fixed seed so famfs and the comparator see the same order */

@@ -14,6 +14,7 @@
 #ifndef BENCH_H
 #define BENCH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -60,6 +61,17 @@ int bench_parse_ints(const char *text, int *out, int max, int lo, int hi);
  */
 void bench_create_file(const char *device, const char *prefix, uint64_t size,
 		       struct famfs_fs **fs, struct famfs_stat *st);
+
+/*
+ * A file already in a famfs mount (made through the mount): the device
+ * behind the mount opened read-only, and the file's node there; exits on
+ * failure. The caller closes *fs.
+ */
+void bench_mounted_file(const char *path, const char *device,
+			struct famfs_fs **fs, struct famfs_stat *st);
+
+/* Whether /proc/self/maps says @path backs the mapping at @addr. */
+bool bench_backed_by(const void *addr, const char *path);
 
 /* Deterministic pseudo-random permutation of 0..n-1 (same on every run). */
 void bench_shuffle(uint64_t *v, uint64_t n, uint64_t seed);

@@ -9,9 +9,17 @@
  * The extent is mapped from the device file at a 2 MiB-aligned virtual
  * address with MADV_HUGEPAGE, which is what a DAX mapping would get.
  *
- * usage: page_faults [-s SIZE] [-r REPS] [-l LABEL] [-i ID] DEVICE
+ * With -f FILE (a file made through a famfs mount of DEVICE) the mapping
+ * is instead an mmap(2) of FILE, as a program makes it: under `famfs run`
+ * (-m direct) the preload library's direct mapping, without it
+ * (-m pagecache) the kernel's page cache, for contrast; major faults
+ * (reads from the daemon) are counted too.
+ *
+ * usage: page_faults [-s SIZE] [-r REPS] [-l LABEL] [-i ID]
+ *                    [-f FILE -m direct|pagecache] DEVICE
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
@@ -33,6 +41,14 @@ static long minor_faults(void)
 
 	getrusage(RUSAGE_SELF, &ru);
 	return ru.ru_minflt;
+}
+
+static long all_faults(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_minflt + ru.ru_majflt;
 }
 
 /* Map @len device bytes from @off at a 2 MiB-aligned address. */
@@ -76,10 +92,43 @@ static double touch_faults(int fd, uint64_t off, uint64_t len, int write)
 	return (double)(after - before) / (len / UNIT);
 }
 
+/* The same through an mmap(2) of a file in the mount. */
+static double touch_file_faults(const char *path, const char *device,
+				bool direct, uint64_t len, int write)
+{
+	int fd = open(path, O_RDWR);
+	long before, after;
+	uint8_t *p;
+
+	if (fd < 0)
+		bench_die(path, -errno);
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		bench_die("mmap of the file", -errno);
+	close(fd);
+	/* the row must be about the mapping it names */
+	if (bench_backed_by(p, device) != direct)
+		bench_die(direct ? "mmap of the file is not the device "
+				   "(run it under famfs run)" :
+				   "mmap of the file is the device",
+			  -EINVAL);
+	before = all_faults();
+	for (uint64_t i = 0; i < len; i += 4096) {
+		if (write)
+			((volatile uint8_t *)p)[i] = (uint8_t)i;
+		else
+			(void)((volatile uint8_t *)p)[i];
+	}
+	after = all_faults();
+	munmap(p, len);
+	return (double)(after - before) / (len / UNIT);
+}
+
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: page_faults [-s SIZE] [-r REPS] [-l LABEL] [-i ID] DEVICE\n");
+		"usage: page_faults [-s SIZE] [-r REPS] [-l LABEL] [-i ID]\n"
+		"                   [-f FILE -m direct|pagecache] DEVICE\n");
 	exit(2);
 }
 
@@ -92,7 +141,10 @@ int main(int argc, char **argv)
 	struct famfs_stat st;
 	char row_id[96], row_label[160], note[96];
 
-	while ((opt = getopt(argc, argv, "s:r:l:i:")) != -1) {
+	const char *file = NULL, *mode = NULL, *goal = "value==1";
+	bool direct = false;
+
+	while ((opt = getopt(argc, argv, "s:r:l:i:f:m:")) != -1) {
 		switch (opt) {
 		case 's':
 			if (famfs_parse_size(optarg, &size) || size % UNIT ||
@@ -110,14 +162,30 @@ int main(int argc, char **argv)
 		case 'i':
 			id = optarg;
 			break;
+		case 'f':
+			file = optarg;
+			break;
+		case 'm':
+			mode = optarg;
+			break;
 		default:
 			usage();
 		}
 	}
-	if (optind + 1 != argc)
+	if (optind + 1 != argc || !file != !mode ||
+	    (mode && strcmp(mode, "direct") && strcmp(mode, "pagecache")))
 		usage();
 
-	bench_create_file(argv[optind], "bench-faults", size, &fs, &st);
+	if (file) {
+		direct = !strcmp(mode, "direct");
+		if (!direct)
+			goal = "-";	/* shown for contrast */
+		bench_mounted_file(file, argv[optind], &fs, &st);
+		if (st.size < size)
+			bench_die("the file is smaller than -s", -EINVAL);
+	} else {
+		bench_create_file(argv[optind], "bench-faults", size, &fs, &st);
+	}
 	rc = famfs_file_map(fs, st.ino, 0, &off, &contig);
 	if (rc)
 		bench_die("famfs_file_map", rc);
@@ -127,7 +195,8 @@ int main(int argc, char **argv)
 	if (fd < 0)
 		bench_die(argv[optind], errno);
 	/* back the range with memory first: count mapping, not allocation */
-	memset(famfs_fs_ptr(fs, off), 0, size);
+	if (!file)
+		memset(famfs_fs_ptr(fs, off), 0, size);
 
 	for (int w = 0; w <= 1; w++) {
 		double *v = calloc(reps, sizeof(double));
@@ -136,7 +205,9 @@ int main(int argc, char **argv)
 		if (!v)
 			bench_die("out of memory", -ENOMEM);
 		for (int i = 0; i < reps; i++)
-			v[i] = touch_faults(fd, off, size, w);
+			v[i] = file ? touch_file_faults(file, argv[optind],
+							direct, size, w) :
+				      touch_faults(fd, off, size, w);
 		bench_stat_of(v, reps, &s);
 		snprintf(row_id, sizeof(row_id), "%s.%s", id,
 			 w ? "write" : "read");
@@ -147,7 +218,7 @@ int main(int argc, char **argv)
 			 s.med * (size / UNIT),
 			 (unsigned long long)(size >> 20));
 		bench_row(row_id, row_label, "faults/2MiB", &s, NULL, NULL,
-			  NAN, "value==1", note);
+			  NAN, goal, note);
 		free(v);
 	}
 	close(fd);

@@ -411,6 +411,12 @@ else
 		"mount unavailable: $(tail -n1 "$work/why")"
 fi
 
+# ---- 1. and 3. through the mount: mmap under famfs run, page cache ---------
+
+# shellcheck source=bench/direct.sh
+. "$here/direct.sh"
+direct_section
+
 # ---- 7. small files: tar -x, cp -r, space -----------------------------------
 
 # shellcheck source=bench/small_files.sh
@@ -459,7 +465,8 @@ awk -F'\t' -v dir="$plotdir" '$1 == "plot" {
 series=""
 for s in rw-famfs-read-j1 rwdio-famfs-read-j1 rw-tmpfs-read-j1 \
 	rw-famfs-write-j1 rwdio-famfs-write-j1 rw-tmpfs-write-j1 \
-	mmap-famfs-seq-read-t1 mmap-raw-seq-read-t1; do
+	mmap-famfs-seq-read-t1 mmap-raw-seq-read-t1 \
+	mmap.preload-famfs-seq-read-t1; do
 	[ -s "$plotdir/$s.dat" ] && series+="$s "
 done
 if [ -n "$series" ] && command -v gnuplot >/dev/null; then
