@@ -93,6 +93,27 @@ stop_client py
 stop_client client_api
 stop_client master_api
 
+note "small files (packed at page granularity where the format allows)"
+head -c 5000 /dev/urandom >"$MM/small"
+printf 'tiny' >"$MM/tiny"
+wait_visible "$MC/small" 5000
+wait_visible "$MC/tiny" 4
+start_client small_pre "${RUN[@]}" "$FAMFS" run "$DIRECT_CLIENT" mmap "$MC/small"
+[ "$(first_line small_pre)" = "mapped 5000" ] || fail "small: $(cat "$T/small_pre.err")"
+expect_answer small_pre where "$DEV"
+start_client tiny_api "$DIRECT_CLIENT" api-ro "$MC/tiny"
+[ "$(first_line tiny_api)" = "mapped 4" ] || fail "tiny: $(cat "$T/tiny_api.out")"
+expect_answer tiny_api "show 0 4" tiny
+printf 'TINY' | dd of="$MM/tiny" conv=notrunc status=none
+expect_answer tiny_api "wait 0 TINY" ok
+printf 'piece' | dd of="$MM/small" bs=1 seek=4990 conv=notrunc status=none
+expect_answer small_pre "wait 4990 piece" ok
+expect_answer small_pre "write 100 from-the-client" ok
+[ "$(dd if="$MM/small" bs=1 skip=100 count=15 status=none)" = from-the-client ] ||
+	fail "the master does not read the client's store in a small file"
+stop_client tiny_api
+stop_client small_pre
+
 note "while mapped the file stays open through the mount"
 "$FAMFS" umount "$MC" 2>"$T/umount.err" &&
 	fail "the client mount unmounted under a direct mapping"

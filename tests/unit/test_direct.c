@@ -156,7 +156,7 @@ static void test_direct_map(void)
 		.device_rdwr = true,
 		.where = DIRECT_ANYWHERE,
 	};
-	struct famfs_stat plain, striped;
+	struct famfs_stat plain, striped, small;
 	struct direct_layout l;
 	struct famfs_fs *fs;
 	uint64_t len, dev_off, contig;
@@ -167,8 +167,13 @@ static void test_direct_map(void)
 	famfs_create_file(fs, 1, "plain", 0644, 0, 0, 5000000, NULL, &plain);
 	famfs_create_file(fs, 1, "striped", 0644, 0, 0, 12 * MiB, &il,
 			  &striped);
+	/* written and committed as the daemon does: packed (version 2) */
+	famfs_pending_create(fs, 1, "small", 0644, 0, 0, &small);
+	famfs_pending_resize(fs, small.ino, 5000);
+	famfs_pending_commit(fs, small.ino);
 	fill(fs, plain.ino, 5000000);
 	fill(fs, striped.ino, 12 * MiB);
+	fill(fs, small.ino, 5000);
 
 	layout_all(fs, plain.ino, 8, &l, dev);
 	req.length = l.size;
@@ -244,6 +249,25 @@ static void test_direct_map(void)
 	req.prot = PROT_READ;
 	CHECK_RC(direct_map(&l, &req, (void **)&p, &len), 0,
 		 "read-only mapping of a read-only device");
+	munmap(p, len);
+	direct_layout_free(&l);
+
+	/*
+	 * A small file: a packed piece of two pages where version 2 packs
+	 * (else its unit); either way two pages are mapped, congruent to
+	 * where they are on the device.
+	 */
+	famfs_getattr(fs, small.ino, &small);
+	layout_all(fs, small.ino, 8, &l, dev);
+	CHECK(l.nruns == 1 && l.mapped == small.allocated,
+	      "a 5000-byte file: one run over its %llu allocated bytes",
+	      (unsigned long long)small.allocated);
+	req.length = l.size;
+	CHECK_RC(direct_map(&l, &req, (void **)&p, &len), 0,
+		 "map a packed small file");
+	CHECK(len == 2 * PAGE && mapping_matches(p, 0, 5000 / 8 * 8) &&
+		      (uintptr_t)p % (2 * MiB) == l.runs[0].offset % (2 * MiB),
+	      "its two pages, at an address congruent to the piece");
 	munmap(p, len);
 	free(l.device);
 	l.device = strdup("/dev/shm/famfs-unit-no-such-device");
