@@ -123,7 +123,9 @@ code fsck 4 'log header' "fsck of a bad log header alone: 4" -- \
 code check 4 'log' "check of a bad log header alone: 4" -- "$FAMFS" check "$MNT"
 
 # run: the command's status, or why it did not run
-code run 0 '' "run of a command that succeeds: 0" -- "$FAMFS" run true
+. "$(dirname "$0")/../sanitizers.sh"
+code run 0 '' "run of a command that succeeds: 0" -- \
+	env LD_PRELOAD="$(san_runtimes "${PRELOAD_LIB:?}")" "$FAMFS" run true
 : >"$T/not-a-program"
 code run 126 'Permission denied' "run of a file that is no program: 126" -- \
 	"$FAMFS" run "$T/not-a-program"

@@ -186,16 +186,19 @@ check "daxmode unbound then asked device_dax back" -- \
 
 # run: the preload library appended to LD_PRELOAD, the command's status
 : "${PRELOAD_LIB:?path to libfamfs-direct.so}"
+. "$(dirname "$0")/../sanitizers.sh"
+san=$(san_runtimes "$PRELOAD_LIB")
+run=(env "LD_PRELOAD=$san" "$FAMFS" run)
 expect 2 'usage: famfs run' "run without a command" -- "$FAMFS" run
-expect 0 "^$PRELOAD_LIB\$" "run finds the library beside the build" -- \
-	"$FAMFS" run printenv LD_PRELOAD
-expect 0 "^$PRELOAD_LIB $PRELOAD_LIB\$" "run appends to LD_PRELOAD" -- \
-	env LD_PRELOAD="$PRELOAD_LIB" "$FAMFS" run printenv LD_PRELOAD
+expect 0 "^${san:+$san }$PRELOAD_LIB\$" "run finds the library beside the build" -- \
+	"${run[@]}" printenv LD_PRELOAD
+expect 0 "^${san:+$san }$PRELOAD_LIB $PRELOAD_LIB\$" "run appends to LD_PRELOAD" -- \
+	env LD_PRELOAD="${san:+$san }$PRELOAD_LIB" "$FAMFS" run printenv LD_PRELOAD
 expect 0 '^1$' "run -v sets FAMFS_DIRECT_DEBUG" -- \
-	"$FAMFS" run -v printenv FAMFS_DIRECT_DEBUG
+	"${run[@]}" -v printenv FAMFS_DIRECT_DEBUG
 expect 0 '^-x$' "the command's options are its own" -- \
-	"$FAMFS" run -- printf '%s\n' -x
-expect 3 '' "the command's exit status" -- "$FAMFS" run sh -c 'exit 3'
+	"${run[@]}" -- printf '%s\n' -x
+expect 3 '' "the command's exit status" -- "${run[@]}" sh -c 'exit 3'
 expect 127 'famfs: no-such-command-here: No such file' \
 	"a missing command: 127" -- "$FAMFS" run no-such-command-here
 : >"$T/not-a-program"

@@ -6,24 +6,17 @@
 : "${DIRECT_CLIENT:?path to direct_client}" "${PRELOAD_LIB:?path to libfamfs-direct.so}"
 : "${MARK_BAD:?path to mark_bad}"
 
-# In an ASan/UBSan build the preload library is instrumented: the
-# sanitizer runtimes must be loaded before it, and first of all (ASan
-# insists), also into programs that are not instrumented (python3).
-# Uninstrumented programs leak as they please: no leak report for them.
-san_runtimes()
-{
-	ldd "$1" | awk '/libasan\.so/ { a = a " " $3 }
-		/libubsan\.so/ { u = u " " $3 } END { print a u }'
-}
+# shellcheck source=tests/sanitizers.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../sanitizers.sh"
 SAN_PRELOAD=$(san_runtimes "$PRELOAD_LIB")
-SAN_PRELOAD=${SAN_PRELOAD# }
 [ -z "$SAN_PRELOAD" ] || note "sanitizer build: LD_PRELOAD starts with $SAN_PRELOAD"
 
 # "${RUN[@]}" [ENV=VALUE...] famfs run CMD...: `famfs run` in any build
 # (an array, not a function: start_client needs the program's own pid)
 RUN=(env "LD_PRELOAD=$SAN_PRELOAD")
 
-# For programs that are not built with the sanitizers.
+# For programs that are not built with the sanitizers (python3): they
+# leak as they please, so no leak report.
 uninstrumented_env()
 {
 	[ -z "$SAN_PRELOAD" ] || echo "ASAN_OPTIONS=detect_leaks=0"

@@ -71,8 +71,9 @@ cc -Wall -Wextra -Werror "${san[@]}" -o "$T/client" \
 	"$SOURCE_ROOT/tests/mount/direct_client.c" $flags ||
 	fail "building against the installed libfamfs"
 export LD_LIBRARY_PATH=$libdir	# not the build tree's (meson sets that)
-ldd "$T/client" | grep -q "libfamfs.so.1 => $libdir/libfamfs.so.1" ||
-	fail "the program does not use the installed library: $(ldd "$T/client")"
+libs=$(ldd "$T/client")
+grep -qF "libfamfs.so.1 => $libdir/libfamfs.so.1 " <<<"$libs" ||
+	fail "the program does not use the installed library: $libs"
 
 note "the installed tools on two hosts share the file's memory"
 export FAMFS_FUSED=$(find "$inst" -path "*bin/famfs_fused")
@@ -80,10 +81,10 @@ FAMFS=$inst/bin/famfs
 MKFS=$(find "$inst" -path "*bin/mkfs.famfs")
 PRELOAD_LIB=$libdir/famfs/libfamfs-direct.so
 SAN_PRELOAD=$(san_runtimes "$PRELOAD_LIB")
-SAN_PRELOAD=${SAN_PRELOAD# }
 RUN=(env "LD_PRELOAD=$SAN_PRELOAD")
-[ "$("$FAMFS" run printenv LD_PRELOAD)" = "$(realpath "$PRELOAD_LIB")" ] ||
-	fail "installed famfs run uses $("$FAMFS" run printenv LD_PRELOAD)"
+got=$("${RUN[@]}" "$FAMFS" run printenv LD_PRELOAD)
+[ "$got" = "${SAN_PRELOAD:+$SAN_PRELOAD }$(realpath "$PRELOAD_LIB")" ] ||
+	fail "installed famfs run uses $got"
 mkfs_dev 256M
 MM=$T/master MC=$T/client-mnt
 mount_master "$MM"
