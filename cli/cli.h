@@ -140,6 +140,8 @@ void cli_target_close_all(void);
 /*
  * Resolve @path (in a mount, or in @device when not NULL) to its node in
  * the log; prints the reason and returns a negative errno on failure.
+ * When this user may not read the device behind a mount, *fs is NULL
+ * and *st comes through the mount (cli_mount_stat).
  */
 int cli_lookup(const char *path, const char *device, struct cli_target *t,
 	       struct famfs_fs **fs, struct famfs_stat *st);
@@ -149,6 +151,33 @@ int cli_extents(struct famfs_fs *fs, uint64_t ino, struct famfs_extent **ext,
 /* Bytes of file data @ext can hold. */
 uint64_t cli_mapped_bytes(const struct famfs_extent *ext, uint32_t n,
 			  const struct famfs_interleave *il);
+
+/* ---- queries through the mount (viamount.c, cmd-status.c) --------------- */
+
+/* The device cannot be opened by this user (EACCES, EPERM). */
+bool cli_device_denied(int err);
+/*
+ * @path's attributes from the mount (stat(2)) and its state and extent
+ * count from its daemon (FAMFS_IOC_LAYOUT): for a user who may read the
+ * file but not the device. -EACCES when the file cannot be opened.
+ */
+int cli_mount_stat(const char *path, struct famfs_stat *st);
+/*
+ * @path's extents as its daemon serves them (file-order runs; free
+ * *ext): the count, 0 for an empty file, -EBUSY pending, -errno.
+ */
+int cli_mount_extents(const char *path, struct famfs_extent **ext,
+		      uint64_t *size);
+struct json_object;
+/* famfs_fused's .meta/.status of the mount holding @path, parsed. */
+int cli_status_read(const char *path, struct famfs_mount_info *mi,
+		    struct json_object **out);
+/*
+ * fsck of a mount whose device this user cannot read: the daemon's
+ * checks of every entry it replayed, from .meta/.status. Returns 0 clean
+ * or 4 (errors left), 8 when even that cannot be read.
+ */
+int cli_fsck_via_mount(const char *arg, bool json, bool human);
 
 /* ---- the .meta files as files (meta.c) ---------------------------------- */
 

@@ -11,12 +11,14 @@
  */
 #include <errno.h>
 #include <ftw.h>
+#include <json-c/json.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -31,6 +33,7 @@ static struct {
 	size_t root_len;	/* of the mountpoint's real path */
 	bool verbose;
 	unsigned long files, dirs, bad, log_problems;
+	unsigned long denied;	/* files this user may not read: unchecked */
 } walk;
 
 static void check_usage(FILE *out)
@@ -43,6 +46,26 @@ static void check_usage(FILE *out)
 		"                  8 not a famfs mount\n");
 }
 
+/*
+ * For a user who may not read the device: the daemon's view of each file
+ * (its state, and whether its runs cover its size).
+ */
+static const char *check_node_via_mount(const char *path,
+					const struct stat *sb)
+{
+	struct famfs_stat st;
+	int rc;
+
+	if (S_ISDIR(sb->st_mode))
+		return NULL;
+	rc = cli_mount_stat(path, &st);
+	if (rc)
+		return cli_strerror(rc);
+	if (st.state == FAMFS_NODE_PENDING)
+		return "not in the log (unmapped)";
+	return st.allocated < st.size ? "extents do not cover its size" : NULL;
+}
+
 static const char *check_node(const char *path, const char *rel,
 			      const struct stat *sb)
 {
@@ -52,6 +75,8 @@ static const char *check_node(const char *path, const char *rel,
 	uint64_t mapped;
 	int n;
 
+	if (!walk.fs)
+		return check_node_via_mount(path, sb);
 	if (famfs_resolve(walk.fs, rel, &st))
 		return "not in the log (unmapped)";
 	if (S_ISDIR(sb->st_mode))
@@ -79,6 +104,13 @@ static int visit(const char *path, const struct stat *sb, int type,
 		rel++;
 	if (ftw->level == 1 && !strcmp(path + ftw->base, FAMFS_META_DIR))
 		return FTW_SKIP_SUBTREE;	/* served by the daemon */
+	if ((type == FTW_DNR || type == FTW_NS ||
+	     (!walk.fs && S_ISREG(sb->st_mode))) &&
+	    access(path, R_OK) && errno == EACCES) {
+		cli_error(path, "%s (not checked)", strerror(EACCES));
+		walk.denied++;
+		return type == FTW_D ? FTW_SKIP_SUBTREE : FTW_CONTINUE;
+	}
 	if (type == FTW_DNR || type == FTW_NS) {
 		cli_error(path, "cannot read");
 		walk.bad++;
@@ -122,7 +154,29 @@ static int check_meta(const char *mnt)
 	return bits;
 }
 
-static int check_device(const char *device, bool verbose)
+/*
+ * The device is not readable by this user: the superblock and log as
+ * famfs_fused found them (.meta/.status); a refused entry is a bad file.
+ */
+static int check_via_status(const char *mnt)
+{
+	struct famfs_mount_info mi;
+	struct json_object *o, *log, *v;
+	int rc = cli_status_read(mnt, &mi, &o);
+
+	if (rc) {
+		cli_error(mnt, "cannot read the device, nor ask famfs_fused: %s",
+			  cli_strerror(rc));
+		return CHECK_NOT_MOUNT;
+	}
+	if (json_object_object_get_ex(o, "log", &log) &&
+	    json_object_object_get_ex(log, "replay_errors", &v))
+		walk.log_problems = (unsigned long)json_object_get_int64(v);
+	json_object_put(o);
+	return walk.log_problems ? CHECK_BAD_FILE : 0;
+}
+
+static int check_device(const char *device, const char *mnt, bool verbose)
 {
 	struct famfs_fsck_result res;
 	struct famfs_report rep;
@@ -130,6 +184,8 @@ static int check_device(const char *device, bool verbose)
 	int rc;
 
 	rc = famfs_dev_open(device, FAMFS_DEV_RDONLY, &dev);
+	if (cli_device_denied(rc))
+		return check_via_status(mnt);
 	if (rc) {
 		cli_error(device, "%s", strerror(-rc));
 		return CHECK_BAD_SB;
@@ -175,16 +231,22 @@ int cmd_check(int argc, char **argv)
 		return CHECK_NOT_MOUNT;
 	}
 	rc = cli_target_find(argv[optind], &t);
+	if (cli_device_denied(rc)) {
+		cli_error(argv[optind], "%s", strerror(-rc));
+		return CHECK_NOT_MOUNT;
+	}
 	if (rc || t.rel[0] || !realpath(argv[optind], real)) {
 		cli_error(argv[optind], "not a famfs mount point");
 		return CHECK_NOT_MOUNT;
 	}
-	status = check_device(t.mi.device, walk.verbose);
+	status = check_device(t.mi.device, real, walk.verbose);
 	status |= check_meta(real);
 	if (status & CHECK_BAD_SB)
 		return status;	/* no namespace to compare with */
 	rc = cli_target_open(&t, &walk.fs);
-	if (rc) {
+	if (cli_device_denied(rc))
+		walk.fs = NULL;	/* each file asked through the mount */
+	else if (rc) {
 		cli_error(t.mi.device, "%s", strerror(-rc));
 		return status | CHECK_BAD_LOG;
 	}
@@ -193,8 +255,12 @@ int cmd_check(int argc, char **argv)
 	cli_target_close_all();
 	if (walk.bad)
 		status |= CHECK_BAD_FILE;
+	if (walk.denied)
+		status |= CHECK_NOT_MOUNT;	/* incomplete: say so */
 	printf("famfs check: %s: %lu files, %lu directories, %lu bad, "
-	       "%lu problems in the log\n", real, walk.files, walk.dirs,
-	       walk.bad, walk.log_problems);
+	       "%lu problems in the log%s", real, walk.files, walk.dirs,
+	       walk.bad, walk.log_problems, walk.denied ? "" : "\n");
+	if (walk.denied)
+		printf(", %lu not readable by this user\n", walk.denied);
 	return status;
 }

@@ -42,6 +42,8 @@ static int flush_famfs(const char *path, const struct cli_target *t,
 	int rc, n;
 
 	rc = cli_target_open(t, &fs);
+	if (cli_device_denied(rc))
+		return rc;	/* the caller flushes through a mapping */
 	if (rc) {
 		cli_error(t->mi.device, "%s", strerror(-rc));
 		return rc;
@@ -119,8 +121,13 @@ static int flush_one(const char *path, bool verbose)
 	}
 	famfs = cli_target_find(path, &t) == 0;
 	bytes = (uint64_t)st.st_size;
-	rc = famfs ? flush_famfs(path, &t, &bytes) :
-		     flush_mapped(path, bytes);
+	rc = famfs ? flush_famfs(path, &t, &bytes) : 1;
+	/* not famfs, or a device this user may not map: through the file */
+	if (rc == 1 || cli_device_denied(rc)) {
+		famfs = false;
+		bytes = (uint64_t)st.st_size;
+		rc = flush_mapped(path, bytes);
+	}
 	if (rc)
 		return 1;
 	if (verbose)

@@ -246,6 +246,9 @@ int cmd_fsck(int argc, char **argv)
 	}
 	device = device_of(argv[optind], &mi);
 	rc = famfs_dev_open(device, FAMFS_DEV_RDONLY, &dev);
+	/* a mount whose device this user may not read: ask its daemon */
+	if (cli_device_denied(rc) && device != argv[optind])
+		return cli_fsck_via_mount(argv[optind], json, human);
 	if (rc) {
 		cli_error(device, "%s", rc == -ENOSPC ?
 				"device too small to hold a famfs" :

@@ -4,7 +4,7 @@
  * The extent list of a file as the log on the device records it.
  * Exit status (as upstream famfs): 0 a mapped famfs file, 1 not in famfs,
  * 2 in famfs but not mapped (also: no such file), 21 (EISDIR) not a
- * regular file, 9 (EBADF) bad usage.
+ * regular file, 9 (EBADF) bad usage, 13 (EACCES) permission denied.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -27,7 +27,7 @@ static void getmap_usage(FILE *out)
 		"  -D, --device=DEVICE  FILE is a path in DEVICE (no mount needed)\n"
 		"  -h, --help           this help\n"
 		"exit status: 0 mapped famfs file, 1 not in famfs, 2 not mapped,\n"
-		"             21 not a regular file, 9 bad usage\n");
+		"             21 not a regular file, 9 bad usage, 13 permission denied\n");
 }
 
 static void print_map(const char *path, const struct cli_target *t,
@@ -47,6 +47,35 @@ static void print_map(const char *path, const struct cli_target *t,
 		       "\n", i, ext[i].offset, ext[i].len);
 }
 
+/*
+ * This user may not read the device: the runs famfs_fused serves the
+ * file by (file order; strips of interleaved files appear as chunks).
+ */
+static int getmap_via_mount(const char *path, const struct cli_target *t,
+			    bool quiet)
+{
+	struct famfs_stat st = { .type = FAMFS_NODE_FILE };
+	struct famfs_extent *ext;
+	int n;
+
+	n = cli_mount_extents(path, &ext, &st.size);
+	if (n < 0) {
+		if (!quiet)
+			cli_error(path, "%s", n == -EBUSY ?
+				  "not mapped (not in the log; still being "
+				  "written?)" : n == -ENOTTY ?
+				  cli_meta_strerror(-ENODATA) :
+				  cli_strerror(n));
+		return n == -EISDIR ? EISDIR :
+		       cli_device_denied(n) ? EACCES : GETMAP_UNMAPPED;
+	}
+	if (!quiet)
+		print_map(path, t, &st, ext, (uint32_t)n,
+			  &(struct famfs_interleave){ 0 });
+	free(ext);
+	return GETMAP_MAPPED;
+}
+
 static int getmap(const char *path, const char *device, bool quiet)
 {
 	struct famfs_extent *ext = NULL, meta_ext;
@@ -61,9 +90,12 @@ static int getmap(const char *path, const char *device, bool quiet)
 		rc = cli_target_device(device, path, &t);
 	} else {
 		if (stat(path, &lst)) {
+			int err = errno;
+
 			if (!quiet)
-				cli_error(path, "%s", strerror(errno));
-			return errno == ENOENT ? GETMAP_UNMAPPED : EBADF;
+				cli_error(path, "%s", strerror(err));
+			return err == ENOENT ? GETMAP_UNMAPPED :
+			       err == EACCES ? EACCES : EBADF;
 		}
 		rc = cli_target_find(path, &t);
 	}
@@ -74,6 +106,8 @@ static int getmap(const char *path, const char *device, bool quiet)
 		return GETMAP_NOT_FAMFS;
 	}
 	rc = cli_target_open(&t, &fs);
+	if (rc && !device && cli_device_denied(rc))
+		return getmap_via_mount(path, &t, quiet);
 	if (rc) {
 		if (!quiet)
 			cli_error(t.mi.device, "%s", strerror(-rc));

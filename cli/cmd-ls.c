@@ -4,11 +4,14 @@
  * Lists directories as the log records them. --json prints the same
  * objects as famfs stat --json, one per entry.
  */
+#include <dirent.h>
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "cli.h"
@@ -109,6 +112,60 @@ static void list_dir(const struct ls_opts *o, struct famfs_fs *fs,
 	}
 }
 
+/*
+ * The same listing through the mount, for a user who may not read the
+ * device: readdir(3) and each entry's attributes from its daemon. At the
+ * root, .meta is the daemon's, not the log's, and is left out.
+ */
+static int list_dir_mount(const struct ls_opts *o, const struct cli_target *t,
+			  const char *path, bool at_root)
+{
+	struct dirent **names;
+	struct famfs_stat st;
+	struct stat sb;
+	int n, status = 0;
+
+	n = scandir(path, &names, NULL, NULL);
+	if (n < 0) {
+		cli_error(path, "%s", cli_strerror(errno));
+		return 1;
+	}
+	if (o->recursive && !o->arr)
+		printf("%s:\n", path);
+	for (int pass = 0; pass < (o->recursive ? 2 : 1); pass++) {
+		for (int i = 0; i < n; i++) {
+			const char *name = names[i]->d_name;
+			char *sub;
+
+			if (!strcmp(name, ".") || !strcmp(name, "..") ||
+			    (at_root && !strcmp(name, FAMFS_META_DIR)))
+				continue;
+			sub = join(path, name);
+			if (!sub)
+				continue;
+			if (!pass) {
+				int rc = cli_mount_stat(sub, &st);
+
+				if (rc) {
+					cli_error(sub, "%s", cli_strerror(rc));
+					status = 1;
+				} else {
+					show(o, sub, name, t, &st);
+				}
+			} else if (!lstat(sub, &sb) && S_ISDIR(sb.st_mode)) {
+				if (!o->arr)
+					printf("\n");
+				status |= list_dir_mount(o, t, sub, false);
+			}
+			free(sub);
+		}
+	}
+	for (int i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return status;
+}
+
 int cmd_ls(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -162,7 +219,9 @@ int cmd_ls(int argc, char **argv)
 			status = 1;
 			continue;
 		}
-		if (st.type == FAMFS_NODE_DIR)
+		if (st.type == FAMFS_NODE_DIR && !fs)
+			status |= list_dir_mount(&o, &t, paths[i], !t.rel[0]);
+		else if (st.type == FAMFS_NODE_DIR)
 			list_dir(&o, fs, &t, paths[i], st.ino);
 		else
 			show(&o, paths[i], paths[i], &t, &st);

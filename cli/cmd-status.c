@@ -28,9 +28,8 @@ static void status_usage(FILE *out)
 		"MOUNTPOINT may be any path in the mount.\n");
 }
 
-/* The daemon's .meta/.status of the mount holding @path, parsed. */
-static int read_status(const char *path, struct famfs_mount_info *mi,
-		       struct json_object **out)
+int cli_status_read(const char *path, struct famfs_mount_info *mi,
+		    struct json_object **out)
 {
 	char file[PATH_MAX], *buf;
 	ssize_t n, len = 0;
@@ -204,7 +203,7 @@ int cmd_status(int argc, char **argv)
 		status_usage(stderr);
 		return 2;
 	}
-	rc = read_status(argv[optind], &mi, &o);
+	rc = cli_status_read(argv[optind], &mi, &o);
 	if (rc) {
 		if (!mi.mountpoint[0])
 			cli_error(argv[optind], "%s", rc == -ENOENT ?

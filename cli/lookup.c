@@ -2,7 +2,8 @@
 /*
  * Looking a user's path up in the log of the device behind it, for the
  * read-only queries (stat, ls, getmap, flush): one place that turns the
- * failures into the one-line messages.
+ * failures into the one-line messages. A user who may not read the
+ * device gets the answer through the mount (viamount.c).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -27,6 +28,14 @@ int cli_lookup(const char *path, const char *device, struct cli_target *t,
 		return rc;
 	}
 	rc = cli_target_open(t, fs);
+	if (rc && !device && cli_device_denied(rc)) {
+		/* the device is not ours to read: ask through the mount */
+		*fs = NULL;
+		rc = cli_mount_stat(path, st);
+		if (rc)
+			cli_error(path, "%s", cli_strerror(rc));
+		return rc;
+	}
 	if (rc) {
 		cli_error(t->mi.device, "%s", strerror(-rc));
 		return rc;

@@ -79,6 +79,15 @@ code check 0 '0 bad, 0 problems' "check of a clean mount: 0" -- \
 	"$FAMFS" check "$MNT"
 code check 8 'not a famfs mount point' "check of a plain directory: 8" -- \
 	"$FAMFS" check "$T"
+
+# a user who may read the mount but not the device (nor a 0600 file)
+chmod 0755 "$T"
+"$FAMFS" creat -s 2M -m 0600 "$MNT/private" >/dev/null
+as_user() { setpriv --reuid=54321 --regid=54321 --clear-groups -- "$@"; }
+code getmap 13 'Permission denied' "getmap of a file the user may not read: 13" -- \
+	as_user "$FAMFS" getmap "$MNT/private"
+code check 8 'not readable by this user' "check the user cannot finish: 8" -- \
+	as_user "$FAMFS" check "$MNT"
 code fsck 0 'clean' "fsck of a clean device: 0" -- "$FAMFS" fsck "$DEV"
 code fsck 8 'No such file' "fsck of a missing device: 8" -- \
 	"$FAMFS" fsck "$DEV.missing"
