@@ -12,9 +12,9 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEB_PACKAGES := build-essential dpkg-dev meson ninja-build pkg-config clang \
 	libclang-rt-14-dev libfuse3-dev fuse3 libjson-c-dev uuid-dev \
 	libdaxctl-dev mandoc fio valgrind gnuplot-nox util-linux procps \
-	bash-completion python3
+	bash-completion python3 debhelper dh-dkms dkms clang-format
 
-.PHONY: all deps build demo check check-asan check-valgrind bench mutate clean
+.PHONY: all deps build demo check check-asan check-valgrind bench mutate deb clean
 
 all: build
 
@@ -37,6 +37,10 @@ build: deps $(BUILD)/build.ninja
 
 demo: build
 	tests/demo.sh $(BUILD)
+
+# Debian packages of this tree (famfs, fsdev-dax-dkms) in $(BUILD)/debs.
+deb: deps
+	scripts/build-debs.sh $(BUILD)/debs
 
 # Every suite, then the same tests under ASan/UBSan and under valgrind.
 check: build
