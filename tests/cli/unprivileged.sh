@@ -12,7 +12,7 @@ mkfs_dev 128M
 mkdir -p "$MNT"
 MOUNTS+=("$MNT")
 chmod 0755 "$T"
-"$FAMFS" mount "$DEV" "$MNT" || skip_all "famfs mount failed"
+"$FAMFS" mount "$DEV" "$MNT" >/dev/null || skip_all "famfs mount failed"
 
 U=54321	# no account needed: a uid and gid nobody else uses
 as_user() { setpriv --reuid=$U --regid=$U --clear-groups -- "$@"; }
