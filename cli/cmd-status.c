@@ -122,12 +122,15 @@ static void print_status(const struct famfs_mount_info *mi,
 			 struct json_object *o)
 {
 	const char *why = get_str(o, "read_only_reason", NULL);
+	const char *stopped = get_str(o, "stopped_reason", NULL);
 	const char *pt_why = get_str(o, "passthrough_off_reason", NULL);
 	const char *poison_why = get_str(o, "poisoned", "routing_off_reason");
 	char a[32], b[32], c[32];
 
 	printf("%s: famfs %s, %s\n", mi->mountpoint, get_text(o, "mode"),
-	       why ? "read-only" : "serving");
+	       stopped ? "STOPPED" : why ? "read-only" : "serving");
+	if (stopped)
+		printf("  stopped:    %s\n", stopped);
 	if (why)
 		printf("  read-only:  %s\n", why);
 	printf("  device:     %s (famfs_fused pid %" PRIu64 ", format %" PRIu64

@@ -104,6 +104,7 @@ struct fused {
 	bool master;
 	bool writable;		/* device mapped read-write */
 	bool evicted;		/* the master evicted this host; atomic */
+	bool replaced;		/* another mkfs replaced the fs; atomic */
 	/* passthrough.c: device fd for views, -1 when passthrough is off */
 	int view_dev_fd;
 	bool passthrough_on;		/* negotiated, not given up; atomic */
@@ -166,6 +167,17 @@ static inline int fused_refusal(const struct fused *d)
 {
 	return d->master ? EPERM : EROFS;
 }
+
+/*
+ * fence.c: whether this host must stop serving (the filesystem was
+ * replaced by another mkfs, or this host was evicted). fenced() is cheap,
+ * for every request; fence_check() reads the whole superblock (the
+ * housekeeping tick). Both log the replacement once. fence_reason() is
+ * NULL while serving.
+ */
+bool fenced(struct fused *d);
+bool fence_check(struct fused *d);
+const char *fence_reason(struct fused *d);
 
 /* log.c: messages after startup go to stderr (foreground) or syslog. */
 void fused_log(int prio, const char *fmt, ...)

@@ -418,7 +418,7 @@ void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		fuse_reply_err(req, ENXIO);
 		return;
 	}
-	rc = famfs_host_evicted(d->fs) ? -EIO : famfs_getattr(d->fs, ino, &fst);
+	rc = fenced(d) ? -EIO : famfs_getattr(d->fs, ino, &fst);
 	if (!rc && fst.type == FAMFS_NODE_DIR)
 		rc = -EISDIR;
 	if (!rc) {
@@ -448,7 +448,7 @@ void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	}
 	counters_add(&d->counters.read_requests, 1);
 	counters_add(&of->node->read_requests, 1);
-	if (device_gone(d)) {
+	if (device_gone(d) || fenced(d)) {
 		fuse_reply_err(req, EIO);
 		return;
 	}
@@ -534,7 +534,7 @@ void op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *bufv,
 	}
 	counters_add(&d->counters.write_requests, 1);
 	counters_add(&of->node->write_requests, 1);
-	if (device_gone(d))
+	if (device_gone(d) || fenced(d))
 		rc = -EIO;
 	else if (!of->node->pending && d->master && d->sb->version >= 2)
 		rc = reopen_for_write(d, of->node);

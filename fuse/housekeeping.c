@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * The daemon's one background thread: twice a second a client checks
+ * The daemon's one background thread: twice a second every host checks
+ * that the filesystem was not replaced (fence.c), a client checks
  * whether the master's log moved (bounding how stale it can be), and
  * every host beats in its slot of the host table (version 2): replayed,
  * pins, heartbeat, after looking whether the master evicted it. Held
@@ -57,9 +58,12 @@ static void *tick_main(void *arg)
 		if (d->tick_stop)
 			break;
 		pthread_mutex_unlock(&d->tick_lock);
-		if (!d->master)
-			refresh_if_moved(d);
-		beat(d);
+		/* a replaced filesystem: nothing of it is ours to read or write */
+		if (!device_gone(d) && !fence_check(d)) {
+			if (!d->master)
+				refresh_if_moved(d);
+			beat(d);
+		}
 		pthread_mutex_lock(&d->tick_lock);
 	}
 	pthread_mutex_unlock(&d->tick_lock);

@@ -210,8 +210,8 @@ void meta_read(struct fused *d, fuse_req_t req, uint64_t ino, size_t size,
 		meta_read_generated(d, req, meta_file_of(ino), size, off);
 		return;
 	}
-	/* the rest is device memory, gone with the device */
-	if (device_gone(d)) {
+	/* the rest is device memory, gone with the device or another's */
+	if (device_gone(d) || fenced(d)) {
 		fuse_reply_err(req, EIO);
 		return;
 	}

@@ -47,7 +47,7 @@ static int change_refusal(struct fused *d, uint64_t parent, const char *what)
 		return -EROFS;
 	if (meta_is_ino(parent))
 		return -EPERM;
-	if (famfs_host_evicted(d->fs))
+	if (fenced(d))
 		return -EIO;
 	return fused_version2_only(d, what);
 }

@@ -29,9 +29,8 @@ void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 		return;
 	}
 	refresh_if_moved(d);
-	/* evicted: the names may point at memory others own by now */
-	rc = famfs_host_evicted(d->fs) ? -EIO :
-					 famfs_lookup(d->fs, parent, name, &fst);
+	/* fenced: the names may point at memory others own by now */
+	rc = fenced(d) ? -EIO : famfs_lookup(d->fs, parent, name, &fst);
 	if (rc == -ENOENT) {
 		/* the kernel remembers the miss until told otherwise */
 		fused_fill_negative(d, &e);
@@ -80,7 +79,9 @@ void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 
 	(void)fi;
 	refresh_if_moved(d);
-	rc = famfs_host_evicted(d->fs) ? -EIO : get_stat(d, ino, &st);
+	/* fenced: the root and .meta stay, so .meta/.status can say why */
+	rc = fenced(d) && !meta_is_ino(ino) && ino != FAMFS_ROOT_INO ?
+		     -EIO : get_stat(d, ino, &st);
 	if (rc)
 		fuse_reply_err(req, -rc);
 	else
@@ -355,7 +356,7 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size,
 	}
 	if (meta_is_ino(ino)) {
 		used = meta_readdir(d, req, buf, size, off, plus);
-	} else if (famfs_host_evicted(d->fs)) {
+	} else if (fenced(d)) {
 		used = 0;
 		err = -EIO;
 	} else {

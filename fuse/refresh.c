@@ -55,9 +55,11 @@ int refresh_now(struct fused *d)
 	struct touched t = { 0 };
 	int rc;
 
-	/* the log is device memory: gone with the device */
+	/* the log is device memory: gone with the device, or another's */
 	if (d->master || device_gone(d))
 		return 0;
+	if (fenced(d))
+		return -EIO;
 	/* one replay at a time; queries keep running under lib's lock */
 	pthread_mutex_lock(&d->refresh_lock);
 	rc = famfs_fs_refresh(d->fs, &d->rep, false, note_entry, &t);

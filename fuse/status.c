@@ -151,6 +151,8 @@ int status_text(struct fused *d, char **text, size_t *len)
 		d->master ? "master" : "client"));
 	json_object_object_add(o, "read_only_reason", json_str_or_null(
 		d->master ? famfs_fs_readonly_reason(d->fs) : NULL));
+	json_object_object_add(o, "stopped_reason",
+			       json_str_or_null(fence_reason(d)));
 	famfs_uuid_unparse(d->sb->fs_uuid, uuid);
 	json_object_object_add(o, "fs_uuid", json_object_new_string(uuid));
 	famfs_uuid_unparse(d->system_uuid, uuid);

@@ -337,6 +337,20 @@ int famfs_fs_refresh(struct famfs_fs *fs, struct famfs_report *rep,
 /* True when the log tail on the device differs from what was replayed. */
 bool famfs_fs_log_moved(struct famfs_fs *fs);
 
+/*
+ * Is the filesystem on the device still the one that was opened? A new
+ * mkfs (on any host) gives the device a new UUID: from then on its memory
+ * belongs to other files, so a host must stop serving it.
+ * famfs_fs_check_identity() reads the superblock as a mount would (the
+ * primary, else the backup) and returns 0, or -ESTALE when its UUID is
+ * another (or no famfs is there any more); famfs_fs_replaced() is cheap
+ * enough for every data request (16 bytes compared, the full check only
+ * when they differ). Once replaced, always replaced. famfs_fs_refresh()
+ * returns -ESTALE, replaying nothing, on a replaced filesystem.
+ */
+int famfs_fs_check_identity(struct famfs_fs *fs);
+bool famfs_fs_replaced(struct famfs_fs *fs);
+
 struct famfs_usage {
 	uint64_t total_bytes;	/* allocatable data area */
 	uint64_t used_bytes;	/* committed + pending allocations */

@@ -166,6 +166,32 @@ int famfs_require_version(const struct famfs_sb_info *sb, uint32_t version)
 	return sb->version >= version ? 0 : -EOPNOTSUPP;
 }
 
+int famfs_fs_check_identity(struct famfs_fs *fs)
+{
+	struct famfs_sb_info now;
+
+	if (__atomic_load_n(&fs->replaced, __ATOMIC_ACQUIRE))
+		return -ESTALE;
+	/* a damaged primary with an intact backup is still this filesystem */
+	if (famfs_sb_read(fs->dev, &now, NULL, NULL) == 0 &&
+	    !memcmp(now.fs_uuid, fs->sb.fs_uuid, 16))
+		return 0;
+	__atomic_store_n(&fs->replaced, true, __ATOMIC_RELEASE);
+	return -ESTALE;
+}
+
+bool famfs_fs_replaced(struct famfs_fs *fs)
+{
+	const uint8_t *uuid = fs->dev->base + FAMFS_SB_OFFSET + SB_OFF_FS_UUID;
+
+	if (__atomic_load_n(&fs->replaced, __ATOMIC_ACQUIRE))
+		return true;
+	famfs_invalidate(uuid, 16);
+	if (!memcmp(uuid, fs->sb.fs_uuid, 16))
+		return false;
+	return famfs_fs_check_identity(fs) != 0;
+}
+
 int famfs_fs_refresh(struct famfs_fs *fs, struct famfs_report *rep,
 		     bool dry_run,
 		     void (*each)(void *ctx, const struct famfs_log_record *r),
@@ -175,6 +201,9 @@ int famfs_fs_refresh(struct famfs_fs *fs, struct famfs_report *rep,
 
 	if (!dry_run && !famfs_fs_log_moved(fs))
 		return 0;
+	/* a new filesystem's log (v1: unseeded entries) is not ours to apply */
+	if (famfs_fs_check_identity(fs))
+		return -ESTALE;
 	pthread_rwlock_wrlock(&fs->lock);
 	rc = log_replay(fs, log_tail(fs, rep), rep, dry_run, each, ctx);
 	/* tried once per word: a bad state is not retried until it changes */

@@ -380,6 +380,7 @@ struct famfs_fs {
 	bool tail_known;
 	bool tail_rebuilt;	/* the word failed its check: tail rebuilt */
 	struct famfs_report *rep;	/* famfs_fs_set_report(); may be NULL */
+	bool replaced;		/* another mkfs since open; atomic, latched */
 	/* log bytes held for pending files' commit entries (master) */
 	uint64_t log_reserved;
 	/* why this master may not append (NULL: it may), e.g. sequence 2^64-1 */

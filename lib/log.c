@@ -571,7 +571,7 @@ uint64_t log_tail(struct famfs_fs *fs, struct famfs_report *rep)
 	report(rep, FAMFS_ERROR,
 	       "log tail word %#" PRIx64 " %s; tail rebuilt from the entries: "
 	       "%" PRIu64, word, why, fs->tail);
-	if (fs->master && fs->writable) {
+	if (fs->master && fs->writable && !famfs_fs_replaced(fs)) {
 		log_publish_tail(fs, fs->tail);
 		report(rep, FAMFS_INFO, "rebuilt log tail written back");
 	}
@@ -757,6 +757,9 @@ int log_append_held(struct famfs_fs *fs, struct famfs_log_record *r,
 
 	if (!fs->master || !fs->writable)
 		return -EROFS;
+	/* another host's mkfs: this log is no longer ours to write */
+	if (famfs_fs_replaced(fs))
+		return -ESTALE;
 	/* with the host lock held nobody else appends; stay safe anyway */
 	if (tail != fs->log_pos) {
 		rc = log_replay(fs, tail, NULL, false, NULL, NULL);

@@ -16,12 +16,15 @@
 #include <unistd.h>
 
 #include "famfs.h"
+#include "mounted.h"
 
 static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: mkfs.famfs [-f] [-k] [-l LOGLEN] [--size SIZE] DEVICE\n"
-		"  -f, --force      overwrite an existing famfs\n"
+		"  -f, --force      overwrite an existing famfs (not while mounted;\n"
+		"                   twice: even when its host table says some\n"
+		"                   host still has it mounted)\n"
 		"  -k, --kill       wipe the superblock (the device is no longer famfs)\n"
 		"  -l, --loglen N   log length from 2M to 1G, rounded up to a power of\n"
 		"                   two (default 8M)\n"
@@ -80,12 +83,18 @@ static int parse_id(const char *text, bool group, uint32_t *id)
 	return 0;
 }
 
-/* Create (or, with --force, resize) a regular file to act as the device. */
-static int prepare_file(const char *path, uint64_t size, bool force)
+/*
+ * Create (or, with --force, resize) a regular file to act as the device;
+ * *created says whether it did not exist before (mkfs removes it again
+ * when it then fails).
+ */
+static int prepare_file(const char *path, uint64_t size, bool force,
+			bool *created)
 {
 	struct stat st;
 	int fd, rc = 0;
 
+	*created = false;
 	if (stat(path, &st) == 0) {
 		if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size == size)
 			return 0;
@@ -94,14 +103,99 @@ static int prepare_file(const char *path, uint64_t size, bool force)
 				   "(use -f to resize it)");
 	} else if (errno != ENOENT) {
 		return err(path, strerror(errno));
+	} else {
+		*created = true;
 	}
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0)
+	if (fd < 0) {
+		*created = false;
 		return err(path, strerror(errno));
+	}
 	if (ftruncate(fd, (off_t)size))
 		rc = err(path, strerror(errno));
 	close(fd);
 	return rc;
+}
+
+/* Format (or, with -k, wipe) @path: 0, or 1 after printing why not. */
+static int make(const char *path, const struct famfs_mkfs_opts *mo,
+		bool kill_sb, unsigned int force)
+{
+	struct famfs_sb_info sb;
+	struct famfs_dev *dev;
+	char uuid[37], a[32], b[32];
+	int rc;
+
+	rc = famfs_dev_open(path, FAMFS_DEV_RDWR, &dev);
+	if (rc == -ENOSPC)
+		return err(path, "device too small for a famfs "
+			   "(needs superblock + log + one 2 MiB unit)");
+	if (rc)
+		return err(path, strerror(-rc));
+	/* overwriting: not while any host serves the filesystem there */
+	if ((mo->force || kill_sb) && mkfs_refuse_mounted(path, dev, force)) {
+		famfs_dev_close(dev);
+		return 1;
+	}
+
+	if (kill_sb) {
+		rc = famfs_wipe_sb(dev);
+		famfs_dev_close(dev);
+		if (rc == -EBUSY)
+			return err(path, "in use by a famfs mount");
+		if (rc)
+			return err(path, strerror(-rc));
+		printf("%s: famfs superblock wiped\n", path);
+		return 0;
+	}
+
+	{
+		uint8_t host[16];
+
+		/* the superblock records this host as the master */
+		if (famfs_system_uuid(host, NULL)) {
+			famfs_dev_close(dev);
+			return err(path, "cannot tell this host's system UUID "
+				   "(set FAMFS_SYSTEM_UUID, or write one to "
+				   "/etc/famfs/system_uuid)");
+		}
+	}
+	rc = famfs_mkfs(dev, mo, &sb);
+	famfs_dev_close(dev);
+	switch (rc) {
+	case 0:
+		break;
+	case -EEXIST:
+		return err(path, "already holds a famfs (use -f to "
+			   "overwrite it)");
+	case -ENOSPC:
+		return err(path, "device too small for a famfs "
+			   "(needs superblock + log + one 2 MiB unit)");
+	case -EBUSY:
+		return err(path, "in use by a famfs mount");
+	default:
+		return err(path, strerror(-rc));
+	}
+
+	famfs_uuid_unparse(sb.fs_uuid, uuid);
+	printf("famfs created on %s\n", path);
+	printf("  uuid:         %s\n", uuid);
+	famfs_uuid_unparse(sb.master_uuid, uuid);
+	printf("  master:       %s\n", uuid);
+	printf("  format:       version %u\n", sb.version);
+	famfs_format_size(sb.device_size, a, sizeof(a));
+	printf("  device size:  %" PRIu64 " (%s)\n", sb.device_size, a);
+	printf("  root:         mode %04o, uid %u, gid %u\n",
+	       sb.root_mode ? sb.root_mode : 0755, sb.root_uid, sb.root_gid);
+	famfs_format_size(sb.log_len, a, sizeof(a));
+	printf("  log:          %s at offset %" PRIu64 ", room for about %"
+	       PRIu64 " entries\n", a, sb.log_offset,
+	       famfs_log_capacity_entries(sb.log_len));
+	famfs_format_size(sb.device_size - sb.data_offset, b, sizeof(b));
+	printf("  data:         %s from offset %" PRIu64 " in %" PRIu64
+	       " units of 2 MiB\n", b, sb.data_offset,
+	       (sb.device_size - sb.data_offset) / sb.alloc_unit);
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -119,12 +213,10 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct famfs_mkfs_opts mo = { 0 };
-	bool kill_sb = false;
+	bool kill_sb = false, created = false;
+	unsigned int force = 0;
 	uint64_t size = 0;
-	struct famfs_sb_info sb;
-	struct famfs_dev *dev;
 	const char *path;
-	char uuid[37], a[32], b[32];
 	int c, rc;
 
 	opterr = 0;	/* our own one-line messages */
@@ -133,6 +225,7 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'f':
 			mo.force = true;
+			force++;
 			break;
 		case 'k':
 			kill_sb = true;
@@ -213,72 +306,11 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	path = argv[optind];
-	if (size && prepare_file(path, size, mo.force))
+	if (size && prepare_file(path, size, mo.force, &created))
 		return 1;
-
-	rc = famfs_dev_open(path, FAMFS_DEV_RDWR, &dev);
-	if (rc == -ENOSPC)
-		return err(path, "device too small for a famfs "
-			   "(needs superblock + log + one 2 MiB unit)");
-	if (rc)
-		return err(path, strerror(-rc));
-
-	if (kill_sb) {
-		rc = famfs_wipe_sb(dev);
-		famfs_dev_close(dev);
-		if (rc == -EBUSY)
-			return err(path, "in use by a famfs mount");
-		if (rc)
-			return err(path, strerror(-rc));
-		printf("%s: famfs superblock wiped\n", path);
-		return 0;
-	}
-
-	{
-		uint8_t host[16];
-
-		/* the superblock records this host as the master */
-		if (famfs_system_uuid(host, NULL)) {
-			famfs_dev_close(dev);
-			return err(path, "cannot tell this host's system UUID "
-				   "(set FAMFS_SYSTEM_UUID, or write one to "
-				   "/etc/famfs/system_uuid)");
-		}
-	}
-	rc = famfs_mkfs(dev, &mo, &sb);
-	famfs_dev_close(dev);
-	switch (rc) {
-	case 0:
-		break;
-	case -EEXIST:
-		return err(path, "already holds a famfs (use -f to "
-			   "overwrite it)");
-	case -ENOSPC:
-		return err(path, "device too small for a famfs "
-			   "(needs superblock + log + one 2 MiB unit)");
-	case -EBUSY:
-		return err(path, "in use by a famfs mount");
-	default:
-		return err(path, strerror(-rc));
-	}
-
-	famfs_uuid_unparse(sb.fs_uuid, uuid);
-	printf("famfs created on %s\n", path);
-	printf("  uuid:         %s\n", uuid);
-	famfs_uuid_unparse(sb.master_uuid, uuid);
-	printf("  master:       %s\n", uuid);
-	printf("  format:       version %u\n", sb.version);
-	famfs_format_size(sb.device_size, a, sizeof(a));
-	printf("  device size:  %" PRIu64 " (%s)\n", sb.device_size, a);
-	printf("  root:         mode %04o, uid %u, gid %u\n",
-	       sb.root_mode ? sb.root_mode : 0755, sb.root_uid, sb.root_gid);
-	famfs_format_size(sb.log_len, a, sizeof(a));
-	printf("  log:          %s at offset %" PRIu64 ", room for about %"
-	       PRIu64 " entries\n", a, sb.log_offset,
-	       famfs_log_capacity_entries(sb.log_len));
-	famfs_format_size(sb.device_size - sb.data_offset, b, sizeof(b));
-	printf("  data:         %s from offset %" PRIu64 " in %" PRIu64
-	       " units of 2 MiB\n", b, sb.data_offset,
-	       (sb.device_size - sb.data_offset) / sb.alloc_unit);
-	return 0;
+	rc = make(path, &mo, kill_sb, force);
+	/* a device file this run made is not left behind by a failure */
+	if (rc && created)
+		unlink(path);
+	return rc;
 }

@@ -961,6 +961,74 @@ static void test_growth_replays(void)
 	unlink(dev);
 }
 
+/*
+ * Another host's mkfs under live opens: a client replays nothing of the
+ * new filesystem (version 1 entries are unseeded: they would pass), a
+ * master appends nothing into it, and both say they were replaced.
+ */
+static void test_replaced(void)
+{
+	char *dev = three_dirs("replaced", 1);
+	struct famfs_mkfs_opts o = { .force = true, .version = 1 };
+	struct famfs_fs *master, *client, *fresh;
+	struct famfs_stat st;
+	struct famfs_dev *d;
+	uint8_t uuid[16];
+
+	be_master();
+	famfs_fs_open(dev, FAMFS_OPEN_RDWR, NULL, &master);
+	be_client();
+	famfs_fs_open(dev, FAMFS_OPEN_RDONLY, NULL, &client);
+	CHECK(!famfs_fs_replaced(client) && !famfs_fs_check_identity(client),
+	      "not replaced yet");
+	/* a bit flip in the primary superblock's UUID is not a new mkfs */
+	famfs_dev_open(dev, FAMFS_DEV_RDWR, &d);
+	d->base[SB_OFF_FS_UUID] ^= 1;
+	famfs_dev_close(d);
+	CHECK(!famfs_fs_replaced(client), "a damaged primary, the backup ours");
+	famfs_dev_open(dev, FAMFS_DEV_RDWR, &d);
+	d->base[SB_OFF_FS_UUID] ^= 1;
+	{
+		/* another host's mkfs and master: built aside, copied in */
+		char *other = make_device("replaced-other", 32 * MiB);
+		struct famfs_dev *od;
+
+		famfs_uuid_parse(MASTER_UUID, uuid);
+		o.master_uuid = uuid;
+		famfs_dev_open(other, FAMFS_DEV_RDWR, &od);
+		famfs_mkfs(od, &o, NULL);
+		be_master();
+		fs_attach(od, false, FAMFS_OPEN_RDWR, NULL, &fresh);
+		famfs_mkdir(fresh, FAMFS_ROOT_INO, "new-a", 0755, 0, 0, NULL);
+		famfs_mkdir(fresh, FAMFS_ROOT_INO, "new-b", 0755, 0, 0, NULL);
+		famfs_mkdir(fresh, FAMFS_ROOT_INO, "new-c", 0755, 0, 0, NULL);
+		famfs_mkdir(fresh, FAMFS_ROOT_INO, "new-d", 0755, 0, 0, NULL);
+		famfs_fs_close(fresh);
+		be_client();
+		memcpy(d->base, od->base, 10 * MiB);
+		famfs_dev_close(od);
+		unlink(other);
+	}
+	famfs_dev_close(d);
+
+	CHECK_RC(famfs_fs_refresh(client, NULL, false, NULL, NULL), -ESTALE,
+		 "the client's refresh refuses the new filesystem's log");
+	CHECK(famfs_resolve(client, "new-d", &st) == -ENOENT,
+	      "and applied none of it");
+	CHECK(famfs_fs_replaced(client) && famfs_fs_replaced(master),
+	      "both opens know they were replaced");
+	CHECK_RC(famfs_mkdir(master, FAMFS_ROOT_INO, "old", 0755, 0, 0, NULL),
+		 -ESTALE, "the old master appends nothing");
+	famfs_fs_close(client);
+	famfs_fs_close(master);
+	famfs_fs_open(dev, FAMFS_OPEN_RDONLY, NULL, &fresh);
+	CHECK(famfs_resolve(fresh, "new-d", &st) == 0 &&
+		      famfs_resolve(fresh, "old", &st) == -ENOENT,
+	      "the new filesystem has only its own entries");
+	famfs_fs_close(fresh);
+	unlink(dev);
+}
+
 int main(void)
 {
 	test_fixed_vectors();
@@ -978,5 +1046,6 @@ int main(void)
 	test_v1_device();
 	test_dropped_replay();
 	test_growth_replays();
+	test_replaced();
 	return tap_done();
 }

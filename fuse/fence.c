@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * When this host must stop touching the device: another mkfs.famfs (on
+ * any host) replaced the filesystem, so its memory now belongs to other
+ * files, or the master evicted this host. Every request that would reach
+ * the names or the device memory then fails with EIO; the reason is
+ * logged once and shown in .meta/.status.
+ */
+#include <syslog.h>
+
+#include "famfs_fused.h"
+
+static const char replaced_text[] =
+	"the filesystem on the device was replaced (a new mkfs.famfs): "
+	"its memory belongs to other files now";
+
+const char *fence_reason(struct fused *d)
+{
+	if (__atomic_load_n(&d->replaced, __ATOMIC_ACQUIRE))
+		return replaced_text;
+	if (famfs_host_evicted(d->fs))
+		return "this host was evicted (famfs hosts evict)";
+	return NULL;
+}
+
+static bool fence_replaced(struct fused *d)
+{
+	if (__atomic_exchange_n(&d->replaced, true, __ATOMIC_ACQ_REL))
+		return true;
+	fused_log(LOG_ERR, "%s: %s; every access fails with EIO: unmount "
+		  "it", d->device, replaced_text);
+	return true;
+}
+
+bool fenced(struct fused *d)
+{
+	if (famfs_fs_replaced(d->fs))
+		return fence_replaced(d);
+	return famfs_host_evicted(d->fs);
+}
+
+bool fence_check(struct fused *d)
+{
+	if (famfs_fs_check_identity(d->fs))
+		return fence_replaced(d);
+	return famfs_host_evicted(d->fs);
+}
