@@ -11,17 +11,22 @@
 
 static char *dev;
 
-static void build_base(void)
+static void build_base_version(uint32_t version)
 {
 	struct famfs_fs *fs;
 	struct famfs_stat d;
 
-	dev = make_famfs("fsck", 64 * MiB, 0);
+	dev = make_famfs_version("fsck", 64 * MiB, 0, version);
 	be_master();
 	famfs_fs_open(dev, FAMFS_OPEN_RDWR, NULL, &fs);
 	famfs_mkdir(fs, 1, "dir", 0755, 0, 0, &d);
 	famfs_create_file(fs, d.ino, "file", 0644, 0, 0, 3 * MiB, NULL, NULL);
 	famfs_fs_close(fs);
+}
+
+static void build_base(void)
+{
+	build_base_version(0);
 }
 
 /* Append a CRC-valid entry as a buggy or hostile master would. */
@@ -173,6 +178,47 @@ int main(void)
 	r.path = "later";
 	raw_append_seq(&r, 9);
 	expect("sequence gap", FAMFS_FSCK_BAD_LOG, "jumps from 2 to 9");
+
+	/* a path whose length counts a NUL byte: "ab\0cd" is not "ab" */
+	build_base();
+	{
+		struct famfs_dev *d;
+		uint8_t *e;
+
+		r = (struct famfs_log_record){ .type = FAMFS_LOG_MKDIR,
+					       .path = "abXcd", .mode = 040755 };
+		d = raw_open(dev);
+		e = d->base + SB_LOG_OFFSET + raw_append(dev, &r, 3);
+		e[MKDIR_PATH + 2] = '\0';
+		dev_fix_crc(d, e);
+		famfs_dev_close(d);
+	}
+	expect("a path with a NUL byte inside", FAMFS_FSCK_BAD_LOG,
+	       "NUL byte inside a path");
+
+	/* version 1 knows unit extents only: a 4 KiB piece is refused */
+	build_base_version(1);
+	r = file_rec("dir/piece", 12 * MiB + 4096, 4096, &ext);
+	raw_append_seq(&r, 3);
+	expect("a version 1 extent smaller than a unit", FAMFS_FSCK_ERRORS,
+	       "not aligned to the allocation unit");
+
+	/* the device shrank under its superblock */
+	build_base();
+	if (truncate(dev, 32 * MiB))
+		exit(99);
+	{
+		struct famfs_report rep;
+		struct famfs_fs *fs;
+
+		capture_init(&rep, &cap);
+		CHECK_RC(famfs_fs_open(dev, FAMFS_OPEN_RDONLY, &rep, &fs),
+			 -EINVAL,
+			 "a device shorter than its superblock says is refused");
+		CHECK(strstr(cap.all, "bytes but the device has") != NULL,
+		      "and the report says how short");
+	}
+	unlink(dev);
 
 	static const struct {
 		const char *path, *phrase;
