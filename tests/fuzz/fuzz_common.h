@@ -366,6 +366,86 @@ static void op_setattr(struct model *m, struct fuzz_input *in)
 	model_emit(m, &r);
 }
 
+/* Any node the model knows: a file, or a directory other than the root. */
+static const char *model_pick(struct model *m, uint8_t pick)
+{
+	if (pick & 1 && m->nfiles)
+		return m->files[pick / 2 % m->nfiles];
+	if (m->ndirs > 1)
+		return m->dirs[1 + pick / 2 % (m->ndirs - 1)];
+	return m->nfiles ? m->files[0] : NULL;
+}
+
+/* The kinds of format version 2: delete, rename, attributes, contents, symlink. */
+static void op_v2(struct model *m, struct fuzz_input *in)
+{
+	static struct famfs_extent ext[8];
+	struct famfs_log_record r = { 0 };
+	char path[FAMFS_PATH_MAX + 1], target[64];
+	uint8_t kind = take8(in), pick = take8(in);
+	const char *node = model_pick(m, pick);
+	uint32_t n;
+
+	switch (kind % 5) {
+	case 0:
+		if (!node)
+			return;
+		r.type = FAMFS_LOG_DELETE;
+		r.path = node;
+		break;
+	case 1:
+		if (!node || !make_path(in, m->dirs[take8(in) % m->ndirs], path))
+			return;
+		r.type = FAMFS_LOG_RENAME;
+		r.path = node;
+		r.new_path = path;
+		r.rename_flags = take8(in) % 4;
+		break;
+	case 2:
+		if (!node)
+			return;
+		r.type = FAMFS_LOG_ATTR;
+		r.path = node;
+		r.setattr_mask = take8(in) & 0x1f;
+		r.mode = take16(in);
+		r.uid = take8(in);
+		r.gid = take8(in);
+		r.atime = (uint64_t)take32(in) << 20;
+		r.mtime = (uint64_t)take32(in) << 20;
+		break;
+	case 3:
+		if (!m->nfiles)
+			return;
+		/* new space from the free end, sometimes the old kept too */
+		n = take8(in) % ARRAY_SIZE(ext);
+		for (uint32_t i = 0; i < n; i++) {
+			ext[i].offset = m->next_unit;
+			ext[i].len = FUZZ_UNIT;
+			m->next_unit += FUZZ_UNIT;
+		}
+		r.type = FAMFS_LOG_CONTENTS;
+		r.path = m->files[pick % m->nfiles];
+		r.mode = 0100644;
+		r.nextents = n;
+		r.extents = ext;
+		r.size = n ? n * FUZZ_UNIT - take16(in) : 0;
+		break;
+	default:
+		if (!make_path(in, m->dirs[pick % m->ndirs], path))
+			return;
+		make_name(in, target, 63);
+		r.type = FAMFS_LOG_SYMLINK;
+		r.path = path;
+		r.target = target;
+		r.uid = take8(in);
+		break;
+	}
+	model_emit(m, &r);
+	/* a renamed node is found under its new name from now on */
+	if (r.type == FAMFS_LOG_RENAME && strlen(path) <= FAMFS_PATH_MAX)
+		strcpy((char *)node, path);
+}
+
 static void op_badrange(struct model *m, struct fuzz_input *in)
 {
 	struct famfs_log_record r = { .type = FAMFS_LOG_BADRANGE, .path = "" };
@@ -440,6 +520,8 @@ static uint64_t fuzz_build(struct fuzz_input *in, struct model *m,
 			op_setattr(m, in);
 		else if (op == 10)
 			op_badrange(m, in);
+		else if (op == 11)
+			op_v2(m, in);
 		else if (op == 13)
 			op_deep(m, in);
 		else if (op >= 14 && publish)
@@ -540,7 +622,7 @@ static uint64_t check_namespace(struct famfs_fs *fs)
 {
 	static struct owned own[1 << 16];
 	static struct famfs_extent ext[4096];
-	uint64_t digest = 1469598103934665603ULL, ino, nodes;
+	uint64_t digest = 1469598103934665603ULL, ino, nodes = 0;
 	struct famfs_interleave il;
 	struct famfs_usage u;
 	struct famfs_stat st;
@@ -549,11 +631,12 @@ static uint64_t check_namespace(struct famfs_fs *fs)
 
 #define MIX(v) (digest = (digest ^ (uint64_t)(v)) * 1099511628211ULL)
 	famfs_fs_usage(fs, &u);
-	nodes = u.nfiles + u.ndirs;	/* the root is one of the dirs */
-	for (ino = 1; ino <= nodes; ino++) {
-		fuzz_assert(famfs_getattr(fs, ino, &st) == 0,
-			    "ino %llu of %llu missing", (unsigned long long)ino,
-			    (unsigned long long)nodes);
+	/* inode numbers are never reused: deleted ones leave gaps */
+	for (ino = 1; ino <= fs->ns.nnodes; ino++) {
+		if (famfs_getattr(fs, ino, &st))
+			continue;
+		nodes++;
+		MIX(ino);
 		MIX(st.parent);
 		MIX(st.type);
 		MIX(st.mode);
@@ -586,8 +669,10 @@ static uint64_t check_namespace(struct famfs_fs *fs)
 							      ext[i].len, ino };
 		}
 	}
-	fuzz_assert(famfs_getattr(fs, nodes + 1, &st) != 0,
-		    "more nodes than the usage counts");
+	fuzz_assert(nodes == u.nfiles + u.ndirs,
+		    "%llu nodes, the usage counts %llu",
+		    (unsigned long long)nodes,
+		    (unsigned long long)(u.nfiles + u.ndirs));
 	qsort(own, nown, sizeof(own[0]), owned_cmp);
 	for (size_t i = 1; i < nown; i++)
 		fuzz_assert(own[i - 1].offset + own[i - 1].len <= own[i].offset,
