@@ -4,11 +4,13 @@
  * protocol.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -170,7 +172,23 @@ void bench_mounted_file(const char *path, const char *device,
 	free(mi);
 }
 
-bool bench_backed_by(const void *addr, const char *path)
+void *bench_map_shared(const char *path, uint64_t offset, uint64_t len)
+{
+	int fd = open(path, O_RDWR);
+	void *p;
+
+	if (fd < 0)
+		bench_die(path, -errno);
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		 (off_t)offset);
+	if (p == MAP_FAILED)
+		bench_die(path, -errno);
+	close(fd);
+	return p;
+}
+
+/* Whether /proc/self/maps says @path backs the mapping at @addr. */
+static bool backed_by(const void *addr, const char *path)
 {
 	char line[PATH_MAX + 128], real[PATH_MAX];
 	bool backed = false;
@@ -191,6 +209,16 @@ bool bench_backed_by(const void *addr, const char *path)
 	}
 	fclose(f);
 	return backed;
+}
+
+void bench_check_direct(const void *addr, const char *device, bool direct)
+{
+	if (backed_by(addr, device) == direct)
+		return;
+	bench_die(direct ? "mmap of the file is not the device (run it under "
+			   "famfs run)" :
+			   "mmap of the file is the device",
+		  -EINVAL);
 }
 
 /* xorshift64*: fixed seed so famfs and the comparator see the same order */

@@ -70,8 +70,14 @@ void bench_create_file(const char *device, const char *prefix, uint64_t size,
 void bench_mounted_file(const char *path, const char *device,
 			struct famfs_fs **fs, struct famfs_stat *st);
 
-/* Whether /proc/self/maps says @path backs the mapping at @addr. */
-bool bench_backed_by(const void *addr, const char *path);
+/* @len bytes of @path from @offset, mmap()ed shared read-write; exits. */
+void *bench_map_shared(const char *path, uint64_t offset, uint64_t len);
+
+/*
+ * Exit unless the mapping at @addr is what the row will say: the device
+ * itself (@direct: a direct mapping under famfs run), or not.
+ */
+void bench_check_direct(const void *addr, const char *device, bool direct);
 
 /* Deterministic pseudo-random permutation of 0..n-1 (same on every run). */
 void bench_shuffle(uint64_t *v, uint64_t n, uint64_t seed);

@@ -162,45 +162,15 @@ static void famfs_view(struct famfs_fs *fs, uint64_t ino, uint64_t size,
 	}
 }
 
-/* FILE mapped with mmap(2), as any program maps it. */
-static void file_view(const char *path, uint64_t size, struct view *v)
+/* @size bytes of @path from @offset in one plain shared mapping. */
+static void mapped_view(const char *path, uint64_t offset, uint64_t size,
+			struct view *v)
 {
-	int fd = open(path, O_RDWR);
-	void *p;
-
-	if (fd < 0)
-		bench_die(path, -errno);
-	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (p == MAP_FAILED)
-		bench_die("mmap of the file", -errno);
-	close(fd);
 	v->seg = calloc(1, sizeof(*v->seg));
 	if (!v->seg)
 		bench_die("out of memory", -ENOMEM);
 	v->seg->len = size;
-	v->seg->addr = p;
-	v->nseg = 1;
-}
-
-/* A plain shared mapping of the same device bytes. */
-static void raw_view(const char *devpath, uint64_t dev_start, uint64_t size,
-		     struct view *v)
-{
-	int fd = open(devpath, O_RDWR);
-	void *p;
-
-	if (fd < 0)
-		bench_die(devpath, errno);
-	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
-		 dev_start);
-	if (p == MAP_FAILED)
-		bench_die("mmap of the device", errno);
-	close(fd);
-	v->seg = calloc(1, sizeof(*v->seg));
-	if (!v->seg)
-		bench_die("out of memory", -ENOMEM);
-	v->seg->len = size;
-	v->seg->addr = p;
+	v->seg->addr = bench_map_shared(path, offset, size);
 	v->nseg = 1;
 }
 
@@ -412,18 +382,15 @@ int main(int argc, char **argv)
 	famfs_view(fs, st.ino, size, &fv, &dev_start, &contiguous);
 	if (!contiguous)
 		bench_die("the benchmark file is not contiguous", -EINVAL);
-	raw_view(argv[optind], dev_start, size, &rv);
+	/* the same device bytes, plainly mapped */
+	mapped_view(argv[optind], dev_start, size, &rv);
 	if (file) {
 		bool direct = !strcmp(mode, "direct");
 
+		/* the file as any program maps it */
 		free(fv.seg);
-		file_view(file, size, &fv);
-		/* the mapping must be what the rows say it is */
-		if (bench_backed_by(fv.seg->addr, argv[optind]) != direct)
-			bench_die(direct ? "mmap of the file is not the device "
-					   "(run it under famfs run)" :
-					   "mmap of the file is the device",
-				  -EINVAL);
+		mapped_view(file, 0, size, &fv);
+		bench_check_direct(fv.seg->addr, argv[optind], direct);
 		famfs_label = direct ? "mmap() under famfs run," :
 				       "mmap() through the mount (page cache),";
 		famfs_goal = direct ? "ratio>=0.98" : "-";

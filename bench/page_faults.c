@@ -96,22 +96,11 @@ static double touch_faults(int fd, uint64_t off, uint64_t len, int write)
 static double touch_file_faults(const char *path, const char *device,
 				bool direct, uint64_t len, int write)
 {
-	int fd = open(path, O_RDWR);
+	uint8_t *p = bench_map_shared(path, 0, len);
 	long before, after;
-	uint8_t *p;
 
-	if (fd < 0)
-		bench_die(path, -errno);
-	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (p == MAP_FAILED)
-		bench_die("mmap of the file", -errno);
-	close(fd);
 	/* the row must be about the mapping it names */
-	if (bench_backed_by(p, device) != direct)
-		bench_die(direct ? "mmap of the file is not the device "
-				   "(run it under famfs run)" :
-				   "mmap of the file is the device",
-			  -EINVAL);
+	bench_check_direct(p, device, direct);
 	before = all_faults();
 	for (uint64_t i = 0; i < len; i += 4096) {
 		if (write)

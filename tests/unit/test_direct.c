@@ -88,11 +88,21 @@ static bool mapping_matches(const uint8_t *p, uint64_t from, uint64_t len)
 	return true;
 }
 
+/* A contiguous 5 MB file and a 12 MiB file in two strips of 2 MiB chunks. */
+static void make_files(struct famfs_fs *fs, struct famfs_stat *plain,
+		       struct famfs_stat *striped)
+{
+	struct famfs_interleave il = { .nstrips = 2, .nbuckets = 2,
+				       .chunk_size = 2 * MiB };
+
+	famfs_create_file(fs, 1, "plain", 0644, 0, 0, 5000000, NULL, plain);
+	famfs_create_file(fs, 1, "striped", 0644, 0, 0, 12 * MiB, &il,
+			  striped);
+}
+
 static void test_layout(void)
 {
 	const char *dev = make_famfs("layout", 64 * MiB, 0);
-	struct famfs_interleave il = { .nstrips = 2, .nbuckets = 2,
-				       .chunk_size = 2 * MiB };
 	struct famfs_stat plain, striped, dir, pending;
 	struct famfs_extent runs[8];
 	struct famfs_layout info, again;
@@ -101,9 +111,7 @@ static void test_layout(void)
 
 	be_master();
 	famfs_fs_open(dev, FAMFS_OPEN_RDWR, NULL, &fs);
-	famfs_create_file(fs, 1, "plain", 0644, 0, 0, 5000000, NULL, &plain);
-	famfs_create_file(fs, 1, "striped", 0644, 0, 0, 12 * MiB, &il,
-			  &striped);
+	make_files(fs, &plain, &striped);
 	famfs_mkdir(fs, 1, "dir", 0755, 0, 0, &dir);
 	famfs_pending_create(fs, 1, "pending", 0644, 0, 0, &pending);
 
@@ -148,8 +156,6 @@ static void test_layout(void)
 static void test_direct_map(void)
 {
 	const char *dev = make_famfs("direct", 64 * MiB, 0);
-	struct famfs_interleave il = { .nstrips = 2, .nbuckets = 2,
-				       .chunk_size = 2 * MiB };
 	struct direct_request req = {
 		.prot = PROT_READ | PROT_WRITE,
 		.map_type = MAP_SHARED,
@@ -164,9 +170,7 @@ static void test_direct_map(void)
 
 	be_master();
 	famfs_fs_open(dev, FAMFS_OPEN_RDWR, NULL, &fs);
-	famfs_create_file(fs, 1, "plain", 0644, 0, 0, 5000000, NULL, &plain);
-	famfs_create_file(fs, 1, "striped", 0644, 0, 0, 12 * MiB, &il,
-			  &striped);
+	make_files(fs, &plain, &striped);
 	/* written and committed as the daemon does: packed (version 2) */
 	famfs_pending_create(fs, 1, "small", 0644, 0, 0, &small);
 	famfs_pending_resize(fs, small.ino, 5000);
