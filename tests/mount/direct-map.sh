@@ -37,6 +37,16 @@ expect_answer pre where "$DEV"
 rewrite 4096 written-through-the-mount
 expect_answer pre "wait 4096 written-through-the-mount" ok
 
+note "a range from inside the file"
+start_client range "${RUN[@]}" "$FAMFS" run "$DIRECT_CLIENT" range "$MC/shared" \
+	$((1024 * 1024 + 4096))
+[ "$(first_line range)" = "mapped $((SIZE - 1024 * 1024 - 4096))" ] ||
+	fail "range: $(cat "$T/range.out") $(cat "$T/range.err")"
+expect_answer range where "$DEV"
+rewrite $((2 * 1024 * 1024 + 100)) into-the-range
+expect_answer range "wait $((1024 * 1024 - 4096 + 100)) into-the-range" ok
+stop_client range
+
 note "the master's own direct mapping (libfamfs API)"
 start_client master_api "$DIRECT_CLIENT" api "$MM/shared"
 [ "$(first_line master_api)" = "mapped $SIZE" ] || fail "famfs_map_open on the master: $(cat "$T/master_api.out")"

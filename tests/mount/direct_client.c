@@ -14,6 +14,8 @@
  *   private    the same with MAP_PRIVATE
  *   wronly     open(FILE, O_WRONLY), mmap(PROT_WRITE, MAP_SHARED)
  *   new        create FILE, write SIZE bytes, mmap it while still open
+ *   range      mmap(MAP_SHARED) of FILE from byte SIZE (a page multiple)
+ *              to its end; offsets in commands are the mapping's
  *   remap      checks of munmap, mremap and fork on a mapping (TAP)
  * Prints "mapped SIZE" or "error ENAME" first, then answers each command:
  *   wait OFF TEXT   until the mapping shows TEXT at OFF (5 s): ok/timeout
@@ -104,6 +106,7 @@ static int map_file(const char *how, const char *path, size_t new_size)
 {
 	int flags = O_RDWR, prot = PROT_READ | PROT_WRITE;
 	int type = MAP_SHARED, fd, rc;
+	off_t from = 0;
 	struct stat st;
 
 	if (!strncmp(how, "api", 3)) {
@@ -135,6 +138,9 @@ static int map_file(const char *how, const char *path, size_t new_size)
 		prot = PROT_WRITE;
 	} else if (!strcmp(how, "new")) {
 		flags = O_RDWR | O_CREAT | O_EXCL;
+	} else if (!strcmp(how, "range")) {
+		from = (off_t)new_size;
+		new_size = 0;
 	} else if (strcmp(how, "mmap") && strcmp(how, "remap")) {
 		return EINVAL;
 	}
@@ -156,8 +162,12 @@ static int map_file(const char *how, const char *path, size_t new_size)
 		close(fd);
 		return errno;
 	}
-	size = (size_t)st.st_size;
-	base = mmap(NULL, size, prot, type, fd, 0);
+	if (from > st.st_size) {
+		close(fd);
+		return EINVAL;
+	}
+	size = (size_t)(st.st_size - from);
+	base = mmap(NULL, size, prot, type, fd, from);
 	rc = base == MAP_FAILED ? errno : 0;
 	/* "new" keeps its file open: it stays pending on the master */
 	if (strcmp(how, "new"))

@@ -282,6 +282,33 @@ static void test_direct_map(void)
 	unlink(dev);
 }
 
+static void test_hold(void)
+{
+	const char *dev = make_device("hold", 2 * MiB);
+	struct direct_hold h;
+	int fd = open(dev, O_RDONLY), pipe_fds[2];
+
+	CHECK_RC(direct_hold(fd, &h), 0, "hold a regular file");
+	CHECK(h.addr && h.fd < 0, "by a mapping of it, no descriptor");
+	close(fd);
+	CHECK(h.addr && *(volatile int *)&h.fd == -1 &&
+		      mprotect(h.addr, PAGE, PROT_NONE) == 0,
+	      "the hold outlives the descriptor");
+	direct_release(&h);
+	CHECK(!h.addr && h.fd == -1, "released");
+	if (pipe(pipe_fds))
+		exit(99);
+	CHECK_RC(direct_hold(pipe_fds[0], &h), 0,
+		 "hold a file that cannot be mapped");
+	CHECK(!h.addr && h.fd >= 0 && fcntl(h.fd, F_GETFD) == FD_CLOEXEC,
+	      "by a close-on-exec duplicate of its descriptor");
+	close(pipe_fds[0]);
+	close(pipe_fds[1]);
+	direct_release(&h);
+	CHECK(h.fd == -1, "released");
+	unlink(dev);
+}
+
 static bool range_is(const struct range_set *s, size_t i, uintptr_t start,
 		     uintptr_t end, uint64_t off)
 {
@@ -320,6 +347,7 @@ int main(void)
 {
 	test_layout();
 	test_direct_map();
+	test_hold();
 	test_ranges();
 	return tap_done();
 }
