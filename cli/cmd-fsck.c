@@ -132,6 +132,10 @@ static void print_json(const char *device, int status,
 			       json_object_new_int64((int64_t)r->data_free));
 	json_object_object_add(o, "data_held",
 			       json_object_new_int64((int64_t)r->data_held));
+	json_object_object_add(o, "packed_units",
+			       json_object_new_int64((int64_t)r->packed_units));
+	json_object_object_add(o, "packed_bytes",
+			       json_object_new_int64((int64_t)r->packed_bytes));
 	json_object_object_add(o, "log_len", json_object_new_int64((int64_t)r->log_len));
 	json_object_object_add(o, "log_used",
 			       json_object_new_int64((int64_t)r->log_used));
@@ -169,6 +173,13 @@ static void print_summary(const char *device, int status, bool human,
 		size_text(r->data_held, human, a, sizeof(a));
 		printf("  deleted:     %s waiting for hosts to let go "
 		       "(famfs hosts)\n", a);
+	}
+	if (r->packed_units) {
+		size_text(r->packed_bytes, human, a, sizeof(a));
+		size_text(r->packed_units * r->sb.alloc_unit, human, b,
+			  sizeof(b));
+		printf("  packed:      %s of small files in %" PRIu64
+		       " units (%s)\n", a, r->packed_units, b);
 	}
 	size_text(r->log_used, human, a, sizeof(a));
 	size_text(r->log_len - r->log_used, human, b, sizeof(b));

@@ -693,6 +693,8 @@ struct famfs_fsck_result {
 	uint64_t data_used;
 	uint64_t data_free;
 	uint64_t data_held;	/* deleted, waiting for hosts to let go */
+	uint64_t packed_units;	/* units cut into pages for small files */
+	uint64_t packed_bytes;	/* bytes of the pieces in them */
 	uint64_t bad_ranges;	/* poisoned ranges recorded in the log */
 	uint64_t bad_bytes;
 	unsigned long nerrors;

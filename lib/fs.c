@@ -62,7 +62,8 @@ int fs_attach(struct famfs_dev *dev, bool own_dev, unsigned int flags,
 		root->gid = fs->sb.root_gid;
 		root->time = fs->sb.create_time * 1000000000ULL;
 	}
-	rc = alloc_init(&fs->alloc, &fs->sb, 0);
+	/* version 2 packs files below a unit into pages; version 1 has none */
+	rc = alloc_init(&fs->alloc, &fs->sb, fs->sb.page_size);
 	if (rc)
 		goto fail;
 	/* a mount is in the host table before it replays (famfs(5)) */

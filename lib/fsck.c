@@ -162,6 +162,8 @@ int famfs_fsck(struct famfs_dev *dev, struct famfs_report *rep,
 	res->data_free = u.free_bytes;
 
 	res->data_held = u.held_bytes;
+	res->packed_units = u.packed_units;
+	res->packed_bytes = u.packed_bytes;
 	if (!fsck_check_marked(fs, rep))
 		status |= FAMFS_FSCK_ERRORS;
 

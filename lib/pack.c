@@ -137,11 +137,13 @@ int pack_check_free(const struct allocator *a, uint64_t off, uint64_t len,
 	const struct packed_unit *p;
 	uint64_t unit = off / a->unit;
 
-	if (!pack_enabled(a) || !len || off % a->page || len % a->page ||
-	    len >= a->unit) {
-		*why = pack_enabled(a) ?
-			       "extent neither a unit extent nor a packed piece" :
-			       "extent not aligned to the allocation unit";
+	/* neither a unit extent (space.c) nor a well-formed piece */
+	if (!pack_enabled(a) || !len || len >= a->unit) {
+		*why = "extent not aligned to the allocation unit";
+		return -EINVAL;
+	}
+	if (off % a->page || len % a->page) {
+		*why = "extent not aligned to the page size";
 		return -EINVAL;
 	}
 	if (unit < a->first_unit || unit >= a->nunits) {
@@ -185,12 +187,18 @@ int pack_mark(struct allocator *a, uint64_t off, uint64_t len, uint32_t owner)
 		if (!p)
 			return -ENOMEM;
 	}
-	for (uint32_t i = first; i < first + count; i++)
+	for (uint32_t i = first; i < first + count; i++) {
+		/* pages held for hosts (reclaim.c) are counted already */
+		if (!p->owner[i]) {
+			p->used++;
+			a->packed_pages++;
+		}
+		if (p->owner[i] == BAD_OWNER)
+			a->packed_bad_pages--;
+		if (owner == BAD_OWNER)
+			a->packed_bad_pages++;
 		p->owner[i] = owner;
-	p->used += count;
-	a->packed_pages += count;
-	if (owner == BAD_OWNER)
-		a->packed_bad_pages += count;
+	}
 	recount_largest(a, p);
 	return 0;
 }

@@ -344,16 +344,21 @@ static int mmap_rw(const char *path)
  * write one byte at @off2, then close: prints the errno of that write and
  * of the close, so a test can change the filesystem between the writes.
  */
-static int write_twice(const char *path, off_t off2)
+static int write_twice(const char *path, off_t off2, size_t len1)
 {
-	char line[16];
+	char line[16], *first = malloc(len1);
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644), rc;
 
+	if (!first)
+		return 1;
+	memset(first, 'a', len1);
 	/* fsync: a writeback cache must allocate now, as a plain write does */
-	if (fd < 0 || pwrite(fd, "a", 1, 0) != 1 || fsync(fd)) {
+	if (fd < 0 || pwrite(fd, first, len1, 0) != (ssize_t)len1 ||
+	    fsync(fd)) {
 		result(errno);
 		return 1;
 	}
+	free(first);
 	puts("ready");
 	fflush(stdout);
 	if (!fgets(line, sizeof(line), stdin))
@@ -556,8 +561,9 @@ int main(int argc, char **argv)
 	if (!strcmp(op, "fork-write") && argc == 6)
 		return fork_write(p, strtoull(a3, NULL, 0), a4,
 				  strtoul(argv[5], NULL, 0));
-	if (!strcmp(op, "write-twice") && argc == 4)
-		return write_twice(p, atoll(a3));
+	if (!strcmp(op, "write-twice") && (argc == 4 || argc == 5))
+		return write_twice(p, atoll(a3),
+				   argc == 5 ? strtoul(a4, NULL, 0) : 1);
 	if (!strcmp(op, "held-close") && argc == 7)
 		return held_close(p, strtoull(a3, NULL, 0), a4,
 				  strtoul(argv[5], NULL, 0), argv[6]);

@@ -25,7 +25,9 @@ static void test_contiguous(void)
 	      "a starts at the data area, contiguous");
 	CHECK(famfs_file_map(fs, b.ino, 0, &off, &contig) == 0 &&
 		      off == 16 * MiB && contig == 1,
-	      "b follows a's three units");
+	      "b's page starts the unit after a's three");
+	CHECK(b.allocated == 4096 && b.nextents == 1,
+	      "b, below a unit, holds one packed page");
 	CHECK_RC(famfs_file_map(fs, b.ino, 1, &off, &contig), -ENXIO,
 		 "map past EOF is ENXIO");
 	CHECK(famfs_owner_of(fs, 13 * MiB + 5, &ino, &pos) == 0 &&
@@ -36,23 +38,47 @@ static void test_contiguous(void)
 	CHECK_RC(famfs_owner_of(fs, 40 * MiB, &ino, &pos), -ENOENT,
 		 "free space belongs to no file");
 	famfs_fs_usage(fs, &u);
-	CHECK(u.used_bytes == 8 * MiB, "8 MiB used");
+	CHECK(u.used_bytes == 6 * MiB + 4096 && u.packed_units == 1 &&
+		      u.packed_bytes == 4096,
+	      "6 MiB and a page used, one packed unit");
 	CHECK_RC(famfs_create_file(fs, 1, "big", 0644, 0, 0, 47 * MiB, NULL,
 				   &st),
-		 -ENOSPC, "47 MiB does not fit in 46 MiB free");
+		 -ENOSPC, "47 MiB does not fit in 46 MiB of free units");
 	CHECK_RC(famfs_create_file(fs, 1, "rest", 0644, 0, 0, 46 * MiB, NULL,
 				   &st),
-		 0, "46 MiB fills the device exactly");
-	CHECK_RC(famfs_create_file(fs, 1, "more", 0644, 0, 0, 1, NULL, &st),
-		 -ENOSPC, "full device: ENOSPC");
+		 0, "46 MiB takes every free unit");
+	CHECK_RC(famfs_create_file(fs, 1, "more", 0644, 0, 0, 2 * MiB, NULL,
+				   &st),
+		 -ENOSPC, "no unit left: ENOSPC");
+	CHECK_RC(famfs_create_file(fs, 1, "tiny", 0644, 0, 0, 100, NULL, &st),
+		 0, "a small file still fits in b's packed unit");
+	CHECK(famfs_file_map(fs, st.ino, 0, &off, &contig) == 0 &&
+		      off == 16 * MiB + 4096,
+	      "right after b's page");
 	CHECK_RC(famfs_create_file(fs, 1, "empty", 0644, 0, 0, 0, NULL, &st),
 		 0, "empty file needs no space even when full");
+	famfs_fs_usage(fs, &u);
+	CHECK(u.free_bytes == 510 * 4096, "510 free pages left");
 	famfs_fs_close(fs);
 
-	/* the bitmap rebuilt from the log agrees */
+	/* the allocator rebuilt from the log agrees */
 	famfs_fs_open(dev, FAMFS_OPEN_RDONLY, NULL, &fs);
 	famfs_fs_usage(fs, &u);
-	CHECK(u.free_bytes == 0 && u.nfiles == 4, "replayed allocator is full");
+	CHECK(u.free_bytes == 510 * 4096 && u.nfiles == 5 &&
+		      u.packed_units == 1 && u.packed_bytes == 2 * 4096,
+	      "replayed allocator: the same pages free");
+	famfs_fs_close(fs);
+	unlink(dev);
+
+	/* version 1: every file takes whole units */
+	dev = make_famfs_version("alloc-v1", 64 * MiB, 0, FAMFS_FORMAT_V1);
+	famfs_fs_open(dev, FAMFS_OPEN_RDWR, NULL, &fs);
+	CHECK_RC(famfs_create_file(fs, 1, "b", 0644, 0, 0, 1, NULL, &b), 0,
+		 "version 1: create a 1-byte file");
+	famfs_fs_usage(fs, &u);
+	CHECK(b.allocated == 2 * MiB && u.used_bytes == 2 * MiB &&
+		      u.packed_units == 0,
+	      "version 1: it takes a whole unit");
 	famfs_fs_close(fs);
 	unlink(dev);
 }

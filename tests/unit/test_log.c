@@ -653,10 +653,12 @@ static void test_log_reservation(void)
 		 0, "pending file a");
 	CHECK(room - famfs_fs_log_room(fs) == 104,
 	      "a holds the 104 bytes of a one-extent entry");
-	CHECK_RC(famfs_pending_resize(fs, a.ino, 1), 0, "a gets a unit");
+	/* whole units: a file below one would be a packed piece */
+	CHECK_RC(famfs_pending_resize(fs, a.ino, 2 * MiB), 0, "a gets a unit");
 	CHECK_RC(famfs_pending_create(fs, FAMFS_ROOT_INO, "b", 0644, 0, 0, &b),
 		 0, "pending file b");
-	CHECK_RC(famfs_pending_resize(fs, b.ino, 1), 0, "b takes the next");
+	CHECK_RC(famfs_pending_resize(fs, b.ino, 2 * MiB), 0,
+		 "b takes the next");
 	/*
 	 * Fill the rest of the log exactly: a root mkdir with a name of
 	 * L bytes takes 48 + L rounded up to 8, 56 to 304 bytes.
@@ -676,7 +678,8 @@ static void test_log_reservation(void)
 	CHECK_RC(famfs_pending_resize(fs, a.ino, 3 * MiB), -ENOSPC,
 		 "growing a into a second extent needs room it cannot have");
 	CHECK_RC(famfs_getattr(fs, a.ino, &st), 0, "a still there");
-	CHECK(st.size == 1 && st.nextents == 1, "a unchanged by the failure");
+	CHECK(st.size == 2 * MiB && st.nextents == 1,
+	      "a unchanged by the failure");
 	CHECK_RC(famfs_pending_commit(fs, b.ino), 0, "b commits");
 	CHECK_RC(famfs_pending_commit(fs, a.ino), 0, "a commits");
 	famfs_fs_close(fs);
@@ -684,7 +687,7 @@ static void test_log_reservation(void)
 		struct famfs_report rep = { 0 };
 
 		famfs_fs_open(dev, FAMFS_OPEN_RDONLY, &rep, &fs);
-		CHECK(famfs_resolve(fs, "a", &st) == 0 && st.size == 1 &&
+		CHECK(famfs_resolve(fs, "a", &st) == 0 && st.size == 2 * MiB &&
 			      famfs_resolve(fs, "b", &st) == 0 &&
 			      rep.nerrors == 0,
 		      "both files replay from the full log");

@@ -41,28 +41,32 @@ static void test_merge(void)
 
 /*
  * A poisoned range ending exactly on, one byte before or one byte after
- * the end of the unit at 12 MiB takes out exactly the units it touches:
- * the free count says so, replay agrees, and every other unit is still
- * handed out (none of them holding poison).
+ * the end of the unit at 12 MiB takes out exactly the units it touches
+ * from unit allocation: on version 1 whole (the free count says so), on
+ * version 2 only its pages (the rest serve packed files); replay agrees,
+ * and every other unit is still handed out (none of them holding poison).
  */
-static void test_unit_boundaries(void)
+static void test_unit_boundaries(uint32_t version)
 {
 	static const struct {
 		const char *what;
 		uint64_t end;		/* the range is [12 MiB + 4 KiB, end) */
 		uint64_t units;		/* units it takes out */
+		uint64_t pages;		/* pages it touches */
 	} cases[] = {
-		{ "ends on the unit boundary", 14 * MiB, 1 },
-		{ "ends one byte before it", 14 * MiB - 1, 1 },
-		{ "ends one byte after it", 14 * MiB + 1, 2 },
-		{ "starts on a boundary, ends on the next", 0, 1 },
+		{ "ends on the unit boundary", 14 * MiB, 1, 511 },
+		{ "ends one byte before it", 14 * MiB - 1, 1, 511 },
+		{ "ends one byte after it", 14 * MiB + 1, 2, 512 },
+		{ "starts on a boundary, ends on the next", 0, 1, 512 },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		/* 64 MiB: 27 data units, at 10, 12, ... 62 MiB */
-		char *dev = make_famfs("edge", 64 * MiB, 0);
+		char *dev = make_famfs_version("edge", 64 * MiB, 0, version);
 		uint64_t start = 12 * MiB + 4096, end = cases[i].end;
-		uint64_t want_free = (27 - cases[i].units) * 2 * MiB;
+		uint64_t want_free = version == FAMFS_FORMAT_V1 ?
+					     (27 - cases[i].units) * 2 * MiB :
+					     54 * MiB - cases[i].pages * 4096;
 		struct famfs_fs *fs, *again;
 		struct famfs_stat st;
 		struct famfs_usage u;
@@ -80,10 +84,11 @@ static void test_unit_boundaries(void)
 			 "%s: recorded", cases[i].what);
 		famfs_fs_usage(fs, &u);
 		CHECK(u.free_bytes == want_free,
-		      "%s: %" PRIu64 " unit(s) taken out (free %" PRIu64
-		      " MiB, want %" PRIu64 ")", cases[i].what,
-		      cases[i].units, (uint64_t)(u.free_bytes / MiB),
-		      (uint64_t)(want_free / MiB));
+		      "v%u %s: %" PRIu64 " unit(s) or %" PRIu64 " pages taken "
+		      "out (free %" PRIu64 " KiB, want %" PRIu64 ")", version,
+		      cases[i].what, cases[i].units, cases[i].pages,
+		      (uint64_t)(u.free_bytes >> 10),
+		      (uint64_t)(want_free >> 10));
 		famfs_fs_open(dev, FAMFS_OPEN_RDONLY, NULL, &again);
 		famfs_fs_usage(again, &u);
 		CHECK(u.free_bytes == want_free, "%s: replay agrees",
@@ -110,7 +115,8 @@ static void test_unit_boundaries(void)
 int main(void)
 {
 	test_merge();
-	test_unit_boundaries();
+	test_unit_boundaries(FAMFS_FORMAT_V1);
+	test_unit_boundaries(FAMFS_FORMAT_V2);
 	/* 64 MiB: data units at 10, 12, ... 62 MiB */
 	char *dev = make_famfs("bad", 64 * MiB, 0);
 	struct famfs_fs *fs, *client, *again;
@@ -139,8 +145,9 @@ int main(void)
 		 "the same poison again");
 	CHECK(entries(fs) == 3, "a known range appends nothing");
 	famfs_fs_usage(fs, &u1);
-	CHECK(u1.used_bytes == u0.used_bytes + 2 * MiB,
-	      "the free unit holding poison is taken out");
+	CHECK(u1.used_bytes == u0.used_bytes + 4096 && u1.packed_units == 1 &&
+		      u1.packed_bytes == 0,
+	      "the poisoned page of the free unit is taken out, not the unit");
 	CHECK(famfs_owner_of(fs, 10 * MiB + 4096, &ino, &pos) == 0 &&
 		      ino == st.ino && pos == 4096,
 	      "the file keeps its poisoned unit (reads refuse it)");
