@@ -64,9 +64,10 @@ static void test_unit_boundaries(uint32_t version)
 		/* 64 MiB: 27 data units, at 10, 12, ... 62 MiB */
 		char *dev = make_famfs_version("edge", 64 * MiB, 0, version);
 		uint64_t start = 12 * MiB + 4096, end = cases[i].end;
-		uint64_t want_free = version == FAMFS_FORMAT_V1 ?
-					     (27 - cases[i].units) * 2 * MiB :
-					     54 * MiB - cases[i].pages * 4096;
+		uint64_t v1_free = (27 - cases[i].units) * 2 * MiB;
+		uint64_t v2_free = 54 * MiB - cases[i].pages * 4096;
+		uint64_t want_free = version == FAMFS_FORMAT_V1 ? v1_free :
+								  v2_free;
 		struct famfs_fs *fs, *again;
 		struct famfs_stat st;
 		struct famfs_usage u;
