@@ -198,7 +198,7 @@ static int make(const char *path, const struct famfs_mkfs_opts *mo,
 	return 0;
 }
 
-int main(int argc, char **argv)
+static int mkfs_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "force", no_argument, NULL, 'f' },
@@ -313,4 +313,21 @@ int main(int argc, char **argv)
 	if (rc && created)
 		unlink(path);
 	return rc;
+}
+
+/* What was printed must have reached stdout (a full disk is a failure). */
+int main(int argc, char **argv)
+{
+	int rc = mkfs_main(argc, argv);
+	bool failed = fflush(stdout) != 0 || ferror(stdout);
+	int saved = errno;
+
+	if (fclose(stdout) && !failed) {
+		failed = true;
+		saved = errno;
+	}
+	if (!failed)
+		return rc;
+	err("standard output", strerror(saved));
+	return rc ? rc : 1;
 }

@@ -27,6 +27,7 @@ row 2 "mkfs: no such user" -- "$MKFS" -s 64M -u no-such-user-x "$D"
 row 2 "mkfs: no such group" -- "$MKFS" -s 64M -g no-such-group-x "$D"
 check "mkfs: usage errors made no file" -- test ! -e "$D"
 row 0 "mkfs: -h" -- "$MKFS" -h
+row 1 "mkfs: its output to a full disk" -- sh -c "'$MKFS' -h >/dev/full"
 row 0 "mkfs: -? (upstream's help)" -- "$MKFS" -?
 row 1 "mkfs: a directory that does not exist" -- "$MKFS" "$T/no/dev"
 row 1 "mkfs: device too small" -- "$MKFS" -s 3M "$T/small"
