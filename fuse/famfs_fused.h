@@ -105,6 +105,7 @@ struct fused {
 	bool writable;		/* device mapped read-write */
 	bool evicted;		/* the master evicted this host; atomic */
 	bool replaced;		/* another mkfs replaced the fs; atomic */
+	bool metadata_gone;	/* SIGBUS below the data area; atomic */
 	/* passthrough.c: device fd for views, -1 when passthrough is off */
 	int view_dev_fd;
 	bool passthrough_on;		/* negotiated, not given up; atomic */
@@ -167,6 +168,18 @@ static inline int fused_refusal(const struct fused *d)
 {
 	return d->master ? EPERM : EROFS;
 }
+
+/*
+ * sigbus.c: device memory lost under a live mount (SIGBUS) is recovered
+ * from: sigbus_start() installs the handler once the device is mapped;
+ * a request brackets its device accesses with sigbus_mark() and
+ * sigbus_since() (true: a fault hit it, answer EIO); sigbus_poll() takes
+ * what the handler noted into the poisoned ranges and logs it once.
+ */
+int sigbus_start(struct fused *d);
+uint64_t sigbus_mark(void);
+bool sigbus_since(struct fused *d, uint64_t mark);
+void sigbus_poll(struct fused *d);
 
 /*
  * fence.c: whether this host must stop serving (the filesystem was
@@ -342,6 +355,11 @@ int poison_start(struct fused *d);
 void poison_import(struct fused *d);
 void poison_announce(struct fused *d);
 void poison_stop(struct fused *d);
+/*
+ * Add [off, off+len) to the known poisoned (or lost) device ranges: never
+ * read or written through famfs again. Memory only: not logged.
+ */
+int poison_remember(struct fused *d, uint64_t off, uint64_t len);
 /* Whether device bytes [off, off+len) hold known poison. */
 bool poison_overlaps(struct fused *d, uint64_t off, uint64_t len);
 /* -EIO when file bytes [pos, pos+len) of @ino hold known poison. */

@@ -16,6 +16,9 @@ static const char replaced_text[] =
 
 const char *fence_reason(struct fused *d)
 {
+	if (__atomic_load_n(&d->metadata_gone, __ATOMIC_ACQUIRE))
+		return "the filesystem's metadata is gone from the device "
+		       "(SIGBUS: the device shrank or lost memory)";
 	if (__atomic_load_n(&d->replaced, __ATOMIC_ACQUIRE))
 		return replaced_text;
 	if (famfs_host_evicted(d->fs))
@@ -34,6 +37,9 @@ static bool fence_replaced(struct fused *d)
 
 bool fenced(struct fused *d)
 {
+	sigbus_poll(d);
+	if (__atomic_load_n(&d->metadata_gone, __ATOMIC_ACQUIRE))
+		return true;
 	if (famfs_fs_replaced(d->fs))
 		return fence_replaced(d);
 	return famfs_host_evicted(d->fs);
@@ -41,6 +47,9 @@ bool fenced(struct fused *d)
 
 bool fence_check(struct fused *d)
 {
+	sigbus_poll(d);
+	if (__atomic_load_n(&d->metadata_gone, __ATOMIC_ACQUIRE))
+		return true;
 	if (famfs_fs_check_identity(d->fs))
 		return fence_replaced(d);
 	return famfs_host_evicted(d->fs);

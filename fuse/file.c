@@ -526,6 +526,7 @@ void op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *bufv,
 	size_t len = fuse_buf_size(bufv);
 	uint64_t end = (uint64_t)off + len;
 	struct write_ctx w = { .src = bufv };
+	uint64_t faults = sigbus_mark();
 	int rc = 0;
 
 	if (!of || !of->writable) {
@@ -545,6 +546,9 @@ void op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *bufv,
 		rc = poison_check_file(d, ino, (uint64_t)off, len);
 	if (!rc)
 		rc = for_each_span(d, ino, (uint64_t)off, len, write_span, &w);
+	/* memory gone under the copy: the bytes went nowhere */
+	if (!rc && sigbus_since(d, faults))
+		rc = -EIO;
 	if (rc) {
 		if (fi->writepage)
 			writeback_refused(d, ino);
@@ -560,6 +564,7 @@ void op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct fused *d = fused_of(req);
 	struct open_file *of = file_of(fi);
+	uint64_t faults = sigbus_mark();
 	struct open_node *n;
 	int rc = 0;
 
@@ -573,6 +578,9 @@ void op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 			rc = node_commit(d, n);
 		pthread_mutex_unlock(&d->lock);
 	}
+	/* the entry may have gone into memory that is gone */
+	if (!rc && sigbus_since(d, faults))
+		rc = -EIO;
 	fuse_reply_err(req, -rc);
 }
 
@@ -653,6 +661,7 @@ void op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset,
 	struct fused *d = fused_of(req);
 	struct open_file *of = file_of(fi);
 	uint64_t end = (uint64_t)offset + (uint64_t)length;
+	uint64_t faults = sigbus_mark();
 	struct open_node *n;
 	int rc = 0;
 
@@ -674,6 +683,8 @@ void op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset,
 			rc = file_resize_pending(d, n->ino, end);
 	}
 	pthread_mutex_unlock(&d->lock);
+	if (!rc && sigbus_since(d, faults))
+		rc = -EIO;	/* zeroing the growth met lost memory */
 	fuse_reply_err(req, -rc);
 }
 

@@ -356,6 +356,13 @@ static int serve(struct fused *d)
 						   "see the system log");
 		goto out_signals;
 	}
+	/* device memory may vanish under us: survive it (sigbus.c) */
+	rc = sigbus_start(d);
+	if (rc) {
+		rc = startup_fail(&d->opts, -rc, d->opts.mountpoint,
+				  "cannot catch SIGBUS: %s", strerror(-rc));
+		goto out_unmount;
+	}
 	/* before INIT is answered: it decides whether to negotiate */
 	passthrough_start(d);
 	/* before INIT is answered: the kernel caps readahead at INIT */

@@ -153,6 +153,7 @@ void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 		int to_set, struct fuse_file_info *fi)
 {
 	struct fused *d = fused_of(req);
+	uint64_t faults = sigbus_mark();
 	struct stat st;
 	int rc;
 
@@ -166,6 +167,8 @@ void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 	pthread_mutex_lock(&d->lock);
 	rc = setattr_locked(d, ino, attr, to_set);
 	pthread_mutex_unlock(&d->lock);
+	if (!rc && sigbus_since(d, faults))
+		rc = -EIO;	/* zeroing or logging met lost memory */
 	if (!rc)
 		rc = get_stat(d, ino, &st);
 	if (rc)
@@ -249,9 +252,13 @@ void op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name,
 	struct famfs_stat fst;
 	int rc;
 
+	uint64_t faults = sigbus_mark();
+
 	rc = new_entry_owner(d, req, parent, name, &fmode, &uid, &gid);
 	if (!rc)
 		rc = famfs_mkdir(d->fs, parent, name, fmode, uid, gid, &fst);
+	if (!rc && sigbus_since(d, faults))
+		rc = -EIO;	/* the entry went into lost memory */
 	if (rc) {
 		fuse_reply_err(req, -rc);
 		return;

@@ -139,8 +139,7 @@ static int log_piece(struct fused *d, const struct poison_piece *p,
 	return 0;
 }
 
-/* Add [off, off+len) to the sorted, disjoint range set. */
-static int remember(struct fused *d, uint64_t off, uint64_t len)
+int poison_remember(struct fused *d, uint64_t off, uint64_t len)
 {
 	long n;
 
@@ -203,7 +202,7 @@ static void handle_event(struct fused *d, const struct fsdev_dax_event *ev)
 	if (!(ev->flags & FSDEV_DAX_EVENT_POISON) || !ev->length)
 		return;
 	/* remembered first: reads must stop before anyone reads the log */
-	if (remember(d, ev->offset, ev->length))
+	if (poison_remember(d, ev->offset, ev->length))
 		fused_log(LOG_ERR,
 			  "%s: out of memory: poison at %#llx (+%#llx) not remembered",
 			  d->device, (unsigned long long)ev->offset,
@@ -307,7 +306,7 @@ void poison_import(struct fused *d)
 		return;
 	got = famfs_bad_ranges(d->fs, bad, (uint32_t)n);
 	for (int i = 0; i < got && i < n; i++)
-		if (remember(d, bad[i].offset, bad[i].len))
+		if (poison_remember(d, bad[i].offset, bad[i].len))
 			break;
 	free(bad);
 }

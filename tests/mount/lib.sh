@@ -61,6 +61,23 @@ mount_client()
 	FAMFS_SYSTEM_UUID=$CLIENT_UUID "$FAMFS" mount "$DEV" "$1"
 }
 
+# start_daemon MNT UUID: famfs_fused in the foreground as host UUID, its
+# messages in $T/<basename of MNT>.log (so a test can count them)
+start_daemon()
+{
+	local mnt=$1 uuid=$2
+
+	mkdir -p "$mnt"
+	MOUNTS+=("$mnt")
+	FAMFS_SYSTEM_UUID=$uuid "$FAMFS_FUSED" -f "$DEV" "$mnt" \
+		2>"$T/$(basename "$mnt").log" &
+	for _ in $(seq 100); do
+		grep -qs " $mnt " /proc/self/mountinfo && return
+		sleep 0.05
+	done
+	fail "$mnt: famfs_fused did not mount: $(cat "$T/$(basename "$mnt").log")"
+}
+
 umount_fs()
 {
 	"$FAMFS" umount "$1"

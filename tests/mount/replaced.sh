@@ -44,21 +44,6 @@ grep -q "format version 1 keeps no host table" "$T/err" ||
 	fail "no warning for v1: $(cat "$T/err")"
 
 note "a replaced filesystem is not served"
-# daemons in the foreground, so their log lines can be counted
-start_daemon()
-{
-	local mnt=$1 uuid=$2
-
-	mkdir -p "$mnt"
-	MOUNTS+=("$mnt")
-	FAMFS_SYSTEM_UUID=$uuid "$FAMFS_FUSED" -f "$DEV" "$mnt" \
-		2>"$T/$(basename "$mnt").log" &
-	for _ in $(seq 100); do
-		grep -qs " $mnt " /proc/self/mountinfo && return
-		sleep 0.05
-	done
-	fail "$mnt: famfs_fused did not mount: $(cat "$T/$(basename "$mnt").log")"
-}
 start_daemon "$MM" "$MASTER_UUID"
 start_daemon "$MC" "$CLIENT_UUID"
 mkdir "$MM/d"
