@@ -246,6 +246,8 @@ void notify_path(struct fused *d, const char *path, bool data);
 bool meta_is_ino(uint64_t ino);
 /* Generated text, not device memory: served direct_io. */
 bool meta_is_generated(uint64_t ino);
+/* -EACCES when the caller may not read .meta file @ino (root, the mounter). */
+int meta_may_open(fuse_req_t req, uint64_t ino);
 int meta_lookup(struct fused *d, uint64_t parent, const char *name,
 		struct fuse_entry_param *e);
 int meta_getattr(struct fused *d, uint64_t ino, struct stat *st);

@@ -403,6 +403,11 @@ void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 			fuse_reply_err(req, fused_refusal(d));
 			return;
 		}
+		rc = meta_may_open(req, ino);
+		if (rc) {
+			fuse_reply_err(req, -rc);
+			return;
+		}
 		fi->fh = 0;
 		fi->keep_cache = 0;
 		fi->direct_io = meta_is_generated(ino);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "famfs_fused.h"
 
@@ -44,6 +45,29 @@ static const struct meta_file *meta_file_of(uint64_t ino)
 bool meta_is_ino(uint64_t ino)
 {
 	return ino == META_DIR_INO || meta_file_of(ino);
+}
+
+/*
+ * The superblock, the log and the listings of poisoned ranges and open
+ * files name every file, its owner and extents, those in 0700
+ * directories too: they are for root and the user who mounted only.
+ * .status names no file.
+ */
+static bool meta_private(uint64_t ino)
+{
+	const struct meta_file *f = meta_file_of(ino);
+
+	return f && f->generate != status_text;
+}
+
+int meta_may_open(fuse_req_t req, uint64_t ino)
+{
+	const struct fuse_ctx *ctx = fuse_req_ctx(req);
+
+	/* also where the kernel does not check (no_default_permissions) */
+	if (meta_private(ino) && ctx->uid != 0 && ctx->uid != getuid())
+		return -EACCES;
+	return 0;
 }
 
 bool meta_is_generated(uint64_t ino)
@@ -98,7 +122,9 @@ int meta_getattr(struct fused *d, uint64_t ino, struct stat *st)
 	} else {
 		meta_range(d, ino, &off, &len);
 	}
-	st->st_mode = S_IFREG | 0444;
+	st->st_mode = S_IFREG | (meta_private(ino) ? 0400 : 0444);
+	st->st_uid = getuid();	/* the user who mounted */
+	st->st_gid = getgid();
 	st->st_nlink = 1;
 	st->st_size = (off_t)len;
 	st->st_blocks = (blkcnt_t)(len / 512);

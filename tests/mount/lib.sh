@@ -61,15 +61,16 @@ mount_client()
 	FAMFS_SYSTEM_UUID=$CLIENT_UUID "$FAMFS" mount "$DEV" "$1"
 }
 
-# start_daemon MNT UUID: famfs_fused in the foreground as host UUID, its
-# messages in $T/<basename of MNT>.log (so a test can count them)
+# start_daemon MNT UUID [OPTION...]: famfs_fused in the foreground as host
+# UUID, its messages in $T/<basename of MNT>.log (so a test can count them)
 start_daemon()
 {
 	local mnt=$1 uuid=$2
 
+	shift 2
 	mkdir -p "$mnt"
 	MOUNTS+=("$mnt")
-	FAMFS_SYSTEM_UUID=$uuid "$FAMFS_FUSED" -f "$DEV" "$mnt" \
+	FAMFS_SYSTEM_UUID=$uuid "$FAMFS_FUSED" -f "$@" "$DEV" "$mnt" \
 		2>"$T/$(basename "$mnt").log" &
 	for _ in $(seq 100); do
 		grep -qs " $mnt " /proc/self/mountinfo && return
