@@ -36,6 +36,17 @@ static void usage(FILE *out)
 		"  -V, --version        print the version\n");
 }
 
+/* exit(0) once what was printed reached stdout, else exit(1) saying why. */
+static void __attribute__((noreturn)) exit_written(void)
+{
+	if (fflush(stdout) || ferror(stdout) || fclose(stdout)) {
+		fprintf(stderr, "famfs_fused: standard output: %s\n",
+			strerror(errno));
+		exit(1);
+	}
+	exit(0);
+}
+
 /* Keep famfs's own -o options; collect the rest for libfuse. */
 static int take_mount_opts(struct fused_opts *o, const char *list)
 {
@@ -136,11 +147,11 @@ static int parse_args(int argc, char **argv, struct fused_opts *o)
 			break;
 		case 'h':
 			usage(stdout);
-			exit(0);
+			exit_written();
 		case 'V':
 			printf("famfs_fused %s (libfuse %s)\n", FAMFS_VERSION_STRING,
 			       fuse_pkgversion());
-			exit(0);
+			exit_written();
 		default:
 			usage(stderr);
 			return 2;

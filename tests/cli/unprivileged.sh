@@ -78,6 +78,16 @@ expect 0 '"checked_by":"famfs_fused"' "fsck --json as the user" -- \
 expect 0 'flushed 5242880 bytes \(mmap' "flush as the user (through a mapping)" -- \
 	as_user "$FAMFS" flush -v "$MNT/pub/data"
 expect 0 'famfs master' "status as the user" -- as_user "$FAMFS" status "$MNT"
+expect 0 'master: its log is always current' "logplay as the user" -- \
+	as_user "$FAMFS" logplay "$MNT"
+mkdir -p "$CMNT"
+MOUNTS+=("$CMNT")
+as_client "$FAMFS" mount "$DEV" "$CMNT" >/dev/null
+expect 0 'would be applied \(counted by famfs_fused' \
+	"logplay -n of a client as the user" -- \
+	as_user "$FAMFS" logplay -n "$CMNT"
+check "the client shows the files to the user" -- \
+	as_user "$FAMFS" getmap -q "$CMNT/pub/data"
 
 # what the user may not read
 "$FAMFS" mkdir -m 0700 "$MNT/private"

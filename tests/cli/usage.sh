@@ -27,6 +27,12 @@ expect 2 'famfs: nosuch: unknown command' "famfs -h of an unknown command" -- \
 	"$FAMFS" -h nosuch
 expect 1 'famfs: write error on standard output' "--version to a full disk" -- \
 	sh -c "'$FAMFS' --version >/dev/full"
+expect 1 'mkfs.famfs: standard output' "mkfs.famfs -h to a full disk" -- \
+	sh -c "'$MKFS' -h >/dev/full"
+if [ -n "$FAMFS_FUSED" ]; then
+	expect 1 'famfs_fused: standard output' "famfs_fused -V to a full disk" -- \
+		sh -c "'$FAMFS_FUSED' -V >/dev/full"
+fi
 for c in $cmds; do
 	expect 0 "usage: famfs $c" "$c --help" -- "$FAMFS" "$c" --help
 	expect 0 "usage: famfs $c" "$c -h" -- "$FAMFS" "$c" -h
