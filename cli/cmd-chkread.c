@@ -5,7 +5,8 @@
  * two: they take different paths through the mount (FUSE read vs page
  * faults). With -s FILE is the superblock meta file, with -l the log meta
  * file: both are also compared with the device itself and the superblock
- * must decode.
+ * must decode. The host table inside the superblock area is left out:
+ * mounted hosts rewrite their slots every second.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -34,11 +35,42 @@ static void chkread_usage(FILE *out)
 		"exit status: 0 read() and mmap() agree, 1 they differ or fail\n");
 }
 
+/*
+ * A range left out of the comparisons: the host table, which every
+ * mounted host rewrites at least once a second (heartbeat), so two reads
+ * of it a moment apart differ by design.
+ */
+struct live_range {
+	uint64_t off, len;
+};
+
+static bool is_live(const struct live_range *live, uint64_t off)
+{
+	return off >= live->off && off - live->off < live->len;
+}
+
+/* Index of the first byte where @a and @b differ outside @live, or @len. */
+static uint64_t first_difference(const uint8_t *a, const uint8_t *b,
+				 uint64_t len, uint64_t base,
+				 const struct live_range *live)
+{
+	uint64_t i;
+
+	if (!memcmp(a, b, (size_t)len))
+		return len;
+	for (i = 0; i < len; i++) {
+		if (a[i] != b[i] && !is_live(live, base + i))
+			break;
+	}
+	return i;
+}
+
 /* Offset of the first difference between read() and @map, or @size. */
-static int64_t compare_read(int fd, const uint8_t *map, uint64_t size)
+static int64_t compare_read(int fd, const uint8_t *map, uint64_t size,
+			    const struct live_range *live)
 {
 	uint8_t *buf = malloc(READ_SIZE);
-	uint64_t pos = 0;
+	uint64_t pos = 0, same;
 
 	if (!buf)
 		return -ENOMEM;
@@ -53,53 +85,24 @@ static int64_t compare_read(int fd, const uint8_t *map, uint64_t size)
 		}
 		if (n == 0)
 			break;	/* short: differs at pos */
-		if (memcmp(buf, map + pos, (size_t)n)) {
-			size_t i = 0;
-
-			while (buf[i] == map[pos + i])
-				i++;
-			pos += i;
+		same = first_difference(buf, map + pos, (uint64_t)n, pos, live);
+		pos += same;
+		if (same < (uint64_t)n)
 			break;
-		}
-		pos += (uint64_t)n;
 	}
 	free(buf);
 	return (int64_t)pos;
 }
 
 /*
- * The superblock area of a version 2 device holds the host table, which
- * every mounted host rewrites twice a second: those bytes may change
- * between the file's read and the device's, so they are left out.
+ * -s/-l: open the device behind @path; @live is what the comparisons
+ * leave out (the host table of the superblock area).
  */
-static bool meta_differs(const uint8_t *file, const uint8_t *dev,
-			 uint64_t len, const struct famfs_sb_info *sb)
-{
-	uint64_t hosts_start = len, hosts_end = len;
-
-	if (sb && sb->host_slots) {
-		hosts_start = sb->host_table_offset;
-		hosts_end = hosts_start +
-			    (uint64_t)sb->host_slots * sb->host_slot_size;
-		if (hosts_start > len)
-			hosts_start = len;
-		if (hosts_end > len || hosts_end < hosts_start)
-			hosts_end = len;
-	}
-	return memcmp(file, dev, hosts_start) ||
-	       memcmp(file + hosts_end, dev + hosts_end, len - hosts_end);
-}
-
-/* -s/-l: the meta file must be the device's own superblock or log. */
-static int check_meta(const char *path, enum meta_kind kind,
-		      const uint8_t *map, uint64_t size)
+static int meta_open(const char *path, enum meta_kind kind,
+		     struct famfs_fs **fs, struct live_range *live)
 {
 	const struct famfs_sb_info *sb;
-	struct famfs_sb_info dec;
-	struct famfs_fs *fs;
 	struct cli_target t;
-	const char *why = NULL;
-	uint64_t off, len;
 	int rc;
 
 	rc = cli_target_find(path, &t);
@@ -107,12 +110,29 @@ static int check_meta(const char *path, enum meta_kind kind,
 		cli_error(path, "not in a famfs mount");
 		return rc;
 	}
-	rc = cli_target_open(&t, &fs);
+	rc = cli_target_open(&t, fs);
 	if (rc) {
 		cli_error(t.mi.device, "%s", strerror(-rc));
 		return rc;
 	}
-	sb = famfs_fs_sb(fs);
+	sb = famfs_fs_sb(*fs);
+	if (kind == META_SB) {
+		live->off = sb->host_table_offset;
+		live->len = (uint64_t)sb->host_slots * sb->host_slot_size;
+	}
+	return 0;
+}
+
+/* -s/-l: the meta file must be the device's own superblock area or log. */
+static int check_meta(const char *path, enum meta_kind kind,
+		      struct famfs_fs *fs, const struct live_range *live,
+		      const uint8_t *map, uint64_t size)
+{
+	const struct famfs_sb_info *sb = famfs_fs_sb(fs);
+	struct famfs_sb_info dec;
+	const char *why = NULL;
+	uint64_t off, len;
+
 	off = kind == META_SB ? 0 : sb->log_offset;
 	len = kind == META_SB ? sb->log_offset : sb->log_len;
 	if (size != len) {
@@ -122,8 +142,7 @@ static int check_meta(const char *path, enum meta_kind kind,
 		return -EINVAL;
 	}
 	famfs_invalidate(famfs_fs_ptr(fs, off), len);
-	if (meta_differs(map, famfs_fs_ptr(fs, off), len,
-			 kind == META_SB ? sb : NULL)) {
+	if (first_difference(map, famfs_fs_ptr(fs, off), len, 0, live) != len) {
 		cli_error(path, "differs from the device");
 		return -EINVAL;
 	}
@@ -136,6 +155,8 @@ static int check_meta(const char *path, enum meta_kind kind,
 
 static int chkread(const char *path, enum meta_kind kind, bool verbose)
 {
+	struct live_range live = { 0, 0 };
+	struct famfs_fs *fs = NULL;
 	uint8_t *map = NULL;
 	struct stat st;
 	int64_t diff;
@@ -150,6 +171,8 @@ static int chkread(const char *path, enum meta_kind kind, bool verbose)
 		cli_error(path, "not a regular file");
 		goto out;
 	}
+	if (kind != META_NONE && meta_open(path, kind, &fs, &live))
+		goto out;
 	if (st.st_size) {
 		map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd,
 			   0);
@@ -159,7 +182,7 @@ static int chkread(const char *path, enum meta_kind kind, bool verbose)
 			goto out;
 		}
 	}
-	diff = compare_read(fd, map, (uint64_t)st.st_size);
+	diff = compare_read(fd, map, (uint64_t)st.st_size, &live);
 	if (diff < 0) {
 		cli_error(path, "read: %s", strerror((int)-diff));
 		goto out;
@@ -169,8 +192,7 @@ static int chkread(const char *path, enum meta_kind kind, bool verbose)
 			  diff);
 		goto out;
 	}
-	if (kind != META_NONE &&
-	    check_meta(path, kind, map, (uint64_t)st.st_size))
+	if (fs && check_meta(path, kind, fs, &live, map, (uint64_t)st.st_size))
 		goto out;
 	if (verbose)
 		printf("famfs: %s: read() and mmap() agree on %" PRIu64
