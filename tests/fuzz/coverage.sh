@@ -23,5 +23,5 @@ llvm-cov report "$out/fuzz_log" -object "$out/fuzz_replay" \
 cat "$out/report.txt"
 # columns: Filename Regions Missed Cover Functions Missed Executed
 #          Lines Missed Cover Branches Missed Cover
-awk '$1 ~ /lib\/(log|replay)\.c$/ { print $1 ": lines " $8 ", missed " $9 ", cover " $10 }' \
+awk '$1 ~ /(^|\/)(log|replay)\.c$/ { print $1 ": lines " $8 ", missed " $9 ", cover " $10 }' \
 	"$out/report.txt"
