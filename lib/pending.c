@@ -422,7 +422,7 @@ static void fit_small_file(struct famfs_fs *fs, struct node *n)
 {
 	struct allocator *a = &fs->alloc;
 	uint64_t keep = (n->size + a->page - 1) / a->page * a->page;
-	struct famfs_extent *first = &n->extents[0];
+	struct famfs_extent *first = n->extents;	/* NULL when empty */
 
 	if (!n->size) {
 		for (uint32_t i = 0; i < n->nextents; i++)
@@ -768,7 +768,7 @@ static void trim_reopened(struct famfs_fs *fs, struct node *n)
 {
 	uint64_t page = fs->alloc.page ? fs->alloc.page : fs->alloc.unit;
 	uint64_t keep = (n->size + page - 1) / page * page;
-	struct famfs_extent *first = &n->extents[0];
+	struct famfs_extent *first = n->extents;	/* NULL when empty */
 
 	if (n->size && holds_piece(fs, n)) {
 		if (first->len > keep)
