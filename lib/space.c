@@ -88,6 +88,16 @@ static bool bad_hit(const struct famfs_fs *fs, uint64_t off, uint64_t len)
 	return false;
 }
 
+/* Does one poisoned range hold all of [off, off+len)? (they are merged) */
+static bool bad_covers(const struct famfs_fs *fs, uint64_t off, uint64_t len)
+{
+	for (size_t i = 0; i < fs->nbad; i++)
+		if (fs->bad[i].offset <= off &&
+		    off + len <= fs->bad[i].offset + fs->bad[i].len)
+			return true;
+	return false;
+}
+
 /*
  * Hold the poisoned free pages of unit @unit out, a free or packed unit
  * (a free one becomes packed; on version 1 a free one is held whole).
@@ -96,6 +106,7 @@ static int take_bad_unit(struct famfs_fs *fs, uint64_t unit)
 {
 	struct allocator *a = &fs->alloc;
 	uint64_t base = unit * a->unit;
+	uint64_t run = base, run_len = 0;
 	int rc;
 
 	if (!pack_enabled(a)) {
@@ -105,12 +116,26 @@ static int take_bad_unit(struct famfs_fs *fs, uint64_t unit)
 		}
 		return 0;
 	}
-	for (uint64_t off = base; off < base + a->unit; off += a->page) {
-		if (!bad_hit(fs, off, a->page) || pack_owner(a, off))
+	/*
+	 * One pack_mark per run of free poisoned pages, not per page: each
+	 * call rescans the unit's pages, and a log may poison the whole device
+	 */
+	if (alloc_unit_free(a, unit) && bad_covers(fs, base, a->unit))
+		return pack_mark(a, base, a->unit, BAD_OWNER);
+	for (uint64_t off = base; off <= base + a->unit; off += a->page) {
+		if (off < base + a->unit && bad_hit(fs, off, a->page) &&
+		    !pack_owner(a, off)) {
+			if (!run_len)
+				run = off;
+			run_len += a->page;
 			continue;
-		rc = pack_mark(a, off, a->page, BAD_OWNER);
+		}
+		if (!run_len)
+			continue;
+		rc = pack_mark(a, run, run_len, BAD_OWNER);
 		if (rc)
 			return rc;
+		run_len = 0;
 	}
 	return 0;
 }

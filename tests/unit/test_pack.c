@@ -417,6 +417,55 @@ static void test_poison(void)
 	alloc_destroy(&fs.alloc);
 }
 
+/*
+ * A log may poison the whole device (one entry, or a hostile one): each
+ * free unit is then marked in one pass, not one pass per page (512
+ * passes of 512 pages each made a mount of such a log take minutes), and
+ * a file's pages inside a packed unit split the run but stay the file's.
+ */
+static unsigned int pack_mark_calls;
+int __real_pack_mark(struct allocator *a, uint64_t off, uint64_t len,
+		     uint32_t owner);
+int __wrap_pack_mark(struct allocator *a, uint64_t off, uint64_t len,
+		     uint32_t owner)
+{
+	pack_mark_calls++;
+	return __real_pack_mark(a, off, len, owner);
+}
+
+static void test_poison_everything(void)
+{
+	struct famfs_extent all = { 10 * MiB, 54 * MiB };
+	struct famfs_fs fs;
+	struct famfs_extent e;
+	const char *why;
+
+	memset(&fs, 0, sizeof(fs));
+	open_alloc(&fs.alloc, 64 * MiB, PAGE);
+	CHECK_RC(take(&fs.alloc, 12 * MiB, UNIT, 7, &why), 0,
+		 "a file holds the second data unit");
+	CHECK_RC(take(&fs.alloc, 14 * MiB + 8 * PAGE, 2 * PAGE, 8, &why), 0,
+		 "another holds two pages in the middle of the third");
+	fs.bad = &all;
+	fs.nbad = 1;
+	pack_mark_calls = 0;
+	CHECK_RC(space_take_bad(&fs, all.offset, all.len), 0,
+		 "poison the whole data area");
+	/* 25 free units: one run each; the packed one: before and after */
+	CHECK(pack_mark_calls == 27, "one mark per run of pages (%u marks)",
+	      pack_mark_calls);
+	CHECK(space_bad_bytes(&fs.alloc) == 52 * MiB - 2 * PAGE,
+	      "every free page is held out, nothing else");
+	CHECK(pack_owner(&fs.alloc, 14 * MiB + 8 * PAGE) == 8 &&
+		      pack_owner(&fs.alloc, 14 * MiB + 9 * PAGE) == 8 &&
+		      pack_owner(&fs.alloc, 14 * MiB + 7 * PAGE) == BAD_OWNER &&
+		      pack_owner(&fs.alloc, 14 * MiB + 10 * PAGE) == BAD_OWNER,
+	      "the piece's pages stay its own, its neighbours are poisoned");
+	CHECK_RC(space_plan(&fs.alloc, PAGE, &e), -ENOSPC,
+		 "not one page is left to hand out");
+	alloc_destroy(&fs.alloc);
+}
+
 /* ---- pending files in packed space ------------------------------------ */
 
 /* Fill file bytes [pos, pos+len) with a pattern of @seed, as a write does. */
@@ -587,6 +636,15 @@ static void test_pending(void)
 	CHECK_RC(famfs_pending_commit(fs, st.ino), 0, "commit truncated to 0");
 	famfs_getattr(fs, st.ino, &st);
 	CHECK(st.nextents == 0 && st.allocated == 0, "no extents at all");
+	/* found by fuzz_replay: nothing ever written, no extent array at all */
+	famfs_pending_create(fs, 1, "never-written", 0644, 0, 0, &st);
+	CHECK_RC(famfs_pending_commit(fs, st.ino), 0,
+		 "commit a file nothing was written to");
+	famfs_getattr(fs, st.ino, &st);
+	CHECK(st.size == 0 && st.nextents == 0 && st.allocated == 0,
+	      "it is empty and holds nothing");
+	CHECK_RC(famfs_pending_reopen(fs, st.ino), 0, "reopen it");
+	CHECK_RC(famfs_pending_commit(fs, st.ino), 0, "commit it empty again");
 
 	/* a file created whole below a unit gets one piece */
 	CHECK_RC(famfs_create_file(fs, 1, "c", 0644, 0, 0, 6000, NULL, &st), 0,
@@ -787,6 +845,7 @@ int main(void)
 	test_full();
 	test_fuzz();
 	test_poison();
+	test_poison_everything();
 	test_pending();
 	test_fuzzed_log();
 	test_rebuild();
