@@ -559,6 +559,23 @@ static bool valid_rel_path(const char *path)
 	}
 }
 
+/*
+ * famfs(5) "Extents and packed files": inside the data area, either a unit
+ * extent (offset and length whole units) or a packed piece (whole pages,
+ * shorter than a unit, inside one unit). The master packs small files.
+ */
+static bool valid_extent(const struct famfs_extent *e)
+{
+	if (!e->len || e->offset < FUZZ_DATA_AT || e->offset >= FUZZ_DEV_SIZE ||
+	    e->len > FUZZ_DEV_SIZE - e->offset)
+		return false;
+	if (!(e->offset % FUZZ_UNIT) && !(e->len % FUZZ_UNIT))
+		return true;
+	return !(e->offset % SB_PAGE_SIZE) && !(e->len % SB_PAGE_SIZE) &&
+	       e->len < FUZZ_UNIT &&
+	       e->offset / FUZZ_UNIT == (e->offset + e->len - 1) / FUZZ_UNIT;
+}
+
 /* Every record replay applied, checked again here from first principles. */
 static void check_applied(void *ctx, const struct famfs_log_record *r)
 {
@@ -581,12 +598,9 @@ static void check_applied(void *ctx, const struct famfs_log_record *r)
 	for (uint32_t i = 0; i < r->nextents; i++) {
 		const struct famfs_extent *e = &r->extents[i];
 
-		fuzz_assert(e->len && !(e->offset % FUZZ_UNIT) &&
-				    !(e->len % FUZZ_UNIT) &&
-				    e->offset >= FUZZ_DATA_AT &&
-				    e->offset < FUZZ_DEV_SIZE &&
-				    e->len <= FUZZ_DEV_SIZE - e->offset,
-			    "%s: bad extent %u", r->path, i);
+		fuzz_assert(valid_extent(e), "%s: bad extent %u (%#llx+%#llx)",
+			    r->path, i, (unsigned long long)e->offset,
+			    (unsigned long long)e->len);
 		total += e->len;
 	}
 	fuzz_assert(r->size <= total, "%s: size beyond extents", r->path);
