@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * famfs fsck [-v] [-h] [--json] DEVICE|MOUNTPOINT
+ * famfs fsck [-v] [-y|--repair [--drop] [--force]] [--json] DEVICE|MOUNTPOINT
  * Offline check of a device; given a mount, checks the device behind it.
- * Exit status: 0 clean, else FAMFS_FSCK_* bits (1 errors, 2 superblock,
- * 4 log); 8 when the device cannot be read at all.
+ * Exit status as fsck(8); --json's "status" keeps the FAMFS_FSCK_* bits
+ * of what is left (1 errors, 2 superblock, 4 log).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -16,18 +16,32 @@
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
-#define FSCK_EXIT_NODEV 8
+/* fsck(8)'s exit codes */
+#define FSCK_EXIT_CLEAN 0
+#define FSCK_EXIT_CORRECTED 1
+#define FSCK_EXIT_LEFT 4
+#define FSCK_EXIT_OPERATIONAL 8
+#define FSCK_EXIT_USAGE 16
 
 static void fsck_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: famfs fsck [-v] [--human] [--json] DEVICE|MOUNTPOINT\n"
+		"usage: famfs fsck [-v] [-y [--drop] [--force]] [--human] [--json]\n"
+		"                  DEVICE|MOUNTPOINT\n"
 		"  -v, --verbose  list every log entry\n"
+		"  -y, --repair   repair what the device still knows: superblock\n"
+		"                 copies, log header, tail word, a damaged log end\n"
+		"      --drop     with --repair: drop (as type 11 entries) the log\n"
+		"                 entries replay refuses or cannot read\n"
+		"      --force    with --repair: even if the host table says other\n"
+		"                 hosts have it mounted (they are gone)\n"
 		"      --human    sizes in KiB/MiB/GiB\n"
 		"      --json     print the summary as JSON\n"
 		"  -h, --help     this help\n"
 		"  -m, --mmap, -r, --read, --fuse\n"
-		"                 accepted for upstream famfs (no effect)\n");
+		"                 accepted for upstream famfs (no effect)\n"
+		"exit status as fsck(8): 0 clean, 1 errors corrected, 4 errors left,\n"
+		"8 operational error, 16 usage\n");
 }
 
 static const char *kind_name(enum famfs_log_type type)
@@ -96,7 +110,7 @@ static void size_text(uint64_t v, bool human, char *buf, size_t len)
 		snprintf(buf, len, "%" PRIu64, v);
 }
 
-static void print_json(const char *device, int status,
+static void print_json(const char *device, int status, int corrected,
 		       const struct famfs_fsck_result *r)
 {
 	struct json_object *o = json_object_new_object();
@@ -106,6 +120,10 @@ static void print_json(const char *device, int status,
 	json_object_object_add(o, "clean", json_object_new_boolean(status == 0));
 	json_object_object_add(o, "status", json_object_new_int(status));
 	json_object_object_add(o, "errors", json_object_new_int64((int64_t)r->nerrors));
+	json_object_object_add(o, "corrected",
+			       json_object_new_int(corrected > 0 ? corrected : 0));
+	json_object_object_add(o, "entries_past_tail",
+			       json_object_new_int64((int64_t)r->past_tail));
 	json_object_object_add(o, "superblock_ok", json_object_new_boolean(r->sb_ok));
 	json_object_object_add(o, "backup_superblock_ok",
 			       json_object_new_boolean(r->backup_ok));
@@ -150,12 +168,17 @@ static void print_json(const char *device, int status,
 	json_object_put(o);
 }
 
-static void print_summary(const char *device, int status, bool human,
-			  const struct famfs_fsck_result *r)
+static void print_summary(const char *device, int status, int corrected,
+			  bool human, const struct famfs_fsck_result *r)
 {
 	char uuid[37], a[32], b[32], c[32];
 
-	printf("%s: %s\n", device, status ? "ERRORS FOUND" : "clean");
+	if (corrected >= 0)	/* a repair ran */
+		printf("%s: %d correction%s made, %s\n", device, corrected,
+		       corrected == 1 ? "" : "s",
+		       status ? "ERRORS LEFT" : "clean now");
+	else
+		printf("%s: %s\n", device, status ? "ERRORS FOUND" : "clean");
 	if (!r->sb.version)
 		return;
 	famfs_uuid_unparse(r->sb.fs_uuid, uuid);
@@ -204,10 +227,75 @@ static const char *device_of(const char *arg, struct famfs_mount_info *mi)
 	return arg;
 }
 
+/*
+ * Repair @device, refused while it is mounted here or (unless @force) by
+ * any host of its host table. The number of corrections, or -1 after
+ * saying why not.
+ */
+static int repair(const char *device, unsigned int flags, bool force)
+{
+	struct famfs_mount_info mi;
+	struct famfs_report rep;
+	struct famfs_sb_info sb;
+	struct famfs_dev *dev;
+	int rc, hosts;
+
+	rc = famfs_dev_open(device, FAMFS_DEV_RDWR, &dev);
+	if (rc) {
+		cli_error(device, "cannot repair: %s", strerror(-rc));
+		return -1;
+	}
+	if (famfs_device_mounted_here(dev, &mi) > 0) {
+		cli_error(device, "cannot repair: mounted at %s (unmount it "
+			  "first)", mi.mountpoint);
+		famfs_dev_close(dev);
+		return -1;
+	}
+	hosts = famfs_sb_read(dev, &sb, NULL, NULL) ? 0 :
+		famfs_hosts_mounted(dev, &sb);
+	if (hosts > 0 && !force) {
+		cli_error(device, "cannot repair: %d host%s may have it mounted "
+			  "(famfs hosts lists them); unmount them, or give "
+			  "--force if they are gone", hosts,
+			  hosts == 1 ? "" : "s");
+		famfs_dev_close(dev);
+		return -1;
+	}
+	/* every change is said, -v or not */
+	cli_report_init(&rep, device, true);
+	rc = famfs_fsck_repair(dev, flags, &rep);
+	famfs_dev_close(dev);
+	if (rc < 0) {
+		cli_error(device, "cannot repair: %s", rc == -EBUSY ?
+			  "in use by a famfs mount (its master holds it)" :
+			  strerror(-rc));
+		return -1;
+	}
+	return rc;
+}
+
+/* Check (again, quietly after a repair); FAMFS_FSCK_* bits or -errno. */
+static int check(const char *device, struct famfs_report *rep,
+		 struct famfs_fsck_result *res)
+{
+	struct famfs_dev *dev;
+	int rc;
+
+	rc = famfs_dev_open(device, FAMFS_DEV_RDONLY, &dev);
+	if (rc)
+		return rc;
+	rc = famfs_fsck(dev, rep, res);
+	famfs_dev_close(dev);
+	return rc;
+}
+
 int cmd_fsck(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "repair", no_argument, NULL, 'y' },
+		{ "drop", no_argument, NULL, 'D' },
+		{ "force", no_argument, NULL, 'f' },
 		{ "human", no_argument, NULL, 'H' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
@@ -220,15 +308,16 @@ int cmd_fsck(int argc, char **argv)
 		{ "load-module", no_argument, NULL, CLI_REFUSED('L') },
 		{ NULL, 0, NULL, 0 },
 	};
-	bool verbose = false, human = false, json = false;
+	bool verbose = false, human = false, json = false, fix = false;
+	bool force = false;
+	unsigned int flags = 0;
 	struct famfs_mount_info mi;
 	struct famfs_fsck_result res;
-	struct famfs_report rep;
-	struct famfs_dev *dev;
+	struct famfs_report rep, quiet = { 0 };
 	const char *device;
-	int c, rc;
+	int c, rc, status, corrected = -1;	/* -1: no repair ran */
 
-	while ((c = cli_getopt(argc, argv, "vhmrFML", opts)) != -1) {
+	while ((c = cli_getopt(argc, argv, "vyhmrFML", opts)) != -1) {
 		switch (c) {
 		case 'm':
 		case 'r':
@@ -236,6 +325,15 @@ int cmd_fsck(int argc, char **argv)
 			break;
 		case 'v':
 			verbose = true;
+			break;
+		case 'y':
+			fix = true;
+			break;
+		case 'D':
+			flags |= FAMFS_REPAIR_DROP;
+			break;
+		case 'f':
+			force = true;
 			break;
 		case 'H':
 			human = true;
@@ -248,34 +346,45 @@ int cmd_fsck(int argc, char **argv)
 			return 0;
 		default:
 			fsck_usage(stderr);
-			return 2;
+			return FSCK_EXIT_USAGE;
 		}
 	}
 	if (optind != argc - 1) {
 		fsck_usage(stderr);
-		return 2;
+		return FSCK_EXIT_USAGE;
+	}
+	if ((flags || force) && !fix) {
+		cli_error("fsck", "--drop and --force go with --repair");
+		return FSCK_EXIT_USAGE;
 	}
 	device = device_of(argv[optind], &mi);
-	rc = famfs_dev_open(device, FAMFS_DEV_RDONLY, &dev);
+	cli_report_init(&rep, device, verbose);
+	rc = check(device, &rep, &res);
 	/* a mount whose device this user may not read: ask its daemon */
 	if (cli_device_denied(rc) && device != argv[optind])
 		return cli_fsck_via_mount(argv[optind], json, human);
-	if (rc) {
+	if (rc < 0) {
 		cli_error(device, "%s", rc == -ENOSPC ?
 				"device too small to hold a famfs" :
 				strerror(-rc));
-		return FSCK_EXIT_NODEV;
+		return FSCK_EXIT_OPERATIONAL;
 	}
-	cli_report_init(&rep, device, verbose);
-	rc = famfs_fsck(dev, &rep, &res);
-	if (rc < 0) {
-		cli_error(device, "%s", strerror(-rc));
-		famfs_dev_close(dev);
-		return FSCK_EXIT_NODEV;
+	if (res.not_famfs)
+		return FSCK_EXIT_OPERATIONAL;	/* named by the report */
+	status = rc;
+	if (status && fix) {
+		corrected = repair(device, flags, force);
+		if (corrected < 0)
+			return FSCK_EXIT_OPERATIONAL;
+		rc = check(device, &quiet, &res);
+		if (rc < 0) {
+			cli_error(device, "%s", strerror(-rc));
+			return FSCK_EXIT_OPERATIONAL;
+		}
+		status = rc;
 	}
 	if (verbose && res.sb.version) {
 		struct famfs_fs *fs;
-		struct famfs_report quiet = { 0 };
 
 		if (famfs_fs_open(device, FAMFS_OPEN_RDONLY, &quiet, &fs) == 0) {
 			printf("log entries:\n");
@@ -284,9 +393,10 @@ int cmd_fsck(int argc, char **argv)
 		}
 	}
 	if (json)
-		print_json(device, rc, &res);
+		print_json(device, status, corrected, &res);
 	else
-		print_summary(device, rc, human, &res);
-	famfs_dev_close(dev);
-	return rc;
+		print_summary(device, status, corrected, human, &res);
+	if (!status)
+		return corrected > 0 ? FSCK_EXIT_CORRECTED : FSCK_EXIT_CLEAN;
+	return FSCK_EXIT_LEFT;
 }

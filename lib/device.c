@@ -76,6 +76,8 @@ int dev_probe_fd(int fd, enum famfs_dev_kind *kind, uint64_t *size,
 		*kind = FAMFS_DEV_PMEM;
 		if (ioctl(fd, BLKGETSIZE64, size))
 			return -errno;
+	} else if (S_ISDIR(st.st_mode)) {
+		return -EISDIR;
 	} else {
 		return -ENODEV;
 	}

@@ -684,6 +684,8 @@ struct famfs_fsck_result {
 	bool backup_ok;
 	bool backup_matches;
 	bool log_ok;
+	bool not_famfs;		/* no superblock copy at all */
+	uint64_t past_tail;	/* intact entries written past the log tail */
 	uint64_t nfiles;
 	uint64_t ndirs;
 	uint64_t log_entries;
@@ -716,6 +718,23 @@ struct famfs_fsck_result {
 int famfs_fsck(struct famfs_dev *dev, struct famfs_report *rep,
 	       struct famfs_fsck_result *res);
 
+/* famfs_fsck_repair flag: also drop entries replay refuses or cannot read */
+#define FAMFS_REPAIR_DROP 0x1
+
+/*
+ * Repair what the device still allows (fsck --repair), reporting every
+ * change to @rep: a damaged superblock copy from the intact one, the log
+ * header from the superblock, the tail word from the entry chain, damaged
+ * bytes that end the log cut off. With FAMFS_REPAIR_DROP, entries replay
+ * refuses become dropped entries (type 11, same sequence number and
+ * length), and unreadable bytes between intact entries become dropped
+ * entries with the lost sequence numbers. @dev must be open read-write
+ * and not mounted anywhere. Returns the number of corrections, -EBUSY
+ * when a process on this host holds the device's append lock (a master).
+ */
+int famfs_fsck_repair(struct famfs_dev *dev, unsigned int flags,
+		      struct famfs_report *rep);
+
 /* ---- log walking (fsck -v, logplay -n, dumps) -------------------------- */
 
 /*
@@ -745,6 +764,12 @@ int famfs_mount_of_fd(int fd, struct famfs_mount_info *mi);
 /* Call @fn for every famfs mount; stops early when @fn returns non-zero. */
 int famfs_list_mounts(int (*fn)(void *ctx, const struct famfs_mount_info *mi),
 		      void *ctx);
+/*
+ * Is @dev (the same device node, or the same file) mounted on this host?
+ * 1 with *@mi filled, 0 when not (or the mount table cannot be read).
+ */
+int famfs_device_mounted_here(const struct famfs_dev *dev,
+			      struct famfs_mount_info *mi);
 
 /* ---- helpers ---------------------------------------------------------- */
 

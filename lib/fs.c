@@ -77,6 +77,10 @@ int fs_attach(struct famfs_dev *dev, bool own_dev, unsigned int flags,
 	if (rc && rc != -EOPNOTSUPP)
 		goto fail;
 	fs->log_pos = LOG_HDR_SIZE;
+	if (flags & FS_ATTACH_NO_REPLAY) {
+		*out = fs;
+		return 0;
+	}
 	rc = log_replay(fs, log_tail(fs, rep), rep, false, NULL, NULL);
 	if (rc < 0)
 		goto fail;

@@ -10,34 +10,49 @@
 
 #include "internal.h"
 
+/* One superblock copy: decodes, and fits the device it is on. */
+static bool check_sb_copy(struct famfs_dev *dev, uint64_t off,
+			  const char *which, struct famfs_sb_info *sb,
+			  struct famfs_report *rep)
+{
+	const char *why = NULL;
+
+	if (famfs_sb_decode(dev->base + off, dev->size - off, sb, &why)) {
+		report(rep, FAMFS_ERROR, "%s superblock: %s", which, why);
+		return false;
+	}
+	if (sb->device_size > dev->size) {
+		report(rep, FAMFS_ERROR, "%s superblock: it says %" PRIu64
+		       " bytes but the device has %" PRIu64 " (device "
+		       "truncated?)", which, sb->device_size, dev->size);
+		return false;
+	}
+	return true;
+}
+
 static void check_superblocks(struct famfs_dev *dev, struct famfs_report *rep,
 			      struct famfs_fsck_result *res)
 {
 	struct famfs_sb_info primary, backup;
-	const char *why = NULL;
-
-	int rc;
 
 	famfs_invalidate(dev->base, SB_SIZE);
 	famfs_invalidate(dev->base + FAMFS_SB_BACKUP_OFFSET, SB_SIZE);
-	rc = famfs_sb_decode(dev->base, dev->size, &primary, &why);
-	if (rc == -ENOENT &&
-	    memcmp(dev->base + FAMFS_SB_BACKUP_OFFSET, SB_MAGIC, 8)) {
+	if (memcmp(dev->base, SB_MAGIC, 8) &&
+	    (dev->size < FAMFS_SB_BACKUP_OFFSET + SB_SIZE ||
+	     memcmp(dev->base + FAMFS_SB_BACKUP_OFFSET, SB_MAGIC, 8))) {
 		report(rep, FAMFS_ERROR, "not a famfs device (no superblock)");
+		res->not_famfs = true;
 		return;
 	}
-	res->sb_ok = rc == 0;
-	if (!res->sb_ok)
-		report(rep, FAMFS_ERROR, "primary superblock: %s", why);
+	res->sb_ok = check_sb_copy(dev, FAMFS_SB_OFFSET, "primary", &primary,
+				   rep);
 	if (dev->size < FAMFS_SB_BACKUP_OFFSET + SB_SIZE) {
 		report(rep, FAMFS_ERROR, "device too small for a backup "
 		       "superblock");
 		return;
 	}
-	res->backup_ok = famfs_sb_decode(dev->base + FAMFS_SB_BACKUP_OFFSET,
-					 SB_SIZE, &backup, &why) == 0;
-	if (!res->backup_ok)
-		report(rep, FAMFS_ERROR, "backup superblock: %s", why);
+	res->backup_ok = check_sb_copy(dev, FAMFS_SB_BACKUP_OFFSET, "backup",
+				       &backup, rep);
 	if (res->sb_ok && res->backup_ok) {
 		res->backup_matches = !memcmp(dev->base,
 					      dev->base + FAMFS_SB_BACKUP_OFFSET,
@@ -46,6 +61,24 @@ static void check_superblocks(struct famfs_dev *dev, struct famfs_report *rep,
 			report(rep, FAMFS_ERROR,
 			       "backup superblock differs from the primary");
 	}
+}
+
+/*
+ * Intact entries past the tail: written but never published, or a tail
+ * word damaged or rolled back. Replay never reads them; say so.
+ */
+static void check_past_tail(struct famfs_fs *fs, struct famfs_report *rep,
+			    struct famfs_fsck_result *res)
+{
+	uint64_t first = 0;
+
+	res->past_tail = log_intact_past(fs, fs->tail, fs->last_seq, &first);
+	if (res->past_tail)
+		report(rep, FAMFS_WARN, "%" PRIu64 " intact log entries lie "
+		       "past the tail (%" PRIu64 "), the first at offset %"
+		       PRIu64 ": replay never reads them (a damaged tail, or "
+		       "appends that were never committed)", res->past_tail,
+		       fs->tail, first);
 }
 
 /* Does the allocator give every byte of @e to @owner? */
@@ -150,6 +183,7 @@ int famfs_fsck(struct famfs_dev *dev, struct famfs_report *rep,
 			status |= FAMFS_FSCK_ERRORS;
 	}
 	res->sb = fs->sb;
+	check_past_tail(fs, rep, res);
 	res->log_ok = !(status & FAMFS_FSCK_BAD_LOG);
 	famfs_fs_usage(fs, &u);
 	res->nfiles = u.nfiles;

@@ -353,6 +353,20 @@ struct host_horizon {
 	size_t npins, pins_cap;
 };
 
+/* What replay could not apply, for fsck --repair (log_replay's hook). */
+enum log_problem_kind {
+	LOG_PROBLEM_TORN,	/* unreadable bytes [pos, pos + len) */
+	LOG_PROBLEM_STALE,	/* sequence number not after the previous */
+	LOG_PROBLEM_BAD,	/* intact, but its payload is invalid */
+	LOG_PROBLEM_REFUSED,	/* valid, refused by the namespace */
+};
+
+struct log_problem {
+	enum log_problem_kind kind;
+	uint64_t pos, len;
+	uint64_t seq;		/* the entry's; TORN: the last one before */
+};
+
 struct famfs_fs {
 	struct famfs_dev *dev;
 	bool own_dev;
@@ -396,10 +410,15 @@ struct famfs_fs {
 	size_t nreleases, releases_cap;
 	uint64_t held_bytes;	/* their total */
 	struct host_horizon horizon;
+	/* fsck --repair: told of every entry replay skips (may be NULL) */
+	void (*problem)(void *ctx, const struct log_problem *p);
+	void *problem_ctx;
 };
 
 /* fs_attach flag: superblock problems were already reported (fsck). */
 #define FS_ATTACH_SB_QUIET 0x100
+/* fs_attach flag: stop before the replay (the caller replays, with hooks). */
+#define FS_ATTACH_NO_REPLAY 0x200
 
 /* Attach a filesystem object to an already opened device. */
 int fs_attach(struct famfs_dev *dev, bool own_dev, unsigned int flags,
@@ -416,6 +435,12 @@ uint64_t log_read_tail_word(const struct famfs_fs *fs);
 uint64_t log_tail(struct famfs_fs *fs, struct famfs_report *rep);
 /* The tail found by walking intact entries with consecutive numbers. */
 uint64_t log_walk_chain(struct famfs_fs *fs);
+/*
+ * Intact entries chained from @from on, numbered after @after (written
+ * past the tail): their count, the first one's offset in *@first.
+ */
+uint64_t log_intact_past(struct famfs_fs *fs, uint64_t from, uint64_t after,
+			 uint64_t *first);
 /* Publish @tail: one aligned 8-byte store, then written back. */
 void log_publish_tail(struct famfs_fs *fs, uint64_t tail);
 /*

@@ -578,6 +578,45 @@ uint64_t log_tail(struct famfs_fs *fs, struct famfs_report *rep)
 	return fs->tail;
 }
 
+uint64_t log_intact_past(struct famfs_fs *fs, uint64_t from, uint64_t after,
+			 uint64_t *first)
+{
+	uint64_t count = 0, pos = from, seq = after;
+
+	/* the chain only: cheap (the normal log has zeroes there) */
+	while (fs->sb.log_len - pos >= ENT_HDR_SIZE) {
+		const char *why;
+		uint32_t len;
+
+		famfs_invalidate(fs->log + pos, ENT_HDR_SIZE);
+		len = get_le32(fs->log + pos + ENT_OFF_LEN);
+		if (get_le32(fs->log + pos) != ENT_MAGIC || len < ENT_HDR_SIZE ||
+		    len > fs->sb.log_len - pos)
+			break;
+		famfs_invalidate(fs->log + pos, len);
+		if (log_entry_decode(&fs->coding, fs->log + pos,
+				     fs->sb.log_len - pos, &fs->scratch, &len,
+				     &why) == LOG_ENTRY_TORN ||
+		    fs->scratch.rec.seq <= seq)
+			break;
+		if (!count++)
+			*first = pos;
+		seq = fs->scratch.rec.seq;
+		pos += len;
+	}
+	return count;
+}
+
+/* Tell fsck --repair what replay skipped. */
+static void tell_problem(struct famfs_fs *fs, enum log_problem_kind kind,
+			 uint64_t pos, uint64_t len, uint64_t seq)
+{
+	struct log_problem p = { kind, pos, len, seq };
+
+	if (fs->problem)
+		fs->problem(fs->problem_ctx, &p);
+}
+
 /* Find the next offset at or after @pos that holds an intact entry. */
 static uint64_t log_resync(struct famfs_fs *fs, uint64_t pos, uint64_t tail)
 {
@@ -632,6 +671,8 @@ int log_replay(struct famfs_fs *fs, uint64_t tail, struct famfs_report *rep,
 			report(rep, FAMFS_ERROR,
 			       "log entry at offset %" PRIu64 ": %s; skipped %"
 			       PRIu64 " bytes", pos, why, next - pos);
+			tell_problem(fs, LOG_PROBLEM_TORN, pos, next - pos,
+				     last_seq);
 			pos = next;
 			continue;
 		}
@@ -643,6 +684,7 @@ int log_replay(struct famfs_fs *fs, uint64_t tail, struct famfs_report *rep,
 			       "log entry at offset %" PRIu64 ": sequence %"
 			       PRIu64 " not after %" PRIu64 "; skipped",
 			       pos, r->seq, last_seq);
+			tell_problem(fs, LOG_PROBLEM_STALE, pos, len, r->seq);
 			pos += len;
 			continue;
 		}
@@ -665,6 +707,7 @@ int log_replay(struct famfs_fs *fs, uint64_t tail, struct famfs_report *rep,
 			report(rep, FAMFS_ERROR,
 			       "log entry %" PRIu64 " at offset %" PRIu64
 			       ": %s; skipped", r->seq, pos, why);
+			tell_problem(fs, LOG_PROBLEM_BAD, pos, len, r->seq);
 		} else if (r->type == FAMFS_LOG_DROPPED) {
 			/* an operator dropped it (fsck --repair): nothing */
 			if (dry_run && each)
@@ -678,6 +721,7 @@ int log_replay(struct famfs_fs *fs, uint64_t tail, struct famfs_report *rep,
 			fs->log_refused++;
 			report(rep, FAMFS_ERROR, "log entry %" PRIu64 " (%s): %s;"
 			       " skipped", r->seq, r->path, why);
+			tell_problem(fs, LOG_PROBLEM_REFUSED, pos, len, r->seq);
 		} else {
 			applied++;
 			if (each)

@@ -172,3 +172,42 @@ int famfs_mount_of_fd(int fd, struct famfs_mount_info *mi)
 		return rc;
 	return s.found ? 0 : -ENOENT;
 }
+
+struct device_search {
+	struct stat want;
+	struct famfs_mount_info *found;
+};
+
+/* The same device node (by number), or the same regular file. */
+static bool same_device(const struct stat *a, const struct stat *b)
+{
+	if ((a->st_mode & S_IFMT) != (b->st_mode & S_IFMT))
+		return false;
+	if (S_ISCHR(a->st_mode) || S_ISBLK(a->st_mode))
+		return a->st_rdev == b->st_rdev;
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+static int match_device(void *ctx, const struct famfs_mount_info *mi)
+{
+	struct device_search *s = ctx;
+	struct stat st;
+
+	if (stat(mi->device, &st) || !same_device(&st, &s->want))
+		return 0;
+	*s->found = *mi;
+	return 1;
+}
+
+int famfs_device_mounted_here(const struct famfs_dev *dev,
+			      struct famfs_mount_info *mi)
+{
+	struct device_search s = { .found = mi };
+
+	if (fstat(dev->fd, &s.want))
+		return -errno;
+	mi->mountpoint[0] = '\0';
+	if (famfs_list_mounts(match_device, &s))
+		return 0;	/* unreadable mount table: nothing known */
+	return mi->mountpoint[0] ? 1 : 0;
+}

@@ -13,43 +13,16 @@
 
 #include "mounted.h"
 
-struct device_search {
-	struct stat want;
-	char mountpoint[FAMFS_PATH_MAX + 1];
-};
-
-/* The same device node (by number), or the same regular file. */
-static bool same_device(const struct stat *a, const struct stat *b)
-{
-	if ((a->st_mode & S_IFMT) != (b->st_mode & S_IFMT))
-		return false;
-	if (S_ISCHR(a->st_mode) || S_ISBLK(a->st_mode))
-		return a->st_rdev == b->st_rdev;
-	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
-}
-
-static int match_mount(void *ctx, const struct famfs_mount_info *mi)
-{
-	struct device_search *s = ctx;
-	struct stat st;
-
-	if (stat(mi->device, &st) || !same_device(&st, &s->want))
-		return 0;
-	snprintf(s->mountpoint, sizeof(s->mountpoint), "%s", mi->mountpoint);
-	return 1;
-}
-
 int mkfs_refuse_mounted(const char *path, const struct famfs_dev *dev,
 			unsigned int force)
 {
-	struct device_search s = { 0 };
+	struct famfs_mount_info mi;
 	struct famfs_sb_info sb;
 	int hosts;
 
-	if (fstat(dev->fd, &s.want) == 0 &&
-	    famfs_list_mounts(match_mount, &s) == 0 && s.mountpoint[0]) {
+	if (famfs_device_mounted_here(dev, &mi) > 0) {
 		fprintf(stderr, "mkfs.famfs: %s: mounted on this host at %s "
-			"(unmount it first)\n", path, s.mountpoint);
+			"(unmount it first)\n", path, mi.mountpoint);
 		return 1;
 	}
 	if (famfs_sb_read(dev, &sb, NULL, NULL))

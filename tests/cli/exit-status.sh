@@ -91,17 +91,18 @@ code check 8 'not readable by this user' "check the user cannot finish: 8" -- \
 code fsck 0 'clean' "fsck of a clean device: 0" -- "$FAMFS" fsck "$DEV"
 code fsck 8 'No such file' "fsck of a missing device: 8" -- \
 	"$FAMFS" fsck "$DEV.missing"
+code fsck 16 'usage' "fsck without a device: 16" -- "$FAMFS" fsck
 
 # one refused entry and nothing else wrong: the errors bit alone
 "$FAMFS" clone "$MNT/f" "$MNT/cross-linked" >/dev/null 2>&1
-code fsck 1 'extent overlaps another file' "fsck, one refused entry: 1" -- \
+code fsck 4 'extent overlaps another file' "fsck, one refused entry: 4" -- \
 	"$FAMFS" fsck "$DEV"
 code check 1 'extent overlaps another file' "check, one refused entry: 1" -- \
 	"$FAMFS" check "$MNT"
 
 # the primary superblock's CRC, then the log header's
 flip_byte 508
-code fsck 3 'primary superblock' "fsck, refused entry and bad superblock: 3" -- \
+code fsck 4 'primary superblock' "fsck, refused entry and bad superblock: 4" -- \
 	"$FAMFS" fsck "$DEV"
 code check 3 'superblock' "check, refused entry and bad superblock: 3" -- \
 	"$FAMFS" check "$MNT"
@@ -109,18 +110,18 @@ flip_byte 508
 # a damaged log header: the superblock's values are used, so replay still
 # finds the refused entry behind it
 flip_byte $(((2 << 20) + 30))
-code fsck 5 'log header' "fsck of a bad log header and a refused entry: 5" \
+code fsck 4 'log header' "fsck of a bad log header and a refused entry: 4" \
 	-- "$FAMFS" fsck "$DEV"
 code check 5 'log' "check of a bad log header and a refused entry: 5" -- \
 	"$FAMFS" check "$MNT"
 flip_byte $(((2 << 20) + 30))
-code fsck 1 '' "restored: the refused entry alone again: 1" -- \
+code fsck 4 '' "restored: the refused entry alone again: 4" -- \
 	"$FAMFS" fsck "$DEV"
 # a bad superblock with an intact log
 "$FAMFS" umount "$CMNT" && "$FAMFS" umount "$MNT"
 "$MKFS" -f --size 256M "$DEV" >/dev/null
 flip_byte 508
-code fsck 2 'primary superblock' "fsck of a bad superblock alone: 2" -- \
+code fsck 4 'primary superblock' "fsck of a bad superblock alone: 4" -- \
 	"$FAMFS" fsck "$DEV"
 mkdir -p "$MNT" && "$FAMFS" mount "$DEV" "$MNT" >/dev/null
 code check 2 'superblock' "check of a bad superblock alone: 2" -- \
@@ -130,6 +131,9 @@ flip_byte $(((2 << 20) + 30))
 code fsck 4 'log header' "fsck of a bad log header alone: 4" -- \
 	"$FAMFS" fsck "$DEV"
 code check 4 'log' "check of a bad log header alone: 4" -- "$FAMFS" check "$MNT"
+"$FAMFS" umount "$MNT"
+code fsck 1 'log header rewritten' "fsck --repair of a bad log header: 1" -- \
+	"$FAMFS" fsck --repair "$DEV"
 
 # run: the command's status, or why it did not run
 . "$(dirname "$0")/../sanitizers.sh"

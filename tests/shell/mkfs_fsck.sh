@@ -48,21 +48,36 @@ expect 2 "usage" "no device argument" -- "$MKFS"
 
 notfamfs=$(shm_path zero)
 truncate -s 64M "$notfamfs"
-expect 2 "not a famfs device" "fsck of a non-famfs device" -- \
+expect 8 "not a famfs device" "fsck of a non-famfs device: 8 (operational)" -- \
 	"$FAMFS" fsck "$notfamfs"
 expect 8 "No such file" "fsck of a missing device" -- \
 	"$FAMFS" fsck "$(shm_path nothing)"
+expect 8 "$(dirname "$notfamfs"): Is a directory" \
+	"fsck of a directory (not a mount point) says so" -- \
+	"$FAMFS" fsck "$(dirname "$notfamfs")"
+truncate -s 64M "$dev.short"
+"$MKFS" -f --size 64M "$dev.short" >/dev/null
+truncate -s 32M "$dev.short"
+expect 4 "says 67108864 bytes but the device has 33554432" \
+	"fsck of a device shorter than its superblock says: the reason" -- \
+	"$FAMFS" fsck "$dev.short"
+expect 4 '"superblock_ok": ?false' "and --json says the superblock is bad" -- \
+	"$FAMFS" fsck --json "$dev.short"
+rm -f "$dev.short"
 
 # corrupted superblock byte: the backup keeps the filesystem usable
 "$MKFS" -f "$dev" >/dev/null
 flip_byte "$dev" 50
-expect 2 "primary superblock: superblock CRC mismatch" \
-	"corrupt primary superblock named, exit 2" -- "$FAMFS" fsck "$dev"
-expect 2 "files: +0" "backup superblock still gives the summary" -- \
+expect 4 "primary superblock: superblock CRC mismatch" \
+	"corrupt primary superblock named, exit 4 (errors left)" -- \
+	"$FAMFS" fsck "$dev"
+expect 4 "files: +0" "backup superblock still gives the summary" -- \
 	"$FAMFS" fsck "$dev"
 flip_byte "$dev" $((1 << 20 | 60))
-expect 2 "backup superblock: superblock CRC mismatch" \
+expect 4 "backup superblock: superblock CRC mismatch" \
 	"both superblocks corrupt" -- "$FAMFS" fsck "$dev"
+expect 4 "ERRORS LEFT" "fsck --repair: nothing to copy from, errors left" -- \
+	"$FAMFS" fsck --repair "$dev"
 
 # corrupted log header and log entry (entries are written by the
 # library: a mkdir through the unit API is not available from the shell,
@@ -71,6 +86,9 @@ expect 2 "backup superblock: superblock CRC mismatch" \
 flip_byte "$dev" $((2 << 20 | 30))
 expect 4 "log header CRC mismatch" "corrupt log header, exit 4" -- \
 	"$FAMFS" fsck "$dev"
+expect 1 "log header rewritten from the superblock" \
+	"fsck -y rewrites it, exit 1 (corrected)" -- "$FAMFS" fsck -y "$dev"
+expect 0 "clean" "clean after the repair" -- "$FAMFS" fsck "$dev"
 
 # corrupted log entries: entries written through a real master mount
 mnt=$(mktemp -d /tmp/famfs-sh-mnt.XXXXXX)
@@ -96,6 +114,14 @@ expect 4 "directories: +2" "the intact entry after it still counts" -- \
 	"$FAMFS" fsck "$dev"
 expect 4 "sequence jumps from 0 to 2" "the lost entry is reported" -- \
 	"$FAMFS" fsck "$dev"
+expect 4 "ERRORS LEFT" "fsck --repair leaves an entry it may not drop" -- \
+	"$FAMFS" fsck --repair "$dev"
+expect 1 "entries 1 to 1 are lost" "fsck --repair --drop drops it, exit 1" -- \
+	"$FAMFS" fsck --repair --drop "$dev"
+expect 0 "directories: +2" "clean after it, the entry after it kept" -- \
+	"$FAMFS" fsck "$dev"
+expect 0 "dropped +\\(by fsck --repair\\)" "fsck -v lists the dropped entry" -- \
+	"$FAMFS" fsck -v "$dev"
 
 # the root directory's owner and mode come from mkfs (no log entry)
 expect 0 "root: +mode 1770, uid 1234, gid 99" "mkfs -m -u -g" -- \
@@ -118,7 +144,7 @@ expect 2 "no such group" "unknown group refused" -- \
 # -k wipes the superblock
 "$MKFS" -f "$dev" >/dev/null
 expect 0 "wiped" "mkfs -k" -- "$MKFS" -k "$dev"
-expect 2 "not a famfs device" "device is no longer famfs" -- \
+expect 8 "not a famfs device" "device is no longer famfs" -- \
 	"$FAMFS" fsck "$dev"
 expect 0 "famfs created" "mkfs after -k needs no -f" -- "$MKFS" "$dev"
 
@@ -132,6 +158,25 @@ expect 1 "in use by a famfs mount" "mkfs -k refused while in use" -- \
 	"$MKFS" -k "$dev"
 wait
 expect 0 "clean" "refusals left it clean" -- "$FAMFS" fsck "$dev"
+
+# fsck --repair refuses a device in use: its master's lock, a mount here
+flip_byte "$dev" $((1 << 20 | 60))
+(flock -x 9; sleep 2) 9<"$dev" &
+sleep 0.5
+expect 8 "cannot repair: in use by a famfs mount" \
+	"fsck -y refused while a master holds the device: 8" -- \
+	"$FAMFS" fsck -y "$dev"
+wait
+if "$FAMFS" mount "$dev" "$mnt" >/dev/null; then
+	expect 8 "cannot repair: mounted at $mnt" \
+		"fsck -y refused while mounted here: 8" -- \
+		"$FAMFS" fsck -y "$dev"
+	"$FAMFS" umount "$mnt"
+else
+	not_ok "mount for the fsck -y refusal"
+fi
+expect 1 "backup superblock rewritten from the primary" \
+	"then repaired: 1" -- "$FAMFS" fsck -y "$dev"
 
 expect 1 "cannot tell this host's system UUID" \
 	"host without a system UUID: clear refusal" -- \
