@@ -23,6 +23,7 @@ int fs_attach(struct famfs_dev *dev, bool own_dev, unsigned int flags,
 	fs->dev = dev;
 	fs->own_dev = own_dev;
 	pthread_rwlock_init(&fs->lock, NULL);
+	pthread_mutex_init(&fs->publish_lock, NULL);
 	pthread_mutex_init(&fs->host.lock, NULL);
 	rc = famfs_sb_read(dev, &fs->sb, NULL,
 			   (flags & FS_ATTACH_SB_QUIET) ? NULL : rep);
@@ -126,6 +127,7 @@ void famfs_fs_close(struct famfs_fs *fs)
 	log_decoded_free(&fs->scratch);
 	free(fs->bad);
 	pthread_rwlock_destroy(&fs->lock);
+	pthread_mutex_destroy(&fs->publish_lock);
 	pthread_mutex_destroy(&fs->host.lock);
 	if (fs->own_dev)
 		famfs_dev_close(fs->dev);

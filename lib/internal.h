@@ -413,6 +413,16 @@ struct famfs_fs {
 	/* fsck --repair: told of every entry replay skips (may be NULL) */
 	void (*problem)(void *ctx, const struct log_problem *p);
 	void *problem_ctx;
+	/*
+	 * Group commit (log.c): entries written under the lock up to
+	 * written_end (atomic), the tail published up to published_end
+	 * (written under the lock, read atomically); a committer that
+	 * deferred publishing waits on publish_lock for a leader.
+	 */
+	pthread_mutex_t publish_lock;
+	uint64_t written_end;
+	uint64_t published_end;
+	uint64_t tail_publishes;	/* statistics: times a tail was published */
 };
 
 /* fs_attach flag: superblock problems were already reported (fsck). */
@@ -443,6 +453,17 @@ uint64_t log_intact_past(struct famfs_fs *fs, uint64_t from, uint64_t after,
 			 uint64_t *first);
 /* Publish @tail: one aligned 8-byte store, then written back. */
 void log_publish_tail(struct famfs_fs *fs, uint64_t tail);
+/*
+ * Append with the publication deferred (group commit): the entry is
+ * written and applied like log_append_held()'s, but not yet visible to
+ * other hosts; *end gets where it ends. The caller drops the lock and
+ * calls log_publish_through(fs, end), which returns once the published
+ * tail covers @end: one writer-back and fence of every entry written
+ * meanwhile, and one tail, serve all the committers waiting.
+ */
+int log_append_deferred(struct famfs_fs *fs, struct famfs_log_record *r,
+			uint32_t *held, uint64_t *end);
+void log_publish_through(struct famfs_fs *fs, uint64_t end);
 /*
  * Replay [fs->log_pos, tail): validate and apply each entry (unless
  * dry_run). Caller holds the write lock. Returns entries applied.

@@ -519,6 +519,9 @@ void log_publish_tail(struct famfs_fs *fs, uint64_t tail)
 	__atomic_store_n(&fs->replayed_word, word, __ATOMIC_RELEASE);
 	fs->tail = tail;
 	fs->tail_rebuilt = false;
+	__atomic_store_n(&fs->published_end, tail, __ATOMIC_RELEASE);
+	__atomic_store_n(&fs->written_end, tail, __ATOMIC_RELEASE);
+	fs->tail_publishes++;
 }
 
 uint64_t log_walk_chain(struct famfs_fs *fs)
@@ -732,6 +735,9 @@ int log_replay(struct famfs_fs *fs, uint64_t tail, struct famfs_report *rep,
 	if (!dry_run) {
 		fs->log_pos = tail;
 		fs->last_seq = last_seq;
+		/* replayed entries are published ones */
+		__atomic_store_n(&fs->published_end, tail, __ATOMIC_RELEASE);
+		__atomic_store_n(&fs->written_end, tail, __ATOMIC_RELEASE);
 	}
 	return applied;
 }
@@ -791,8 +797,8 @@ static int verify_written(struct famfs_fs *fs, const uint8_t *p, size_t len,
 	return 0;
 }
 
-int log_append_held(struct famfs_fs *fs, struct famfs_log_record *r,
-		    uint32_t *held)
+static int append_entry(struct famfs_fs *fs, struct famfs_log_record *r,
+			uint32_t *held, uint64_t *defer_end)
 {
 	uint64_t tail = log_tail(fs, NULL), room;
 	uint8_t *dst;
@@ -804,8 +810,11 @@ int log_append_held(struct famfs_fs *fs, struct famfs_log_record *r,
 	/* another host's mkfs: this log is no longer ours to write */
 	if (famfs_fs_replaced(fs))
 		return -ESTALE;
-	/* with the host lock held nobody else appends; stay safe anyway */
-	if (tail != fs->log_pos) {
+	/*
+	 * with the host lock held nobody else appends; stay safe anyway
+	 * (entries of ours written but not yet published are no surprise)
+	 */
+	if (tail != fs->log_pos && tail != fs->published_end) {
 		rc = log_replay(fs, tail, NULL, false, NULL, NULL);
 		__atomic_store_n(&fs->replayed_word, fs->tail_word,
 				 __ATOMIC_RELEASE);
@@ -830,19 +839,59 @@ int log_append_held(struct famfs_fs *fs, struct famfs_log_record *r,
 	rc = verify_written(fs, dst, len, r->seq);
 	if (rc)
 		return rc;
-	/* entry durable first, then the tail that makes it visible */
-	famfs_flush(dst, len);
-	log_publish_tail(fs, fs->log_pos + len);
-
 	if (held)
 		log_release(fs, held);
 	fs->log_pos += len;
 	fs->last_seq = r->seq;
 	fs->log_entries++;
+	if (defer_end) {
+		*defer_end = fs->log_pos;
+		__atomic_store_n(&fs->written_end, fs->log_pos,
+				 __ATOMIC_RELEASE);
+		return 0;
+	}
+	/*
+	 * Entries durable first (this one, and any a deferred committer
+	 * wrote before it), then the tail that makes them visible.
+	 */
+	famfs_flush(fs->log + fs->published_end,
+		    fs->log_pos - fs->published_end);
+	log_publish_tail(fs, fs->log_pos);
 	return 0;
+}
+
+int log_append_held(struct famfs_fs *fs, struct famfs_log_record *r,
+		    uint32_t *held)
+{
+	return append_entry(fs, r, held, NULL);
 }
 
 int log_append(struct famfs_fs *fs, struct famfs_log_record *r)
 {
 	return log_append_held(fs, r, NULL);
+}
+
+int log_append_deferred(struct famfs_fs *fs, struct famfs_log_record *r,
+			uint32_t *held, uint64_t *end)
+{
+	return append_entry(fs, r, held, end);
+}
+
+void log_publish_through(struct famfs_fs *fs, uint64_t end)
+{
+	uint64_t from, to;
+
+	/* committers that came meanwhile wait here, then find it done */
+	pthread_mutex_lock(&fs->publish_lock);
+	from = __atomic_load_n(&fs->published_end, __ATOMIC_ACQUIRE);
+	if (from < end) {
+		to = __atomic_load_n(&fs->written_end, __ATOMIC_ACQUIRE);
+		/* every entry written so far, written back with one fence */
+		famfs_flush(fs->log + from, to - from);
+		pthread_rwlock_wrlock(&fs->lock);
+		if (fs->published_end < to)
+			log_publish_tail(fs, to);
+		pthread_rwlock_unlock(&fs->lock);
+	}
+	pthread_mutex_unlock(&fs->publish_lock);
 }

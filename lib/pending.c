@@ -785,6 +785,7 @@ int famfs_pending_commit(struct famfs_fs *fs, uint64_t ino)
 {
 	char path[FAMFS_PATH_MAX + 1];
 	struct famfs_log_record r;
+	uint64_t publish = 0;
 	struct node *n;
 	int rc = 0;
 
@@ -836,8 +837,11 @@ int famfs_pending_commit(struct famfs_fs *fs, uint64_t ino)
 	r.nextents = n->nextents;
 	r.extents = n->extents;
 	r.interleave = n->interleave;
-	/* the node already holds what replay would build from r, but times */
-	rc = log_append_held(fs, &r, &n->log_held);
+	/*
+	 * The node already holds what replay would build from r, but times.
+	 * Published after the lock is dropped: concurrent commits share it.
+	 */
+	rc = log_append_deferred(fs, &r, &n->log_held, &publish);
 	if (!rc) {
 		n->state = FAMFS_NODE_COMMITTED;
 		if (n->refill) {
@@ -853,6 +857,9 @@ int famfs_pending_commit(struct famfs_fs *fs, uint64_t ino)
 	}
 out:
 	pthread_rwlock_unlock(&fs->lock);
+	/* in the log once the tail covers it: then commit returns */
+	if (publish)
+		log_publish_through(fs, publish);
 	return rc;
 }
 
