@@ -63,6 +63,12 @@ struct open_node {
 	bool pending;		/* not in the log yet: may still grow */
 	bool touched;		/* written or resized since it became pending */
 	uint64_t size;		/* current size; read/written atomically */
+	/*
+	 * Held shared while a request copies to or from the file's device
+	 * memory (with no d->lock), exclusively while its memory may move
+	 * or go back (file.c): a copy never lands in memory it has left.
+	 */
+	pthread_rwlock_t layout_lock;
 	int backing_id;		/* > 0: every open is passed through */
 	int view_fd;		/* the fsdev_dax view behind backing_id */
 	uint32_t why;		/* FAMFS_WHY_*: why not passed through */

@@ -21,7 +21,13 @@
  *
  * Locking: d->lock guards the open_node table, each node's counters and
  * every pending size change or commit. A node's size is also read without
- * it (atomically) on the data path.
+ * it (atomically) on the data path. Reads and writes map and copy the
+ * file's device memory without d->lock, under the node's layout lock
+ * (shared); whatever may move the file's bytes or give its memory back
+ * (a piece growing, a commit, a truncation, an abandon) takes that lock
+ * exclusively, inside d->lock, so a copy never goes to or comes from
+ * memory the file has left (libfamfs copies a moved file's bytes, but
+ * only those already there).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -44,6 +50,19 @@ static uint64_t node_size(const struct open_node *n)
 static void node_set_size(struct open_node *n, uint64_t size)
 {
 	__atomic_store_n(&n->size, size, __ATOMIC_RELEASE);
+}
+
+/* Keep the data path out of @n's memory (may be NULL); d->lock held. */
+static void layout_change_begin(struct open_node *n)
+{
+	if (n)
+		pthread_rwlock_wrlock(&n->layout_lock);
+}
+
+static void layout_change_end(struct open_node *n)
+{
+	if (n)
+		pthread_rwlock_unlock(&n->layout_lock);
 }
 
 /* d->lock held. */
@@ -78,6 +97,7 @@ static int node_get(struct fused *d, fuse_req_t req,
 			free(n);
 			return rc;
 		}
+		pthread_rwlock_init(&n->layout_lock, NULL);
 		n->ino = fst->ino;
 		n->pending = fst->state == FAMFS_NODE_PENDING;
 		n->size = fst->size;
@@ -89,6 +109,7 @@ static int node_get(struct fused *d, fuse_req_t req,
 		rc = passthrough_node_setup(d, req, n, fst);
 		if (rc) {
 			famfs_unhold(d->fs, fst->ino);
+			pthread_rwlock_destroy(&n->layout_lock);
 			free(n);
 			return rc;
 		}
@@ -115,6 +136,13 @@ static void node_drop_unused(struct fused *d, fuse_req_t req,
 	*pp = n->next;
 	passthrough_node_teardown(d, req, n);
 	famfs_unhold(d->fs, n->ino);
+	/*
+	 * A read's reply reaches the reader before op_read lets go of the
+	 * node: the reader may close the file meanwhile. Wait for that.
+	 */
+	layout_change_begin(n);
+	layout_change_end(n);
+	pthread_rwlock_destroy(&n->layout_lock);
 	free(n);
 }
 
@@ -124,20 +152,23 @@ static void node_drop_unused(struct fused *d, fuse_req_t req,
  */
 static int node_commit(struct fused *d, struct open_node *n)
 {
-	int rc = famfs_pending_commit(d->fs, n->ino);
+	char path[FAMFS_PATH_MAX + 1] = "?";
+	const char *readonly;
+	int rc;
 
+	layout_change_begin(n);
+	rc = famfs_pending_commit(d->fs, n->ino);
 	if (rc) {
-		char path[FAMFS_PATH_MAX + 1] = "?";
-
-		const char *readonly = famfs_fs_readonly_reason(d->fs);
-
+		readonly = famfs_fs_readonly_reason(d->fs);
 		famfs_path_of(d->fs, n->ino, path, sizeof(path));
 		fused_log(LOG_ERR, "%s: commit failed, file dropped: %s", path,
 			  rc == -EROFS && readonly ? readonly : strerror(-rc));
 		famfs_pending_abandon(d->fs, n->ino);
-		/* the kernel still has the name: make it ask again */
-		notify_path(d, path, false);
 	}
+	layout_change_end(n);
+	/* the kernel still has the name: make it ask again */
+	if (rc)
+		notify_path(d, path, false);
 	n->pending = false;
 	return rc;
 }
@@ -171,7 +202,9 @@ int file_resize_pending(struct fused *d, uint64_t ino, uint64_t size)
 	int rc;
 
 	/* libfamfs zeroes what the file gains: units get reused */
+	layout_change_begin(n);
 	rc = famfs_pending_resize(d->fs, ino, size);
+	layout_change_end(n);
 	if (!rc && n) {
 		node_set_size(n, size);
 		__atomic_store_n(&n->touched, true, __ATOMIC_RELAXED);
@@ -214,9 +247,11 @@ int file_commit_unopened(struct fused *d, uint64_t ino)
 		return 0;	/* its last writer's close commits it */
 	if (famfs_getattr(d->fs, ino, &fst) || fst.state != FAMFS_NODE_PENDING)
 		return 0;
+	layout_change_begin(n);	/* readers only: no writer has it open */
 	rc = famfs_pending_commit(d->fs, ino);
 	if (rc)
 		famfs_pending_abandon(d->fs, ino);
+	layout_change_end(n);
 	if (n) {
 		n->pending = false;
 		if (!famfs_getattr(d->fs, ino, &fst))
@@ -269,6 +304,7 @@ static int reopen_for_write(struct fused *d, struct open_node *n)
 static int grow_for_write(struct fused *d, struct open_node *n, uint64_t pos,
 			  uint64_t end)
 {
+	bool moves;
 	uint64_t old;
 	int rc = 0;
 
@@ -279,7 +315,13 @@ static int grow_for_write(struct fused *d, struct open_node *n, uint64_t pos,
 	rc = file_make_growable(d, n->ino);	/* else its size is fixed */
 	if (rc)
 		goto out;
+	/* units are only added: other writes may go on meanwhile */
+	moves = famfs_pending_may_move(d->fs, n->ino);
+	if (moves)
+		layout_change_begin(n);
 	rc = famfs_pending_prepare_write(d->fs, n->ino, pos, end - pos);
+	if (moves)
+		layout_change_end(n);
 	if (!rc) {
 		node_set_size(n, end);
 		__atomic_store_n(&n->touched, true, __ATOMIC_RELAXED);
@@ -423,18 +465,59 @@ void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		fuse_reply_err(req, ENXIO);
 		return;
 	}
+	/*
+	 * Asked under d->lock: the release of the file's last handle may be
+	 * committing it meanwhile, and a node made from what the file was
+	 * before that commit would take it for pending.
+	 */
+	pthread_mutex_lock(&d->lock);
 	rc = fenced(d) ? -EIO : famfs_getattr(d->fs, ino, &fst);
 	if (!rc && fst.type == FAMFS_NODE_DIR)
 		rc = -EISDIR;
-	if (!rc) {
-		pthread_mutex_lock(&d->lock);
+	if (!rc)
 		rc = attach_handle(d, req, &fst, fi, writable);
-		pthread_mutex_unlock(&d->lock);
-	}
+	pthread_mutex_unlock(&d->lock);
 	if (rc)
 		fuse_reply_err(req, -rc);
 	else if (fuse_reply_open(req, fi) == -ENOENT)
 		release_handle(d, req, file_of(fi));	/* interrupted: undo */
+}
+
+/*
+ * Point @iov at the device memory behind file bytes [pos, *end): *end
+ * comes back shorter when the file shrank meanwhile.
+ */
+static int read_spans(struct fused *d, uint64_t ino, uint64_t pos,
+		      uint64_t *end, struct iovec *iov, int *count)
+{
+	int n = 0;
+
+	while (pos < *end) {
+		uint64_t dev_off, contig;
+		int rc;
+
+		/* a short reply would read as EOF, so never send one */
+		if (n == MAX_READ_IOV)
+			return -EIO;
+		rc = famfs_file_map(d->fs, ino, pos, &dev_off, &contig);
+		if (rc == -ENXIO) {
+			/* the file shrank since it was opened: that is its end */
+			*end = pos;
+			break;
+		}
+		if (rc)
+			return rc;
+		contig = MIN(contig, *end - pos);
+		/* never consume poison: it may not be recoverable here */
+		if (poison_overlaps(d, dev_off, contig))
+			return -EIO;
+		iov[n].iov_base = famfs_fs_ptr(d->fs, dev_off);
+		iov[n].iov_len = contig;
+		n++;
+		pos += contig;
+	}
+	*count = n;
+	return 0;
 }
 
 /* Reply with iovecs pointing into the device mapping: no copy here. */
@@ -444,53 +527,33 @@ void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	struct fused *d = fused_of(req);
 	struct open_file *of = file_of(fi);
 	struct iovec iov[MAX_READ_IOV];
-	uint64_t pos = (uint64_t)off, end;
-	int n = 0;
+	struct open_node *node;
+	uint64_t end;
+	int n = 0, rc;
 
 	if (meta_is_ino(ino)) {
 		meta_read(d, req, ino, size, off);
 		return;
 	}
+	node = of->node;	/* @of may be gone once the reply is sent */
 	counters_add(&d->counters.read_requests, 1);
-	counters_add(&of->node->read_requests, 1);
+	counters_add(&node->read_requests, 1);
 	if (device_gone(d) || fenced(d)) {
 		fuse_reply_err(req, EIO);
 		return;
 	}
-	end = MIN(pos + size, node_size(of->node));
-	while (pos < end) {
-		uint64_t dev_off, contig;
-		int rc;
-
-		/* a short reply would read as EOF, so never send one */
-		if (n == MAX_READ_IOV) {
-			fuse_reply_err(req, EIO);
-			return;
-		}
-		rc = famfs_file_map(d->fs, ino, pos, &dev_off, &contig);
-		if (rc == -ENXIO) {
-			/* the file shrank since it was opened: that is its end */
-			end = pos;
-			break;
-		}
-		if (rc) {
-			fuse_reply_err(req, -rc);
-			return;
-		}
-		contig = MIN(contig, end - pos);
-		/* never consume poison: it may not be recoverable here */
-		if (poison_overlaps(d, dev_off, contig)) {
-			fuse_reply_err(req, EIO);
-			return;
-		}
-		iov[n].iov_base = famfs_fs_ptr(d->fs, dev_off);
-		iov[n].iov_len = contig;
-		n++;
-		pos += contig;
+	/* the reply copies from the device: the file stays put until then */
+	pthread_rwlock_rdlock(&node->layout_lock);
+	end = MIN((uint64_t)off + size, node_size(node));
+	rc = read_spans(d, ino, (uint64_t)off, &end, iov, &n);
+	if (rc) {
+		fuse_reply_err(req, -rc);
+	} else {
+		counters_add(&d->counters.read_bytes, end > (uint64_t)off ?
+			     end - (uint64_t)off : 0);
+		fuse_reply_iov(req, iov, n);
 	}
-	counters_add(&d->counters.read_bytes, end > (uint64_t)off ?
-		     end - (uint64_t)off : 0);
-	fuse_reply_iov(req, iov, n);
+	pthread_rwlock_unlock(&node->layout_lock);
 }
 
 struct write_ctx {
@@ -546,11 +609,15 @@ void op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *bufv,
 		rc = reopen_for_write(d, of->node);
 	if (!rc && end > node_size(of->node))
 		rc = grow_for_write(d, of->node, (uint64_t)off, end);
-	/* a partial-line store reads the line first: refuse it too */
-	if (!rc)
+	if (!rc) {
+		pthread_rwlock_rdlock(&of->node->layout_lock);
+		/* a partial-line store reads the line first: refuse it too */
 		rc = poison_check_file(d, ino, (uint64_t)off, len);
-	if (!rc)
-		rc = for_each_span(d, ino, (uint64_t)off, len, write_span, &w);
+		if (!rc)
+			rc = for_each_span(d, ino, (uint64_t)off, len,
+					   write_span, &w);
+		pthread_rwlock_unlock(&of->node->layout_lock);
+	}
 	/* memory gone under the copy: the bytes went nowhere */
 	if (!rc && sigbus_since(d, faults))
 		rc = -EIO;
@@ -704,6 +771,7 @@ void file_commit_all(struct fused *d)
 			node_commit(d, n);
 		/* handles the kernel never released (lazy unmount) */
 		passthrough_node_teardown(d, NULL, n);
+		pthread_rwlock_destroy(&n->layout_lock);
 		free(n);
 	}
 	d->nodes = NULL;

@@ -513,6 +513,15 @@ int famfs_pending_create(struct famfs_fs *fs, uint64_t parent,
 			 uint32_t gid, struct famfs_stat *st);
 int famfs_pending_resize(struct famfs_fs *fs, uint64_t ino, uint64_t size);
 /*
+ * May growing this pending file move the bytes it has (copy them to other
+ * device memory)? True while it holds a packed piece; a file holding
+ * units only ever gains units. A caller that copies into or out of the
+ * file's memory without the library's lock (the daemon's data path) must
+ * keep such copies out while it grows the file; commit, abandon and a
+ * shrinking resize always give memory back.
+ */
+bool famfs_pending_may_move(struct famfs_fs *fs, uint64_t ino);
+/*
  * Make a file cover [pos, pos+len) for a write about to fill it: a pending
  * file grows (only the gap between its old end and @pos is zeroed); a
  * committed file must already cover the range (-EPERM otherwise).

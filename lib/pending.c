@@ -522,6 +522,18 @@ int famfs_pending_resize(struct famfs_fs *fs, uint64_t ino, uint64_t size)
 	return resize_pending(fs, ino, size, size, false);
 }
 
+bool famfs_pending_may_move(struct famfs_fs *fs, uint64_t ino)
+{
+	struct node *n;
+	bool may;
+
+	pthread_rwlock_rdlock(&fs->lock);
+	n = ns_get(&fs->ns, ino);
+	may = n && n->type == FAMFS_NODE_FILE && holds_piece(fs, n);
+	pthread_rwlock_unlock(&fs->lock);
+	return may;
+}
+
 int famfs_pending_prepare_write(struct famfs_fs *fs, uint64_t ino,
 				uint64_t pos, uint64_t len)
 {
