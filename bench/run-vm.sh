@@ -77,7 +77,7 @@ command -v qemu-system-x86_64 >/dev/null ||
 
 log "gcc -static bench/vm/view_bw.c"
 mkdir -p "$work/share"
-if ! gcc -std=c11 -static -O2 -Wall -Wextra -Werror -I"$top/kmod" \
+if ! gcc -std=c11 -static -O2 -Wall -Wextra -Werror -I"$top/include/uapi" \
 	-o "$work/share/view_bw" "$here/vm/view_bw.c" -lm 2>"$work/err"; then
 	skip "gcc -static view_bw.c failed: $(grep -m1 -i error "$work/err")"
 fi

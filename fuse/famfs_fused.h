@@ -114,6 +114,7 @@ struct fused {
 	bool metadata_gone;	/* SIGBUS below the data area; atomic */
 	/* passthrough.c: device fd for views, -1 when passthrough is off */
 	int view_dev_fd;
+	uint32_t view_max_extents;	/* the driver's cap on one view */
 	bool passthrough_on;		/* negotiated, not given up; atomic */
 	uint32_t passthrough_why;	/* FAMFS_WHY_* when off; atomic */
 	bool passthrough_probed;	/* a view was offered to the kernel */

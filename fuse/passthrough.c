@@ -36,7 +36,7 @@
 
 #include "famfs_fused.h"
 #include "famfs_ioctl.h"
-#include "fsdev_dax_uapi.h"
+#include <linux/fsdev_dax.h>
 
 #define VIEW_PAGE 4096ULL
 
@@ -109,6 +109,7 @@ int passthrough_start(struct fused *d)
 	/* views are made through this fd: it needs the mount's access mode */
 	fd = open(d->device, (d->writable ? O_RDWR : O_RDONLY) | O_CLOEXEC);
 	memset(&info, 0, sizeof(info));
+	info.struct_size = sizeof(info);
 	if (fd < 0 || fstat(fd, &st) || !S_ISCHR(st.st_mode) ||
 	    ioctl(fd, FSDEV_DAX_IOC_GET_INFO, &info)) {
 		if (fd >= 0)
@@ -123,6 +124,7 @@ int passthrough_start(struct fused *d)
 		return 0;
 	}
 	d->view_dev_fd = fd;
+	d->view_max_extents = info.max_view_extents;
 	/* on only once INIT has negotiated it (passthrough_init) */
 	passthrough_off(d, FAMFS_WHY_KERNEL);
 	return 0;
@@ -172,7 +174,7 @@ void passthrough_probe(struct fused *d, fuse_req_t req)
 	memset(&vc, 0, sizeof(vc));
 	vc.extents_ptr = (uintptr_t)&ext;
 	vc.nr_extents = 1;
-	vc.flags = FSDEV_DAX_VIEW_READ_ONLY;
+	vc.open_flags = O_RDONLY | O_CLOEXEC;
 	fd = ioctl(d->view_dev_fd, FSDEV_DAX_IOC_CREATE_VIEW, &vc);
 	if (fd < 0) {
 		if (errno == ENXIO || errno == ENODEV)
@@ -230,7 +232,7 @@ static struct fsdev_dax_extent *file_extents(struct fused *d, uint64_t ino,
 		if (n && ext[n - 1].offset + ext[n - 1].len == dev) {
 			ext[n - 1].len += contig;
 		} else {
-			if (n == FSDEV_DAX_VIEW_MAX_EXTENTS)
+			if (n == d->view_max_extents)
 				goto fail;
 			if (n == cap) {
 				cap = cap ? 2 * cap : 16;
@@ -278,8 +280,8 @@ int passthrough_node_setup(struct fused *d, fuse_req_t req,
 	vc.extents_ptr = (uintptr_t)ext;
 	vc.nr_extents = count;
 	/* the kernel checks the mount's mode too: this is the second lock */
-	vc.flags = d->writable && !d->opts.read_only ?
-		   0 : FSDEV_DAX_VIEW_READ_ONLY;
+	vc.open_flags = (d->writable && !d->opts.read_only ? O_RDWR : O_RDONLY) |
+			O_CLOEXEC;
 	fd = ioctl(d->view_dev_fd, FSDEV_DAX_IOC_CREATE_VIEW, &vc);
 	free(ext);
 	if (fd < 0 && (errno == ENXIO || errno == ENODEV)) {

@@ -32,7 +32,7 @@
 #include <unistd.h>
 
 #include "famfs_fused.h"
-#include "fsdev_dax_uapi.h"
+#include <linux/fsdev_dax.h>
 
 #define POISON_PAGE 4096ULL
 
@@ -223,10 +223,31 @@ static void handle_event(struct fused *d, const struct fsdev_dax_event *ev)
 	}
 }
 
+/*
+ * Each record starts with its size: a newer driver's longer records are
+ * read for the fields we know and stepped over by their size.
+ */
+static void handle_events(struct fused *d, const char *buf, size_t len)
+{
+	struct fsdev_dax_event ev;
+	uint32_t size;
+
+	for (size_t off = 0; off + sizeof(size) <= len; off += size) {
+		memcpy(&size, buf + off, sizeof(size));
+		if (size < sizeof(ev) || size > len - off) {
+			fused_log(LOG_ERR, "%s: malformed poison event record (%u bytes)",
+				  d->device, size);
+			return;
+		}
+		memcpy(&ev, buf + off, sizeof(ev));
+		handle_event(d, &ev);
+	}
+}
+
 static void *poison_main(void *arg)
 {
 	struct fused *d = arg;
-	struct fsdev_dax_event ev[16];
+	uint64_t buf[64];	/* whole event records, 8-byte aligned */
 	struct pollfd pfd[2] = {
 		{ .fd = d->holder_fd, .events = POLLIN },
 		{ .fd = d->poison_wake_fd, .events = POLLIN },
@@ -243,7 +264,7 @@ static void *poison_main(void *arg)
 		}
 		if (pfd[1].revents)
 			break;
-		n = read(d->holder_fd, ev, sizeof(ev));
+		n = read(d->holder_fd, buf, sizeof(buf));
 		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (n <= 0) {
@@ -254,8 +275,7 @@ static void *poison_main(void *arg)
 					  d->device, strerror(errno));
 			break;
 		}
-		for (size_t i = 0; i < (size_t)n / sizeof(ev[0]); i++)
-			handle_event(d, &ev[i]);
+		handle_events(d, (const char *)buf, (size_t)n);
 	}
 	return NULL;
 }
@@ -267,7 +287,14 @@ static int claim_holder(struct fused *d, const char **why)
 	struct stat st;
 	int fd;
 
-	fd = open(d->device, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	/*
+	 * The driver gives the holder slot to a writable open (or to
+	 * CAP_SYS_ADMIN): try read-write first, read-only where that is all
+	 * the node allows us.
+	 */
+	fd = open(d->device, O_RDWR | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0 && (errno == EACCES || errno == EPERM || errno == EROFS))
+		fd = open(d->device, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		*why = strerror(errno);
 		return -errno;
@@ -277,6 +304,7 @@ static int claim_holder(struct fused *d, const char **why)
 		goto fail;
 	}
 	memset(&info, 0, sizeof(info));
+	info.struct_size = sizeof(info);
 	if (ioctl(fd, FSDEV_DAX_IOC_GET_INFO, &info)) {
 		*why = "not bound to fsdev_dax (see famfs daxmode)";
 		goto fail;
@@ -284,6 +312,8 @@ static int claim_holder(struct fused *d, const char **why)
 	if (ioctl(fd, FSDEV_DAX_IOC_CLAIM_HOLDER)) {
 		*why = errno == EBUSY ?
 			"another process holds the device's poison events (EBUSY)" :
+		       errno == EPERM ?
+			"claiming poison events needs write access to the device or CAP_SYS_ADMIN" :
 			strerror(errno);
 		goto fail;
 	}

@@ -72,5 +72,6 @@ fi
 mkdir -p "$out"
 cp "$here"/Kbuild "$here"/*.c "$here"/*.h "$out"/
 make -s -C "$kdir" M="$(cd "$out" && pwd)" FSDEV_DAX_PRIVATE="$priv" \
-	W=1 modules
+	FSDEV_DAX_UAPI="$(cd "$here/../include/uapi" && pwd)" \
+	W=1 KCFLAGS=-Werror modules
 echo "built $out/fsdev_dax.ko for $KVER"

@@ -13,7 +13,7 @@
 #include <linux/atomic.h>
 #include <linux/mm_types.h>
 #include "fsdev_range.h"
-#include "fsdev_dax_uapi.h"
+#include <linux/fsdev_dax.h>
 
 struct dev_dax;
 struct dax_device;
@@ -61,9 +61,18 @@ struct fsdev {
 };
 
 /*
+ * Limits of a view, reported by GET_INFO: extents a caller may pass, and
+ * physical segments they may become once split where the device's ranges
+ * are not contiguous. They bound the memory and the time one ioctl takes.
+ */
+#define FSDEV_VIEW_MAX_EXTENTS	4096
+#define FSDEV_VIEW_MAX_SEGMENTS	(2 * FSDEV_VIEW_MAX_EXTENTS)
+
+/*
  * A view: a list of device extents laid end to end, resolved once to
  * physical segments. It belongs to the inode that serves it (see
- * fsdev_viewfs.c); evicting that inode frees the view.
+ * fsdev_viewfs.c); evicting that inode frees the view. @size is the file
+ * size, at most @mapped (the extents' sum) and within its last page.
  */
 struct fsdev_view {
 	struct fsdev *fsdev;
@@ -71,6 +80,7 @@ struct fsdev_view {
 	struct inode *inode;		/* set once the inode owns the view */
 	fmode_t access;			/* FMODE_READ/FMODE_WRITE opens may have */
 	u64 size;
+	u64 mapped;
 	unsigned int nr_segs;
 	struct fsdev_range segs[] __counted_by(nr_segs);
 };

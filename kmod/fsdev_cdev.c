@@ -44,10 +44,10 @@ static void fsdev_file_notify(void *holder, u64 offset, u64 len, u32 flags)
 		ff->overflow = true;
 	} else {
 		ev = &ff->ring[(ff->head + ff->count) % FSDEV_EVENT_RING];
+		ev->size = sizeof(*ev);
+		ev->flags = flags;
 		ev->offset = offset;
 		ev->length = len;
-		ev->flags = flags;
-		ev->reserved = 0;
 		ff->count++;
 	}
 	spin_unlock_irqrestore(&ff->lock, irqflags);
@@ -70,6 +70,7 @@ static bool fsdev_file_pop(struct fsdev_file *ff, struct fsdev_dax_event *ev)
 	} else if (ff->overflow) {
 		/* after the queued events: the lost ones came later */
 		memset(ev, 0, sizeof(*ev));
+		ev->size = sizeof(*ev);
 		ev->flags = FSDEV_DAX_EVENT_OVERFLOW;
 		ff->overflow = false;
 	} else {
@@ -179,23 +180,38 @@ static long fsdev_ioctl_release(struct fsdev_file *ff)
 	return rc;
 }
 
+/* The first version of struct fsdev_dax_info: every caller has this much. */
+#define FSDEV_INFO_SIZE_MIN \
+	offsetofend(struct fsdev_dax_info, poisoned_pages)
+
+/*
+ * Physical addresses go to CAP_SYS_ADMIN only, as the dax devices' own
+ * resource files in sysfs are root's: others get zeros there.
+ */
 static long fsdev_ioctl_info(struct fsdev *fsdev, void __user *arg)
 {
 	struct fsdev_dax_info info;
 	struct fsdev_dax_range __user *out;
+	bool show_phys = capable(CAP_SYS_ADMIN);
 	unsigned int i, n;
+	u32 usize;
+	int rc;
 
-	if (copy_from_user(&info, arg, sizeof(info)))
+	if (get_user(usize, (u32 __user *)arg))
 		return -EFAULT;
-	if (memchr_inv(info.reserved, 0, sizeof(info.reserved)))
+	if (usize < FSDEV_INFO_SIZE_MIN)
 		return -EINVAL;
+	/* a larger struct is fine as long as what we do not know is zero */
+	rc = copy_struct_from_user(&info, sizeof(info), arg, usize);
+	if (rc)
+		return rc;
 
 	out = u64_to_user_ptr(info.ranges_ptr);
 	n = out ? min(info.ranges_cap, fsdev->nr_ranges) : 0;
 	for (i = 0; i < n; i++) {
 		struct fsdev_dax_range r = {
 			.offset = fsdev->ranges[i].offset,
-			.phys = fsdev->ranges[i].phys,
+			.phys = show_phys ? fsdev->ranges[i].phys : 0,
 			.len = fsdev->ranges[i].len,
 		};
 
@@ -203,18 +219,32 @@ static long fsdev_ioctl_info(struct fsdev *fsdev, void __user *arg)
 			return -EFAULT;
 	}
 
+	info.struct_size = min_t(u32, usize, sizeof(info));
 	info.size = fsdev->size;
 	info.align = fsdev->align;
 	info.data_offset = fsdev->data_offset;
 	info.nr_ranges = fsdev->nr_ranges;
+	info.max_view_extents = FSDEV_VIEW_MAX_EXTENTS;
+	info.event_size = sizeof(struct fsdev_dax_event);
+	info.poisoned_pages = 0;
 	info.flags = 0;
 	if (fsdev->is_static)
 		info.flags |= FSDEV_DAX_INFO_STATIC;
 	if (READ_ONCE(fsdev->holder_data))
 		info.flags |= FSDEV_DAX_INFO_HOLDER;
-	if (copy_to_user(arg, &info, sizeof(info)))
+	if (show_phys)
+		info.flags |= FSDEV_DAX_INFO_PHYS;
+	if (copy_to_user(arg, &info, info.struct_size))
 		return -EFAULT;
 	return 0;
+}
+
+/* GET_INFO's size bits vary with the caller's struct: compare without. */
+static bool fsdev_ioctl_is(unsigned int cmd, unsigned int known)
+{
+	unsigned int size_bits = _IOC_SIZEMASK << _IOC_SIZESHIFT;
+
+	return (cmd & ~size_bits) == (known & ~size_bits);
 }
 
 static long fsdev_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
@@ -222,9 +252,9 @@ static long fsdev_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	struct fsdev_file *ff = file->private_data;
 	void __user *argp = (void __user *)arg;
 
-	switch (cmd) {
-	case FSDEV_DAX_IOC_GET_INFO:
+	if (fsdev_ioctl_is(cmd, FSDEV_DAX_IOC_GET_INFO))
 		return fsdev_ioctl_info(ff->fsdev, argp);
+	switch (cmd) {
 	case FSDEV_DAX_IOC_CLAIM_HOLDER:
 		return fsdev_ioctl_claim(ff);
 	case FSDEV_DAX_IOC_RELEASE_HOLDER:

@@ -88,3 +88,32 @@ int fsdev_range_data_offset(__u64 pgmap_start, __u64 data_start,
 	*data_offset = data_start - pgmap_start;
 	return 0;
 }
+
+/*
+ * Check a caller's extent list for a device of @dev_size bytes: each
+ * extent non-empty, @page_size aligned and inside the device, and the
+ * running total never past @max_total (it would wrap long before with
+ * enough extents of a large device). The sum goes to @total.
+ * -EINVAL for a bad extent, -EFBIG for a total too large.
+ */
+int fsdev_extents_check(const struct fsdev_dax_extent *ext, unsigned int nr,
+			__u64 dev_size, __u64 page_size, __u64 max_total,
+			__u64 *total)
+{
+	__u64 sum = 0;
+	unsigned int i;
+
+	for (i = 0; i < nr; i++) {
+		__u64 off = ext[i].offset, len = ext[i].len;
+
+		if (!len || off % page_size || len % page_size)
+			return -EINVAL;
+		if (off >= dev_size || len > dev_size - off)
+			return -EINVAL;
+		if (len > max_total - sum)
+			return -EFBIG;
+		sum += len;
+	}
+	*total = sum;
+	return 0;
+}

@@ -15,23 +15,27 @@
 #include "fsdev.h"
 
 /*
- * Walk the extents through the device's ranges; with @segs NULL only
- * count the physical segments. Extents must be page multiples inside
- * the device.
+ * Allocations sized by a caller are charged to its memory cgroup, fail
+ * rather than wake the OOM killer, and say nothing in the kernel log: a
+ * failure is the caller's ENOMEM, not the machine's problem.
+ */
+#define FSDEV_VIEW_GFP	(GFP_KERNEL_ACCOUNT | __GFP_NOWARN | __GFP_RETRY_MAYFAIL)
+
+/*
+ * Walk checked extents through the device's ranges into physical
+ * segments, merging pieces that are physically contiguous; with @segs
+ * NULL only count them. More than FSDEV_VIEW_MAX_SEGMENTS: -E2BIG.
  */
 static int fsdev_view_resolve(struct fsdev *fsdev,
 			      const struct fsdev_dax_extent *ext,
 			      unsigned int nr_ext, struct fsdev_range *segs,
 			      unsigned int *nr_segs)
 {
+	u64 prev_end = 0;
 	unsigned int i, n = 0;
 
 	for (i = 0; i < nr_ext; i++) {
-		u64 off = ext[i].offset, len = ext[i].len, end;
-
-		if (!len || !PAGE_ALIGNED(off) || !PAGE_ALIGNED(len) ||
-		    check_add_overflow(off, len, &end) || end > fsdev->size)
-			return -EINVAL;
+		u64 off = ext[i].offset, len = ext[i].len;
 
 		while (len) {
 			u64 phys, contig;
@@ -41,12 +45,19 @@ static int fsdev_view_resolve(struct fsdev *fsdev,
 						       &phys, &contig))
 				return -EINVAL;
 			contig = min(contig, len);
-			if (segs) {
-				segs[n].phys = phys;
-				segs[n].len = contig;
+			if (n && phys == prev_end) {
+				if (segs)
+					segs[n - 1].len += contig;
+			} else {
+				if (n == FSDEV_VIEW_MAX_SEGMENTS)
+					return -E2BIG;
+				if (segs) {
+					segs[n].phys = phys;
+					segs[n].len = contig;
+				}
+				n++;
 			}
-			if (++n > INT_MAX / sizeof(*segs))
-				return -E2BIG;
+			prev_end = phys + contig;
 			off += contig;
 			len -= contig;
 		}
@@ -67,7 +78,7 @@ static struct fsdev_view *fsdev_view_alloc(struct fsdev *fsdev,
 	if (rc)
 		return ERR_PTR(rc);
 
-	view = kvzalloc(struct_size(view, segs, nr_segs), GFP_KERNEL);
+	view = kvzalloc(struct_size(view, segs, nr_segs), FSDEV_VIEW_GFP);
 	if (!view)
 		return ERR_PTR(-ENOMEM);
 	view->nr_segs = nr_segs;
@@ -76,7 +87,8 @@ static struct fsdev_view *fsdev_view_alloc(struct fsdev *fsdev,
 		kvfree(view);
 		return ERR_PTR(rc);
 	}
-	view->size = fsdev_range_fill_offsets(view->segs, view->nr_segs);
+	view->mapped = fsdev_range_fill_offsets(view->segs, view->nr_segs);
+	view->size = view->mapped;
 	INIT_LIST_HEAD(&view->node);
 	fsdev_object_add();
 	fsdev_get(fsdev);
@@ -126,6 +138,71 @@ static int fsdev_view_attach(struct fsdev *fsdev, struct fsdev_view *view)
 	return rc;
 }
 
+/*
+ * The access a view's opens may have: what the caller asks for, never
+ * more than the device node's fd it comes through allows.
+ */
+static int fsdev_view_access(struct file *node, u32 open_flags,
+			     fmode_t *access)
+{
+	if (open_flags & ~(O_ACCMODE | O_CLOEXEC))
+		return -EINVAL;
+	switch (open_flags & O_ACCMODE) {
+	case O_RDONLY:
+		*access = FMODE_READ;
+		break;
+	case O_WRONLY:
+		*access = FMODE_WRITE;
+		break;
+	case O_RDWR:
+		*access = FMODE_READ | FMODE_WRITE;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (*access & ~node->f_mode)
+		return -EPERM;
+	return 0;
+}
+
+/* The caller's extents, checked, and the view's byte size. */
+static struct fsdev_dax_extent *
+fsdev_view_extents(struct fsdev *fsdev, const struct fsdev_dax_view_create *req,
+		   u64 *size)
+{
+	struct fsdev_dax_extent *ext;
+	size_t bytes;
+	u64 total;
+	int rc;
+
+	if (!req->nr_extents)
+		return ERR_PTR(-EINVAL);
+	if (req->nr_extents > FSDEV_VIEW_MAX_EXTENTS)
+		return ERR_PTR(-E2BIG);
+	bytes = array_size(req->nr_extents, sizeof(*ext));
+	ext = kvmalloc(bytes, FSDEV_VIEW_GFP);
+	if (!ext)
+		return ERR_PTR(-ENOMEM);
+	if (copy_from_user(ext, u64_to_user_ptr(req->extents_ptr), bytes)) {
+		rc = -EFAULT;
+		goto fail;
+	}
+	rc = fsdev_extents_check(ext, req->nr_extents, fsdev->size, PAGE_SIZE,
+				 MAX_LFS_FILESIZE, &total);
+	if (rc)
+		goto fail;
+	/* a file size keeps every page of the extents: the last one in part */
+	*size = req->size ? req->size : total;
+	if (*size > total || *size <= total - PAGE_SIZE) {
+		rc = -EINVAL;
+		goto fail;
+	}
+	return ext;
+fail:
+	kvfree(ext);
+	return ERR_PTR(rc);
+}
+
 long fsdev_view_create(struct fsdev *fsdev, struct file *node,
 		       void __user *arg)
 {
@@ -133,29 +210,28 @@ long fsdev_view_create(struct fsdev *fsdev, struct file *node,
 	struct fsdev_dax_extent *ext;
 	struct fsdev_view *view;
 	struct file *file;
+	fmode_t access;
 	int fd, rc, flags;
+	u64 size;
 
 	if (copy_from_user(&req, arg, sizeof(req)))
 		return -EFAULT;
-	if ((req.flags & ~FSDEV_DAX_VIEW_READ_ONLY) ||
-	    memchr_inv(req.reserved, 0, sizeof(req.reserved)))
+	if (memchr_inv(req.reserved, 0, sizeof(req.reserved)))
 		return -EINVAL;
-	if (!req.nr_extents || req.nr_extents > FSDEV_DAX_VIEW_MAX_EXTENTS)
-		return -EINVAL;
-	flags = (req.flags & FSDEV_DAX_VIEW_READ_ONLY ? O_RDONLY : O_RDWR) |
-		O_CLOEXEC;
+	rc = fsdev_view_access(node, req.open_flags, &access);
+	if (rc)
+		return rc;
+	flags = req.open_flags | O_LARGEFILE;
 
-	ext = vmemdup_array_user(u64_to_user_ptr(req.extents_ptr),
-				 req.nr_extents, sizeof(*ext));
+	ext = fsdev_view_extents(fsdev, &req, &size);
 	if (IS_ERR(ext))
 		return PTR_ERR(ext);
 	view = fsdev_view_alloc(fsdev, ext, req.nr_extents);
 	kvfree(ext);
 	if (IS_ERR(view))
 		return PTR_ERR(view);
-	view->access = FMODE_READ;
-	if ((flags & O_ACCMODE) == O_RDWR)
-		view->access |= FMODE_WRITE;
+	view->access = access;
+	view->size = size;
 
 	fd = get_unused_fd_flags(flags);
 	if (fd < 0) {

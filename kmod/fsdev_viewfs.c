@@ -83,7 +83,8 @@ static ssize_t fsdev_view_rw(struct kiocb *iocb, struct iov_iter *iter,
 		if (fsdev_range_offset_to_phys(view->segs, view->nr_segs, pos,
 					       &phys, &contig))
 			break;
-		chunk = min_t(u64, contig, iov_iter_count(iter));
+		chunk = min3(contig, view->size - pos,
+			     (u64)iov_iter_count(iter));
 		chunk = min_t(size_t, chunk, FSDEV_VIEW_COPY_CHUNK);
 
 		id = dax_read_lock();
@@ -159,7 +160,7 @@ static int fsdev_view_fsync(struct file *file, loff_t start, loff_t end,
 {
 	struct fsdev_view *view = fsdev_view_of(file_inode(file));
 	u64 pos = max_t(loff_t, start, 0);
-	u64 last = min_t(u64, end, view->size - 1);
+	u64 last = min_t(u64, end, view->mapped - 1);
 	int id, rc = 0;
 
 	id = dax_read_lock();

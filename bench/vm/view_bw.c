@@ -35,7 +35,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "fsdev_dax_uapi.h"
+#include <linux/fsdev_dax.h>
 
 #define MIB (1ULL << 20)
 #define PMD_SIZE_B (2 * MIB)
@@ -377,6 +377,7 @@ int main(int argc, char **argv)
 	if (dfd < 0)
 		die(dev);
 	memset(&info, 0, sizeof(info));
+	info.struct_size = sizeof(info);
 	if (ioctl(dfd, FSDEV_DAX_IOC_GET_INFO, &info))
 		die("FSDEV_DAX_IOC_GET_INFO (is the device bound to fsdev_dax?)");
 
@@ -403,6 +404,7 @@ int main(int argc, char **argv)
 	memset(&req, 0, sizeof(req));
 	req.extents_ptr = (uintptr_t)ext;
 	req.nr_extents = next;
+	req.open_flags = O_RDWR | O_CLOEXEC;
 	vfd = ioctl(dfd, FSDEV_DAX_IOC_CREATE_VIEW, &req);
 	if (vfd < 0)
 		die("FSDEV_DAX_IOC_CREATE_VIEW");

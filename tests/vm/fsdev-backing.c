@@ -278,7 +278,7 @@ static int run(const char *dev, const char *mnt)
 	for (pos = 0; pos < VIEW_SIZE; pos += 8)
 		dev_map[device_offset(pos) / 8] = pattern(pos, 0xfeed);
 
-	view_fd = create_view(node_fd, view_extents, 2, 0, &vsize);
+	view_fd = create_view(node_fd, view_extents, 2, O_RDWR, &vsize);
 	if (view_fd < 0)
 		die("create view");
 	check(vsize == VIEW_SIZE, "view size %llu", (unsigned long long)vsize);

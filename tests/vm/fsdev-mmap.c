@@ -94,6 +94,52 @@ static int same(const volatile uint64_t *a, uint64_t off, size_t len,
 	return 1;
 }
 
+/* A view given a file size: the extents' sum less part of a page. */
+static void sized_view(int fd, const volatile uint64_t *p)
+{
+	const struct fsdev_dax_extent ext[] = {
+		{ .offset = 40 * MiB, .len = 2 * MiB },
+		{ .offset = 50 * MiB, .len = 2 * PAGE },
+	};
+	const uint64_t size = 2 * MiB + PAGE + 100;
+	struct fsdev_dax_view_create req = {
+		.extents_ptr = (uintptr_t)ext,
+		.nr_extents = 2,
+		.open_flags = O_RDWR | O_CLOEXEC,
+	};
+	volatile char *v;
+	char buf[256];
+	int vfd;
+
+	req.size = 2 * MiB + PAGE;	/* drops a whole page: refused */
+	check(ioctl(fd, FSDEV_DAX_IOC_CREATE_VIEW, &req) < 0 && errno == EINVAL,
+	      "a size that leaves a whole extent page out is refused");
+	req.size = 2 * MiB + 2 * PAGE + 1;
+	check(ioctl(fd, FSDEV_DAX_IOC_CREATE_VIEW, &req) < 0 && errno == EINVAL,
+	      "a size past the extents is refused");
+	req.size = size;
+	vfd = ioctl(fd, FSDEV_DAX_IOC_CREATE_VIEW, &req);
+	if (vfd < 0)
+		die("view with a file size");
+	check(req.size == size && lseek(vfd, 0, SEEK_END) == (off_t)size,
+	      "the view's size is the file size asked for (%llu)",
+	      (unsigned long long)req.size);
+	check(pread(vfd, buf, sizeof(buf), size - 50) == 50 &&
+	      !memcmp(buf, (const char *)&p[50 * MiB / 8] + PAGE + 50, 50),
+	      "read() stops at the file size");
+	check(pwrite(vfd, buf, 8, size) < 0 && errno == ENOSPC,
+	      "write() at the file size is ENOSPC");
+	check(pwrite(vfd, buf, 100, size - 50) == 50,
+	      "write() across the file size is cut at it");
+	v = mmap(NULL, 2 * MiB + 2 * PAGE, PROT_READ, MAP_SHARED, vfd, 0);
+	check(v != MAP_FAILED && v[2 * MiB + 2 * PAGE - 1] ==
+	      ((const char *)&p[50 * MiB / 8])[2 * PAGE - 1],
+	      "the mapping covers the last page whole");
+	if (v != MAP_FAILED)
+		munmap((void *)v, 2 * MiB + 2 * PAGE);
+	close(vfd);
+}
+
 static int views(const char *dev)
 {
 	const struct fsdev_dax_extent ext[] = {
@@ -109,7 +155,7 @@ static int views(const char *dev)
 	unsigned int i;
 
 	p = map_dev(fd, size);
-	vfd = create_view(fd, ext, 3, 0, &vsize);
+	vfd = create_view(fd, ext, 3, O_RDWR, &vsize);
 	if (vfd < 0)
 		die("create view");
 	check(vsize == 6 * MiB + PAGE, "view size %llu is the extent sum",
@@ -180,22 +226,22 @@ static int views(const char *dev)
 
 	/* bad extent lists */
 	bad = (struct fsdev_dax_extent){ .offset = PAGE / 2, .len = PAGE };
-	check(create_view(fd, &bad, 1, 0, NULL) < 0 && errno == EINVAL,
+	check(create_view(fd, &bad, 1, O_RDWR, NULL) < 0 && errno == EINVAL,
 	      "unaligned extent refused");
 	bad = (struct fsdev_dax_extent){ .offset = size - PAGE, .len = 2 * PAGE };
-	check(create_view(fd, &bad, 1, 0, NULL) < 0 && errno == EINVAL,
+	check(create_view(fd, &bad, 1, O_RDWR, NULL) < 0 && errno == EINVAL,
 	      "extent past the end refused");
 	bad = (struct fsdev_dax_extent){ .offset = 0, .len = 0 };
-	check(create_view(fd, &bad, 1, 0, NULL) < 0 && errno == EINVAL,
+	check(create_view(fd, &bad, 1, O_RDWR, NULL) < 0 && errno == EINVAL,
 	      "empty extent refused");
 	bad = (struct fsdev_dax_extent){ .offset = ~0ULL & ~(PAGE - 1), .len = 2 * PAGE };
-	check(create_view(fd, &bad, 1, 0, NULL) < 0 && errno == EINVAL,
+	check(create_view(fd, &bad, 1, O_RDWR, NULL) < 0 && errno == EINVAL,
 	      "overflowing extent refused");
-	check(create_view(fd, ext, 0, 0, NULL) < 0 && errno == EINVAL,
+	check(create_view(fd, ext, 0, O_RDWR, NULL) < 0 && errno == EINVAL,
 	      "no extents refused");
 
 	/* read-only views */
-	ro = create_view(fd, ext, 1, FSDEV_DAX_VIEW_READ_ONLY, NULL);
+	ro = create_view(fd, ext, 1, O_RDONLY, NULL);
 	check(ro >= 0, "read-only view created");
 	check(pwrite(ro, buf, 8, 0) < 0 && errno == EBADF,
 	      "read-only view refuses write()");
@@ -203,6 +249,8 @@ static int views(const char *dev)
 	      MAP_FAILED && errno == EACCES,
 	      "read-only view refuses a writable mapping");
 	close(ro);
+
+	sized_view(fd, p);
 
 	check(mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE, fd, 0) == MAP_FAILED,
 	      "private device mapping refused");
@@ -247,7 +295,7 @@ static int hold(const char *dev)
 	ssize_t n;
 
 	p = map_dev(fd, size);
-	vfd = create_view(fd, &ext, 1, 0, &vsize);
+	vfd = create_view(fd, &ext, 1, O_RDWR, &vsize);
 	if (vfd < 0)
 		die("create view");
 	v = mmap(NULL, vsize, PROT_READ | PROT_WRITE, MAP_SHARED, vfd, 0);

@@ -71,7 +71,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < 2 * PAGE; i += 8)
 		*(volatile uint64_t *)(p + b - PAGE + i) = pattern(b - PAGE + i, 9);
 	ext = (struct fsdev_dax_extent){ .offset = b - PAGE, .len = 2 * PAGE };
-	vfd = create_view(fd, &ext, 1, 0, &vsize);
+	vfd = create_view(fd, &ext, 1, O_RDWR, &vsize);
 	check(vfd >= 0 && vsize == 2 * PAGE, "view across the boundary");
 	check(pread(vfd, buf, 2 * PAGE, 0) == 2 * PAGE, "view read");
 	for (i = 0; i < 2 * PAGE / 8; i++)

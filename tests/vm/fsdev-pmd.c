@@ -99,7 +99,7 @@ int main(int argc, char **argv)
 	munmap((void *)r, 8 * MiB);
 
 	/* views: aligned extents give PMDs, an unaligned one cannot */
-	vfd = create_view(fd, aligned, 2, 0, &vsize);
+	vfd = create_view(fd, aligned, 2, O_RDWR, &vsize);
 	if (vfd < 0)
 		die("create view");
 	p = mmap(NULL, vsize, PROT_READ | PROT_WRITE, MAP_SHARED, vfd, 0);
@@ -109,7 +109,7 @@ int main(int argc, char **argv)
 	munmap((void *)p, vsize);
 	close(vfd);
 
-	vfd = create_view(fd, &unaligned, 1, 0, &vsize);
+	vfd = create_view(fd, &unaligned, 1, O_RDWR, &vsize);
 	if (vfd < 0)
 		die("create view");
 	p = mmap(NULL, vsize, PROT_READ | PROT_WRITE, MAP_SHARED, vfd, 0);

@@ -106,7 +106,7 @@ static int holder(const char *dev)
 			  5 * MiB + 3 * PAGE);
 	poison_and_expect("last page", hfd, p + size - PAGE, size - PAGE);
 
-	vfd = create_view(fd, ext, 2, 0, &vsize);
+	vfd = create_view(fd, ext, 2, O_RDWR, &vsize);
 	if (vfd < 0)
 		die("create view");
 	v = mmap(NULL, vsize, PROT_READ | PROT_WRITE, MAP_SHARED, vfd, 0);

@@ -16,7 +16,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
-#include "fsdev_dax_uapi.h"
+#include <linux/fsdev_dax.h>
 
 #define MiB (1ULL << 20)
 #define PAGE 4096ULL
@@ -57,20 +57,21 @@ static inline void get_info(int fd, struct fsdev_dax_info *info,
 			    struct fsdev_dax_range *ranges, unsigned int cap)
 {
 	memset(info, 0, sizeof(*info));
+	info->struct_size = sizeof(*info);
 	info->ranges_cap = cap;
 	info->ranges_ptr = (uintptr_t)ranges;
 	if (ioctl(fd, FSDEV_DAX_IOC_GET_INFO, info))
 		die("FSDEV_DAX_IOC_GET_INFO");
 }
 
+/* A view of @ext; @open_flags O_RDONLY/O_WRONLY/O_RDWR (O_CLOEXEC added). */
 static inline int create_view(int fd, const struct fsdev_dax_extent *ext,
-			      unsigned int nr, unsigned int flags,
-			      uint64_t *size)
+			      unsigned int nr, int open_flags, uint64_t *size)
 {
 	struct fsdev_dax_view_create req = {
 		.extents_ptr = (uintptr_t)ext,
 		.nr_extents = nr,
-		.flags = flags,
+		.open_flags = open_flags | O_CLOEXEC,
 	};
 	int vfd = ioctl(fd, FSDEV_DAX_IOC_CREATE_VIEW, &req);
 

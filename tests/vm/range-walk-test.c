@@ -5,8 +5,9 @@
  * physical order, and a static device whose data starts above its pgmap.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
-#include "fsdev_range.h"
+#include "../../kmod/fsdev_range.h"
 
 #define MiB (1ULL << 20)
 
@@ -143,11 +144,75 @@ static void test_many_segments(void)
 	expect_offset(r, 0, 0x200000000ULL, -ERANGE, 0);
 }
 
+/* The largest file size the kernel allows (MAX_LFS_FILESIZE, 64-bit). */
+#define MAX_FILE	((__u64)INT64_MAX)
+
+static int check_list(const struct fsdev_dax_extent *ext, unsigned int nr,
+		      __u64 dev_size, __u64 *total)
+{
+	return fsdev_extents_check(ext, nr, dev_size, 4096, MAX_FILE, total);
+}
+
+/* Hostile extent lists a caller may pass to FSDEV_DAX_IOC_CREATE_VIEW. */
+static void test_extent_lists(void)
+{
+	const __u64 dev = 1024 * MiB;
+	/* a device large enough that lengths alone pass the file size */
+	const __u64 huge_dev = 1ULL << 62;
+	struct fsdev_dax_extent e[4];
+	__u64 total = 0;
+	unsigned int i;
+
+	e[0] = (struct fsdev_dax_extent){ .offset = 2 * MiB, .len = 4 * MiB };
+	e[1] = (struct fsdev_dax_extent){ .offset = 0, .len = 4096 };
+	CHECK(check_list(e, 2, dev, &total) == 0 && total == 4 * MiB + 4096);
+
+	/* unaligned offset, unaligned length, empty */
+	e[0] = (struct fsdev_dax_extent){ .offset = 2048, .len = 4096 };
+	CHECK(check_list(e, 1, dev, &total) == -EINVAL);
+	e[0] = (struct fsdev_dax_extent){ .offset = 0, .len = 4097 };
+	CHECK(check_list(e, 1, dev, &total) == -EINVAL);
+	e[0] = (struct fsdev_dax_extent){ .offset = 4096, .len = 0 };
+	CHECK(check_list(e, 1, dev, &total) == -EINVAL);
+
+	/* out of range: past the end, ending past it, at the end */
+	e[0] = (struct fsdev_dax_extent){ .offset = dev, .len = 4096 };
+	CHECK(check_list(e, 1, dev, &total) == -EINVAL);
+	e[0] = (struct fsdev_dax_extent){ .offset = dev - 4096, .len = 8192 };
+	CHECK(check_list(e, 1, dev, &total) == -EINVAL);
+	e[0] = (struct fsdev_dax_extent){ .offset = dev - 4096, .len = 4096 };
+	CHECK(check_list(e, 1, dev, &total) == 0 && total == 4096);
+
+	/* an extent whose end wraps around 2^64 */
+	e[0] = (struct fsdev_dax_extent){ .offset = ~0ULL - 4095, .len = 8192 };
+	CHECK(check_list(e, 1, ~0ULL, &total) == -EINVAL);
+	e[0] = (struct fsdev_dax_extent){ .offset = 4096, .len = ~0ULL - 4095 };
+	CHECK(check_list(e, 1, ~0ULL, &total) == -EINVAL);
+
+	/* each extent fine, their sum past the largest file, then wrapping */
+	for (i = 0; i < 4; i++)
+		e[i] = (struct fsdev_dax_extent){ .offset = 0, .len = huge_dev };
+	CHECK(check_list(e, 1, huge_dev, &total) == 0 && total == huge_dev);
+	CHECK(check_list(e, 2, huge_dev, &total) == -EFBIG);
+	CHECK(check_list(e, 4, huge_dev, &total) == -EFBIG);
+	for (i = 0; i < 4; i++)
+		e[i] = (struct fsdev_dax_extent){ .offset = 0,
+						  .len = ~0ULL & ~4095ULL };
+	CHECK(fsdev_extents_check(e, 2, ~0ULL, 4096, ~0ULL, &total) == -EFBIG);
+	/* exactly the largest file: allowed */
+	e[0] = (struct fsdev_dax_extent){ .offset = 0, .len = 1ULL << 62 };
+	e[1] = (struct fsdev_dax_extent){ .offset = 0,
+					  .len = (1ULL << 62) - 4096 };
+	CHECK(fsdev_extents_check(e, 2, huge_dev, 4096,
+				  (1ULL << 63) - 4096, &total) == 0);
+}
+
 int main(void)
 {
 	test_gaps();
 	test_static_data_offset();
 	test_many_segments();
+	test_extent_lists();
 	if (failures) {
 		printf("%d check(s) failed\n", failures);
 		return 1;

@@ -85,8 +85,10 @@ mkdir -p "$helpers"
 for src in "$here"/fsdev-*.c; do
 	bin=$helpers/$(basename "$src" .c)
 	if [ ! -x "$bin" ] || [ "$src" -nt "$bin" ] ||
-	   [ "$here/fsdev_test.h" -nt "$bin" ] || [ "$top/kmod/fsdev_dax_uapi.h" -nt "$bin" ]; then
-		gcc -static -O2 -Wall -Wextra -Werror -I"$top/kmod" -o "$bin" "$src"
+	   [ "$here/fsdev_test.h" -nt "$bin" ] ||
+	   [ "$top/include/uapi/linux/fsdev_dax.h" -nt "$bin" ]; then
+		gcc -static -O2 -Wall -Wextra -Werror -I"$top/include/uapi" \
+			-o "$bin" "$src"
 	fi
 done
 
