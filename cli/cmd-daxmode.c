@@ -6,8 +6,13 @@
  * device_dax (plain devdax). Rebinding goes through the dax bus in sysfs:
  * unbind from the current driver, add the device to the new driver's id
  * list, bind. On failure the old driver is bound again.
- * $FAMFS_SYSFS replaces /sys (tests).
+ * A device whose node some process has open (or mapped) is not switched:
+ * both drivers set up the same char device structure, and doing that
+ * again under an open file corrupts it.
+ * $FAMFS_SYSFS replaces /sys, $FAMFS_PROC replaces /proc (tests).
  */
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -15,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -27,6 +33,96 @@ static const char *sysfs(void)
 	const char *root = getenv("FAMFS_SYSFS");
 
 	return root && *root ? root : "/sys";
+}
+
+static const char *procfs(void)
+{
+	const char *root = getenv("FAMFS_PROC");
+
+	return root && *root ? root : "/proc";
+}
+
+/* Does some entry of directory @dir (fds, or map_files) lead to @rdev? */
+static bool dir_reaches(const char *dir, dev_t rdev)
+{
+	char path[PATH_MAX];
+	struct dirent *e;
+	struct stat st;
+	bool found = false;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return false;
+	while (!found && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		found = stat(path, &st) == 0 && S_ISCHR(st.st_mode) &&
+			st.st_rdev == rdev;
+	}
+	closedir(d);
+	return found;
+}
+
+/*
+ * The first process holding the device node @rdev open or mapped: its
+ * pid, and its name in @comm; 0 when there is none.
+ */
+static pid_t node_user(dev_t rdev, char *comm, size_t len)
+{
+	char path[PATH_MAX];
+	struct dirent *e;
+	pid_t pid = 0;
+	DIR *proc = opendir(procfs());
+
+	if (!proc)
+		return 0;
+	while (!pid && (e = readdir(proc))) {
+		if (!isdigit((unsigned char)e->d_name[0]))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/fd", procfs(), e->d_name);
+		if (!dir_reaches(path, rdev)) {
+			snprintf(path, sizeof(path), "%s/%s/map_files",
+				 procfs(), e->d_name);
+			if (!dir_reaches(path, rdev))
+				continue;
+		}
+		pid = (pid_t)atoi(e->d_name);
+	}
+	closedir(proc);
+	if (pid) {
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/%d/comm", procfs(), (int)pid);
+		f = fopen(path, "r");
+		if (!f || !fgets(comm, (int)len, f))
+			snprintf(comm, len, "?");
+		comm[strcspn(comm, "\n")] = '\0';
+		if (f)
+			fclose(f);
+	}
+	return pid;
+}
+
+/* The device number of @dev's node, from its "dev" file in sysfs. */
+static int device_number(const char *dev, dev_t *rdev)
+{
+	char path[PATH_MAX];
+	unsigned int major_nr, minor_nr;
+	FILE *f;
+	int n;
+
+	snprintf(path, sizeof(path), "%s/bus/dax/devices/%s/dev", sysfs(),
+		 dev);
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	n = fscanf(f, "%u:%u", &major_nr, &minor_nr);
+	fclose(f);
+	if (n != 2)
+		return -EINVAL;
+	*rdev = makedev(major_nr, minor_nr);
+	return 0;
 }
 
 static void daxmode_usage(FILE *out)
@@ -124,7 +220,9 @@ static int switch_mode(const char *arg, const char *dev, const char *target)
 {
 	const char *other = strcmp(target, FSDEV_DRIVER) ? FSDEV_DRIVER :
 							  DEVDAX_DRIVER;
-	char cur[64];
+	char cur[64], comm[64];
+	dev_t rdev = 0;
+	pid_t user;
 	int rc;
 
 	rc = current_driver(dev, cur, sizeof(cur));
@@ -135,6 +233,15 @@ static int switch_mode(const char *arg, const char *dev, const char *target)
 	if (!strcmp(cur, target)) {
 		printf("famfs: %s: already in %s mode\n", arg, mode_of(cur));
 		return 0;
+	}
+	/* unbound too: files opened under the last binding may remain */
+	if (device_number(dev, &rdev) == 0) {
+		user = node_user(rdev, comm, sizeof(comm));
+		if (user) {
+			cli_error(arg, "in use: open by pid %d (%s); close it before changing mode",
+				  (int)user, comm);
+			return 1;
+		}
 	}
 	if (*cur) {
 		rc = driver_write(cur, "unbind", dev);

@@ -3,8 +3,9 @@
 #
 # Build fsdev_dax.ko against Debian's 6.12 headers, out of the source tree.
 #
-# usage: build.sh [--check] [OUTDIR]
+# usage: build.sh [--check] [--testing] [OUTDIR]
 #   --check   only report whether a build is possible (exit 0) or why not
+#   --testing the test build: adds the debugfs test hooks (fsdev_testing.c)
 #   OUTDIR    where to build (default: build/kmod under the repository)
 # env:
 #   KVER          kernel release to build for (default: the installed
@@ -16,10 +17,15 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${FSDEV_CACHE:-/var/cache/famfs-vm}
 check=0
-if [ "${1:-}" = "--check" ]; then
-	check=1
+testing=""
+while [ $# -gt 0 ]; do
+	case $1 in
+	--check) check=1 ;;
+	--testing) testing=y ;;
+	*) break ;;
+	esac
 	shift
-fi
+done
 out=${1:-$here/../build/kmod}
 
 fail() {
@@ -73,5 +79,5 @@ mkdir -p "$out"
 cp "$here"/Kbuild "$here"/*.c "$here"/*.h "$out"/
 make -s -C "$kdir" M="$(cd "$out" && pwd)" FSDEV_DAX_PRIVATE="$priv" \
 	FSDEV_DAX_UAPI="$(cd "$here/../include/uapi" && pwd)" \
-	W=1 KCFLAGS=-Werror modules
-echo "built $out/fsdev_dax.ko for $KVER"
+	FSDEV_DAX_TESTING="$testing" W=1 KCFLAGS=-Werror modules
+echo "built $out/fsdev_dax.ko for $KVER${testing:+ (test build)}"

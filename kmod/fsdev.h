@@ -12,7 +12,9 @@
 #include <linux/wait.h>
 #include <linux/atomic.h>
 #include <linux/mm_types.h>
+#include <linux/xarray.h>
 #include "fsdev_range.h"
+#include "fsdev_testing.h"
 #include <linux/fsdev_dax.h>
 
 struct dev_dax;
@@ -52,8 +54,13 @@ struct fsdev {
 	struct mutex views_lock;
 	struct list_head views;
 
+	/* pfns of pages known to be poisoned (fsdev_poison.c) */
+	struct xarray poison;
+	atomic_t nr_poisoned;
+
 	atomic64_t pte_faults;
-	atomic64_t pmd_faults;
+	atomic64_t pmd_faults;		/* PMDs mapped */
+	atomic64_t pmd_write_faults;	/* read-only PMDs made writable */
 	atomic64_t failures;
 
 	unsigned int nr_ranges;
@@ -86,11 +93,8 @@ struct fsdev_view {
 };
 
 /* fsdev_main.c */
-extern unsigned int probe_fail_step;
 void fsdev_put(struct fsdev *fsdev);
 void fsdev_get(struct fsdev *fsdev);
-void fsdev_object_add(void);
-void fsdev_object_del(void);
 
 /* fsdev_probe.c */
 int fsdev_dax_probe(struct dev_dax *dev_dax);
@@ -102,6 +106,13 @@ void fsdev_holder_release(struct fsdev *fsdev, void *holder);
 int fsdev_holder_notify_failure(struct fsdev *fsdev, u64 offset, u64 len,
 				u32 flags);
 void fsdev_holder_remove(struct fsdev *fsdev);
+
+/* fsdev_poison.c */
+extern const struct dev_pagemap_ops fsdev_pagemap_ops;
+void fsdev_poison_init(struct fsdev *fsdev);
+void fsdev_poison_destroy(struct fsdev *fsdev);
+u64 fsdev_poison_clean(struct fsdev *fsdev, u64 phys, u64 len);
+bool fsdev_poisoned(struct fsdev *fsdev, u64 phys, u64 len);
 
 /* fsdev_fault.c */
 vm_fault_t fsdev_map_fault(struct vm_fault *vmf, unsigned int order,

@@ -24,6 +24,7 @@
 struct fsdev_file {
 	struct fsdev *fsdev;
 	struct mutex claim_lock;	/* serialises claim and release */
+	struct mutex read_lock;		/* one reader of the queue at a time */
 	bool is_holder;
 	spinlock_t lock;		/* guards the ring */
 	wait_queue_head_t wait;
@@ -58,26 +59,49 @@ static const struct fsdev_holder_ops fsdev_file_holder_ops = {
 	.notify_failure = fsdev_file_notify,
 };
 
-static bool fsdev_file_pop(struct fsdev_file *ff, struct fsdev_dax_event *ev)
+/* What fsdev_file_peek() found at the head of the queue. */
+enum fsdev_head {
+	FSDEV_HEAD_EMPTY,
+	FSDEV_HEAD_EVENT,	/* ring[head] */
+	FSDEV_HEAD_OVERFLOW,	/* the record saying events were lost */
+};
+
+/*
+ * Look at the next record without taking it: a record leaves the queue
+ * only once the reader has it (fsdev_file_drop), so a failed copy to
+ * the reader loses nothing. Readers are serialised by read_lock, and
+ * notifiers only add at the tail, so the head stays what was peeked.
+ */
+static enum fsdev_head fsdev_file_peek(struct fsdev_file *ff,
+				       struct fsdev_dax_event *ev)
 {
-	bool found = true;
+	enum fsdev_head head = FSDEV_HEAD_EMPTY;
 
 	spin_lock_irq(&ff->lock);
 	if (ff->count) {
 		*ev = ff->ring[ff->head];
-		ff->head = (ff->head + 1) % FSDEV_EVENT_RING;
-		ff->count--;
+		head = FSDEV_HEAD_EVENT;
 	} else if (ff->overflow) {
 		/* after the queued events: the lost ones came later */
 		memset(ev, 0, sizeof(*ev));
 		ev->size = sizeof(*ev);
 		ev->flags = FSDEV_DAX_EVENT_OVERFLOW;
-		ff->overflow = false;
-	} else {
-		found = false;
+		head = FSDEV_HEAD_OVERFLOW;
 	}
 	spin_unlock_irq(&ff->lock);
-	return found;
+	return head;
+}
+
+static void fsdev_file_drop(struct fsdev_file *ff, enum fsdev_head head)
+{
+	spin_lock_irq(&ff->lock);
+	if (head == FSDEV_HEAD_EVENT) {
+		ff->head = (ff->head + 1) % FSDEV_EVENT_RING;
+		ff->count--;
+	} else if (head == FSDEV_HEAD_OVERFLOW) {
+		ff->overflow = false;
+	}
+	spin_unlock_irq(&ff->lock);
 }
 
 static bool fsdev_file_pending(struct fsdev_file *ff)
@@ -124,6 +148,7 @@ static int fsdev_open(struct inode *inode, struct file *file)
 	fsdev_object_add();
 	ff->fsdev = fsdev;
 	mutex_init(&ff->claim_lock);
+	mutex_init(&ff->read_lock);
 	spin_lock_init(&ff->lock);
 	init_waitqueue_head(&ff->wait);
 
@@ -152,9 +177,17 @@ static int fsdev_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
-static long fsdev_ioctl_claim(struct fsdev_file *ff)
+/*
+ * The holder receives every memory failure of the device, and there is
+ * one: a read-only opener (any user the node lets read) must not be able
+ * to take the slot and shut out the famfs daemon.
+ */
+static long fsdev_ioctl_claim(struct file *file, struct fsdev_file *ff)
 {
 	int rc = -EBUSY;
+
+	if (!(file->f_mode & FMODE_WRITE) && !capable(CAP_SYS_ADMIN))
+		return -EPERM;
 
 	mutex_lock(&ff->claim_lock);
 	if (!ff->is_holder) {
@@ -226,7 +259,7 @@ static long fsdev_ioctl_info(struct fsdev *fsdev, void __user *arg)
 	info.nr_ranges = fsdev->nr_ranges;
 	info.max_view_extents = FSDEV_VIEW_MAX_EXTENTS;
 	info.event_size = sizeof(struct fsdev_dax_event);
-	info.poisoned_pages = 0;
+	info.poisoned_pages = atomic_read(&fsdev->nr_poisoned);
 	info.flags = 0;
 	if (fsdev->is_static)
 		info.flags |= FSDEV_DAX_INFO_STATIC;
@@ -256,7 +289,7 @@ static long fsdev_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return fsdev_ioctl_info(ff->fsdev, argp);
 	switch (cmd) {
 	case FSDEV_DAX_IOC_CLAIM_HOLDER:
-		return fsdev_ioctl_claim(ff);
+		return fsdev_ioctl_claim(file, ff);
 	case FSDEV_DAX_IOC_RELEASE_HOLDER:
 		return fsdev_ioctl_release(ff);
 	case FSDEV_DAX_IOC_CREATE_VIEW:
@@ -279,11 +312,21 @@ static ssize_t fsdev_read(struct file *file, char __user *buf, size_t count,
 		return -EINVAL;
 
 	for (;;) {
-		while (done + sizeof(ev) <= count && fsdev_file_pop(ff, &ev)) {
-			if (copy_to_user(buf + done, &ev, sizeof(ev)))
+		enum fsdev_head head;
+
+		mutex_lock(&ff->read_lock);
+		while (done + sizeof(ev) <= count) {
+			head = fsdev_file_peek(ff, &ev);
+			if (head == FSDEV_HEAD_EMPTY)
+				break;
+			if (copy_to_user(buf + done, &ev, sizeof(ev))) {
+				mutex_unlock(&ff->read_lock);
 				return done ? done : -EFAULT;
+			}
+			fsdev_file_drop(ff, head);
 			done += sizeof(ev);
 		}
+		mutex_unlock(&ff->read_lock);
 		if (done)
 			return done;
 		if (READ_ONCE(ff->fsdev->dead))

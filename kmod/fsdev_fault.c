@@ -46,6 +46,8 @@ static vm_fault_t fsdev_pte_fault(struct vm_fault *vmf, struct fsdev *fsdev,
 
 	if (fsdev_range_offset_to_phys(map, nr, offset, &phys, &contig))
 		return VM_FAULT_SIGBUS;
+	if (fsdev_poisoned(fsdev, phys, PAGE_SIZE))
+		return VM_FAULT_HWPOISON;
 
 	/*
 	 * A write to a private mapping: hand the core the device page to
@@ -92,36 +94,44 @@ static vm_fault_t fsdev_pmd_fault(struct vm_fault *vmf, struct fsdev *fsdev,
 		return VM_FAULT_FALLBACK;
 	if (!IS_ALIGNED(phys, PMD_SIZE) || contig < PMD_SIZE)
 		return VM_FAULT_FALLBACK;
+	/* around a bad page the block is mapped by pages, the bad one not */
+	if (fsdev_poisoned(fsdev, phys, PMD_SIZE))
+		return VM_FAULT_FALLBACK;
 
 	pfn = phys_to_pfn_t(phys, PFN_DEV | PFN_MAP);
 	if (set_folio_mapping)
 		fsdev_set_folio_mapping(vma, pgoff, phys, PMD_SIZE >> PAGE_SHIFT);
 	/*
-	 * Map writable at once when the vma allows it, as the PTE path
-	 * does through vm_page_prot: nothing here tracks dirty pages.
+	 * Writable only for a write fault: a read maps the block read-only,
+	 * and the first write comes back here to make the same PMD writable
+	 * (vmf->orig_pmd is then that PMD, counted apart).
 	 */
-	write = (vmf->flags & FAULT_FLAG_WRITE) ||
-		(vma->vm_flags & (VM_WRITE | VM_SHARED)) == (VM_WRITE | VM_SHARED);
+	write = vmf->flags & FAULT_FLAG_WRITE;
 	ret = vmf_insert_pfn_pmd(vmf, pfn, write);
 	if (ret == VM_FAULT_NOPAGE)
-		atomic64_inc(&fsdev->pmd_faults);
+		atomic64_inc(pmd_none(vmf->orig_pmd) ? &fsdev->pmd_faults :
+						       &fsdev->pmd_write_faults);
 	return ret;
 }
 
 /*
  * Liveness is checked under the dax read lock: unbind marks the device
  * dead, then kill_dax() waits for these readers before the mappings are
- * zapped, so no PTE can be installed after the zap.
+ * zapped, so no PTE can be installed after the zap. Poison is checked
+ * under the mapping's invalidate_lock, which memory failure handling
+ * takes exclusively to unmap a page it has just marked bad.
  */
 vm_fault_t fsdev_map_fault(struct vm_fault *vmf, unsigned int order,
 			   struct fsdev *fsdev,
 			   const struct fsdev_range *map, unsigned int nr,
 			   bool set_folio_mapping)
 {
+	struct address_space *mapping = vmf->vma->vm_file->f_mapping;
 	vm_fault_t ret;
 	int id;
 
 	id = dax_read_lock();
+	filemap_invalidate_lock_shared(mapping);
 	if (READ_ONCE(fsdev->dead))
 		ret = VM_FAULT_SIGBUS;
 	else if (order == 0)
@@ -130,6 +140,7 @@ vm_fault_t fsdev_map_fault(struct vm_fault *vmf, unsigned int order,
 		ret = fsdev_pmd_fault(vmf, fsdev, map, nr, set_folio_mapping);
 	else
 		ret = VM_FAULT_FALLBACK;
+	filemap_invalidate_unlock_shared(mapping);
 	dax_read_unlock(id);
 	return ret;
 }

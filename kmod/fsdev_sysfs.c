@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Counters under /sys/bus/dax/devices/daxX.Y/fsdev/, present while the
- * device is bound to fsdev_dax. Tests use them to tell PMD from PTE
- * faults, to see memory failures reach the driver and to check the page
- * order of a reused static pgmap.
+ * device is bound to fsdev_dax: PTE faults, PMDs mapped, read-only PMDs
+ * made writable by a write, memory failures seen, pages known poisoned,
+ * whether a holder is claimed, and the page order of the page map (0
+ * once probe reset a reused static one). Tests and benchmarks read them.
  */
 #include <linux/device.h>
 #include <linux/memremap.h>
@@ -27,6 +28,25 @@ static ssize_t pmd_faults_show(struct device *dev,
 	return sysfs_emit(buf, "%lld\n", atomic64_read(&fsdev->pmd_faults));
 }
 static DEVICE_ATTR_RO(pmd_faults);
+
+static ssize_t pmd_write_faults_show(struct device *dev,
+				     struct device_attribute *attr, char *buf)
+{
+	struct fsdev *fsdev = dev_get_drvdata(dev);
+
+	return sysfs_emit(buf, "%lld\n",
+			  atomic64_read(&fsdev->pmd_write_faults));
+}
+static DEVICE_ATTR_RO(pmd_write_faults);
+
+static ssize_t poisoned_pages_show(struct device *dev,
+				   struct device_attribute *attr, char *buf)
+{
+	struct fsdev *fsdev = dev_get_drvdata(dev);
+
+	return sysfs_emit(buf, "%d\n", atomic_read(&fsdev->nr_poisoned));
+}
+static DEVICE_ATTR_RO(poisoned_pages);
 
 static ssize_t memory_failures_show(struct device *dev,
 				    struct device_attribute *attr, char *buf)
@@ -59,6 +79,8 @@ static DEVICE_ATTR_RO(holder);
 static struct attribute *fsdev_attrs[] = {
 	&dev_attr_pte_faults.attr,
 	&dev_attr_pmd_faults.attr,
+	&dev_attr_pmd_write_faults.attr,
+	&dev_attr_poisoned_pages.attr,
 	&dev_attr_memory_failures.attr,
 	&dev_attr_holder.attr,
 	&dev_attr_pgmap_order.attr,

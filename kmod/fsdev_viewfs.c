@@ -36,6 +36,27 @@
 
 static struct vfsmount *fsdev_view_mnt;
 
+/*
+ * The size-checked forms of the two copies, as copy_to_iter() is for the
+ * plain one (6.12 has none for these): a copy the hardened-usercopy
+ * checks refuse copies nothing.
+ */
+static __always_inline size_t fsdev_copy_mc_to_iter(void *addr, size_t bytes,
+						    struct iov_iter *i)
+{
+	if (!check_copy_size(addr, bytes, true))
+		return 0;
+	return _copy_mc_to_iter(addr, bytes, i);
+}
+
+static __always_inline size_t
+fsdev_copy_from_iter_flushcache(void *addr, size_t bytes, struct iov_iter *i)
+{
+	if (!check_copy_size(addr, bytes, false))
+		return 0;
+	return _copy_from_iter_flushcache(addr, bytes, i);
+}
+
 static struct fsdev_view *fsdev_view_of(struct inode *inode)
 {
 	return inode->i_private;
@@ -58,7 +79,14 @@ static int fsdev_view_open(struct inode *inode, struct file *file)
 /*
  * Copy between the view and @iter one physical segment chunk at a time,
  * each under the dax read lock so unbind cannot remove the memory under
- * the copy. Reads use the machine-check safe copy: poison gives -EIO.
+ * the copy. A chunk stops before a page known to be poisoned, and a copy
+ * that reaches one fails with EIO.
+ *
+ * Reads use the machine-check safe copy (with its size checks): a bad
+ * page not yet known ends the copy short instead of crashing. Writes go
+ * around the CPU caches (the pmem driver's flushcache copy), and a write
+ * barrier at the end orders them before the write returns, so what
+ * write() put in the memory is in the memory, for every host to see.
  */
 static ssize_t fsdev_view_rw(struct kiocb *iocb, struct iov_iter *iter,
 			     bool write)
@@ -76,7 +104,7 @@ static ssize_t fsdev_view_rw(struct kiocb *iocb, struct iov_iter *iter,
 		return -ENOSPC;
 
 	while (iov_iter_count(iter) && pos < view->size) {
-		u64 phys, contig;
+		u64 phys, contig, clean;
 		size_t chunk, n;
 		int id;
 
@@ -86,6 +114,11 @@ static ssize_t fsdev_view_rw(struct kiocb *iocb, struct iov_iter *iter,
 		chunk = min3(contig, view->size - pos,
 			     (u64)iov_iter_count(iter));
 		chunk = min_t(size_t, chunk, FSDEV_VIEW_COPY_CHUNK);
+		clean = fsdev_poison_clean(view->fsdev, phys, chunk);
+		if (!clean) {
+			rc = -EIO;
+			break;
+		}
 
 		id = dax_read_lock();
 		if (READ_ONCE(view->fsdev->dead)) {
@@ -94,18 +127,21 @@ static ssize_t fsdev_view_rw(struct kiocb *iocb, struct iov_iter *iter,
 			break;
 		}
 		if (write)
-			n = copy_from_iter(__va(phys), chunk, iter);
+			n = fsdev_copy_from_iter_flushcache(__va(phys), clean,
+							    iter);
 		else
-			n = _copy_mc_to_iter(__va(phys), chunk, iter);
+			n = fsdev_copy_mc_to_iter(__va(phys), clean, iter);
 		dax_read_unlock(id);
 
 		pos += n;
 		done += n;
-		if (n < chunk) {
+		if (n < clean) {
 			rc = write ? -EFAULT : -EIO;
 			break;
 		}
 	}
+	if (write && done)
+		pmem_wmb();
 	iocb->ki_pos = pos;
 	return done ? done : rc;
 }

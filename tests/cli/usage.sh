@@ -189,6 +189,18 @@ expect 1 'bind to fsdev_dax: did not take' "daxmode famfs fails cleanly when bin
 	env FAMFS_SYSFS="$sys" "$FAMFS" daxmode /dev/dax0.0 famfs
 check "daxmode unbound then asked device_dax back" -- \
 	grep -qx dax0.0 "$sys/bus/dax/drivers/device_dax/new_id"
+# a process with the node open keeps daxmode off the device (a fake
+# /proc: pid 4242 has an fd on a char device of the device's number)
+proc=$T/proc
+mkdir -p "$proc/4242/fd"
+echo fakeholder >"$proc/4242/comm"
+ln -s /dev/null "$proc/4242/fd/3"
+printf '%d:%d\n' "0x$(stat -L -c %t /dev/null)" "0x$(stat -L -c %T /dev/null)" \
+	>"$sys/bus/dax/devices/dax0.0/dev"
+expect 1 '^famfs: /dev/dax0.0: in use: open by pid 4242 \(fakeholder\); close it before changing mode$' \
+	"daxmode refuses a device whose node is open" -- \
+	env FAMFS_SYSFS="$sys" FAMFS_PROC="$proc" "$FAMFS" daxmode /dev/dax0.0 famfs
+rm "$sys/bus/dax/devices/dax0.0/dev"
 
 # run: the preload library appended to LD_PRELOAD, the command's status
 : "${PRELOAD_LIB:?path to libfamfs-direct.so}"

@@ -12,7 +12,7 @@
 static char sysdir[256];
 
 struct counts {
-	long long pte, pmd, minflt;
+	long long pte, pmd, pmd_write, minflt;
 };
 
 static void sample(struct counts *c)
@@ -24,30 +24,44 @@ static void sample(struct counts *c)
 	c->pte = read_counter(path);
 	snprintf(path, sizeof(path), "%s/pmd_faults", sysdir);
 	c->pmd = read_counter(path);
+	snprintf(path, sizeof(path), "%s/pmd_write_faults", sysdir);
+	c->pmd_write = read_counter(path);
 	getrusage(RUSAGE_SELF, &ru);
 	c->minflt = ru.ru_minflt;
 }
 
-/* Touch every page of [p, p + len) and check the fault deltas. */
+/*
+ * Read every page of [p, p + len), then write every page, checking the
+ * fault deltas of each pass. A read maps a PMD read-only (want_pmd), so
+ * the first write to it faults once more to make it writable; a PTE is
+ * mapped writable at once in a shared writable mapping.
+ */
 static void touch_and_check(const char *what, volatile char *p, size_t len,
 			    long long want_pmd, long long want_pte)
 {
-	struct counts a, b;
+	struct counts a, b, c;
 	long long sum = 0, faults;
 	size_t i;
 
 	sample(&a);
 	for (i = 0; i < len; i += PAGE)
 		sum += p[i];
+	sample(&b);
 	for (i = 0; i < len; i += PAGE)
 		p[i] = (char)sum;
-	sample(&b);
-	faults = b.minflt - a.minflt;
-	check(b.pmd - a.pmd == want_pmd && b.pte - a.pte == want_pte,
-	      "%s: %lld PMD + %lld PTE faults (want %lld + %lld)", what,
+	sample(&c);
+	check(b.pmd - a.pmd == want_pmd && b.pte - a.pte == want_pte &&
+	      b.pmd_write == a.pmd_write,
+	      "%s, reads: %lld PMD + %lld PTE faults (want %lld + %lld)", what,
 	      b.pmd - a.pmd, b.pte - a.pte, want_pmd, want_pte);
+	check(c.pmd_write - b.pmd_write == want_pmd && c.pmd == b.pmd &&
+	      c.pte == b.pte,
+	      "%s, writes: %lld faults make read-only PMDs writable (want %lld)",
+	      what, c.pmd_write - b.pmd_write, want_pmd);
+	faults = c.minflt - a.minflt;
 	/* a few faults of the test itself (stack, sysfs reads) are allowed */
-	check(faults >= want_pmd + want_pte && faults <= want_pmd + want_pte + 8,
+	check(faults >= 2 * want_pmd + want_pte &&
+	      faults <= 2 * want_pmd + want_pte + 8,
 	      "%s: %lld minor faults seen by the process", what, faults);
 }
 

@@ -5,13 +5,20 @@
  *   fsdev-poison holder DEV    claim rules, MADV_HWPOISON through the
  *                              device and a view, hwpoison-inject's
  *                              corrupt-pfn, queue overflow
+ *   fsdev-poison refuse DEV    a poisoned page is never mapped again
+ *                              (device, views), view I/O stops at it
+ *   fsdev-poison pin DEV       hold a vmsplice pin on a device page
+ *                              across an unbind (see pin())
  *   fsdev-poison generic DEV OFFSET
  *                              without a holder the kernel's generic
  *                              handling signals the mapper (SIGBUS
  *                              BUS_MCEERR_AR); works under device_dax
  */
+#define _GNU_SOURCE	/* vmsplice */
 #include <poll.h>
+#include <setjmp.h>
 #include <signal.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include "fsdev_test.h"
 
@@ -74,6 +81,36 @@ static void corrupt_pfn_and_expect(int hfd, volatile char *addr,
 	      (unsigned long long)offset, FSDEV_DAX_EVENT_POISON);
 }
 
+/*
+ * A memory failure nobody consumed is reported to the holder; a failed
+ * copy of the record to the reader must leave it queued.
+ */
+static void event_survives_a_failed_read(int hfd, volatile char *p,
+					 uint64_t offset)
+{
+	struct fsdev_dax_event ev;
+	void *bad;
+	int rc, err;
+
+	bad = mmap(NULL, PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (bad == MAP_FAILED)
+		die("mmap PROT_NONE");
+	(void)p[offset];
+	if (madvise((void *)(p + offset), PAGE, MADV_HWPOISON))
+		die("madvise(MADV_HWPOISON)");
+	rc = read(hfd, bad, sizeof(ev));
+	err = errno;
+	check(rc < 0 && err == EFAULT,
+	      "read() of an event into an unwritable buffer fails (%s)",
+	      rc < 0 ? strerror(err) : "read");
+	memset(&ev, 0, sizeof(ev));
+	check(next_event(hfd, &ev) == 0 && ev.offset == offset &&
+	      ev.size == sizeof(ev),
+	      "the event is still there for the next read (offset %#llx)",
+	      (unsigned long long)ev.offset);
+	munmap(bad, PAGE);
+}
+
 static int holder(const char *dev)
 {
 	const struct fsdev_dax_extent ext[] = {
@@ -117,6 +154,8 @@ static int holder(const char *dev)
 			  30 * MiB + 5 * PAGE);
 
 	corrupt_pfn_and_expect(hfd, p + 40 * MiB + PAGE, 40 * MiB + PAGE);
+
+	event_survives_a_failed_read(hfd, p, 44 * MiB + 2 * PAGE);
 
 	/* more failures than the queue holds: an OVERFLOW record follows */
 	for (i = 0; i < 70; i++)
@@ -183,12 +222,155 @@ static int generic(const char *dev, uint64_t offset)
 	return test_failures != 0;
 }
 
+static sigjmp_buf bus_jmp;
+static volatile siginfo_t bus_info;
+
+static void on_bus(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig;
+	(void)uc;
+	bus_info = *si;
+	siglongjmp(bus_jmp, 1);
+}
+
+/* Read *@p: 0 if it reads, else the SIGBUS si_code (si_addr must be p). */
+static int bus_code(volatile char *p)
+{
+	struct sigaction sa = { .sa_sigaction = on_bus, .sa_flags = SA_SIGINFO };
+	int code = 0;
+
+	sigaction(SIGBUS, &sa, NULL);
+	if (sigsetjmp(bus_jmp, 1) == 0)
+		(void)*p;
+	else
+		code = bus_info.si_addr == (void *)p ? bus_info.si_code : -1;
+	signal(SIGBUS, SIG_DFL);
+	return code;
+}
+
+/*
+ * A poisoned page is never mapped again, through the device or a view,
+ * and view read()/write() stop at it. The page is poisoned through the
+ * device mapping while the view's mapping of it is live: that mapping
+ * must be zapped too.
+ */
+static int refuse(const char *dev)
+{
+	const uint64_t base = 80 * MiB, bad = base + 5 * PAGE;
+	const struct fsdev_dax_extent ext = { .offset = base, .len = 2 * MiB };
+	struct fsdev_dax_info info;
+	struct fsdev_dax_event ev;
+	volatile char *p, *v, *again;
+	uint32_t poisoned;
+	char buf[3 * PAGE];
+	int fd = open_dev(dev), hfd = open_dev(dev), vfd, code;
+	ssize_t n;
+
+	if (ioctl(hfd, FSDEV_DAX_IOC_CLAIM_HOLDER))
+		die("claim holder");
+	get_info(fd, &info, NULL, 0);
+	poisoned = info.poisoned_pages;
+	p = mmap(NULL, info.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	vfd = create_view(fd, &ext, 1, O_RDWR, NULL);
+	if (p == MAP_FAILED || vfd < 0)
+		die("map device and view");
+	v = mmap(NULL, 2 * MiB, PROT_READ | PROT_WRITE, MAP_SHARED, vfd, 0);
+	if (v == MAP_FAILED)
+		die("mmap view");
+	check(!bus_code(p + bad) && !bus_code(v + 5 * PAGE),
+	      "the page reads through the device and the view before");
+
+	check(madvise((void *)(p + bad), PAGE, MADV_HWPOISON) == 0,
+	      "memory failure handled for device offset %#llx",
+	      (unsigned long long)bad);
+	check(next_event(hfd, &ev) == 0 && ev.offset == bad,
+	      "the holder is told, as information");
+
+	code = bus_code(p + bad);
+	check(code == BUS_MCEERR_AR,
+	      "touching it again through the device: SIGBUS BUS_MCEERR_AR at its address (si_code %d)",
+	      code);
+	code = bus_code(v + 5 * PAGE);
+	check(code == BUS_MCEERR_AR,
+	      "through the view's existing mapping too (si_code %d)", code);
+	again = mmap(NULL, 2 * MiB, PROT_READ, MAP_SHARED, vfd, 0);
+	code = again == MAP_FAILED ? -2 : bus_code(again + 5 * PAGE);
+	check(code == BUS_MCEERR_AR, "and through a new mapping (si_code %d)",
+	      code);
+	if (again != MAP_FAILED)
+		munmap((void *)again, 2 * MiB);
+	check(!bus_code(p + bad - PAGE) && !bus_code(p + bad + PAGE) &&
+	      !bus_code(v + 4 * PAGE) && !bus_code(v + 6 * PAGE),
+	      "the pages around it still read");
+
+	n = pread(vfd, buf, sizeof(buf), 3 * PAGE);
+	check(n == 2 * PAGE, "a view read() stops before the bad page (%zd)", n);
+	n = pread(vfd, buf, PAGE, 5 * PAGE);
+	check(n < 0 && errno == EIO, "a read() of it fails with EIO");
+	n = pwrite(vfd, buf, PAGE, 5 * PAGE);
+	check(n < 0 && errno == EIO, "a write() to it fails with EIO");
+	get_info(fd, &info, NULL, 0);
+	check(info.poisoned_pages == poisoned + 1,
+	      "GET_INFO counts it (%u poisoned pages)", info.poisoned_pages);
+
+	munmap((void *)v, 2 * MiB);
+	munmap((void *)p, info.size);
+	close(vfd);
+	close(hfd);
+	close(fd);
+	return test_failures != 0;
+}
+
+/*
+ * Hold a pin on a device page across an unbind: vmsplice() a page of a
+ * device mapping into a pipe, print "ready", wait for a line on stdin
+ * (the script asks for the unbind meanwhile and checks it waits), then
+ * drain the pipe, which must still hold the bytes, and exit.
+ */
+static int pin(const char *dev)
+{
+	const uint64_t offset = 30 * MiB;
+	struct iovec iov;
+	uint64_t got[PAGE / 8], i;
+	volatile uint64_t *p;
+	int fd = open_dev(dev), pipefd[2], ok = 1;
+	char line[16];
+
+	p = mmap(NULL, 32 * MiB, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED || pipe(pipefd))
+		die("map device, pipe");
+	for (i = 0; i < PAGE / 8; i++)
+		p[offset / 8 + i] = pattern(offset + 8 * i, 0x99);
+	iov.iov_base = (void *)&p[offset / 8];
+	iov.iov_len = PAGE;
+	if (vmsplice(pipefd[1], &iov, 1, 0) != (ssize_t)PAGE)
+		die("vmsplice");
+	munmap((void *)p, 32 * MiB);
+	close(fd);
+	printf("ready\n");
+	fflush(stdout);
+	if (!fgets(line, sizeof(line), stdin))
+		die("waiting for the unbind");
+	if (read(pipefd[0], got, PAGE) != (ssize_t)PAGE)
+		die("drain the pipe");
+	for (i = 0; i < PAGE / 8; i++)
+		ok &= got[i] == pattern(offset + 8 * i, 0x99);
+	check(ok, "the pinned page still held its bytes when the pin was dropped");
+	close(pipefd[0]);
+	close(pipefd[1]);
+	return test_failures != 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 3 && !strcmp(argv[1], "refuse"))
+		return refuse(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "pin"))
+		return pin(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "holder"))
 		return holder(argv[2]);
 	if (argc == 4 && !strcmp(argv[1], "generic"))
 		return generic(argv[2], strtoull(argv[3], NULL, 0));
-	fprintf(stderr, "usage: fsdev-poison holder DEV | generic DEV OFFSET\n");
+	fprintf(stderr, "usage: fsdev-poison holder|refuse|pin DEV | generic DEV OFFSET\n");
 	return 2;
 }

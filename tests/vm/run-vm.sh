@@ -73,8 +73,9 @@ mkdir -p "$tree_out"
 exec 9>"$cache/.lock"
 flock 9
 
-kmod_out=$tree_out/kmod-$kver
-KVER=$kver FSDEV_CACHE=$cache "$top/kmod/build.sh" "$kmod_out" >&2
+# the test build of the module: its test hooks are in debugfs
+kmod_out=$tree_out/kmod-$kver-testing
+KVER=$kver FSDEV_CACHE=$cache "$top/kmod/build.sh" --testing "$kmod_out" >&2
 
 base=$cache/initramfs-$kver-$(cat "$here/mkinitramfs.sh" "$here/init.sh" | md5sum | cut -c1-12).cpio.gz
 [ -r "$base" ] || "$here/mkinitramfs.sh" "$kver" "$base"

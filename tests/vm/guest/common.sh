@@ -2,7 +2,8 @@
 # Helpers for guest test scripts (sourced; busybox sh).
 DAX=${DAX:-dax0.0}
 DAXSYS=/sys/bus/dax
-FSDEV_PARAMS=/sys/module/fsdev_dax/parameters
+# test hooks of the test build of the module (debugfs, see fsdev_testing.h)
+FSDEV_DEBUG=/sys/kernel/debug/fsdev_dax
 failures=0
 
 ok() { echo "ok: $*"; }
@@ -23,9 +24,13 @@ unbind() { # unbind $1 from whatever driver holds it
 	[ -z "$_drv" ] || echo "$1" >"$DAXSYS/drivers/$_drv/unbind"
 }
 
-bind_to() { # bind_to DRIVER DEV: returns the bind write's status
+bind_to() { # bind_to DRIVER DEV: bound? (fsdev_dax binds ids in new_id only)
 	unbind "$2"
-	echo "$2" >"$DAXSYS/drivers/$1/bind" 2>/dev/null
+	# new_id binds an unbound device at once; bind is for an id it has
+	echo "$2" >"$DAXSYS/drivers/$1/new_id" 2>/dev/null
+	[ "$(driver_of "$2")" = "$1" ] ||
+		echo "$2" >"$DAXSYS/drivers/$1/bind" 2>/dev/null
+	[ "$(driver_of "$2")" = "$1" ]
 }
 
 wait_node() { # wait for /dev/$1 to appear (devtmpfs)
@@ -34,7 +39,7 @@ wait_node() { # wait for /dev/$1 to appear (devtmpfs)
 	[ -c "/dev/$1" ]
 }
 
-objects() { cat $FSDEV_PARAMS/objects; }
+objects() { cat $FSDEV_DEBUG/objects; }
 
 finish() {
 	if [ "$failures" = 0 ]; then echo "PASS"; exit 0; fi

@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # mmap round trips through the device node and through views; offsets
-# agree with device_dax's; a view is a FUSE passthrough backing file and
+# agree with device_dax's; access rules of the node and of views; hostile
+# extent lists; view writes bypass the caches and fsync writes back,
+# reads are machine-check safe; a view is a FUSE passthrough backing file and
 # a file of that FUSE mount maps device memory; unbinding under live
 # mappings (device, view, FUSE file), views and a holder zaps them
 # cleanly and leaves no driver objects behind.
@@ -20,6 +22,32 @@ expect "device_dax sees fsdev_dax's data" fsdev-mmap verify "$dev" 0x1234
 expect "stamp through device_dax" fsdev-mmap stamp "$dev" 0x777
 expect "bind fsdev_dax again" bind_to fsdev_dax "$DAX"
 expect "fsdev_dax sees device_dax's data" fsdev-mmap verify "$dev" 0x777
+
+# Who may do what (the node opened by root and by nobody), hostile
+# extent lists, allocations charged to the caller's memory cgroup.
+chmod 0666 "$dev"
+expect "access rules" fsdev-access modes "$dev"
+expect "hostile extent lists" fsdev-access lists "$dev"
+mkdir -p /sys/fs/cgroup
+mount -t cgroup2 none /sys/fs/cgroup
+echo +memory >/sys/fs/cgroup/cgroup.subtree_control
+mkdir -p /sys/fs/cgroup/fsdev-test
+expect "view allocations are charged to the caller" \
+	fsdev-access charged "$dev" /sys/fs/cgroup/fsdev-test
+expect "and fail quietly" sh -c "! dmesg | grep -q -e 'allocation failure' -e 'vmalloc error'"
+chmod 0600 "$dev"
+
+# Which copies view I/O runs, counted by kprobes.
+tracing=/sys/kernel/debug/tracing
+{
+	echo 'p:fsdev/flushcopy __copy_user_flushcache'
+	echo 'p:fsdev/wbcache arch_wb_cache_pmem'
+	echo 'p:fsdev/mccopy _copy_mc_to_iter'
+} >>$tracing/kprobe_events
+echo 1 >$tracing/events/fsdev/enable
+expect "view write/fsync/read copies" fsdev-io "$dev" $tracing
+echo 0 >$tracing/events/fsdev/enable
+echo >$tracing/kprobe_events
 
 # Unbind while one process maps the device and a view and holds the
 # device, and another maps a file of a FUSE mount passed through to a

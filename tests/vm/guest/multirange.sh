@@ -29,13 +29,13 @@ expect "stamp across ranges" fsdev-mmap stamp /dev/$DAX 0x55
 
 # A failed probe must not leave a stale pgmap behind on a dynamic device.
 unbind "$DAX"
-echo 6 >$FSDEV_PARAMS/probe_fail_step
+echo 6 >$FSDEV_DEBUG/fail_probe_step
 if echo "$DAX" >$DAXSYS/drivers/fsdev_dax/bind 2>/dev/null; then
 	fail "injected probe failure"
 else
 	ok "injected probe failure at the last step"
 fi
-echo 0 >$FSDEV_PARAMS/probe_fail_step
+echo 0 >$FSDEV_DEBUG/fail_probe_step
 expect "dynamic device binds again after a failed probe" \
 	sh -c "echo $DAX > $DAXSYS/drivers/fsdev_dax/bind"
 unbind "$DAX"

@@ -1,15 +1,41 @@
 # SPDX-License-Identifier: Apache-2.0
-# Memory failures reach the holder with the device offset; without a
-# holder the kernel's generic handling signals the mapper.
+# Memory failures reach the holder with the device offset (and a record
+# whose copy to the reader fails stays queued); a poisoned page is never
+# mapped again, through the device or a view, and view I/O stops at it;
+# without a holder a task touching it gets SIGBUS BUS_MCEERR_AR; an
+# unbind waits for a page pinned by vmsplice until the pin is dropped.
 . ./common.sh
+. ./famfs-common.sh	# wait_for
 sysfs=$DAXSYS/devices/$DAX/fsdev
+dev=/dev/$DAX
 expect "bind fsdev_dax" bind_to fsdev_dax "$DAX"
 expect "device node" wait_node "$DAX"
-expect "holder events" fsdev-poison holder "/dev/$DAX"
+expect "holder events" fsdev-poison holder "$dev"
+expect "poisoned pages refused" fsdev-poison refuse "$dev"
 before=$(cat $sysfs/memory_failures)
-expect "no holder: generic handling" fsdev-poison generic "/dev/$DAX" $((100 * 1048576 + 8192))
+expect "no holder: the task gets SIGBUS BUS_MCEERR_AR" \
+	fsdev-poison generic "$dev" $((100 * 1048576 + 8192))
 expect "driver saw that failure too" [ "$(cat $sysfs/memory_failures)" = $((before + 1)) ]
 expect "holder attribute back to 0" [ "$(cat $sysfs/holder)" = 0 ]
-expect "unbind" unbind "$DAX"
+expect "sysfs counts the poisoned pages" [ "$(cat $sysfs/poisoned_pages)" -gt 70 ]
+
+# A pinned page keeps the unbind waiting; dropping the pin lets it end.
+mkfifo /tmp/pin.go
+fsdev-poison pin "$dev" </tmp/pin.go >/tmp/pin.out &
+pin_pid=$!
+exec 3>/tmp/pin.go
+expect "a page is pinned" wait_for 100 grep -q ready /tmp/pin.out
+(unbind "$DAX"; echo done >/tmp/unbind.done) &
+sleep 3
+expect "unbind still waits while the page is pinned" [ ! -e /tmp/unbind.done ]
+expect "and says so" dmesg | grep -q "$DAX: unbind waits for pinned pages"
+echo go >&3
+exec 3>&-
+wait $pin_pid
+rc=$?
+cat /tmp/pin.out
+expect "the pin holder's checks" [ $rc = 0 ]
+expect "unbind ends once the pin is dropped" wait_for 100 [ -e /tmp/unbind.done ]
+expect "unbound" [ -z "$(driver_of "$DAX")" ]
 expect "no driver objects left" [ "$(objects)" = 0 ]
 finish

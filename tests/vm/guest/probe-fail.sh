@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-# Probe failing at each step (probe_fail_step test hook) unwinds fully:
+# Probe failing at each step (fail_probe_step test hook) unwinds fully:
 # the device binds again, to fsdev_dax and to device_dax. Step 2 makes
 # the data-offset check see an impossible layout.
 . ./common.sh
@@ -7,16 +7,16 @@ dev=/dev/$DAX
 
 step=1
 while [ $step -le 6 ]; do
-	echo $step >$FSDEV_PARAMS/probe_fail_step
+	echo $step >$FSDEV_DEBUG/fail_probe_step
 	unbind "$DAX"
-	if echo "$DAX" >"$DAXSYS/drivers/fsdev_dax/bind" 2>/dev/null; then
+	if bind_to fsdev_dax "$DAX"; then
 		fail "step $step: bind should have failed"
 	else
 		ok "step $step: bind failed"
 	fi
 	expect "step $step: device left unbound" [ -z "$(driver_of "$DAX")" ]
-	expect "step $step: hook fired" dmesg | grep -q "probe_fail_step=$step: failing probe"
-	echo 0 >$FSDEV_PARAMS/probe_fail_step
+	expect "step $step: hook fired" dmesg | grep -q "test hook: failing probe at step $step"
+	echo 0 >$FSDEV_DEBUG/fail_probe_step
 	expect "step $step: no driver objects left" [ "$(objects)" = 0 ]
 	expect "step $step: binds to fsdev_dax now" bind_to fsdev_dax "$DAX"
 	expect "step $step: and works" fsdev-mmap stamp "$dev" $step
@@ -25,6 +25,6 @@ while [ $step -le 6 ]; do
 	expect "step $step: sees the data" fsdev-mmap verify "$dev" $step
 	step=$((step + 1))
 done
-expect "invalid pgmap offset names both addresses" \
-	dmesg | grep -q -E "$DAX: pgmap start 0x[0-9a-f]+ exceeds data start 0x[0-9a-f]+"
+expect "an impossible page map layout names both addresses" \
+	dmesg | grep -q -E "$DAX: data at 0x[0-9a-f]+ lies below its page map at 0x[0-9a-f]+"
 finish
