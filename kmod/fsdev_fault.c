@@ -102,9 +102,12 @@ static vm_fault_t fsdev_pmd_fault(struct vm_fault *vmf, struct fsdev *fsdev,
 	if (set_folio_mapping)
 		fsdev_set_folio_mapping(vma, pgoff, phys, PMD_SIZE >> PAGE_SHIFT);
 	/*
-	 * Writable only for a write fault: a read maps the block read-only,
-	 * and the first write comes back here to make the same PMD writable
-	 * (vmf->orig_pmd is then that PMD, counted apart).
+	 * Writable and dirty only for a write fault. A read maps the block
+	 * with the vma's protection, read-only whenever the core tracks
+	 * writes (soft-dirty, write-notify), and the first write then comes
+	 * back here to make that PMD writable (vmf->orig_pmd is then the
+	 * PMD, counted apart). Made writable on a read, every read would
+	 * count as a write, and a private mapping would write the device.
 	 */
 	write = vmf->flags & FAULT_FLAG_WRITE;
 	ret = vmf_insert_pfn_pmd(vmf, pfn, write);

@@ -3,9 +3,11 @@
  * fsdev-io DEV TRACING: which copies a view's read(), write() and fsync()
  * run in the kernel, counted by kprobes the script has set up in the
  * group "fsdev" (TRACING is the tracefs directory):
- *   fsdev/flushcopy  __copy_user_flushcache: a copy around the CPU caches
+ *   fsdev/flushcopy  copy_user_flushcache: a copy around the CPU caches
  *   fsdev/wbcache    arch_wb_cache_pmem: cache lines written back
- *   fsdev/mccopy     _copy_mc_to_iter: the machine-check safe copy
+ *   fsdev/mccopy     copy_mc_to_user: the machine-check safe copy
+ * (lib/iov_iter.c's own functions are notrace: these are what they call
+ * for a user buffer.)
  * A write must reach memory (not stay in a cache another host cannot
  * see), fsync must write back what mappings stored, a read must survive
  * poison. The data is checked through a raw mapping of DEV too.
@@ -62,10 +64,12 @@ int main(int argc, char **argv)
 	for (i = 0; i < MiB / 8; i++)
 		buf[i] = pattern(8 * i, 0x10);
 
+	check(hits("flushcopy") >= 0 && hits("wbcache") >= 0 &&
+	      hits("mccopy") >= 0, "the kprobes are set up");
 	before = hits("flushcopy");
 	rc = pwrite(vfd, buf, MiB, 0) == (ssize_t)MiB;
 	after = hits("flushcopy");
-	check(rc && before >= 0 && after > before,
+	check(rc && after > before,
 	      "write() copies around the CPU caches (%lld flushcache copies)",
 	      after - before);
 	check(dev_map[70 * MiB / 8] == pattern(0, 0x10) &&

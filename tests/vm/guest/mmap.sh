@@ -39,11 +39,12 @@ chmod 0600 "$dev"
 
 # Which copies view I/O runs, counted by kprobes.
 tracing=/sys/kernel/debug/tracing
-{
-	echo 'p:fsdev/flushcopy __copy_user_flushcache'
-	echo 'p:fsdev/wbcache arch_wb_cache_pmem'
-	echo 'p:fsdev/mccopy _copy_mc_to_iter'
-} >>$tracing/kprobe_events
+for probe in 'flushcopy copy_user_flushcache' 'wbcache arch_wb_cache_pmem' \
+	'mccopy copy_mc_to_user'; do
+	# shellcheck disable=SC2086 # name and symbol, split on purpose
+	set -- $probe
+	expect "kprobe on $2" sh -c "echo 'p:fsdev/$1 $2' >>$tracing/kprobe_events"
+done
 echo 1 >$tracing/events/fsdev/enable
 expect "view write/fsync/read copies" fsdev-io "$dev" $tracing
 echo 0 >$tracing/events/fsdev/enable
