@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: Apache-2.0
-# kmod/ passes the kernel's checkpatch.pl: no errors, no warnings, each
-# file as a whole (--strict would ask the uapi header for BIT()).
+# kmod/ and its uapi header pass the kernel's checkpatch.pl: no errors,
+# no warnings, each file as a whole (--strict would ask the uapi header
+# for BIT()).
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cp=$("$(dirname "$0")/checkpatch-path.sh" 2>"${TMPDIR:-/tmp}/checkpatch.why.$$") || {
@@ -12,7 +13,7 @@ cp=$("$(dirname "$0")/checkpatch-path.sh" 2>"${TMPDIR:-/tmp}/checkpatch.why.$$")
 rm -f "${TMPDIR:-/tmp}/checkpatch.why.$$"
 
 n=0 failed=0
-for f in "$top"/kmod/*.c "$top"/kmod/*.h; do
+for f in "$top"/kmod/*.c "$top"/kmod/*.h "$top"/include/uapi/linux/*.h; do
 	n=$((n + 1))
 	rel=${f#"$top"/}
 	out=$(perl "$cp" --no-tree --quiet --show-types -f "$f" 2>&1)
