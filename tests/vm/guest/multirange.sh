@@ -24,13 +24,17 @@ expect "grow $DAX to 128 MiB (second range)" sh -c "echo $((128 << 20)) > $DAXSY
 expect "fsdev_dax new_id" sh -c "echo $DAX > $DAXSYS/drivers/fsdev_dax/new_id"
 expect "bound to fsdev_dax" [ "$(driver_of "$DAX")" = fsdev_dax ]
 expect "device node" wait_node "$DAX"
-# stamped first: the multi-range checks poison pages, which are then
-# refused to every mapping
 expect "stamp across ranges" fsdev-mmap stamp /dev/$DAX 0x55
-expect "multi-range checks" fsdev-multirange /dev/$DAX
+unbind "$DAX"
+
+# device_dax must find the bytes at the same offsets (checked before the
+# multi-range checks below write and poison pages there).
+expect "device_dax new_id" sh -c "echo $DAX > $DAXSYS/drivers/device_dax/new_id"
+expect "bound to device_dax" [ "$(driver_of "$DAX")" = device_dax ]
+expect "device_dax sees the same offsets" fsdev-mmap verify /dev/$DAX 0x55
+unbind "$DAX"
 
 # A failed probe must not leave a stale pgmap behind on a dynamic device.
-unbind "$DAX"
 echo 6 >$FSDEV_DEBUG/fail_probe_step
 if echo "$DAX" >$DAXSYS/drivers/fsdev_dax/bind 2>/dev/null; then
 	fail "injected probe failure"
@@ -40,12 +44,8 @@ fi
 echo 0 >$FSDEV_DEBUG/fail_probe_step
 expect "dynamic device binds again after a failed probe" \
 	sh -c "echo $DAX > $DAXSYS/drivers/fsdev_dax/bind"
-unbind "$DAX"
-
-# device_dax must find the bytes at the same offsets.
-expect "device_dax new_id" sh -c "echo $DAX > $DAXSYS/drivers/device_dax/new_id"
-expect "bound to device_dax" [ "$(driver_of "$DAX")" = device_dax ]
-expect "device_dax sees the same offsets" fsdev-mmap verify /dev/$DAX 0x55
+expect "device node again" wait_node "$DAX"
+expect "multi-range checks" fsdev-multirange /dev/$DAX
 unbind "$DAX"
 expect "no driver objects left" [ "$(objects)" = 0 ]
 finish
