@@ -53,7 +53,8 @@ static void view_access(const char *dev)
 	expect_view(ro, O_RDONLY, 0, "a read-only opener makes read-only views");
 	expect_view(wo, O_RDONLY, EPERM, "a write-only opener cannot make a readable view");
 	expect_view(wo, O_WRONLY, 0, "a write-only opener makes write-only views");
-	expect_view(ro, O_RDONLY | O_NONBLOCK, EINVAL, "open flags other than access and O_CLOEXEC are refused");
+	expect_view(ro, O_RDONLY | O_NONBLOCK, EINVAL,
+		    "open flags other than access and O_CLOEXEC are refused");
 	expect_view(ro, O_ACCMODE, EINVAL, "an access mode that is none of the three is refused");
 
 	/* a read-only view stays read-only when opened again by path */
