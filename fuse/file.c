@@ -285,6 +285,11 @@ void file_node_sync(struct fused *d, uint64_t ino)
  * pending again, so that its last writer's close logs its new contents
  * and modification time (one entry per close, not per write).
  */
+static bool writes_reopen_committed(const struct fused *d)
+{
+	return d->master && d->sb->version >= 2;
+}
+
 static int reopen_for_write(struct fused *d, struct open_node *n)
 {
 	int rc = 0;
@@ -404,8 +409,17 @@ static int attach_handle(struct fused *d, fuse_req_t req,
 	fi->keep_cache = 0;
 	/* passed through: the kernel goes to the view, not to us */
 	fi->backing_id = of->node->backing_id > 0 ? of->node->backing_id : 0;
-	fi->direct_io = (d->opts.direct_io && !fi->backing_id) ||
-			(writable && d->writeback && size_fixed(d, fst));
+	if (!fi->backing_id)
+		fi->direct_io = d->opts.direct_io ||
+				(writable && d->writeback && size_fixed(d, fst));
+	else
+		/*
+		 * Writes that may grow the file or log its new contents
+		 * must reach us: read()/write() of such an open come here,
+		 * its mappings still go to the view (the kernel's
+		 * FOPEN_PASSTHROUGH | FOPEN_DIRECT_IO).
+		 */
+		fi->direct_io = writable && writes_reopen_committed(d);
 	/* nothing to write back or commit: close(2) need not ask us */
 	fi->noflush = !writable;
 	counters_add(fi->backing_id ? &d->counters.opens_passthrough :
@@ -605,7 +619,7 @@ void op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *bufv,
 	counters_add(&of->node->write_requests, 1);
 	if (device_gone(d) || fenced(d))
 		rc = -EIO;
-	else if (!of->node->pending && d->master && d->sb->version >= 2)
+	else if (!of->node->pending && writes_reopen_committed(d))
 		rc = reopen_for_write(d, of->node);
 	if (!rc && end > node_size(of->node))
 		rc = grow_for_write(d, of->node, (uint64_t)off, end);
