@@ -164,6 +164,9 @@ static inline struct fused *fused_of(fuse_req_t req)
 	return fuse_req_userdata(req);
 }
 
+/* gone.c: the device was unbound: stop touching it, refuse changes. */
+void fused_device_gone(struct fused *d);
+
 /* The device was unbound: its memory must not be touched any more. */
 static inline bool device_gone(struct fused *d)
 {
@@ -396,8 +399,6 @@ uint32_t passthrough_mount_why(struct fused *d);
 uint32_t passthrough_why_not(struct fused *d, const struct famfs_stat *st);
 /* Offer the kernel a small view once, to learn whether it takes them. */
 void passthrough_probe(struct fused *d, fuse_req_t req);
-/* The device was unbound: refuse opens from now on. */
-void passthrough_device_gone(struct fused *d);
 /*
  * d->lock held: a new node's view and backing id when it can have them
  * (n->why says why not); -ENXIO once the device is gone.

@@ -781,7 +781,8 @@ void file_commit_all(struct fused *d)
 	pthread_mutex_lock(&d->lock);
 	for (n = d->nodes; n; n = next) {
 		next = n->next;
-		if (n->pending)
+		/* a gone device takes nothing more */
+		if (n->pending && !device_gone(d))
 			node_commit(d, n);
 		/* handles the kernel never released (lazy unmount) */
 		passthrough_node_teardown(d, NULL, n);

@@ -49,6 +49,8 @@ static int change_refusal(struct fused *d, uint64_t parent, const char *what)
 		return -EPERM;
 	if (fenced(d))
 		return -EIO;
+	if (device_gone(d))
+		return -ENXIO;
 	return fused_version2_only(d, what);
 }
 

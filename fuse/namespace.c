@@ -163,6 +163,10 @@ void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 			       EROFS);
 		return;
 	}
+	if (device_gone(d)) {
+		fuse_reply_err(req, ENXIO);
+		return;
+	}
 	/* times are not kept (one creation time per entry): accept them */
 	pthread_mutex_lock(&d->lock);
 	rc = setattr_locked(d, ino, attr, to_set);
@@ -193,6 +197,8 @@ int new_entry_owner(struct fused *d, fuse_req_t req, uint64_t parent,
 		return -EROFS;
 	if (meta_is_ino(parent))
 		return -EPERM;
+	if (device_gone(d))
+		return -ENXIO;
 	if (parent == FAMFS_ROOT_INO && !strcmp(name, FAMFS_META_DIR))
 		return -EEXIST;
 	rc = famfs_getattr(d->fs, parent, &pst);

@@ -153,14 +153,6 @@ void passthrough_init(struct fused *d, struct fuse_conn_info *conn)
 		  d->device);
 }
 
-void passthrough_device_gone(struct fused *d)
-{
-	if (__atomic_exchange_n(&d->device_gone, true, __ATOMIC_ACQ_REL))
-		return;
-	fused_log(LOG_ERR, "%s: device gone (unbound from fsdev_dax): new opens refused (ENXIO); unmount it",
-		  d->device);
-}
-
 /* A view of device bytes [0, 4096): does the kernel take views at all? */
 void passthrough_probe(struct fused *d, fuse_req_t req)
 {
@@ -178,7 +170,7 @@ void passthrough_probe(struct fused *d, fuse_req_t req)
 	fd = ioctl(d->view_dev_fd, FSDEV_DAX_IOC_CREATE_VIEW, &vc);
 	if (fd < 0) {
 		if (errno == ENXIO || errno == ENODEV)
-			passthrough_device_gone(d);
+			fused_device_gone(d);
 		return;
 	}
 	id = fuse_passthrough_open(req, fd);
@@ -285,7 +277,7 @@ int passthrough_node_setup(struct fused *d, fuse_req_t req,
 	fd = ioctl(d->view_dev_fd, FSDEV_DAX_IOC_CREATE_VIEW, &vc);
 	free(ext);
 	if (fd < 0 && (errno == ENXIO || errno == ENODEV)) {
-		passthrough_device_gone(d);
+		fused_device_gone(d);
 		n->why = FAMFS_WHY_DEVICE_GONE;
 		return -ENXIO;
 	}

@@ -196,7 +196,7 @@ static void handle_event(struct fused *d, const struct fsdev_dax_event *ev)
 	if (ev->flags & FSDEV_DAX_EVENT_REMOVED) {
 		fused_log(LOG_ERR, "%s: device removed: poison routing off",
 			  d->device);
-		passthrough_device_gone(d);
+		fused_device_gone(d);
 		return;
 	}
 	if (!(ev->flags & FSDEV_DAX_EVENT_POISON) || !ev->length)
