@@ -4,7 +4,9 @@
 # The VM part of the benchmark suite: in a qemu TCG guest whose emulated
 # devdax device is bound to fsdev_dax, a per-file view mapping against a
 # raw mmap of /dev/dax0.0 over the same extents (bandwidth and faults per
-# 2 MiB), by bench/vm/view_bw.c through tests/vm/run-vm.sh.
+# 2 MiB, bench/vm/view_bw.c), then a file through a famfs mount (FUSE
+# passthrough onto a view) against a raw view of the same extents
+# (bench/vm/mount_bw.c), through tests/vm/run-vm.sh.
 #
 # usage: bench/run-vm.sh [--quick] BUILD_DIR [OUT_DIR]
 #   --quick   small sizes, one repetition (checks that the part works)
@@ -36,10 +38,10 @@ out=$(cd "$out" && pwd)
 tsv=$out/vm.tsv
 
 if [ "$quick" = 1 ]; then
-	args=(-n 4 -e 8 -r 1 -f 1) mem=1G
+	args=(-n 4 -e 8 -r 1 -f 1) mount_args=(-r 1 -f 1) mem=1G
 else
 	# 4 x 32 MiB: long enough passes that TCG's jitter averages out
-	args=(-n 4 -e 32 -r 11 -f 5) mem=1G
+	args=(-n 4 -e 32 -r 11 -f 5) mount_args=(-r 9 -f 5) mem=1G
 fi
 
 # The guest exchanges the binary and its rows through a 9p share; the
@@ -75,17 +77,22 @@ command -v qemu-system-x86_64 >/dev/null ||
 	skip "qemu-system-x86_64 not installed"
 [ -r /dev/shm ] || skip "no /dev/shm for the emulated NVDIMM"
 
-log "gcc -static bench/vm/view_bw.c"
 mkdir -p "$work/share"
-if ! gcc -std=c11 -static -O2 -Wall -Wextra -Werror -I"$top/include/uapi" \
-	-o "$work/share/view_bw" "$here/vm/view_bw.c" -lm 2>"$work/err"; then
-	skip "gcc -static view_bw.c failed: $(grep -m1 -i error "$work/err")"
-fi
+for prog in view_bw mount_bw; do
+	log "gcc -static bench/vm/$prog.c"
+	if ! gcc -std=c11 -static -O2 -Wall -Wextra -Werror -I"$top/include/uapi" \
+		-o "$work/share/$prog" "$here/vm/$prog.c" -lm 2>"$work/err"; then
+		skip "gcc -static $prog.c failed: $(grep -m1 -i error "$work/err")"
+	fi
+done
+[ -x "$build/fuse/famfs_fused" ] ||
+	skip "no famfs_fused in $build (the mount rows need it)"
 
-log "qemu TCG guest: view_bw ${args[*]} /dev/dax0.0"
+log "qemu TCG guest: view_bw ${args[*]} /dev/dax0.0; mount_bw ${mount_args[*]}"
 t0=$(date +%s)
 "$top/tests/vm/run-vm.sh" --build-dir "$build" --timeout 900 \
-	--mem-size "$mem" --share "$work/share" "$here/vm/guest.sh" "${args[@]}" \
+	--mem-size "$mem" --share "$work/share" "$here/vm/guest.sh" \
+	"${args[@]}" -- "${mount_args[@]}" \
 	>"$out/console.log" 2>"$work/vm.err"
 rc=$?
 secs=$(($(date +%s) - t0))
@@ -94,7 +101,7 @@ case $rc in
 0) ;;
 77) skip "tests/vm/run-vm.sh cannot run here: $(grep -m1 '^deps:' "$work/vm.err")" ;;
 *)
-	why=$(grep -h -m1 'view_bw:' "$out/console.log" 2>/dev/null)
+	why=$(grep -h -m1 -E '(view|mount)_bw:' "$out/console.log" 2>/dev/null)
 	[ -n "$why" ] || why=$(tail -n1 "$work/vm.err")
 	skip "failed: guest run (rc=$rc): ${why:-see console.log}"
 	;;

@@ -37,15 +37,10 @@
 
 #include <linux/fsdev_dax.h>
 
-#define MIB (1ULL << 20)
-#define PMD_SIZE_B (2 * MIB)
-#define PAGE_B 4096ULL
+#include "vm_bench.h"
+
 #define MAX_EXTENTS 64
 #define MAX_STRIDES 8
-
-struct stat3 {
-	double med, min, max;
-};
 
 /* A mapping seen through the extent table: extent k starts at seg[k]. */
 struct side {
@@ -58,57 +53,14 @@ static char sysdir[256];	/* /sys/bus/dax/devices/daxX.Y/fsdev */
 
 static void die(const char *what)
 {
-	fprintf(stderr, "view_bw: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static struct stat3 stat_of(double *v, int n)
-{
-	struct stat3 s;
-
-	qsort(v, n, sizeof(*v), cmp_double);
-	s.min = v[0];
-	s.max = v[n - 1];
-	s.med = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-	return s;
-}
-
-/* One line of bench.h's protocol; a NaN ratio is printed as "-". */
-static void row(const char *id, const char *label, const char *unit,
-		struct stat3 f, const char *cname, struct stat3 c,
-		double ratio, const char *goal, const char *note)
-{
-	printf("row\t%s\t%s\t%s\t%.6g\t%.6g\t%.6g\t%s\t%.6g\t%.6g\t%.6g\t",
-	       id, label, unit, f.med, f.min, f.max, cname, c.med, c.min,
-	       c.max);
-	if (isnan(ratio))
-		printf("-");
-	else
-		printf("%.4f", ratio);
-	printf("\t%s\t%s\n", goal, note);
-	fflush(stdout);
+	vm_die("view_bw", what);
 }
 
 /* One timed pass over the blocks in @order; returns MB/s. */
 static double pass(const struct side *s, const uint64_t *order,
 		   uint64_t nblocks, uint64_t stride, bool write, uint8_t *buf)
 {
-	double t0 = now();
+	double t0 = vm_now();
 
 	for (uint64_t i = 0; i < nblocks; i++) {
 		uint64_t pos = order[i] * stride;
@@ -121,7 +73,7 @@ static double pass(const struct side *s, const uint64_t *order,
 		/* keep the compiler from dropping copies nobody reads */
 		__asm__ __volatile__("" : : : "memory");
 	}
-	return nblocks * stride / (now() - t0) / 1e6;
+	return nblocks * stride / (vm_now() - t0) / 1e6;
 }
 
 /*
@@ -158,9 +110,9 @@ static void bandwidth(const struct side *view, const struct side *raw,
 			v[i] = pass(view, order, nblocks, stride, write, buf);
 		q[i] = v[i] / r[i];
 	}
-	sv = stat_of(v, reps);
-	sr = stat_of(r, reps);
-	sq = stat_of(q, reps);
+	sv = vm_stat_of(v, reps);
+	sr = vm_stat_of(r, reps);
+	sq = vm_stat_of(q, reps);
 	snprintf(id, sizeof(id), "vm.%s.seq.%s.%llu%c",
 		 control ? "control" : "mmap", write ? "write" : "read",
 		 (unsigned long long)(stride >= MIB ? stride >> 20 :
@@ -170,70 +122,16 @@ static void bandwidth(const struct side *view, const struct side *raw,
 		 control ? "control: 2nd raw" : "view",
 		 write ? "write" : "read", strrchr(id, '.') + 1);
 	if (control)
-		row(id, label, "MB/s", sv, "raw /dev/dax mmap", sr, sq.med,
+		vm_row(id, label, "MB/s", sv, "raw /dev/dax mmap", sr, sq.med,
 		    "-", "A/A: two raw mappings of the device, alternated");
 	else
-		row(id, label, "MB/s", sv, "raw /dev/dax mmap", sr, sq.med,
+		vm_row(id, label, "MB/s", sv, "raw /dev/dax mmap", sr, sq.med,
 		    "ratio>=0.98",
 		    "same extents; fsdev_dax view vs device node");
 	free(order);
 	free(v);
 	free(r);
 	free(q);
-}
-
-static long long counter(const char *name)
-{
-	char path[320];
-	long long v = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", sysdir, name);
-	f = fopen(path, "r");
-	if (!f)
-		die(path);
-	if (fscanf(f, "%lld", &v) != 1)
-		v = -1;
-	fclose(f);
-	return v;
-}
-
-static long minflt(void)
-{
-	struct rusage ru;
-
-	getrusage(RUSAGE_SELF, &ru);
-	return ru.ru_minflt;
-}
-
-struct faults {
-	double minflt, pmd, pte;	/* per 2 MiB touched */
-};
-
-/* Touch one byte per 4 KiB page of every extent of a fresh mapping. */
-static struct faults touch(const struct side *s, bool write)
-{
-	long long pmd0 = counter("pmd_faults"), pte0 = counter("pte_faults");
-	double units = (double)next * ext_size / PMD_SIZE_B;
-	struct faults f;
-	long m0, m1;
-
-	/* only the touch loop is inside the getrusage window */
-	m0 = minflt();
-	for (int k = 0; k < next; k++)
-		for (uint64_t off = 0; off < ext_size; off += PAGE_B) {
-			volatile uint8_t *p = s->seg[k] + off;
-
-			if (write)
-				*p = (uint8_t)off;
-			else
-				(void)*p;
-		}
-	m1 = minflt();
-	f.minflt = (m1 - m0) / units;
-	f.pmd = (counter("pmd_faults") - pmd0) / units;
-	f.pte = (counter("pte_faults") - pte0) / units;
-	return f;
 }
 
 static void *map(int fd, uint64_t len)
@@ -258,61 +156,45 @@ static void map_sides(int dfd, uint64_t dev_size, int vfd,
 	}
 }
 
+/* A side of the fault rows: the view, or the device node at the extents. */
+struct fault_side {
+	int fd;
+	uint64_t map_len;
+	const struct fsdev_dax_extent *ext;	/* NULL: the view */
+};
+
+static void touch(void *arg, bool write)
+{
+	const struct fault_side *fs = arg;
+	uint8_t *base = map(fs->fd, fs->map_len);
+
+	for (int k = 0; k < next; k++) {
+		uint8_t *seg = base + (fs->ext ? fs->ext[k].offset :
+					k * ext_size);
+
+		for (uint64_t off = 0; off < ext_size; off += PAGE_B) {
+			volatile uint8_t *p = seg + off;
+
+			if (write)
+				*p = (uint8_t)off;
+			else
+				(void)*p;
+		}
+	}
+	munmap(base, fs->map_len);
+}
+
 static void fault_rows(int dfd, uint64_t dev_size, int vfd,
 		       const struct fsdev_dax_extent *ext, int reps)
 {
-	static const char *const what[] = { "minflt", "pmd", "pte" };
-	static const char *const label[] = {
-		"page faults per 2 MiB, %s touch (getrusage)",
-		"driver PMD faults per 2 MiB, %s touch (sysfs)",
-		"driver PTE faults per 2 MiB, %s touch (sysfs)",
-	};
-	static const char *const goal[] = {
-		"value==1", "value==1", "value==0"
-	};
+	struct fault_side view = { vfd, next * ext_size, NULL };
+	struct fault_side raw = { dfd, dev_size, ext };
+	char note[128];
 
-	for (int w = 0; w <= 1; w++) {
-		double v[3][16], r[3][16];
-		char id[64], lab[128], note[128];
-
-		for (int i = 0; i < reps; i++) {
-			struct side view, raw;
-			uint8_t *vb, *rb;
-			struct faults fv, fr;
-
-			map_sides(dfd, dev_size, vfd, ext, &view, &raw, &vb,
-				  &rb);
-			/* alternate which mapping is touched first */
-			if (i % 2 == 0)
-				fv = touch(&view, w);
-			fr = touch(&raw, w);
-			if (i % 2)
-				fv = touch(&view, w);
-			munmap(vb, next * ext_size);
-			munmap(rb, dev_size);
-			v[0][i] = fv.minflt;
-			v[1][i] = fv.pmd;
-			v[2][i] = fv.pte;
-			r[0][i] = fr.minflt;
-			r[1][i] = fr.pmd;
-			r[2][i] = fr.pte;
-		}
-		for (int m = 0; m < 3; m++) {
-			struct stat3 sv = stat_of(v[m], reps);
-			struct stat3 sr = stat_of(r[m], reps);
-
-			snprintf(id, sizeof(id), "vm.faults.%s.%s", what[m],
-				 w ? "write" : "read");
-			snprintf(lab, sizeof(lab), label[m],
-				 w ? "write" : "read");
-			snprintf(note, sizeof(note),
-				 "%d x %llu MiB extents, fresh mappings",
-				 next, (unsigned long long)(ext_size >> 20));
-			row(id, lab, "faults/2MiB", sv, "raw /dev/dax mmap",
-			    sr, sr.med > 0 ? sv.med / sr.med : NAN, goal[m],
-			    note);
-		}
-	}
+	snprintf(note, sizeof(note), "%d x %llu MiB extents, fresh mappings",
+		 next, (unsigned long long)(ext_size >> 20));
+	vm_fault_rows(sysdir, "vm.faults", "", "raw /dev/dax mmap", touch,
+		      &view, &raw, next * ext_size, reps, note);
 }
 
 static void usage(void)
@@ -359,7 +241,7 @@ int main(int argc, char **argv)
 	}
 	if (optind + 1 != argc || next < 1 || next > MAX_EXTENTS ||
 	    !ext_size || ext_size % PMD_SIZE_B || reps < 1 || freps < 1 ||
-	    freps > 16)
+	    freps > VM_MAX_FAULT_REPS)
 		usage();
 	for (char *s = (char *)slist; *s && nstrides < MAX_STRIDES; ) {
 		strides[nstrides] = strtoull(s, &s, 10) << 10;

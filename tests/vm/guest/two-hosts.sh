@@ -8,6 +8,15 @@
 #           with identical sha256, EROFS on every namespace mutation, see
 #           phase 2 within a few seconds without any command, write into
 #           the shared mailbox file.
+# Phase 3, both hosts on fsdev_dax (famfs daxmode), files served by FUSE
+# passthrough onto views:
+#   master: a committed file F, and W still being written (pending); then
+#           rewrites bytes of F in place through its own mapping; then
+#           closes W (commit).
+#   client: mounts -o ro (read-only views); does not see pending W; maps
+#           F through its mount, and that same mapping shows the master's
+#           rewrite within 1 s (no reopen); sees W once committed, opens it
+#           by passthrough with the master's bytes; cannot write.
 # usage: two-hosts.sh master|client
 . ./common.sh
 . ./famfs-common.sh
@@ -79,7 +88,36 @@ master() {
 	expect "daemon gone" daemon_gone
 	expect "fsck clean after both hosts" run_log /tmp/fsck.out famfs fsck "$dev"
 	expect "fsck: 8 files" grep -q "files: *8$" /tmp/fsck.out
+	master_passthrough
 	signal master.done
+}
+
+master_passthrough() {
+	expect "famfs daxmode famfs (master)" famfs daxmode "$dev" famfs
+	expect "device node back (master)" wait_node "$DAX"
+	expect "famfs mount on fsdev_dax (master)" run_log /tmp/mount.out \
+		famfs mount "$dev" $mnt
+	expect "master mount: passthrough" grep -q ": passthrough:" /tmp/mount.out
+	expect "creat F (8 MiB)" famfs creat -s 8M -S 5 $mnt/F
+	dd if=/dev/urandom of=/tmp/W bs=1M count=2 2>/dev/null
+	(cd /tmp && sha256sum W) | sed 's#  W#  ./W#' >$S/W.sums
+	exec 8>$mnt/W
+	# from a child: the opener's own flush would commit W (file.c)
+	(cat /tmp/W >&8)
+	expect "W pending on the master" sh -c "! famfs stat $mnt/W"
+	signal map.ready
+
+	await client.mapped || return
+	expect "rewrite F in place through the master's mapping" \
+		fsdev-through-mount poke $mnt/F 3000000 rewritten-by-the-master
+	signal poked
+	await client.saw || return
+	exec 8>&-	# commits W
+	expect "W committed" famfs stat $mnt/W
+	signal W.committed
+	await client.done2 || return
+	expect "famfs umount (master, fsdev_dax)" famfs umount $mnt
+	expect "daemon gone (fsdev_dax)" daemon_gone
 }
 
 client() {
@@ -120,6 +158,46 @@ client() {
 	expect "famfs umount (client)" famfs umount $mnt
 	expect "daemon gone" daemon_gone
 	signal client.done
+	client_passthrough
+}
+
+client_passthrough() {
+	await map.ready || return
+	expect "famfs daxmode famfs (client)" famfs daxmode "$dev" famfs
+	expect "device node back (client)" wait_node "$DAX"
+	expect "famfs mount -o ro on fsdev_dax (client)" run_log /tmp/mount.out \
+		famfs mount -o ro "$dev" $mnt
+	expect "client mount: passthrough" grep -q ": passthrough:" /tmp/mount.out
+	expect "F served by passthrough" \
+		sh -c "famfs stat $mnt/F | grep -qx '  Served: passthrough'"
+	expect "F verifies on the client" famfs verify -f $mnt/F -S 5
+	expect "pending W not seen by the client" [ ! -e $mnt/W ]
+	# the mapping exists before the master writes: no reopen after
+	fsdev-through-mount watch $mnt/F 3000000 rewritten-by-the-master \
+		$S/client.mapped $S/poked >/tmp/watch.out
+	watch_rc=$?
+	cat /tmp/watch.out
+	expect "the client's existing mapping shows the rewrite within 1 s" \
+		[ $watch_rc = 0 ]
+	signal client.saw
+	await W.committed || return
+	t0=$(date +%s)
+	if wait_for 100 [ -e $mnt/W ]; then
+		ok "client sees W committed after $(($(date +%s) - t0))s"
+	else
+		fail "client does not see W after 10s"
+	fi
+	exec 7<$mnt/W
+	expect "W opens by passthrough on the client (read-only view)" \
+		sh -c "grep -q '^passthrough - .* /W\$' $mnt/.meta/.serving"
+	exec 7<&-
+	(cd $mnt && sha256sum ./W) >/tmp/W.sums
+	expect "W holds the master's bytes" cmp /tmp/W.sums $S/W.sums
+	expect_fail "the read-only client cannot write F" \
+		sh -c "printf x | dd of=$mnt/F conv=notrunc"
+	expect "famfs umount (client, fsdev_dax)" famfs umount $mnt
+	expect "daemon gone (client, fsdev_dax)" daemon_gone
+	signal client.done2
 }
 
 case $role in

@@ -1,0 +1,362 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * fsdev-through-mount: files of a famfs mount served by FUSE passthrough
+ * onto fsdev_dax views, seen from an ordinary process.
+ *
+ *   map FILE SYSDIR        map FILE, touch every page; the driver's PMD
+ *                          and PTE fault counters (SYSDIR/pmd_faults,
+ *                          pte_faults) must rise by one per 2 MiB and by
+ *                          0; the mapping must not be page cache (see
+ *                          not_page_cache())
+ *   io FILE MNT TOTAL_MIB rw|ro
+ *                          rw: write then read TOTAL_MIB through FILE with
+ *                          write()/read() of 1 MiB, checking the data; ro:
+ *                          read TOTAL_MIB on a read-only open; then
+ *                          .meta/.serving must say the daemon served none
+ *                          of it
+ *   poke FILE OFF TEXT     write TEXT at OFF through a mapping of FILE
+ *   watch FILE OFF TEXT READY GO
+ *                          map FILE, create READY, wait for GO to exist,
+ *                          then poll the same mapping until TEXT is at
+ *                          OFF; fail after 1 s
+ *   hold FILE READY GO     map FILE and touch it, create READY, wait for
+ *                          GO, touch it again: print whether the touch
+ *                          raised SIGBUS (exit 0 either way, the guest
+ *                          script decides)
+ */
+#include <setjmp.h>
+#include <stdbool.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <time.h>
+#include "fsdev_test.h"
+
+static long long read_counter_at(const char *dir, const char *name)
+{
+	char path[512];
+	long long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "r");
+	if (!f || fscanf(f, "%lld", &v) != 1)
+		die(path);
+	fclose(f);
+	return v;
+}
+
+static long long meminfo_kib(const char *field)
+{
+	char line[256];
+	size_t n = strlen(field);
+	long long v = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		die("/proc/meminfo");
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, field, n) && line[n] == ':')
+			sscanf(line + n + 1, "%lld", &v);
+	fclose(f);
+	return v;
+}
+
+static void *map_file(const char *path, int flags, size_t *len, int *fdp)
+{
+	struct stat st;
+	void *p;
+	int fd;
+
+	fd = open(path, flags | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st))
+		die(path);
+	*len = (size_t)st.st_size;
+	p = mmap(NULL, *len, PROT_READ | ((flags & O_ACCMODE) == O_RDWR ?
+					   PROT_WRITE : 0),
+		 MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		die("mmap");
+	if (fdp)
+		*fdp = fd;
+	else
+		close(fd);
+	return p;
+}
+
+/*
+ * Evidence that the mapping at @p is device memory and not a page-cache
+ * copy owned by the FUSE inode: its smaps counts no resident pages while
+ * the whole range was touched (a page-cache mapping shows every touched
+ * page in Rss). /proc/self/maps names the FUSE file either way: the
+ * kernel shows the path and inode the user opened, not the view's.
+ */
+static void not_page_cache(void *p, size_t len)
+{
+	bool in_vma = false, found = false;
+	unsigned long start, end;
+	long long rss = -1;
+	char line[512], want[32];
+	FILE *f;
+
+	snprintf(want, sizeof(want), "%lx-", (unsigned long)p);
+	f = fopen("/proc/self/smaps", "r");
+	if (!f)
+		die("/proc/self/smaps");
+	while (fgets(line, sizeof(line), f)) {
+		/* a vma's first line: "start-end perms offset dev inode path" */
+		if (sscanf(line, "%lx-%lx ", &start, &end) == 2) {
+			in_vma = !strncmp(line, want, strlen(want));
+			if (in_vma) {
+				found = true;
+				printf("  maps: %s", line);
+				check(end - start == len, "the vma covers the file");
+			}
+			continue;
+		}
+		if (!in_vma)
+			continue;
+		if (sscanf(line, "Rss: %lld", &rss) == 1)
+			printf("  smaps: %s", line);
+		else if (!strncmp(line, "VmFlags:", 8) ||
+			 !strncmp(line, "FilePmdMapped:", 14))
+			printf("  smaps: %s", line);
+	}
+	fclose(f);
+	check(found, "the mapping is in /proc/self/smaps");
+	check(rss == 0, "smaps Rss of the mapping: %lld kB (page cache would be %zu kB)",
+	      rss, len / 1024);
+}
+
+static int cmd_map(const char *path, const char *sysdir)
+{
+	long long pmd0, pte0, pmd1, pte1, cached0, cached1;
+	volatile char *p;
+	long long sum = 0;
+	size_t len, i;
+
+	p = map_file(path, O_RDWR, &len, NULL);
+	check((uintptr_t)p % (2 * MiB) == 0, "mapping address %p is 2 MiB aligned",
+	      (void *)p);
+	cached0 = meminfo_kib("Cached");
+	pmd0 = read_counter_at(sysdir, "pmd_faults");
+	pte0 = read_counter_at(sysdir, "pte_faults");
+	for (i = 0; i < len; i += PAGE)
+		sum += p[i];
+	for (i = 0; i < len; i += PAGE)
+		p[i] = (char)(p[i] + 1);
+	for (i = 0; i < len; i += PAGE)
+		p[i] = (char)(p[i] - 1);
+	pmd1 = read_counter_at(sysdir, "pmd_faults");
+	pte1 = read_counter_at(sysdir, "pte_faults");
+	cached1 = meminfo_kib("Cached");
+	printf("  touched %zu MiB (sum %lld)\n", (size_t)(len / MiB), sum);
+	check(pmd1 - pmd0 == (long long)(len / (2 * MiB)) && pte1 == pte0,
+	      "%zu MiB through the mount: %lld PMD + %lld PTE faults (want %zu + 0)",
+	      (size_t)(len / MiB), pmd1 - pmd0, pte1 - pte0,
+	      (size_t)(len / (2 * MiB)));
+	check(cached1 - cached0 < (long long)(len / 1024 / 8),
+	      "page cache grew by %lld kB while %zu kB were touched",
+	      cached1 - cached0, len / 1024);
+	not_page_cache((void *)p, len);
+	munmap((void *)p, len);
+	return test_failures != 0;
+}
+
+/* The .meta/.serving line of @rel (a path from the mount's root). */
+static bool serving_line(const char *mnt, const char *rel, char *line,
+			 size_t size)
+{
+	char path[512], tail[512];
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/.meta/.serving", mnt);
+	snprintf(tail, sizeof(tail), " %s\n", rel);
+	f = fopen(path, "r");
+	if (!f)
+		die(path);
+	while (!found && fgets(line, (int)size, f)) {
+		size_t n = strlen(line), t = strlen(tail);
+
+		found = n >= t && !strcmp(line + n - t, tail);
+	}
+	fclose(f);
+	return found;
+}
+
+/* Block @i of the write pass holds bytes of this value. */
+static int pattern_of(long i)
+{
+	return (int)((i * 7 + 1) & 0xff);
+}
+
+static int cmd_io(const char *path, const char *mnt, long total_mib,
+		  bool writes_too)
+{
+	char *buf = malloc(MiB), *back = malloc(MiB), line[512];
+	const char *rel = path + strlen(mnt);
+	long blocks, writes = writes_too ? total_mib / 2 : 0;
+	long reads = total_mib - writes, i;
+	bool same = true;
+	struct stat st;
+	int fd;
+
+	if (!buf || !back)
+		die("malloc");
+	fd = open(path, (writes_too ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) || st.st_size < (off_t)MiB)
+		die(path);
+	blocks = (long)(st.st_size / (off_t)MiB);
+	/* half the traffic written, block by block round the file */
+	for (i = 0; i < writes; i++) {
+		memset(buf, pattern_of(i), MiB);
+		if (pwrite(fd, buf, MiB, (off_t)((i % blocks) * (long)MiB)) !=
+		    (ssize_t)MiB)
+			die("pwrite");
+	}
+	/* the other half read, each block holding its last write */
+	for (i = 0; i < reads; i++) {
+		long b = i % blocks, last = writes - 1 - ((writes - 1 - b) % blocks);
+
+		if (pread(fd, back, MiB, (off_t)(b * (long)MiB)) != (ssize_t)MiB)
+			die("pread");
+		if (writes && last >= 0 && last < writes) {
+			memset(buf, pattern_of(last), MiB);
+			same = same && !memcmp(buf, back, MiB);
+		}
+	}
+	check(same, "%ld MiB written, %ld MiB read back through the mount",
+	      writes, reads);
+	check(serving_line(mnt, rel, line, sizeof(line)),
+	      "%s listed in .meta/.serving while open", rel);
+	printf("  .serving: %s", line);
+	check(!strncmp(line, "passthrough - handles=1 read_requests=0 write_requests=0 ",
+		       57),
+	      "the daemon served no read or write request of them");
+	close(fd);
+	free(buf);
+	free(back);
+	return test_failures != 0;
+}
+
+static void flush_lines(volatile char *p, size_t len)
+{
+	for (size_t i = 0; i < len; i += 64)
+		__builtin_ia32_clflush((const void *)(p + i));
+	__builtin_ia32_mfence();
+}
+
+static int cmd_poke(const char *path, long off, const char *text)
+{
+	size_t len, n = strlen(text);
+	volatile char *p = map_file(path, O_RDWR, &len, NULL);
+
+	if ((size_t)off + n > len)
+		die("offset past the end");
+	memcpy((char *)p + off, text, n);
+	flush_lines(p + off, n);
+	munmap((void *)p, len);
+	return 0;
+}
+
+static void wait_file(const char *path)
+{
+	while (access(path, F_OK))
+		usleep(10000);
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void touch_file(const char *path)
+{
+	int fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+
+	if (fd < 0)
+		die(path);
+	close(fd);
+}
+
+static int cmd_watch(const char *path, long off, const char *text,
+		     const char *ready, const char *go)
+{
+	size_t len, n = strlen(text);
+	volatile char *p = map_file(path, O_RDONLY, &len, NULL);
+	double t0;
+
+	if ((size_t)off + n > len)
+		die("offset past the end");
+	check(memcmp((const char *)p + off, text, n) != 0,
+	      "the mapping does not hold the text yet");
+	touch_file(ready);
+	wait_file(go);
+	t0 = now();
+	for (;;) {
+		flush_lines(p + off, n);	/* read memory, not a stale line */
+		if (!memcmp((const char *)p + off, text, n))
+			break;
+		if (now() - t0 > 1.0)
+			break;
+		usleep(1000);
+	}
+	check(!memcmp((const char *)p + off, text, n),
+	      "the existing mapping shows the other host's in-place write after %.3f s",
+	      now() - t0);
+	munmap((void *)p, len);
+	return test_failures != 0;
+}
+
+static sigjmp_buf bus_jump;
+
+static void on_sigbus(int sig)
+{
+	(void)sig;
+	siglongjmp(bus_jump, 1);
+}
+
+static int cmd_hold(const char *path, const char *ready, const char *go)
+{
+	volatile char *p;
+	volatile long long sum = 0;
+	size_t len, i;
+
+	p = map_file(path, O_RDONLY, &len, NULL);
+	for (i = 0; i < len; i += PAGE)
+		sum += p[i];
+	touch_file(ready);
+	wait_file(go);
+	signal(SIGBUS, on_sigbus);
+	if (sigsetjmp(bus_jump, 1)) {
+		printf("hold: SIGBUS\n");
+		return 0;
+	}
+	for (i = 0; i < len; i += PAGE)
+		sum += p[i];
+	printf("hold: read %zu MiB without a fault (sum %lld)\n", (size_t)(len / MiB),
+	       (long long)sum);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc == 4 && !strcmp(argv[1], "map"))
+		return cmd_map(argv[2], argv[3]);
+	if (argc == 6 && !strcmp(argv[1], "io"))
+		return cmd_io(argv[2], argv[3], atol(argv[4]),
+			      !strcmp(argv[5], "rw"));
+	if (argc == 5 && !strcmp(argv[1], "poke"))
+		return cmd_poke(argv[2], atol(argv[3]), argv[4]);
+	if (argc == 7 && !strcmp(argv[1], "watch"))
+		return cmd_watch(argv[2], atol(argv[3]), argv[4], argv[5],
+				 argv[6]);
+	if (argc == 5 && !strcmp(argv[1], "hold"))
+		return cmd_hold(argv[2], argv[3], argv[4]);
+	fprintf(stderr, "usage: see the top of fsdev-through-mount.c\n");
+	return 2;
+}
