@@ -5,6 +5,10 @@
  * files, or the master evicted this host. Every request that would reach
  * the names or the device memory then fails with EIO; the reason is
  * logged once and shown in .meta/.status.
+ *
+ * A device unbound under the mount (gone.c) reads as zeros from then on:
+ * that is not a new filesystem, so it is not checked for one; opens and
+ * changes fail with ENXIO there instead, and the namespace keeps listing.
  */
 #include <syslog.h>
 
@@ -40,7 +44,7 @@ bool fenced(struct fused *d)
 	sigbus_poll(d);
 	if (__atomic_load_n(&d->metadata_gone, __ATOMIC_ACQUIRE))
 		return true;
-	if (famfs_fs_replaced(d->fs))
+	if (!device_gone(d) && famfs_fs_replaced(d->fs))
 		return fence_replaced(d);
 	return famfs_host_evicted(d->fs);
 }
@@ -50,7 +54,7 @@ bool fence_check(struct fused *d)
 	sigbus_poll(d);
 	if (__atomic_load_n(&d->metadata_gone, __ATOMIC_ACQUIRE))
 		return true;
-	if (famfs_fs_check_identity(d->fs))
+	if (!device_gone(d) && famfs_fs_check_identity(d->fs))
 		return fence_replaced(d);
 	return famfs_host_evicted(d->fs);
 }
