@@ -18,11 +18,14 @@
  * reference before it sends that RELEASE, so the next open may register
  * a new view.
  *
+ * A view's extents are whole pages; it is given the file's size, so
+ * read() and write() stop there and only a mapping sees the rest of the
+ * last page (zeros: libfamfs zeroes a file's page tail at its commit).
+ *
  * Not passed through (they keep the daemon's data path): pending files
- * (they grow), files whose size is not a page multiple (a view has whole
- * pages and the kernel would read its tail past EOF), files with known
- * poison (the daemon's EIO guard must see every access), .meta files, and
- * everything when the device is not fsdev_dax or we lack CAP_SYS_ADMIN.
+ * (they grow), empty files, files with known poison (the daemon's EIO
+ * guard must see every access), .meta files, and everything when the
+ * device is not fsdev_dax or we lack CAP_SYS_ADMIN.
  */
 #include <fcntl.h>
 #include <linux/capability.h>
@@ -194,17 +197,16 @@ uint32_t passthrough_why_not(struct fused *d, const struct famfs_stat *st)
 		return why;
 	if (!st->size)
 		return FAMFS_WHY_EMPTY;
-	/* a view has whole pages: the kernel would read past the end */
-	if (st->size % VIEW_PAGE)
-		return FAMFS_WHY_NO_VIEW;
 	return FAMFS_WHY_NONE;
 }
 
 /*
  * The file's bytes as device extents, in file order, adjacent pieces
- * merged. Interleaved files come out as their chunks in file order,
- * which is exactly the concatenation a view makes. NULL when some piece
- * is not whole pages or there are more than a view takes.
+ * merged, the last one rounded up to a whole page (space is allocated
+ * in pages, so the rest of that page is the file's). Interleaved files
+ * come out as their chunks in file order, which is exactly the
+ * concatenation a view makes. NULL when some piece is not whole pages
+ * or there are more than a view takes.
  */
 static struct fsdev_dax_extent *file_extents(struct fused *d, uint64_t ino,
 					     uint64_t size, uint32_t *count)
@@ -219,6 +221,8 @@ static struct fsdev_dax_extent *file_extents(struct fused *d, uint64_t ino,
 		if (famfs_file_map(d->fs, ino, pos, &dev, &contig))
 			goto fail;
 		contig = MIN(contig, size - pos);
+		if (pos + contig == size)
+			contig = (contig + VIEW_PAGE - 1) / VIEW_PAGE * VIEW_PAGE;
 		if (dev % VIEW_PAGE || contig % VIEW_PAGE)
 			goto fail;
 		if (n && ext[n - 1].offset + ext[n - 1].len == dev) {
@@ -271,6 +275,8 @@ int passthrough_node_setup(struct fused *d, fuse_req_t req,
 	memset(&vc, 0, sizeof(vc));
 	vc.extents_ptr = (uintptr_t)ext;
 	vc.nr_extents = count;
+	/* read() and write() through the view stop at the file's end */
+	vc.size = st->size;
 	/* the kernel checks the mount's mode too: this is the second lock */
 	vc.open_flags = (d->writable && !d->opts.read_only ? O_RDWR : O_RDONLY) |
 			O_CLOEXEC;

@@ -23,6 +23,10 @@
  *                          GO, touch it again: print whether the touch
  *                          raised SIGBUS (exit 0 either way, the guest
  *                          script decides)
+ *   tail FILE              FILE's size is not a page multiple: read()
+ *                          gives exactly its bytes and then end of file,
+ *                          and a mapping of its last page holds the same
+ *                          bytes followed by zeros
  */
 #include <setjmp.h>
 #include <stdbool.h>
@@ -342,6 +346,43 @@ static int cmd_hold(const char *path, const char *ready, const char *go)
 	return 0;
 }
 
+static int cmd_tail(const char *path)
+{
+	char buf[2 * PAGE];
+	const char *p;
+	uint64_t size, last, i;
+	struct stat st;
+	bool zeros = true;
+	ssize_t got;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st))
+		die(path);
+	size = (uint64_t)st.st_size;
+	last = size / PAGE * PAGE;
+	check(size % PAGE != 0, "%s: %llu bytes, not whole pages", path,
+	      (unsigned long long)size);
+	got = pread(fd, buf, sizeof(buf), (off_t)last);
+	check(got == (ssize_t)(size - last),
+	      "read() of the last page gives %zd bytes (want %llu)", got,
+	      (unsigned long long)(size - last));
+	check(pread(fd, buf + PAGE, 1, (off_t)size) == 0,
+	      "read() at the size: end of file");
+	p = mmap(NULL, last + PAGE, PROT_READ, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		die("mmap");
+	check(got > 0 && !memcmp(p + last, buf, (size_t)got),
+	      "the mapping holds the same last bytes");
+	for (i = size; i < last + PAGE; i++)
+		zeros = zeros && !p[i];
+	check(zeros, "the mapping reads zeros past the end (%llu bytes)",
+	      (unsigned long long)(last + PAGE - size));
+	munmap((void *)p, last + PAGE);
+	close(fd);
+	return test_failures != 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -357,6 +398,8 @@ int main(int argc, char **argv)
 				 argv[6]);
 	if (argc == 5 && !strcmp(argv[1], "hold"))
 		return cmd_hold(argv[2], argv[3], argv[4]);
+	if (argc == 3 && !strcmp(argv[1], "tail"))
+		return cmd_tail(argv[2]);
 	fprintf(stderr, "usage: see the top of fsdev-through-mount.c\n");
 	return 2;
 }

@@ -10,6 +10,8 @@
 #   - on this version 2 master a write open of a passed-through file still
 #     reaches the daemon with its read()/write() (so the file can grow,
 #     issue 12) while read-only opens read memory directly;
+#   - files that are not whole pages are passed through too (the view
+#     has the file's size): read() ends at it, the mapped tail is zeros;
 #   - a store through a raw mapping of /dev/dax0.0 is seen by the file's
 #     mapping and by pread() through the mount, and the other way round;
 #   - transitions: a pending file (daemon, page-cache mapped by a reader)
@@ -155,9 +157,24 @@ expect "P's next open: passthrough" served_as "passthrough -" $mnt/P
 exec 7<&-
 expect "P reads the same by passthrough" cmp $mnt/P /tmp/P.copy
 
-# ---- the odd-sized and the empty file ----
+# ---- files that are not whole pages (the view's size cuts the last
+# page), and the empty file ----
 echo hello >$mnt/odd
+expect "stat: a 6-byte file by passthrough" \
+	sh -c "famfs stat $mnt/odd | grep -qx '  Served: passthrough'"
+exec 7<$mnt/odd
+expect "the 6-byte file opens by passthrough" served_as "passthrough -" $mnt/odd
+expect "6 bytes: read() stops at the size, the mapped tail is zeros" \
+	fsdev-through-mount tail $mnt/odd
+exec 7<&-
 expect "odd-sized file reads exactly" [ "$(cat $mnt/odd)" = hello ]
+expect "creat O (4 MiB + 100 bytes)" famfs creat -s 4194404 -S 77 $mnt/O
+exec 7<$mnt/O
+expect "O opens by passthrough" served_as "passthrough -" $mnt/O
+expect "verify O by passthrough" famfs verify -f $mnt/O -S 77
+expect "O: read() stops at the size, the mapped tail is zeros" \
+	fsdev-through-mount tail $mnt/O
+exec 7<&-
 : >$mnt/empty
 expect "empty file reads empty" [ ! -s $mnt/empty ]
 expect "stat: empty file by the daemon" \
