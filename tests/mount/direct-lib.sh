@@ -50,12 +50,13 @@ first_line()
 	head -n1 "$T/$1.out"
 }
 
-# wait_lines NAME N: until $T/NAME.out has N lines (10 s)
+# wait_lines NAME N: until $T/NAME.out has N lines (30 s: a program
+# starting under the sanitizers on a loaded machine can take seconds)
 wait_lines()
 {
 	local i
 
-	for i in $(seq 1 100); do
+	for i in $(seq 1 300); do
 		[ "$(wc -l <"$T/$1.out")" -ge "$2" ] && return 0
 		kill -0 "${CLIENT_PID[$1]}" 2>/dev/null || break
 		sleep 0.1
@@ -103,12 +104,13 @@ maps_flags_of()
 	awk -v p="$2" '$6 == p { print $2; exit }' "/proc/$1/maps"
 }
 
-# wait_visible PATH SIZE: a client sees the master's new file (2 s)
+# wait_visible PATH SIZE: a client sees the master's new file (at once
+# normally: a lookup replays; 10 s under load)
 wait_visible()
 {
 	local i
 
-	for i in $(seq 1 20); do
+	for i in $(seq 1 100); do
 		[ "$(stat -c %s "$1" 2>/dev/null)" = "$2" ] && return 0
 		sleep 0.1
 	done

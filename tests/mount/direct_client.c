@@ -23,6 +23,8 @@
  *   show OFF LEN    the bytes, '.' for unprintable ones
  *   where           what backs the mapping (/proc/self/maps path)
  *   fork OFF TEXT   a child waits for TEXT at OFF: ok/timeout
+ *   same PATH       compare the whole mapping with PATH's bytes:
+ *                   same / differs at OFF / ERROR
  *   unmap           unmap it: ok
  * In the api modes, wait invalidates the CPU caches before each look.
  */
@@ -100,6 +102,38 @@ static bool wait_for(size_t off, const char *text)
 		nanosleep(&pause, NULL);
 	}
 	return shows(off, text);
+}
+
+/* Say whether the mapping holds exactly the bytes of the file at @path. */
+static void compare_with(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	size_t off = 0, got;
+	uint8_t chunk[65536];
+
+	if (!f) {
+		printf("%s\n", strerror(errno));
+		return;
+	}
+	if (api)
+		famfs_invalidate(base, size);
+	while (off < size && (got = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+		if (got > size - off)
+			got = size - off;
+		for (size_t i = 0; i < got; i++) {
+			if (base[off + i] != chunk[i]) {
+				printf("differs at %zu\n", off + i);
+				fclose(f);
+				return;
+			}
+		}
+		off += got;
+	}
+	fclose(f);
+	if (off != size)
+		printf("differs at %zu (the file is shorter)\n", off);
+	else
+		puts("same");
 }
 
 static int map_file(const char *how, const char *path, size_t new_size)
@@ -332,6 +366,8 @@ static void run_commands(const char *how)
 					     WIFEXITED(status) &&
 					     !WEXITSTATUS(status) ?
 				     "ok" : "timeout");
+		} else if (sscanf(line, "same %4095s", text) == 1) {
+			compare_with(text);
 		} else if (!strncmp(line, "unmap", 5)) {
 			if (api)
 				famfs_map_close(map);
