@@ -402,6 +402,59 @@ static void *mremap_tracked(struct tracked *t, uint64_t file_off,
 			    new_addr);
 }
 
+/*
+ * mremap(old, 0, new_len, MREMAP_MAYMOVE): a second mapping of the bytes
+ * a shared mapping shows from @old. For a direct mapping the kernel
+ * would map new_len contiguous device bytes, which past the run are
+ * another file's: map the file range again, tracked with the original
+ * so the hold lasts until both are gone. Lock held.
+ */
+static void *duplicate_tracked(struct tracked *t, uint64_t file_off,
+			       uintptr_t old, size_t new_len, int flags,
+			       void *new_addr)
+{
+	struct direct_request req = t->proto;
+	uintptr_t target = (uintptr_t)new_addr;
+	uint64_t length;
+	void *p;
+	int rc;
+
+	/*
+	 * Refused as the kernel refuses them, and a fixed target over the
+	 * page it copies (replacing that page would end t's last range
+	 * before the copy is tracked)
+	 */
+	if (!(flags & MREMAP_MAYMOVE) || (flags & MREMAP_DONTUNMAP) ||
+	    ((flags & MREMAP_FIXED) &&
+	     (target % page_size() ||
+	      (target < old + page_size() && old < target + new_len)))) {
+		errno = EINVAL;
+		return MAP_FAILED;
+	}
+	if (file_off + new_len > page_round(t->layout.size)) {
+		errno = ENOMEM;
+		return MAP_FAILED;
+	}
+	req.offset = file_off;
+	req.length = new_len;
+	req.where = flags & MREMAP_FIXED ? DIRECT_FIXED : DIRECT_ANYWHERE;
+	req.addr = flags & MREMAP_FIXED ? new_addr : NULL;
+	if (flags & MREMAP_FIXED)
+		table_forget(target, target + new_len);
+	rc = direct_map(&t->layout, &req, &p, &length);
+	if (rc) {
+		errno = -rc == EEXIST ? ENOMEM : -rc;
+		return MAP_FAILED;
+	}
+	if (ranges_add(&t->ranges, (uintptr_t)p, (uintptr_t)p + length,
+		       file_off)) {
+		direct_sys_munmap(p, length);
+		errno = ENOMEM;
+		return MAP_FAILED;
+	}
+	return p;
+}
+
 EXPORT void *mremap(void *old_addr, size_t old_len, size_t new_len, int flags,
 		    ...)
 {
@@ -416,13 +469,16 @@ EXPORT void *mremap(void *old_addr, size_t old_len, size_t new_len, int flags,
 		new_addr = va_arg(ap, void *);
 		va_end(ap);
 	}
-	if (table_empty() || table_busy() || !old_len || !new_len)
+	if (table_empty() || table_busy() || !new_len || old % page_size())
 		return real_mremap(old_addr, old_len, new_len, flags, new_addr);
 	old_len = page_round(old_len);
 	new_len = page_round(new_len);
 	table_lock();
-	t = table_find(old, old + old_len, &range);
-	if (t) {
+	t = table_find(old, old + (old_len ? old_len : page_size()), &range);
+	if (t && !old_len) {
+		p = duplicate_tracked(t, range->file_off + (old - range->start),
+				      old, new_len, flags, new_addr);
+	} else if (t) {
 		p = mremap_tracked(t, range->file_off + (old - range->start),
 				   old, old_len, new_len, flags, new_addr);
 	} else if (table_overlaps(old, old + old_len) &&

@@ -322,8 +322,22 @@ static int remap_checks(const char *path, const char *device)
 		      backed_by_device(base + page, device),
 	      "MAP_FIXED anonymous memory replaces one page of it");
 	check(maps_mention(path), "the file is held open while mapped");
+
+	/* mremap(old_len 0): a second mapping of the same file bytes */
+	r = mremap(q, 0, 2 * (size_t)page, MREMAP_MAYMOVE);
+	check(r != MAP_FAILED && r != q && backed_by_device(r, device) &&
+		      same_as_file(fd, r, 3 * (size_t)page, 2 * (size_t)page),
+	      "mremap(old_len 0) maps the same file bytes a second time");
+	errno = 0;
+	check(mremap(q, 0, size, MREMAP_MAYMOVE) == MAP_FAILED &&
+		      errno == ENOMEM,
+	      "a second mapping past the file's end is ENOMEM");
 	check(!munmap(base, 2 * (size_t)page) && !munmap(q, half),
 	      "munmap of the rest");
+	check(r == MAP_FAILED || maps_mention(path),
+	      "the second mapping alone keeps the file held");
+	check(r != MAP_FAILED && !munmap(r, 2 * (size_t)page),
+	      "munmap of the second mapping");
 	check(!maps_mention(path), "after the last munmap the file is let go");
 	close(fd);
 	printf("1..%d\n", tap_n);
