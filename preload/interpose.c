@@ -431,7 +431,7 @@ static void *duplicate_tracked(struct tracked *t, uint64_t file_off,
 		errno = EINVAL;
 		return MAP_FAILED;
 	}
-	if (file_off + new_len > page_round(t->layout.size)) {
+	if (new_len > page_round(t->layout.size) - file_off) {
 		errno = ENOMEM;
 		return MAP_FAILED;
 	}
