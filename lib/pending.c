@@ -80,6 +80,18 @@ static bool logged_here(const struct node *n, uint64_t off)
 	return false;
 }
 
+/* Does the log give this (reopened) file any of [off, off+len)? */
+static bool logged_within(const struct node *n, uint64_t off, uint64_t len)
+{
+	const struct node_logged *lg = n->logged;
+
+	for (uint32_t i = 0; lg && i < lg->nextents; i++)
+		if (lg->extents[i].offset < off + len &&
+		    off < lg->extents[i].offset + lg->extents[i].len)
+			return true;
+	return false;
+}
+
 /*
  * Call @fn on the parts of @e the log does not give the file (all of it
  * for a file the log does not have): a reopened file keeps its logged
@@ -369,8 +381,13 @@ static int piece_to_unit(struct famfs_fs *fs, struct node *n)
 	uint64_t unit = piece.offset / a->unit;
 	int rc;
 
-	/* a logged piece stays where it is: other hosts still read it */
-	if (!n->logged && piece.offset % a->unit == 0 &&
+	/*
+	 * Logged pages stay where they are (other hosts still read them), so
+	 * a unit holding any cannot become the file's: a reopened file logged
+	 * empty, as fio and `touch f; cat >f` make them, is taken over too.
+	 */
+	if (piece.offset % a->unit == 0 &&
+	    !logged_within(n, unit * a->unit, a->unit) &&
 	    pack_release_unit(a, unit, (uint32_t)n->ino) == 0) {
 		n->extents[0].len = a->unit;
 		n->allocated = a->unit;

@@ -9,11 +9,11 @@
  * piece. Every byte is then read back past the page cache (O_DIRECT);
  * the file is truncated to nothing for the next pass, which starts it in
  * a piece again. Even files are made as fio makes them (created and
- * closed empty, so logged empty, then reopened: a reopened file's piece
- * is always copied, never taken over); odd files are created open, after
- * a one-page file that keeps their piece from starting a unit of its
- * own. A pass whose bytes differ, or a call that fails, makes the exit
- * status non-zero.
+ * closed empty, so logged empty, then reopened), odd files are created
+ * open. A one-page file made first shares its unit with the pieces that
+ * follow it, so their move to units is a copy (a piece alone at the start
+ * of a unit is taken over in place). A pass whose bytes differ, or a
+ * call that fails, makes the exit status non-zero.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -655,6 +655,64 @@ static void test_pending(void)
 	unlink(dev);
 }
 
+/*
+ * A reopened file reaching a unit takes its piece's unit over when the
+ * log gives it nothing there (logged empty, as fio makes its files), and
+ * is copied to a new unit when its logged pages are there (other hosts
+ * still read them); either way another host replays the new contents.
+ */
+static void test_reopened(void)
+{
+	char *dev = make_famfs("pack-reopen", 64 * MiB, 0);
+	struct famfs_extent piece, after;
+	struct famfs_fs *fs, *client;
+	struct famfs_stat e, s, st;
+	bool ok;
+
+	be_master();
+	famfs_fs_open(dev, FAMFS_OPEN_RDWR, NULL, &fs);
+	famfs_pending_create(fs, 1, "empty", 0644, 0, 0, &e);
+	CHECK_RC(famfs_pending_commit(fs, e.ino), 0, "commit a file empty");
+	CHECK_RC(famfs_pending_reopen(fs, e.ino), 0, "reopen it");
+	famfs_pending_prepare_write(fs, e.ino, 0, 1536 * KiB);
+	fill(fs, e.ino, 0, 1536 * KiB, 4);
+	piece = first_extent_of(fs, e.ino);
+	CHECK_RC(famfs_pending_prepare_write(fs, e.ino, 1536 * KiB, MiB), 0,
+		 "write it past a unit");
+	fill(fs, e.ino, 1536 * KiB, MiB, 4);
+	after = first_extent_of(fs, e.ino);
+	CHECK(piece.offset % UNIT == 0 && after.offset == piece.offset &&
+		      after.len % UNIT == 0 && holds(fs, e.ino, 0, 2560 * KiB, 4),
+	      "logged empty: its piece's unit became its first unit, no copy");
+	CHECK_RC(famfs_pending_commit(fs, e.ino), 0, "commit its contents");
+
+	famfs_pending_create(fs, 1, "small", 0644, 0, 0, &s);
+	famfs_pending_prepare_write(fs, s.ino, 0, 1536 * KiB);
+	fill(fs, s.ino, 0, 1536 * KiB, 5);
+	CHECK_RC(famfs_pending_commit(fs, s.ino), 0, "commit a 1.5 MiB file");
+	piece = first_extent_of(fs, s.ino);
+	CHECK_RC(famfs_pending_reopen(fs, s.ino), 0, "reopen it");
+	CHECK_RC(famfs_pending_prepare_write(fs, s.ino, 1536 * KiB, MiB), 0,
+		 "write it past a unit");
+	fill(fs, s.ino, 1536 * KiB, MiB, 5);
+	after = first_extent_of(fs, s.ino);
+	CHECK(piece.offset % UNIT == 0 && after.offset != piece.offset &&
+		      holds(fs, s.ino, 0, 2560 * KiB, 5),
+	      "logged pages in the unit: copied to another unit, bytes intact");
+	CHECK_RC(famfs_pending_commit(fs, s.ino), 0, "commit its contents");
+	famfs_fs_close(fs);
+
+	be_client();
+	famfs_fs_open(dev, FAMFS_OPEN_RDONLY, NULL, &client);
+	ok = famfs_resolve(client, "empty", &st) == 0 &&
+	     st.size == 2560 * KiB && holds(client, st.ino, 0, st.size, 4);
+	ok &= famfs_resolve(client, "small", &st) == 0 &&
+	      st.size == 2560 * KiB && holds(client, st.ino, 0, st.size, 5);
+	CHECK(ok, "another host replays both files' new contents");
+	famfs_fs_close(client);
+	unlink(dev);
+}
+
 /* ---- real logs ------------------------------------------------------ */
 
 /*
@@ -847,6 +905,7 @@ int main(void)
 	test_poison();
 	test_poison_everything();
 	test_pending();
+	test_reopened();
 	test_fuzzed_log();
 	test_rebuild();
 	return tap_done();
