@@ -71,7 +71,17 @@ void cli_exit(int status) __attribute__((noreturn));
 int cli_mount_helper(int argc, char **argv);
 int cli_fsck_helper(int argc, char **argv);
 
-/* Print "famfs: <what>: <reason>" to stderr (one line, printed once). */
+/*
+ * @s escaped for a terminal (famfs_escape), in buffer @slot of this
+ * thread's CLI_ESCAPED_SLOTS: valid until that slot is used again.
+ */
+#define CLI_ESCAPED_SLOTS 3
+const char *cli_escaped(const char *s, unsigned int slot);
+
+/*
+ * Print "famfs: <what>: <reason>" to stderr (one line, printed once),
+ * escaped: names in it may come from the log.
+ */
 void cli_error(const char *what, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

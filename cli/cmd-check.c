@@ -127,7 +127,7 @@ static int visit(const char *path, const struct stat *sb, int type,
 		cli_error(path, "%s", why);
 		walk.bad++;
 	} else if (walk.verbose) {
-		printf("famfs: %s: ok\n", path);
+		printf("famfs: %s: ok\n", cli_escaped(path, 0));
 	}
 	return FTW_CONTINUE;
 }

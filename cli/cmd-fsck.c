@@ -72,20 +72,20 @@ static void print_entry(void *ctx, const struct famfs_log_record *r)
 		       r->bad.offset, r->bad.len);
 		return;
 	case FAMFS_LOG_DELETE:
-		printf("%s\n", r->path);
+		printf("%s\n", cli_escaped(r->path, 0));
 		return;
 	case FAMFS_LOG_RENAME:
-		printf("%s -> %s flags=%#x\n", r->path, r->new_path,
-		       r->rename_flags);
+		printf("%s -> %s flags=%#x\n", cli_escaped(r->path, 0),
+		       cli_escaped(r->new_path, 1), r->rename_flags);
 		return;
 	case FAMFS_LOG_SYMLINK:
-		printf("%s -> %s uid=%u gid=%u\n", r->path, r->target, r->uid,
-		       r->gid);
+		printf("%s -> %s uid=%u gid=%u\n", cli_escaped(r->path, 0),
+		       cli_escaped(r->target, 1), r->uid, r->gid);
 		return;
 	default:
 		break;
 	}
-	printf("%s", r->path);
+	printf("%s", cli_escaped(r->path, 0));
 	if (r->type == FAMFS_LOG_FILE || r->type == FAMFS_LOG_CONTENTS) {
 		printf(" size=%" PRIu64 " extents=%u", r->size, r->nextents);
 		if (r->interleave.nstrips)

@@ -35,7 +35,7 @@ static void print_map(const char *path, const struct cli_target *t,
 		      const struct famfs_extent *ext, uint32_t n,
 		      const struct famfs_interleave *il)
 {
-	printf("File:       %s\n", path);
+	printf("File:       %s\n", cli_escaped(path, 0));
 	printf("  device:   %s\n", t->mi.device);
 	printf("  size:     %" PRIu64 "\n", st->size);
 	if (il->nstrips)

@@ -44,18 +44,18 @@ static void show_new(void *ctx, const struct famfs_log_record *r)
 	p->shown++;
 	switch (r->type) {
 	case FAMFS_LOG_MKDIR:
-		printf("mkdir   %s mode=%o\n", r->path, r->mode & 07777);
+		printf("mkdir   %s mode=%o\n", cli_escaped(r->path, 0), r->mode & 07777);
 		break;
 	case FAMFS_LOG_FILE:
-		printf("file    %s size=%" PRIu64 " mode=%o\n", r->path,
+		printf("file    %s size=%" PRIu64 " mode=%o\n", cli_escaped(r->path, 0),
 		       r->size, r->mode & 07777);
 		break;
 	case FAMFS_LOG_SETATTR:
-		printf("setattr %s mode=%o uid=%u gid=%u\n", r->path,
+		printf("setattr %s mode=%o uid=%u gid=%u\n", cli_escaped(r->path, 0),
 		       r->mode & 07777, r->uid, r->gid);
 		break;
 	default:
-		printf("entry   %s (type %d)\n", r->path, (int)r->type);
+		printf("entry   %s (type %d)\n", cli_escaped(r->path, 0), (int)r->type);
 	}
 }
 

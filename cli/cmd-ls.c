@@ -56,15 +56,16 @@ static void show(const struct ls_opts *o, const char *path, const char *name,
 		return;
 	}
 	if (!o->longfmt) {
-		printf("%s%s\n", name, st->type == FAMFS_NODE_DIR ? "/" : "");
+		printf("%s%s\n", cli_escaped(name, 0),
+		       st->type == FAMFS_NODE_DIR ? "/" : "");
 		return;
 	}
 	mode_text(st, mode);
 	if (localtime_r(&tt, &tm))
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);
 	printf("%s %5u %5u %12" PRIu64 " %-9s %s %s%s\n", mode, st->uid,
-	       st->gid, st->size, cli_node_state_name(st->state), when, name,
-	       st->type == FAMFS_NODE_DIR ? "/" : "");
+	       st->gid, st->size, cli_node_state_name(st->state), when,
+	       cli_escaped(name, 0), st->type == FAMFS_NODE_DIR ? "/" : "");
 }
 
 static char *join(const char *dir, const char *name)
@@ -85,7 +86,7 @@ static void list_dir(const struct ls_opts *o, struct famfs_fs *fs,
 	uint64_t cookie = 0;
 
 	if (o->recursive && !o->arr)
-		printf("%s:\n", path);
+		printf("%s:\n", cli_escaped(path, 0));
 	while (famfs_readdir(fs, ino, &cookie, name, &st) == 1) {
 		char *sub = join(path, name);
 
@@ -131,7 +132,7 @@ static int list_dir_mount(const struct ls_opts *o, const struct cli_target *t,
 		return 1;
 	}
 	if (o->recursive && !o->arr)
-		printf("%s:\n", path);
+		printf("%s:\n", cli_escaped(path, 0));
 	for (int pass = 0; pass < (o->recursive ? 2 : 1); pass++) {
 		for (int i = 0; i < n; i++) {
 			const char *name = names[i]->d_name;

@@ -22,19 +22,31 @@ static const struct cli_cmd commands[] = { CLI_CMDS(CLI_ENTRY) };
 #undef CLI_ENTRY
 
 static const char *cli_what;
+
+const char *cli_escaped(const char *s, unsigned int slot)
+{
+	/* per thread: cp and creat report from several */
+	static _Thread_local char buf[CLI_ESCAPED_SLOTS][FAMFS_ESCAPED_MAX];
+
+	return famfs_escape(s ? s : "", buf[slot % CLI_ESCAPED_SLOTS],
+			    sizeof(buf[0]));
+}
 static bool cli_verbose;
 
 void cli_error(const char *what, const char *fmt, ...)
 {
 	va_list ap;
 
+	char msg[FAMFS_PATH_MAX + 512];
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	/* names in it may come from the log: escaped, as the device's */
 	fputs("famfs: ", stderr);
 	if (what)
-		fprintf(stderr, "%s: ", what);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
+		fprintf(stderr, "%s: ", cli_escaped(what, 0));
+	fprintf(stderr, "%s\n", cli_escaped(msg, 1));
 }
 
 const char *cli_strerror(int err)
@@ -60,7 +72,8 @@ static void cli_report_print(void *ctx, enum famfs_severity sev,
 	if (sev == FAMFS_INFO && !cli_verbose)
 		return;
 	fprintf(sev == FAMFS_INFO ? stdout : stderr, "famfs: %s: %s%s\n",
-		cli_what, sev == FAMFS_WARN ? "warning: " : "", msg);
+		cli_escaped(cli_what, 0), sev == FAMFS_WARN ? "warning: " : "",
+		cli_escaped(msg, 1));
 }
 
 void cli_report_init(struct famfs_report *rep, const char *what, bool verbose)

@@ -6,6 +6,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <syslog.h>
 
 #include "famfs_fused.h"
@@ -20,17 +21,22 @@ void fused_log_to_syslog(void)
 
 void fused_log(int prio, const char *fmt, ...)
 {
+	char msg[FAMFS_PATH_MAX + 512], *safe;
 	va_list ap;
 
 	va_start(ap, fmt);
-	if (use_syslog) {
-		vsyslog(prio, fmt, ap);
-	} else {
-		fputs("famfs_fused: ", stderr);
-		vfprintf(stderr, fmt, ap);
-		fputc('\n', stderr);
-	}
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	/* names in it may come from the log: escaped for whoever reads it */
+	safe = malloc(FAMFS_ESCAPED_MAX);
+	if (safe)
+		famfs_escape(msg, safe, FAMFS_ESCAPED_MAX);
+	if (use_syslog)
+		syslog(prio, "%s", safe ? safe : "(out of memory)");
+	else
+		fprintf(stderr, "famfs_fused: %s\n",
+			safe ? safe : "(out of memory)");
+	free(safe);
 }
 
 static void report_to_log(void *ctx, enum famfs_severity sev,

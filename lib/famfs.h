@@ -797,6 +797,14 @@ uint64_t famfs_now_ns(void);
 int famfs_parse_size(const char *text, uint64_t *bytes);
 /* Format bytes with a binary unit ("2.0 GiB"). */
 void famfs_format_size(uint64_t bytes, char *buf, size_t len);
+/*
+ * @in for a human to read, in @out (@len bytes, always terminated, cut
+ * short when too small): control bytes, DEL, C1 controls and bytes that
+ * are not UTF-8 become \xNN, a backslash \\; other UTF-8 stays. Returns
+ * @out. Room for any path: FAMFS_ESCAPED_MAX.
+ */
+const char *famfs_escape(const char *in, char *out, size_t len);
+#define FAMFS_ESCAPED_MAX (4 * FAMFS_PATH_MAX + 1)
 /* Validate one path component (no '/', not "." or "..", 1..255 bytes). */
 int famfs_check_name(const char *name);
 

@@ -36,6 +36,13 @@ expect 0 "clean" "refused mkfs runs left the filesystem intact" -- \
 
 small=$(shm_path small)
 expect 1 "too small" "1 MiB device refused" -- "$MKFS" --size 1M "$small"
+if [ -e "$small" ]; then
+	not_ok "the refused mkfs left the file it made behind"
+else
+	ok "the refused mkfs left no file behind"
+fi
+expect 1 "too small" "and a rerun says too small again, not 'exists'" -- \
+	"$MKFS" --size 1M "$small"
 expect 1 "too small" "device without room for one data unit refused" -- \
 	"$MKFS" -f --size 10M "$small"
 expect 0 "famfs created" "smallest device (log + one unit) accepted" -- \
