@@ -12,7 +12,8 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEB_PACKAGES := build-essential dpkg-dev meson ninja-build pkg-config clang \
 	libclang-rt-14-dev libfuse3-dev fuse3 libjson-c-dev uuid-dev \
 	libdaxctl-dev mandoc fio valgrind gnuplot-nox util-linux procps \
-	bash-completion python3 debhelper dh-dkms dkms clang-format
+	bash-completion python3 debhelper dh-dkms dkms clang-format rsync git \
+	sqlite3
 
 .PHONY: all deps build demo check check-asan check-valgrind bench mutate deb clean
 

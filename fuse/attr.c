@@ -5,15 +5,16 @@
 
 #include "famfs_fused.h"
 
+static struct timespec timespec_of(uint64_t ns)
+{
+	return (struct timespec){ .tv_sec = (time_t)(ns / 1000000000),
+				  .tv_nsec = (long)(ns % 1000000000) };
+}
+
 void fused_fill_stat(const struct fused *d, const struct famfs_stat *fst,
 		     struct stat *st)
 {
-	/* the root has no log entry: it was made with the superblock */
-	uint64_t ns = fst->time ? fst->time :
-				  d->sb->create_time * 1000000000ULL;
-	struct timespec time = { .tv_sec = (time_t)(ns / 1000000000),
-				 .tv_nsec = (long)(ns % 1000000000) };
-
+	(void)d;
 	memset(st, 0, sizeof(*st));
 	st->st_ino = fst->ino;
 	st->st_mode = fst->mode;
@@ -24,10 +25,10 @@ void fused_fill_stat(const struct fused *d, const struct famfs_stat *fst,
 	st->st_blocks = (blkcnt_t)(fst->allocated / 512);
 	/* tools size their buffers by st_blksize: let them move 1 MiB */
 	st->st_blksize = FUSED_MAX_IO;
-	/* the log keeps one time per entry: its creation */
-	st->st_atim = time;
-	st->st_mtim = time;
-	st->st_ctim = time;
+	/* famfs(5) Times; version 1 nodes have one time, their creation */
+	st->st_atim = timespec_of(fst->atime);
+	st->st_mtim = timespec_of(fst->mtime);
+	st->st_ctim = timespec_of(fst->ctime);
 }
 
 void fused_fill_entry(const struct fused *d, const struct famfs_stat *fst,

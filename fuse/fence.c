@@ -39,6 +39,19 @@ static bool fence_replaced(struct fused *d)
 	return true;
 }
 
+/* Evicted by the master: said once, then every access fails. */
+static bool fence_evicted(struct fused *d)
+{
+	if (!famfs_host_evicted(d->fs))
+		return false;
+	if (!__atomic_exchange_n(&d->evicted, true, __ATOMIC_ACQ_REL))
+		fused_log(LOG_ERR, "%s: this host was evicted (famfs hosts "
+			  "evict): its memory may belong to other files now; "
+			  "every access fails with EIO: unmount it",
+			  d->device);
+	return true;
+}
+
 bool fenced(struct fused *d)
 {
 	sigbus_poll(d);
@@ -46,7 +59,7 @@ bool fenced(struct fused *d)
 		return true;
 	if (!device_gone(d) && famfs_fs_replaced(d->fs))
 		return fence_replaced(d);
-	return famfs_host_evicted(d->fs);
+	return fence_evicted(d);
 }
 
 bool fence_check(struct fused *d)
@@ -56,5 +69,5 @@ bool fence_check(struct fused *d)
 		return true;
 	if (!device_gone(d) && famfs_fs_check_identity(d->fs))
 		return fence_replaced(d);
-	return famfs_host_evicted(d->fs);
+	return fence_evicted(d);
 }

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * The daemon's one background thread: twice a second every host checks
- * that the filesystem was not replaced (fence.c), a client checks
- * whether the master's log moved (bounding how stale it can be), and
- * every host beats in its slot of the host table (version 2): replayed,
- * pins, heartbeat, after looking whether the master evicted it. Held
- * released space is looked at again too: the master reuses it once no
- * host can touch it, a client keeps df exact.
+ * The daemon's one background thread: ten times a second a client
+ * checks whether the master's log moved (bounding how stale it can be,
+ * and how long deleted space waits for it), and held released space is
+ * looked at again: the master reuses it once no host can touch it, a
+ * client keeps df exact. Twice a second every host checks that the
+ * filesystem was not replaced (fence.c) and beats in its slot of the
+ * host table (version 2): replayed, pins, heartbeat, after looking
+ * whether the master evicted it.
  */
 #include <errno.h>
 #include <string.h>
@@ -15,36 +16,26 @@
 
 #include "famfs_fused.h"
 
-#define TICK_MS 500
+#define TICK_MS 100
+#define TICKS_PER_BEAT 5
 
 static void beat(struct fused *d)
 {
 	static bool said_stale;
-	int rc;
 
-	if (__atomic_load_n(&d->evicted, __ATOMIC_ACQUIRE))
-		return;
-	rc = famfs_host_beat(d->fs);
-	if (rc == -EIO) {
-		__atomic_store_n(&d->evicted, true, __ATOMIC_RELEASE);
-		fused_log(LOG_ERR, "%s: this host was evicted (famfs hosts "
-			  "evict): its memory may belong to other files now; "
-			  "every access fails with EIO until it is unmounted",
-			  d->device);
-		return;
-	}
-	if (rc == -ESTALE && !said_stale) {
+	/* -EIO once evicted: fence.c says so and fails every access */
+	if (famfs_host_beat(d->fs) == -ESTALE && !said_stale) {
 		said_stale = true;
 		fused_log(LOG_ERR, "%s: another host wrote over this host's "
 			  "slot of the host table", d->device);
 	}
-	famfs_reclaim(d->fs);
 }
 
 static void *tick_main(void *arg)
 {
 	struct fused *d = arg;
 	struct timespec until;
+	unsigned int ticks = 0;
 
 	pthread_mutex_lock(&d->tick_lock);
 	while (!d->tick_stop) {
@@ -59,10 +50,14 @@ static void *tick_main(void *arg)
 			break;
 		pthread_mutex_unlock(&d->tick_lock);
 		/* a replaced filesystem: nothing of it is ours to read or write */
-		if (!device_gone(d) && !fence_check(d)) {
+		if (!device_gone(d) &&
+		    (++ticks % TICKS_PER_BEAT || !fence_check(d))) {
 			if (!d->master)
 				refresh_if_moved(d);
-			beat(d);
+			if (ticks % TICKS_PER_BEAT == 0)
+				beat(d);
+			if (!__atomic_load_n(&d->evicted, __ATOMIC_ACQUIRE))
+				famfs_reclaim(d->fs);
 		}
 		pthread_mutex_lock(&d->tick_lock);
 	}

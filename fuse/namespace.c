@@ -89,11 +89,49 @@ void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 }
 
 /* Size first (it can be refused), then one logged mode/owner change. */
+/*
+ * utimensat(2) on a version 2 master: times to log (mask bits, ns).
+ * "Now" for a file still being written needs nothing: its commit entry
+ * sets its times to its own time.
+ */
+static uint32_t times_to_set(const struct fused *d,
+			     const struct famfs_stat *fst,
+			     const struct stat *attr, int to_set,
+			     struct famfs_attr *a)
+{
+	uint64_t now = famfs_now_ns();
+	uint32_t mask = 0;
+
+	if (famfs_require_version(d->sb, FAMFS_FORMAT_V2))
+		return 0;	/* version 1 keeps one time: accepted, as ever */
+	if (to_set & FUSE_SET_ATTR_ATIME) {
+		mask |= FAMFS_SETATTR_ATIME;
+		a->atime = (to_set & FUSE_SET_ATTR_ATIME_NOW) ? now :
+			   (uint64_t)attr->st_atim.tv_sec * 1000000000ULL +
+				   (uint64_t)attr->st_atim.tv_nsec;
+	}
+	if (to_set & FUSE_SET_ATTR_MTIME) {
+		mask |= FAMFS_SETATTR_MTIME;
+		a->mtime = (to_set & FUSE_SET_ATTR_MTIME_NOW) ? now :
+			   (uint64_t)attr->st_mtim.tv_sec * 1000000000ULL +
+				   (uint64_t)attr->st_mtim.tv_nsec;
+	}
+	if (fst->state == FAMFS_NODE_PENDING &&
+	    !(to_set & FUSE_SET_ATTR_ATIME &&
+	      !(to_set & FUSE_SET_ATTR_ATIME_NOW)) &&
+	    !(to_set & FUSE_SET_ATTR_MTIME &&
+	      !(to_set & FUSE_SET_ATTR_MTIME_NOW)))
+		return 0;
+	return mask;
+}
+
+/* Size first (it can be refused), then one logged attributes change. */
 static int setattr_locked(struct fused *d, uint64_t ino,
 			  const struct stat *attr, int to_set)
 {
-	uint32_t mask = 0, mode;
+	struct famfs_attr a = { 0 };
 	struct famfs_stat fst;
+	uint32_t mode, times;
 	int rc;
 
 	rc = famfs_getattr(d->fs, ino, &fst);
@@ -132,21 +170,35 @@ static int setattr_locked(struct fused *d, uint64_t ino,
 	}
 	mode = (fst.mode & S_IFMT) | (attr->st_mode & 07777);
 	if ((to_set & FUSE_SET_ATTR_MODE) && mode != fst.mode)
-		mask |= FAMFS_SETATTR_MODE;
+		a.mask |= FAMFS_SETATTR_MODE;
 	if ((to_set & FUSE_SET_ATTR_UID) && attr->st_uid != fst.uid)
-		mask |= FAMFS_SETATTR_UID;
+		a.mask |= FAMFS_SETATTR_UID;
 	if ((to_set & FUSE_SET_ATTR_GID) && attr->st_gid != fst.gid)
-		mask |= FAMFS_SETATTR_GID;
-	if (!mask)
+		a.mask |= FAMFS_SETATTR_GID;
+	times = times_to_set(d, &fst, attr, to_set, &a);
+	/* the root has no log entry: its times follow the entries in it */
+	if (ino == FAMFS_ROOT_INO)
+		times = 0;
+	if (!a.mask && !times)
 		return 0;
 	/* mkfs made the root (root's, 0755): no log entry to change */
 	if (ino == FAMFS_ROOT_INO)
 		return -EPERM;
-	if (fst.state == FAMFS_NODE_PENDING)
-		return famfs_pending_setattr(d->fs, ino, mask, mode,
-					     attr->st_uid, attr->st_gid);
-	return famfs_setattr(d->fs, ino, mask, mode, attr->st_uid,
-			     attr->st_gid, &fst);
+	a.mode = mode;
+	a.uid = attr->st_uid;
+	a.gid = attr->st_gid;
+	if (fst.state == FAMFS_NODE_PENDING) {
+		if (!times)
+			return famfs_pending_setattr(d->fs, ino, a.mask, mode,
+						     attr->st_uid,
+						     attr->st_gid);
+		/* explicit times: the file goes in the log first (cp -p) */
+		rc = file_commit_pending(d, ino);
+		if (rc)
+			return rc;
+	}
+	a.mask |= times;
+	return famfs_set_attr(d->fs, ino, &a, &fst);
 }
 
 void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
@@ -167,7 +219,6 @@ void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 		fuse_reply_err(req, ENXIO);
 		return;
 	}
-	/* times are not kept (one creation time per entry): accept them */
 	pthread_mutex_lock(&d->lock);
 	rc = setattr_locked(d, ino, attr, to_set);
 	pthread_mutex_unlock(&d->lock);

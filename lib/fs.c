@@ -62,6 +62,7 @@ int fs_attach(struct famfs_dev *dev, bool own_dev, unsigned int flags,
 		root->uid = fs->sb.root_uid;
 		root->gid = fs->sb.root_gid;
 		root->time = fs->sb.create_time * 1000000000ULL;
+		node_times_created(root, root->time);
 	}
 	/* version 2 packs files below a unit into pages; version 1 has none */
 	rc = alloc_init(&fs->alloc, &fs->sb, fs->sb.page_size);
@@ -73,17 +74,19 @@ int fs_attach(struct famfs_dev *dev, bool own_dev, unsigned int flags,
 		if (rc)
 			goto fail;
 	}
-	/* released extents no host can still touch are freed as replayed */
-	rc = reclaim_read_hosts(fs);
-	if (rc && rc != -EOPNOTSUPP)
-		goto fail;
 	fs->log_pos = LOG_HDR_SIZE;
 	if (flags & FS_ATTACH_NO_REPLAY) {
 		*out = fs;
 		return 0;
 	}
+	/* releases are listed as met, then judged once the log is read */
+	fs->first_replay = true;
 	rc = log_replay(fs, log_tail(fs, rep), rep, false, NULL, NULL);
+	fs->first_replay = false;
 	if (rc < 0)
+		goto fail;
+	rc = reclaim_after_first_replay(fs);
+	if (rc)
 		goto fail;
 	fs->replayed_word = fs->tail_word;
 	log_check_appendable(fs, rep);
@@ -277,6 +280,11 @@ int famfs_lookup(struct famfs_fs *fs, uint64_t parent, const char *name,
 		goto out;
 	if (dir->type != FAMFS_NODE_DIR) {
 		rc = -ENOTDIR;
+		goto out;
+	}
+	/* no name that long can exist: say why (ENOENT would mislead) */
+	if (strnlen(name, FAMFS_NAME_MAX + 1) > FAMFS_NAME_MAX) {
+		rc = -ENAMETOOLONG;
 		goto out;
 	}
 	if (!strcmp(name, "."))

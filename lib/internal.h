@@ -347,7 +347,12 @@ struct release {
 
 /* What the host table said when it was last read (reclaim.c). */
 struct host_horizon {
-	uint64_t replayed;	/* every live host replayed up to here */
+	/*
+	 * Every live host replayed up to here, and no later than the last
+	 * entry this host had replayed when it read the table: a host that
+	 * mounted since then replays at least that far before it serves.
+	 */
+	uint64_t replayed;
 	bool pins_all;		/* a live host pins everything released */
 	uint64_t *pins;		/* sorted identities pinned by live hosts */
 	size_t npins, pins_cap;
@@ -409,6 +414,7 @@ struct famfs_fs {
 	struct release *releases;
 	size_t nreleases, releases_cap;
 	uint64_t held_bytes;	/* their total */
+	bool first_replay;	/* fs_attach's replay: releases only listed */
 	struct host_horizon horizon;
 	/* fsck --repair: told of every entry replay skips (may be NULL) */
 	void (*problem)(void *ctx, const struct log_problem *p);
@@ -572,6 +578,11 @@ int reclaim_read_hosts(struct famfs_fs *fs);
  */
 int reclaim_release(struct famfs_fs *fs, const struct node *n, uint64_t seq,
 		    const struct famfs_extent *ext);
+/*
+ * After the first replay: of the releases met, those whose space no
+ * later entry reused are held if some host may still touch them.
+ */
+int reclaim_after_first_replay(struct famfs_fs *fs);
 /* Replay reused [off, off+len): whatever of it was held is no longer. */
 void reclaim_forget(struct famfs_fs *fs, uint64_t off, uint64_t len);
 /* Free what no host can touch any more; write lock held. Bytes freed. */

@@ -874,12 +874,14 @@ int famfs_pending_commit(struct famfs_fs *fs, uint64_t ino)
 	if (!rc) {
 		n->state = FAMFS_NODE_COMMITTED;
 		if (n->refill) {
-			n->mtime = n->ctime = r.time;
+			if (fs->sb.version >= 2)
+				n->mtime = n->ctime = r.time;
 		} else {
 			n->identity = r.seq;
 			n->time = r.time;
 			node_times_created(n, r.time);
-			n->parent->mtime = n->parent->ctime = r.time;
+			if (fs->sb.version >= 2)
+				n->parent->mtime = n->parent->ctime = r.time;
 		}
 		n->refill = false;
 		n->pending_mtime = 0;

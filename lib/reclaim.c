@@ -18,7 +18,17 @@
  * The host table is read into fs->horizon: a release at or below its
  * replayed mark, of a node it does not pin, was safe when it was read,
  * and stays safe (hosts only move forward; a host pins a node only while
- * replaying the release, which those hosts had done).
+ * replaying the release, which those hosts had done). The mark is never
+ * above what this host had replayed when it read the table, because a
+ * host mounting later is not in that reading: it replays at least that
+ * far before it opens anything, but not necessarily further.
+ *
+ * An open's first replay does not judge releases as it meets them (the
+ * table is read once the log is): it frees them for replay and lists
+ * them; then, latest first, a release whose space is still free is held
+ * unless it is safe, and one whose space a later entry or release took
+ * was reclaimed by the master before (it frees a release whole) and is
+ * dropped. That keeps a long log's open linear.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -88,7 +98,8 @@ int reclaim_read_hosts(struct famfs_fs *fs)
 
 	hz->npins = 0;
 	hz->pins_all = false;
-	hz->replayed = UINT64_MAX;
+	/* hosts not in the table yet replay at least this far first */
+	hz->replayed = fs->last_seq;
 	rc = famfs_hosts_read(fs->dev, &fs->sb, add_host, &b);
 	if (rc == -EOPNOTSUPP)
 		return rc;	/* version 1: nothing is ever released */
@@ -161,6 +172,10 @@ int reclaim_release(struct famfs_fs *fs, const struct node *n, uint64_t seq,
 
 	if (!ext->len)
 		return 0;
+	if (fs->first_replay && fs->sb.version >= 2) {
+		space_release(fs, ext->offset, ext->len);
+		return releases_append(fs, &r);
+	}
 	if (fs->sb.version < 2 || release_safe(fs, &r)) {
 		space_release(fs, ext->offset, ext->len);
 		return 0;
@@ -191,6 +206,54 @@ void reclaim_forget(struct famfs_fs *fs, uint64_t off, uint64_t len)
 		fs->held_bytes -= r->ext.len;
 	}
 	fs->nreleases = j;
+}
+
+/* Is every byte of @e free in the allocator (no file, no release)? */
+static bool space_free_now(const struct allocator *a,
+			   const struct famfs_extent *e)
+{
+	for (uint64_t off = e->offset; off < e->offset + e->len;) {
+		uint64_t u = off / a->unit;
+
+		if (u >= a->nunits)
+			return false;
+		if (a->owner[u] == PACKED_OWNER) {
+			if (pack_owner(a, off))
+				return false;
+			off += a->page;
+			continue;
+		}
+		if (!alloc_unit_free(a, u))
+			return false;
+		off = (u + 1) * a->unit;
+	}
+	return true;
+}
+
+int reclaim_after_first_replay(struct famfs_fs *fs)
+{
+	size_t count = fs->nreleases, kept = 0;
+	int rc;
+
+	if (!count)
+		return 0;
+	rc = reclaim_read_hosts(fs);
+	if (rc && rc != -EOPNOTSUPP && rc != -ENOMEM)
+		return rc;
+	fs->held_bytes = 0;
+	/* latest first: a later release of the same space supersedes */
+	for (size_t i = count; i-- > 0;) {
+		struct release r = fs->releases[i];
+
+		if (!space_free_now(&fs->alloc, &r.ext) ||
+		    release_safe(fs, &r))
+			continue;
+		mark_held(fs, &r.ext);
+		fs->releases[kept++] = r;
+		fs->held_bytes += r.ext.len;
+	}
+	fs->nreleases = kept;
+	return 0;
 }
 
 uint64_t reclaim_locked(struct famfs_fs *fs)
@@ -231,6 +294,9 @@ uint64_t famfs_reclaim(struct famfs_fs *fs)
 {
 	uint64_t freed;
 
+	/* the common case, nothing waiting, takes no lock */
+	if (!__atomic_load_n(&fs->nreleases, __ATOMIC_RELAXED))
+		return 0;
 	pthread_rwlock_wrlock(&fs->lock);
 	freed = reclaim_locked(fs);
 	pthread_rwlock_unlock(&fs->lock);

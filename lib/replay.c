@@ -194,10 +194,15 @@ void node_times_created(struct node *n, uint64_t time)
 	n->atime = n->mtime = n->ctime = time;
 }
 
-/* A name was added to or removed from @dir by an entry of @time. */
-static void dir_changed(struct node *dir, uint64_t time)
+/*
+ * A name was added to or removed from @dir by an entry of @time; on
+ * version 1 every node keeps one time, its creation (famfs(5)).
+ */
+static void dir_changed(const struct famfs_fs *fs, struct node *dir,
+			uint64_t time)
 {
-	dir->mtime = dir->ctime = time;
+	if (fs->sb.version >= 2)
+		dir->mtime = dir->ctime = time;
 }
 
 /* A committed file with no contents yet: a later entry may fill it. */
@@ -268,12 +273,13 @@ static int apply_file(struct famfs_fs *fs, struct node *parent,
 	}
 	if (n) {
 		free(n->extents);
-		n->mtime = n->ctime = r->time;
+		if (fs->sb.version >= 2)
+			n->mtime = n->ctime = r->time;
 	} else {
 		file->identity = r->seq;
 		file->time = r->time;
 		node_times_created(file, r->time);
-		dir_changed(parent, r->time);
+		dir_changed(fs, parent, r->time);
 	}
 	file->mode = S_IFREG | (r->mode & 07777);
 	file->uid = r->uid;
@@ -455,7 +461,7 @@ static int apply_delete(struct famfs_fs *fs, struct node *parent,
 		return 0;
 	if (n->type == FAMFS_NODE_FILE)
 		release_all(fs, n, r->seq);
-	dir_changed(parent, r->time);
+	dir_changed(fs, parent, r->time);
 	ns_unlink(&fs->ns, n);
 	return 0;
 }
@@ -550,8 +556,8 @@ static int apply_rename(struct famfs_fs *fs, struct node *sparent,
 		}
 	}
 	s->ctime = r->time;
-	dir_changed(sparent, r->time);
-	dir_changed(dparent, r->time);
+	dir_changed(fs, sparent, r->time);
+	dir_changed(fs, dparent, r->time);
 	return 0;
 }
 
@@ -595,7 +601,7 @@ static int apply_symlink(struct famfs_fs *fs, struct node *parent,
 	link->identity = r->seq;
 	link->time = r->time;
 	node_times_created(link, r->time);
-	dir_changed(parent, r->time);
+	dir_changed(fs, parent, r->time);
 	return 0;
 }
 
@@ -645,7 +651,7 @@ static int apply_record(struct famfs_fs *fs, const struct famfs_log_record *r,
 		dir->identity = r->seq;
 		dir->time = r->time;
 		node_times_created(dir, r->time);
-		dir_changed(parent, r->time);
+		dir_changed(fs, parent, r->time);
 		return 0;
 	case FAMFS_LOG_FILE:
 		if (n && !is_empty_file(n)) {

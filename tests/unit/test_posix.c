@@ -34,6 +34,8 @@ static int apply(struct famfs_fs *fs, struct famfs_log_record *r)
 	r->seq = ++seq;
 	r->time = seq * 10;
 	rc = replay_apply(fs, r, &why);
+	if (!rc)
+		fs->last_seq = r->seq;	/* as replay advances it */
 	if (rc)
 		printf("# refused: %s\n", why);
 	return rc;
@@ -85,10 +87,12 @@ static bool exists(struct famfs_fs *fs, const char *path)
 	return famfs_resolve(fs, path, &st) == 0;
 }
 
+/* Free space once what no host holds is reclaimed (a daemon's tick). */
 static uint64_t free_bytes(struct famfs_fs *fs)
 {
 	struct famfs_usage u;
 
+	famfs_reclaim(fs);
 	famfs_fs_usage(fs, &u);
 	return u.free_bytes;
 }
