@@ -166,8 +166,11 @@ static int node_commit(struct fused *d, struct open_node *n)
 		famfs_pending_abandon(d->fs, n->ino);
 	}
 	layout_change_end(n);
-	/* the kernel still has the name: make it ask again */
-	if (rc)
+	/*
+	 * Dropped: the kernel still has the name, make it ask again; else
+	 * the entry's time is the file's and its directory's now.
+	 */
+	if (rc || !famfs_path_of(d->fs, n->ino, path, sizeof(path)))
 		notify_path(d, path, false);
 	n->pending = false;
 	return rc;

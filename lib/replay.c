@@ -60,33 +60,79 @@ static bool is_unit_extent(const struct allocator *a,
 	return e->len && !(e->offset % a->unit) && !(e->len % a->unit);
 }
 
-/*
- * Is @e space @owner keeps: inside one of its extents and of the same
- * kind (a unit extent inside a unit extent, a piece inside a piece)?
- */
-static bool kept_space(const struct allocator *a, const struct node *owner,
-		       const struct famfs_extent *e)
+/* The granule of an extent: a unit extent's units, a piece's pages. */
+static uint64_t granule_of(const struct allocator *a,
+			   const struct famfs_extent *e)
 {
-	for (uint32_t i = 0; owner && i < owner->nextents; i++) {
-		const struct famfs_extent *o = &owner->extents[i];
+	return is_unit_extent(a, e) ? a->unit : a->page;
+}
 
-		if (!(e->offset >= o->offset && e->len && e->len <= o->len &&
-		      e->offset - o->offset <= o->len - e->len))
+/*
+ * Is [off, off + step) space @old already has, in an extent of the same
+ * kind (unit extents grow by units, pieces by pages)?
+ */
+static bool kept_at(const struct allocator *a, const struct node *old,
+		    uint64_t off, uint64_t step)
+{
+	for (uint32_t i = 0; old && i < old->nextents; i++) {
+		const struct famfs_extent *o = &old->extents[i];
+
+		if (off < o->offset || off - o->offset >= o->len)
 			continue;
-		if (is_unit_extent(a, o))
-			return is_unit_extent(a, e);
-		return !(e->offset % a->page) && !(e->len % a->page);
+		return granule_of(a, o) == step &&
+		       off - o->offset + step <= o->len;
 	}
 	return false;
 }
 
 /*
- * Check the extents of a file or contents record: each is free space
- * (held space counts as free: the master reclaimed it before reusing
- * it) or, for a contents record, part of one of the file's current
- * extents (@owner; NULL for a new file) of the same kind; well formed,
- * inside the data area, not overlapping each other. *sorted gets a
- * sorted copy (freed by the caller).
+ * Call @fn on each run of @e that @old does not already have (all of @e
+ * for a new file); stops at the first non-zero return.
+ */
+static int for_new_runs(const struct allocator *a, const struct node *old,
+			const struct famfs_extent *e,
+			int (*fn)(void *ctx, uint64_t off, uint64_t len),
+			void *ctx)
+{
+	uint64_t step = granule_of(a, e), start = e->offset;
+	uint64_t end = e->offset + e->len;
+	int rc;
+
+	if (!old || e->offset % step || e->len % step)
+		return fn(ctx, e->offset, e->len);
+	for (uint64_t off = e->offset; off < end; off += step) {
+		if (!kept_at(a, old, off, step))
+			continue;
+		if (off > start) {
+			rc = fn(ctx, start, off - start);
+			if (rc)
+				return rc;
+		}
+		start = off + step;
+	}
+	return start < end ? fn(ctx, start, end - start) : 0;
+}
+
+struct extent_check {
+	const struct allocator *a;
+	const char **why;
+};
+
+static int check_free_run(void *ctx, uint64_t off, uint64_t len)
+{
+	struct extent_check *c = ctx;
+
+	return space_check_free(c->a, off, len, c->why);
+}
+
+/*
+ * Check the extents of a file or contents record: each is made of free
+ * space (held space counts as free: the master reclaimed it before
+ * reusing it) and, for a contents record, of space the file already has
+ * in an extent of the same kind (@owner; NULL for a new file): a file
+ * keeps, drops, or grows its extents in place; well formed, inside the
+ * data area, not overlapping each other. *sorted gets a sorted copy
+ * (freed by the caller).
  */
 static int check_file_extents(struct famfs_fs *fs,
 			      const struct famfs_log_record *r,
@@ -117,11 +163,17 @@ static int check_file_extents(struct famfs_fs *fs,
 			*why = "interleave strips of unequal or partial length";
 			return -EINVAL;
 		}
-		if (kept_space(a, owner, e)) {
-			total += e->len;
-			continue;
+		/* a piece is one piece even when it grew in place */
+		if (owner && granule_of(a, e) == a->page &&
+		    a->page != a->unit && !(e->offset % a->page) &&
+		    !(e->len % a->page) &&
+		    (e->len >= a->unit ||
+		     e->offset % a->unit + e->len > a->unit)) {
+			*why = "packed piece crosses an allocation unit";
+			return -EINVAL;
 		}
-		rc = space_check_free(a, e->offset, e->len, why);
+		rc = for_new_runs(a, owner, e, check_free_run,
+				  &(struct extent_check){ a, why });
 		if (rc)
 			return rc;
 		total += e->len;
@@ -151,33 +203,55 @@ static bool space_held(const struct allocator *a, uint64_t off, uint64_t len)
 	return false;
 }
 
+struct extent_take {
+	struct famfs_fs *fs;
+	uint32_t owner;
+	bool undo;
+	uint32_t runs;		/* taking: runs marked; undoing: runs left */
+};
+
+static int take_run(void *ctx, uint64_t off, uint64_t len)
+{
+	struct extent_take *t = ctx;
+	struct famfs_fs *fs = t->fs;
+	int rc;
+
+	if (t->undo) {
+		if (!t->runs)
+			return 1;
+		t->runs--;
+		space_clear(&fs->alloc, off, len);
+		return 0;
+	}
+	if (space_held(&fs->alloc, off, len))
+		reclaim_forget(fs, off, len);
+	rc = space_mark(&fs->alloc, off, len, t->owner);
+	if (!rc)
+		t->runs++;
+	return rc;
+}
+
 /*
- * Make @n own @count checked extents, but those inside its current ones
- * (@old). Held space they reuse is no longer held. On failure (memory
- * for a packed unit) nothing is left marked.
+ * Make @n own @count checked extents, but what its current ones (@old)
+ * already cover. Held space they reuse is no longer held. On failure
+ * (memory for a packed unit) nothing is left marked.
  */
 static int take_extents(struct famfs_fs *fs, struct node *n,
 			const struct node *old,
 			const struct famfs_extent *ext, uint32_t count)
 {
+	struct extent_take t = { fs, (uint32_t)n->ino, false, 0 };
 	uint32_t i;
 	int rc = 0;
 
-	for (i = 0; i < count; i++) {
-		if (kept_space(&fs->alloc, old, &ext[i]))
-			continue;
-		if (space_held(&fs->alloc, ext[i].offset, ext[i].len))
-			reclaim_forget(fs, ext[i].offset, ext[i].len);
-		rc = space_mark(&fs->alloc, ext[i].offset, ext[i].len,
-				(uint32_t)n->ino);
-		if (rc)
-			break;
-	}
+	for (i = 0; i < count && !rc; i++)
+		rc = for_new_runs(&fs->alloc, old, &ext[i], take_run, &t);
 	if (!rc)
 		return 0;
-	while (i--)
-		if (!kept_space(&fs->alloc, old, &ext[i]))
-			space_clear(&fs->alloc, ext[i].offset, ext[i].len);
+	/* undo exactly the runs marked, in the order they were */
+	t.undo = true;
+	for (uint32_t j = 0; j < i && t.runs; j++)
+		for_new_runs(&fs->alloc, old, &ext[j], take_run, &t);
 	return rc;
 }
 

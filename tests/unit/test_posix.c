@@ -313,7 +313,35 @@ static void test_contents(void)
 		 "contents of a directory refused");
 	CHECK_RC(contents(fs, "nope", 0, NULL, 0), -ENOENT,
 		 "contents of a missing name refused");
+	/* growing an extent in place: kept units plus free ones */
+	e[0] = (struct famfs_extent){ base, 4 * MiB };
+	CHECK_RC(contents(fs, "f", 3 * MiB, e, 1), 0,
+		 "an extent grown in place over free units");
+	famfs_resolve(fs, "f", &st);
+	CHECK(st.nextents == 1 && st.allocated == 4 * MiB &&
+		      free_bytes(fs) == before,
+	      "it holds its old unit and the next one");
+	e[0] = (struct famfs_extent){ base, 10 * MiB };
+	CHECK_RC(contents(fs, "f", 3 * MiB, e, 1), -EEXIST,
+		 "grown in place over another file's units: refused");
 	CHECK_RC(contents(fs, "f", 0, NULL, 0), 0, "truncate to nothing");
+	if (fs->alloc.page < fs->alloc.unit) {
+		/* a packed piece grows by pages, in place */
+		uint64_t unit_end = base + 20 * MiB;
+
+		e[0] = (struct famfs_extent){ base + 18 * MiB, 8192 };
+		CHECK_RC(contents(fs, "f", 8192, e, 1), 0, "a piece");
+		e[0].len = 16384;
+		CHECK_RC(contents(fs, "f", 16384, e, 1), 0,
+			 "the piece grown in place");
+		e[0] = (struct famfs_extent){ unit_end - 8192, 8192 };
+		CHECK_RC(contents(fs, "f", 8192, e, 1), 0,
+			 "moved to the end of its unit (the old one released)");
+		e[0].len = 16384;
+		CHECK_RC(contents(fs, "f", 16384, e, 1), -EINVAL,
+			 "grown in place across a unit boundary: refused");
+		CHECK_RC(contents(fs, "f", 0, NULL, 0), 0, "and dropped");
+	}
 	famfs_resolve(fs, "f", &st);
 	CHECK(st.size == 0 && st.allocated == 0 &&
 		      free_bytes(fs) == before + 4 * MiB,
