@@ -88,40 +88,41 @@ void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		fuse_reply_attr(req, &st, attr_timeout_of(d, ino));
 }
 
-/* Size first (it can be refused), then one logged mode/owner change. */
+/* A time as utimensat(2) gave it, in ns ("now" when it said so). */
+static uint64_t time_of(const struct timespec *ts, bool now)
+{
+	return now ? famfs_now_ns() :
+		     (uint64_t)ts->tv_sec * 1000000000ULL +
+			     (uint64_t)ts->tv_nsec;
+}
+
 /*
- * utimensat(2) on a version 2 master: times to log (mask bits, ns).
- * "Now" for a file still being written needs nothing: its commit entry
- * sets its times to its own time.
+ * Times to log for a committed node on a version 2 master (mask bits,
+ * values in *a). A file still being written keeps its modification time
+ * in memory instead (setattr_locked): its commit entry carries it, so
+ * every host shows that time; its access time becomes that time too.
  */
 static uint32_t times_to_set(const struct fused *d,
 			     const struct famfs_stat *fst,
 			     const struct stat *attr, int to_set,
 			     struct famfs_attr *a)
 {
-	uint64_t now = famfs_now_ns();
 	uint32_t mask = 0;
 
 	if (famfs_require_version(d->sb, FAMFS_FORMAT_V2))
 		return 0;	/* version 1 keeps one time: accepted, as ever */
+	if (fst->state == FAMFS_NODE_PENDING)
+		return 0;
 	if (to_set & FUSE_SET_ATTR_ATIME) {
 		mask |= FAMFS_SETATTR_ATIME;
-		a->atime = (to_set & FUSE_SET_ATTR_ATIME_NOW) ? now :
-			   (uint64_t)attr->st_atim.tv_sec * 1000000000ULL +
-				   (uint64_t)attr->st_atim.tv_nsec;
+		a->atime = time_of(&attr->st_atim,
+				   to_set & FUSE_SET_ATTR_ATIME_NOW);
 	}
 	if (to_set & FUSE_SET_ATTR_MTIME) {
 		mask |= FAMFS_SETATTR_MTIME;
-		a->mtime = (to_set & FUSE_SET_ATTR_MTIME_NOW) ? now :
-			   (uint64_t)attr->st_mtim.tv_sec * 1000000000ULL +
-				   (uint64_t)attr->st_mtim.tv_nsec;
+		a->mtime = time_of(&attr->st_mtim,
+				   to_set & FUSE_SET_ATTR_MTIME_NOW);
 	}
-	if (fst->state == FAMFS_NODE_PENDING &&
-	    !(to_set & FUSE_SET_ATTR_ATIME &&
-	      !(to_set & FUSE_SET_ATTR_ATIME_NOW)) &&
-	    !(to_set & FUSE_SET_ATTR_MTIME &&
-	      !(to_set & FUSE_SET_ATTR_MTIME_NOW)))
-		return 0;
 	return mask;
 }
 
@@ -162,9 +163,8 @@ static int setattr_locked(struct fused *d, uint64_t ino,
 	 */
 	if ((to_set & FUSE_SET_ATTR_MTIME) && fst.state == FAMFS_NODE_PENDING) {
 		rc = famfs_pending_set_mtime(d->fs, ino,
-			(to_set & FUSE_SET_ATTR_MTIME_NOW) ? famfs_now_ns() :
-			(uint64_t)attr->st_mtim.tv_sec * 1000000000ULL +
-				(uint64_t)attr->st_mtim.tv_nsec);
+			time_of(&attr->st_mtim,
+				to_set & FUSE_SET_ATTR_MTIME_NOW));
 		if (rc)
 			return rc;
 	}
@@ -175,10 +175,9 @@ static int setattr_locked(struct fused *d, uint64_t ino,
 		a.mask |= FAMFS_SETATTR_UID;
 	if ((to_set & FUSE_SET_ATTR_GID) && attr->st_gid != fst.gid)
 		a.mask |= FAMFS_SETATTR_GID;
-	times = times_to_set(d, &fst, attr, to_set, &a);
 	/* the root has no log entry: its times follow the entries in it */
-	if (ino == FAMFS_ROOT_INO)
-		times = 0;
+	times = ino == FAMFS_ROOT_INO ? 0 :
+		times_to_set(d, &fst, attr, to_set, &a);
 	if (!a.mask && !times)
 		return 0;
 	/* mkfs made the root (root's, 0755): no log entry to change */
@@ -187,16 +186,9 @@ static int setattr_locked(struct fused *d, uint64_t ino,
 	a.mode = mode;
 	a.uid = attr->st_uid;
 	a.gid = attr->st_gid;
-	if (fst.state == FAMFS_NODE_PENDING) {
-		if (!times)
-			return famfs_pending_setattr(d->fs, ino, a.mask, mode,
-						     attr->st_uid,
-						     attr->st_gid);
-		/* explicit times: the file goes in the log first (cp -p) */
-		rc = file_commit_pending(d, ino);
-		if (rc)
-			return rc;
-	}
+	if (fst.state == FAMFS_NODE_PENDING)
+		return famfs_pending_setattr(d->fs, ino, a.mask, mode,
+					     attr->st_uid, attr->st_gid);
 	a.mask |= times;
 	return famfs_set_attr(d->fs, ino, &a, &fst);
 }

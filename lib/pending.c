@@ -880,8 +880,13 @@ int famfs_pending_commit(struct famfs_fs *fs, uint64_t ino)
 			n->identity = r.seq;
 			n->time = r.time;
 			node_times_created(n, r.time);
-			if (fs->sb.version >= 2)
-				n->parent->mtime = n->parent->ctime = r.time;
+			if (fs->sb.version >= 2) {
+				/* as replay's directory rule: never backwards */
+				if (r.time > n->parent->mtime)
+					n->parent->mtime = r.time;
+				if (r.time > n->parent->ctime)
+					n->parent->ctime = r.time;
+			}
 		}
 		n->refill = false;
 		n->pending_mtime = 0;

@@ -269,14 +269,19 @@ void node_times_created(struct node *n, uint64_t time)
 }
 
 /*
- * A name was added to or removed from @dir by an entry of @time; on
- * version 1 every node keeps one time, its creation (famfs(5)).
+ * A name was added to or removed from @dir by an entry of @time: its
+ * times move forward to it (a file entry may carry the older time its
+ * writer gave it); on version 1 every node keeps one time, its creation.
  */
 static void dir_changed(const struct famfs_fs *fs, struct node *dir,
 			uint64_t time)
 {
-	if (fs->sb.version >= 2)
-		dir->mtime = dir->ctime = time;
+	if (fs->sb.version < 2)
+		return;
+	if (time > dir->mtime)
+		dir->mtime = time;
+	if (time > dir->ctime)
+		dir->ctime = time;
 }
 
 /* A committed file with no contents yet: a later entry may fill it. */
