@@ -135,15 +135,20 @@ static bool release_safe(struct famfs_fs *fs, const struct release *r)
 	       !held_here(fs, r->ino, r->identity);
 }
 
-/* Mark a released extent held: out of allocation, still free for replay. */
+/*
+ * Mark a released extent held: out of allocation, still free for replay.
+ * It may still be the file's (counted: only its owner changes) or already
+ * freed (the first replay frees first and judges once the log is read:
+ * counted again, its packed unit made again if it went back whole).
+ */
 static void mark_held(struct famfs_fs *fs, const struct famfs_extent *e)
 {
 	struct allocator *a = &fs->alloc;
 
 	if (e->offset % a->unit == 0 && e->len % a->unit == 0)
 		alloc_mark(a, e->offset, e->len, HELD_OWNER);
-	else
-		pack_retag(a, e->offset, e->len, HELD_OWNER);
+	else if (pack_mark(a, e->offset, e->len, HELD_OWNER))
+		pack_retag(a, e->offset, e->len, HELD_OWNER);	/* ENOMEM */
 }
 
 static int releases_append(struct famfs_fs *fs, const struct release *r)
