@@ -267,6 +267,8 @@ mount_skips() {
 	skip meta.creat "files created per second, famfs creat" "$why"
 	skip meta.visible "time for a client to see a new file" "$why"
 	skip meta.stat "stat() of existing and missing names" "$why"
+	skip meta.namespace "rename() and unlink() through the mount" "$why"
+	skip meta.reclaim "client close to deleted space free" "$why"
 }
 
 # fio_bw DIR RW JOBS: MB/s of one fio run over pre-made files
@@ -372,6 +374,12 @@ if mount_famfs "$dev" "$mnt" 2>"$work/why"; then
 		"$work/tmpfs-st"
 	rm -rf "$work/tmpfs-st"
 
+	mkdir -p "$mnt/ns" "$work/tmpfs-ns"
+	step meta.namespace "rename() and unlink() through the mount" \
+		"$bin/namespace_rate" -n "$create_n" -r "$reps" "$mnt/ns" \
+		"$work/tmpfs-ns"
+	rm -rf "$work/tmpfs-ns"
+
 	shell_creates meta.touch "files created per second, touch loop" \
 		"tmpfs touch" "touch" "touch" failed
 	shell_creates meta.creat "files created per second, famfs creat -s 2M" \
@@ -384,9 +392,13 @@ if mount_famfs "$dev" "$mnt" 2>"$work/why"; then
 		2>"$work/why"; then
 		step meta.visible "time for a client to see a new file" \
 			"$bin/client_visible" -n "$visible_n" "$mnt" "$client"
+		step meta.reclaim "client close to deleted space free" \
+			"$bin/reclaim_latency" -n "$visible_n" "$mnt" "$client"
 		unmount "$client"
 	else
 		skip meta.visible "time for a client to see a new file" \
+			"client mount unavailable: $(tail -n1 "$work/why")"
+		skip meta.reclaim "client close to deleted space free" \
 			"client mount unavailable: $(tail -n1 "$work/why")"
 	fi
 	unmount "$mnt"
