@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: Apache-2.0
-# The C lines written since this check arrived (or since FORMAT_BASE,
-# e.g. FORMAT_BASE=main for a branch) follow the kernel coding style as
+# The C lines written since this check arrived (or since a branch left
+# FORMAT_BASE, e.g. FORMAT_BASE=main) follow the kernel coding style as
 # the kernel's checkpatch.pl checks it, on the diff only: nobody's
 # untouched lines are judged and no file is mass-reformatted. Advice
 # about kernel-only APIs (strscpy, __printf, u64, negative errnos as exit
@@ -15,6 +15,9 @@ cd "$top" || exit 1
 skip() { echo "1..0 # SKIP $*"; exit 0; }
 git rev-parse --git-dir >/dev/null 2>&1 || skip "not a git work tree"
 base=${FORMAT_BASE:-$(git log --diff-filter=A --format=%H -1 -- tests/style/changed.sh)}
+# a branch behind FORMAT_BASE: only its own lines, from where it forked
+[ -z "${FORMAT_BASE:-}" ] || base=$(git merge-base "$FORMAT_BASE" HEAD) ||
+	skip "no common ancestor with $FORMAT_BASE"
 [ -n "$base" ] || skip "this check is not committed yet"
 why=$(mktemp)
 cp=$("$(dirname "$0")/checkpatch-path.sh" 2>"$why") || skip "$(cat "$why")"
