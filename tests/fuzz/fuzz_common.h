@@ -328,6 +328,21 @@ static void op_file(struct model *m, struct fuzz_input *in)
 	for (uint32_t i = 0; i < n; i++) {
 		ext[i].offset = m->next_unit;
 		ext[i].len = units * FUZZ_UNIT;
+		if (shape & 0x10) {
+			/*
+			 * a packed piece (famfs(5)); several files share a unit
+			 * unless bit 2 moves on; bit 3 misaligns it; crossing
+			 * the unit's end is left to replay to refuse
+			 */
+			ext[i].offset += take8(in) % 64 * SB_PAGE_SIZE;
+			if (shape & 0x08)
+				ext[i].offset += take8(in) * 8ULL;
+			ext[i].len = (take16(in) % 511 + 1) * SB_PAGE_SIZE;
+			total += ext[i].len;
+			if (shape & 0x04)
+				m->next_unit += FUZZ_UNIT;
+			continue;
+		}
 		/* past the device end is left to replay to refuse */
 		m->next_unit += ext[i].len;
 		total += ext[i].len;
@@ -338,7 +353,8 @@ static void op_file(struct model *m, struct fuzz_input *in)
 	r.gid = take8(in);
 	r.nextents = n;
 	r.extents = ext;
-	r.size = n ? total - take32(in) % FUZZ_UNIT : 0;
+	r.size = n ? total - take32(in) % (total < FUZZ_UNIT ? total : FUZZ_UNIT) :
+		     0;
 	if (n >= 2 && (shape & 0x20)) {
 		r.interleave.nstrips = n;
 		r.interleave.nbuckets = n;
