@@ -326,10 +326,7 @@ void famfs_unhold(struct famfs_fs *fs, uint64_t ino)
 		if (n->holds == 1 && n->unlinked &&
 		    n->state == FAMFS_NODE_PENDING) {
 			/* deleted before it was ever logged: nobody else knew */
-			for (uint32_t i = 0; i < n->nextents; i++)
-				space_release(fs, n->extents[i].offset,
-				      n->extents[i].len);
-			n->nextents = 0;
+			pending_free_space(fs, n);
 			log_release(fs, &n->log_held);
 		}
 		ns_unhold(&fs->ns, n);

@@ -596,6 +596,8 @@ void reclaim_destroy(struct famfs_fs *fs);
  * have it at all (the caller drops it). Write lock held.
  */
 int pending_revert(struct famfs_fs *fs, struct node *n);
+/* Give back every extent of a node the log never had. Write lock held. */
+void pending_free_space(struct famfs_fs *fs, struct node *n);
 void node_logged_free(struct node *n);
 
 /* Build "parent/name" for a log record (mutate.c). */

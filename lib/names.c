@@ -60,13 +60,8 @@ static int find_name(struct famfs_fs *fs, uint64_t parent_ino,
 /* A pending file leaves the namespace without an entry. */
 static void drop_pending(struct famfs_fs *fs, struct node *n)
 {
-	if (!n->holds) {
-		for (uint32_t i = 0; i < n->nextents; i++)
-			space_release(fs, n->extents[i].offset,
-			      n->extents[i].len);
-		n->nextents = 0;
-		n->allocated = 0;
-	}
+	if (!n->holds)
+		pending_free_space(fs, n);
 	log_release(fs, &n->log_held);
 	ns_unlink(&fs->ns, n);	/* famfs_unhold frees the rest */
 }

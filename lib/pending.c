@@ -429,6 +429,14 @@ static int grow_plain(struct famfs_fs *fs, struct node *n, uint64_t size)
 	return rc;
 }
 
+void pending_free_space(struct famfs_fs *fs, struct node *n)
+{
+	for (uint32_t i = 0; i < n->nextents; i++)
+		space_release(fs, n->extents[i].offset, n->extents[i].len);
+	n->nextents = 0;
+	n->allocated = 0;
+}
+
 /*
  * Leave a file below a unit holding one piece of just its pages: the
  * pages past its size go back, or, when it holds units, all but the
@@ -442,11 +450,7 @@ static void fit_small_file(struct famfs_fs *fs, struct node *n)
 	struct famfs_extent *first = n->extents;	/* NULL when empty */
 
 	if (!n->size) {
-		for (uint32_t i = 0; i < n->nextents; i++)
-			space_release(fs, n->extents[i].offset,
-				      n->extents[i].len);
-		n->nextents = 0;
-		n->allocated = 0;
+		pending_free_space(fs, n);
 		return;
 	}
 	if (holds_piece(fs, n)) {
@@ -908,11 +912,7 @@ int famfs_pending_abandon(struct famfs_fs *fs, uint64_t ino)
 	n = get_pending(fs, ino, &rc);
 	if (n && pending_revert(fs, n) > 0) {
 		/* the log never had it */
-		for (uint32_t i = 0; i < n->nextents; i++)
-			space_release(fs, n->extents[i].offset,
-				      n->extents[i].len);
-		n->nextents = 0;
-		n->allocated = 0;
+		pending_free_space(fs, n);
 		log_release(fs, &n->log_held);
 		if (n->unlinked)
 			n->state = FAMFS_NODE_GONE;
