@@ -519,8 +519,12 @@ void log_publish_tail(struct famfs_fs *fs, uint64_t tail)
 	__atomic_store_n(&fs->replayed_word, word, __ATOMIC_RELEASE);
 	fs->tail = tail;
 	fs->tail_rebuilt = false;
+	/*
+	 * written_end is not lowered here: a committer may have written past
+	 * @tail since its publisher read written_end, and must still find
+	 * its entry unpublished.
+	 */
 	__atomic_store_n(&fs->published_end, tail, __ATOMIC_RELEASE);
-	__atomic_store_n(&fs->written_end, tail, __ATOMIC_RELEASE);
 	fs->tail_publishes++;
 }
 
@@ -844,10 +848,9 @@ static int append_entry(struct famfs_fs *fs, struct famfs_log_record *r,
 	fs->log_pos += len;
 	fs->last_seq = r->seq;
 	fs->log_entries++;
+	__atomic_store_n(&fs->written_end, fs->log_pos, __ATOMIC_RELEASE);
 	if (defer_end) {
 		*defer_end = fs->log_pos;
-		__atomic_store_n(&fs->written_end, fs->log_pos,
-				 __ATOMIC_RELEASE);
 		return 0;
 	}
 	/*

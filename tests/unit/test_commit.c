@@ -65,6 +65,45 @@ static void test_shared_publish(void)
 	unlink(dev);
 }
 
+/*
+ * A publisher that read the written end before a second committer wrote
+ * publishes less than is written: the second committer must still find
+ * its entry unpublished and publish it (its close() == 0 depends on it).
+ */
+static void test_publish_overtaken(void)
+{
+	char *dev = make_famfs("group-overtaken", 64 * MiB, 0);
+	struct famfs_fs *fs;
+	uint64_t end[2];
+	bool written = true;
+	char name[16];
+
+	be_master();
+	famfs_fs_open(dev, FAMFS_OPEN_RDWR, NULL, &fs);
+	pthread_rwlock_wrlock(&fs->lock);
+	for (int k = 0; k < 2; k++) {
+		struct famfs_log_record r = { .type = FAMFS_LOG_MKDIR,
+					      .mode = S_IFDIR | 0755 };
+		const char *why;
+
+		snprintf(name, sizeof(name), "o%d", k);
+		r.path = name;
+		if (replay_apply(fs, &r, &why) ||
+		    log_append_deferred(fs, &r, NULL, &end[k]))
+			written = false;
+	}
+	/* the first committer's publisher read the end before o1 was written */
+	log_publish_tail(fs, end[0]);
+	pthread_rwlock_unlock(&fs->lock);
+	log_publish_through(fs, end[1]);
+	CHECK(written && device_tail(dev) == end[1],
+	      "an entry written after its publisher looked is still published "
+	      "(tail %llu, want %llu)", (unsigned long long)device_tail(dev),
+	      (unsigned long long)end[1]);
+	famfs_fs_close(fs);
+	unlink(dev);
+}
+
 struct committer {
 	struct famfs_fs *master;
 	struct famfs_fs *client;	/* this thread's own view, as a host */
@@ -138,6 +177,7 @@ static void test_concurrent_commits(void)
 int main(void)
 {
 	test_shared_publish();
+	test_publish_overtaken();
 	test_concurrent_commits();
 	return tap_done();
 }
