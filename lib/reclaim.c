@@ -254,9 +254,12 @@ int reclaim_after_first_replay(struct famfs_fs *fs)
 		    release_safe(fs, &r))
 			continue;
 		mark_held(fs, &r.ext);
-		fs->releases[kept++] = r;
+		/* kept ones fill the end, which was read already */
+		fs->releases[count - 1 - kept++] = r;
 		fs->held_bytes += r.ext.len;
 	}
+	memmove(fs->releases, fs->releases + count - kept,
+		kept * sizeof(*fs->releases));
 	fs->nreleases = kept;
 	return 0;
 }
