@@ -182,6 +182,9 @@ struct json_object;
 /* famfs_fused's .meta/.status of the mount holding @path, parsed. */
 int cli_status_read(const char *path, struct famfs_mount_info *mi,
 		    struct json_object **out);
+/* The number at @key (or @key.@sub) of a parsed status; 0 when absent. */
+uint64_t cli_status_u64(struct json_object *o, const char *key,
+			const char *sub);
 /*
  * fsck of a mount whose device this user cannot read: the daemon's
  * checks of every entry it replayed, from .meta/.status. Returns 0 clean

@@ -69,13 +69,14 @@ int cli_status_read(const char *path, struct famfs_mount_info *mi,
 	return rc;
 }
 
-static uint64_t get_u64(struct json_object *o, const char *a, const char *b)
+uint64_t cli_status_u64(struct json_object *o, const char *key,
+			const char *sub)
 {
 	struct json_object *v;
 
-	if (!json_object_object_get_ex(o, a, &v))
+	if (!json_object_object_get_ex(o, key, &v))
 		return 0;
-	if (b && !json_object_object_get_ex(v, b, &v))
+	if (sub && !json_object_object_get_ex(v, sub, &v))
 		return 0;
 	return (uint64_t)json_object_get_int64(v);
 }
@@ -134,8 +135,8 @@ static void print_status(const struct famfs_mount_info *mi,
 	if (why)
 		printf("  read-only:  %s\n", why);
 	printf("  device:     %s (famfs_fused pid %" PRIu64 ", format %" PRIu64
-	       ")\n", get_text(o, "device"), get_u64(o, "pid", NULL),
-	       get_u64(o, "format_version", NULL));
+	       ")\n", get_text(o, "device"), cli_status_u64(o, "pid", NULL),
+	       cli_status_u64(o, "format_version", NULL));
 	printf("  fs uuid:    %s\n", get_text(o, "fs_uuid"));
 	printf("  host uuid:  %s\n", get_text(o, "system_uuid"));
 	if (get_bool(o, "passthrough", NULL))
@@ -148,33 +149,33 @@ static void print_status(const struct famfs_mount_info *mi,
 		       pt_why ? pt_why : "", pt_why ? ")" : "");
 	printf("  log:        %" PRIu64 " entries, %s of %s used, %" PRIu64
 	       " behind the device, %" PRIu64 " replay errors\n",
-	       get_u64(o, "log", "entries"),
-	       size_text(get_u64(o, "log", "used"), a, sizeof(a)),
-	       size_text(get_u64(o, "log", "length"), b, sizeof(b)),
-	       get_u64(o, "log", "lag_entries"),
-	       get_u64(o, "log", "replay_errors"));
+	       cli_status_u64(o, "log", "entries"),
+	       size_text(cli_status_u64(o, "log", "used"), a, sizeof(a)),
+	       size_text(cli_status_u64(o, "log", "length"), b, sizeof(b)),
+	       cli_status_u64(o, "log", "lag_entries"),
+	       cli_status_u64(o, "log", "replay_errors"));
 	printf("  poison:     %" PRIu64 " ranges, %s; routing %s%s%s\n",
-	       get_u64(o, "poisoned", "ranges"),
-	       size_text(get_u64(o, "poisoned", "bytes"), a, sizeof(a)),
+	       cli_status_u64(o, "poisoned", "ranges"),
+	       size_text(cli_status_u64(o, "poisoned", "bytes"), a, sizeof(a)),
 	       get_bool(o, "poisoned", "routing") ? "on" : "off",
 	       poison_why ? ": " : "", poison_why ? poison_why : "");
 	printf("  files:      %" PRIu64 " files, %" PRIu64 " directories; %"
 	       PRIu64 " open, %" PRIu64 " pending\n",
-	       get_u64(o, "files", "total"), get_u64(o, "files", "directories"),
-	       get_u64(o, "files", "open"), get_u64(o, "files", "pending"));
+	       cli_status_u64(o, "files", "total"), cli_status_u64(o, "files", "directories"),
+	       cli_status_u64(o, "files", "open"), cli_status_u64(o, "files", "pending"));
 	printf("  space:      %s used, %s free of %s\n",
-	       size_text(get_u64(o, "space", "used"), a, sizeof(a)),
-	       size_text(get_u64(o, "space", "free"), b, sizeof(b)),
-	       size_text(get_u64(o, "space", "total"), c, sizeof(c)));
+	       size_text(cli_status_u64(o, "space", "used"), a, sizeof(a)),
+	       size_text(cli_status_u64(o, "space", "free"), b, sizeof(b)),
+	       size_text(cli_status_u64(o, "space", "total"), c, sizeof(c)));
 	printf("  requests:   %" PRIu64 " reads (%s), %" PRIu64
 	       " writes (%s); opens: %" PRIu64 " by the daemon, %" PRIu64
 	       " passed through\n",
-	       get_u64(o, "requests", "read_requests"),
-	       size_text(get_u64(o, "requests", "read_bytes"), a, sizeof(a)),
-	       get_u64(o, "requests", "write_requests"),
-	       size_text(get_u64(o, "requests", "write_bytes"), b, sizeof(b)),
-	       get_u64(o, "requests", "opens_daemon"),
-	       get_u64(o, "requests", "opens_passthrough"));
+	       cli_status_u64(o, "requests", "read_requests"),
+	       size_text(cli_status_u64(o, "requests", "read_bytes"), a, sizeof(a)),
+	       cli_status_u64(o, "requests", "write_requests"),
+	       size_text(cli_status_u64(o, "requests", "write_bytes"), b, sizeof(b)),
+	       cli_status_u64(o, "requests", "opens_daemon"),
+	       cli_status_u64(o, "requests", "opens_passthrough"));
 }
 
 int cmd_status(int argc, char **argv)

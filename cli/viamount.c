@@ -104,18 +104,6 @@ int cli_mount_extents(const char *path, struct famfs_extent **ext,
 	return n;
 }
 
-static uint64_t status_u64(struct json_object *o, const char *a,
-			   const char *b)
-{
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(o, a, &v))
-		return 0;
-	if (b && !json_object_object_get_ex(v, b, &v))
-		return 0;
-	return (uint64_t)json_object_get_int64(v);
-}
-
 int cli_fsck_via_mount(const char *arg, bool json, bool human)
 {
 	struct famfs_mount_info mi;
@@ -130,7 +118,7 @@ int cli_fsck_via_mount(const char *arg, bool json, bool human)
 			  cli_strerror(rc));
 		return 8;
 	}
-	errors = status_u64(o, "log", "replay_errors");
+	errors = cli_status_u64(o, "log", "replay_errors");
 	status = errors ? 4 : 0;
 	if (json) {
 		out = json_object_new_object();
@@ -147,17 +135,17 @@ int cli_fsck_via_mount(const char *arg, bool json, bool human)
 		json_object_object_add(out, "errors",
 				       json_object_new_int64((int64_t)errors));
 		json_object_object_add(out, "files", json_object_new_int64(
-			(int64_t)status_u64(o, "files", "total")));
+			(int64_t)cli_status_u64(o, "files", "total")));
 		json_object_object_add(out, "directories", json_object_new_int64(
-			(int64_t)status_u64(o, "files", "directories")));
+			(int64_t)cli_status_u64(o, "files", "directories")));
 		json_object_object_add(out, "log_len", json_object_new_int64(
-			(int64_t)status_u64(o, "log", "length")));
+			(int64_t)cli_status_u64(o, "log", "length")));
 		json_object_object_add(out, "log_used", json_object_new_int64(
-			(int64_t)status_u64(o, "log", "used")));
+			(int64_t)cli_status_u64(o, "log", "used")));
 		json_object_object_add(out, "log_entries", json_object_new_int64(
-			(int64_t)status_u64(o, "log", "entries")));
+			(int64_t)cli_status_u64(o, "log", "entries")));
 		json_object_object_add(out, "poisoned_ranges",
-			json_object_new_int64((int64_t)status_u64(o, "poisoned",
+			json_object_new_int64((int64_t)cli_status_u64(o, "poisoned",
 								  "ranges")));
 		printf("%s\n", json_object_to_json_string_ext(out,
 			JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
@@ -168,22 +156,22 @@ int cli_fsck_via_mount(const char *arg, bool json, bool human)
 		       "clean", mi.device);
 		printf("  replay errors: %" PRIu64 "\n", errors);
 		printf("  files:       %" PRIu64 "\n",
-		       status_u64(o, "files", "total"));
+		       cli_status_u64(o, "files", "total"));
 		printf("  directories: %" PRIu64 "\n",
-		       status_u64(o, "files", "directories"));
+		       cli_status_u64(o, "files", "directories"));
 		if (human) {
-			famfs_format_size(status_u64(o, "log", "used"), a,
+			famfs_format_size(cli_status_u64(o, "log", "used"), a,
 					  sizeof(a));
-			famfs_format_size(status_u64(o, "log", "length"), b,
+			famfs_format_size(cli_status_u64(o, "log", "length"), b,
 					  sizeof(b));
 		} else {
 			snprintf(a, sizeof(a), "%" PRIu64,
-				 status_u64(o, "log", "used"));
+				 cli_status_u64(o, "log", "used"));
 			snprintf(b, sizeof(b), "%" PRIu64,
-				 status_u64(o, "log", "length"));
+				 cli_status_u64(o, "log", "length"));
 		}
 		printf("  log:         %" PRIu64 " entries, %s used of %s\n",
-		       status_u64(o, "log", "entries"), a, b);
+		       cli_status_u64(o, "log", "entries"), a, b);
 	}
 	json_object_put(o);
 	return status;
