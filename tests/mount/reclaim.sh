@@ -49,18 +49,25 @@ fill()
 	rm -f "$1/f$i"
 }
 
-# write_retry FILE MIB: a file of MIB random MiB, retried while the space
-# of files just deleted waits for the client to replay the deletes
-write_retry()
+# write_within FILE MIB SOURCE: a file of MIB MiB from SOURCE, retried for
+# up to 4 s while deleted space waits for the hosts; fails after that
+write_within()
 {
 	local i
 
 	for i in $(seq 1 40); do
-		head -c $(($2 << 20)) /dev/urandom 2>/dev/null >"$1" && return 0
+		head -c $(($2 << 20)) "$3" 2>/dev/null >"$1" && return 0
 		rm -f "$1"
 		sleep 0.1
 	done
-	fail "no room for $1 within 4 s"
+	return 1
+}
+
+# write_retry FILE MIB: a file of MIB random MiB, retried while the space
+# of files just deleted waits for the client to replay the deletes
+write_retry()
+{
+	write_within "$1" "$2" /dev/urandom || fail "no room for $1 within 4 s"
 }
 
 wait_client_sees()
@@ -123,16 +130,8 @@ read -r -u "${HOLD[0]}" verdict
 note "once the client closes it, the space is reused"
 exec {HOLD[1]}>&-
 wait "$HOLD_PID" || fail "holder failed"
-reused=
-for i in $(seq 1 40); do
-	if head -c $((8 << 20)) /dev/zero 2>/dev/null >"$MM/fill/after-$i"; then
-		reused=$MM/fill/after-$i
-		break
-	fi
-	rm -f "$MM/fill/after-$i"
-	sleep 0.1
-done
-[ -n "$reused" ] || fail "the space was not reusable within 4 s of the close"
+write_within "$MM/fill/after-0" 8 /dev/zero ||
+	fail "the space was not reusable within 4 s of the close"
 for i in $(seq 1 8); do
 	head -c $((8 << 20)) /dev/zero 2>/dev/null >"$MM/fill/more-$i" || break
 done
@@ -171,16 +170,8 @@ hosts_json | tr -d ' \n' | grep -q '"state":"mounted"' ||
 out=$("$FAMFS" hosts evict "$CLIENT_UUID" "$MM") ||
 	fail "famfs hosts evict: $out"
 echo "$out" | grep -q "evicted host $CLIENT_UUID" || fail "evict said: $out"
-reused=
-for i in $(seq 1 40); do
-	if head -c $((8 << 20)) /dev/zero 2>/dev/null >"$MM/fill/after-$i"; then
-		reused=$MM/fill/after-$i
-		break
-	fi
-	rm -f "$MM/fill/after-$i"
-	sleep 0.1
-done
-[ -n "$reused" ] || fail "evicting the dead client freed nothing"
+write_within "$MM/fill/after-0" 8 /dev/zero ||
+	fail "evicting the dead client freed nothing"
 rm -rf "$MM/fill"
 fsck_clean
 
