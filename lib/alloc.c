@@ -72,8 +72,15 @@ int alloc_check_free(const struct allocator *a, uint64_t off, uint64_t len,
 		*why = "extent outside the data area";
 		return -ERANGE;
 	}
+	/*
+	 * Held space is free for replay (reclaim.c), a packed unit whose
+	 * pieces are all held too: the master judges holds itself and, once
+	 * it freed the last piece, may hand the unit out whole before this
+	 * host's own holds on those pieces end.
+	 */
 	for (uint64_t u = first; u < first + n; u++) {
-		if (bit_get(a->bits, u) && a->owner[u] != HELD_OWNER) {
+		if (bit_get(a->bits, u) && a->owner[u] != HELD_OWNER &&
+		    !(a->owner[u] == PACKED_OWNER && pack_only_held(a, u))) {
 			*why = "extent overlaps another file";
 			return -EEXIST;
 		}

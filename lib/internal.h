@@ -275,6 +275,8 @@ void pack_retag(struct allocator *a, uint64_t off, uint64_t len,
 		uint32_t owner);
 /* Owner of the page holding @off in a packed unit; 0 if none. */
 uint32_t pack_owner(const struct allocator *a, uint64_t off);
+/* Is @unit a packed unit whose every taken page is held (reclaim.c)? */
+bool pack_only_held(const struct allocator *a, uint64_t unit);
 /*
  * Where a piece of @len bytes (rounded up to pages) fits: next fit over
  * the packed units, else a free unit. Nothing is marked. -ENOSPC.

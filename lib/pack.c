@@ -248,6 +248,19 @@ uint32_t pack_owner(const struct allocator *a, uint64_t off)
 	return p ? p->owner[off % a->unit / a->page] : 0;
 }
 
+bool pack_only_held(const struct allocator *a, uint64_t unit)
+{
+	const struct packed_unit *p =
+		a->packed && unit < a->nunits ? a->packed[unit] : NULL;
+
+	if (!p)
+		return false;
+	for (uint64_t i = 0; i < a->pages_per_unit; i++)
+		if (p->owner[i] && p->owner[i] != HELD_OWNER)
+			return false;
+	return true;
+}
+
 /* A free unit for pieces, next fit from the unit hint; -ENOSPC. */
 static int fresh_unit(const struct allocator *a, uint64_t *unit)
 {

@@ -223,8 +223,14 @@ static int take_run(void *ctx, uint64_t off, uint64_t len)
 		space_clear(&fs->alloc, off, len);
 		return 0;
 	}
-	if (space_held(&fs->alloc, off, len))
+	if (space_held(&fs->alloc, off, len)) {
+		const char *why;
+
 		reclaim_forget(fs, off, len);
+		/* a held page found poisoned stays out: the unit is not free */
+		if (space_check_free(&fs->alloc, off, len, &why))
+			return -EEXIST;
+	}
 	rc = space_mark(&fs->alloc, off, len, t->owner);
 	if (!rc)
 		t->runs++;

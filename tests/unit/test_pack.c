@@ -713,6 +713,73 @@ static void test_reopened(void)
 	unlink(dev);
 }
 
+/*
+ * A client holds deleted files' pieces until it sees every host done with
+ * them, which it learns later than the master does: the master may free
+ * the pieces' unit and give it whole to a new file while the client still
+ * holds them. The client must take that file (session 3: it refused it,
+ * "extent overlaps another file", and never showed it).
+ */
+static void test_held_unit_reused(void)
+{
+	char *dev = make_famfs("pack-held", 64 * MiB, 0);
+	struct famfs_fs *m, *c;
+	struct famfs_stat st, big;
+	struct famfs_extent piece;
+	struct famfs_usage u;
+	char name[16];
+	bool ok = true;
+
+	be_master();
+	if (famfs_fs_open(dev, FAMFS_OPEN_RDWR | FAMFS_OPEN_HOST, NULL, &m)) {
+		printf("Bail out! open %s as the master\n", dev);
+		exit(99);
+	}
+	for (int k = 0; k < 3; k++) {
+		snprintf(name, sizeof(name), "s%d", k);
+		famfs_pending_create(m, 1, name, 0644, 0, 0, &st);
+		famfs_pending_prepare_write(m, st.ino, 0, 16 * KiB);
+		fill(m, st.ino, 0, 16 * KiB, (uint8_t)k);
+		ok &= famfs_pending_commit(m, st.ino) == 0;
+	}
+	piece = first_extent_of(m, st.ino);
+	be_client();
+	if (famfs_fs_open(dev, FAMFS_OPEN_RDWR | FAMFS_OPEN_HOST, NULL, &c)) {
+		printf("Bail out! open %s as a client\n", dev);
+		exit(99);
+	}
+	for (int k = 0; k < 3; k++) {
+		snprintf(name, sizeof(name), "s%d", k);
+		ok &= famfs_unlink(m, 1, name, false) == 0;
+	}
+	ok &= famfs_fs_refresh(c, NULL, false, NULL, NULL) == 3;
+	famfs_fs_usage(c, &u);
+	CHECK(ok && piece.len < UNIT && u.held_bytes == 3 * 16 * KiB,
+	      "three pieces deleted: the client holds them (the master's slot "
+	      "is behind)");
+	CHECK(famfs_reclaim(m) == 3 * 16 * KiB,
+	      "the master frees them: the client replayed the deletes");
+	famfs_pending_create(m, 1, "big", 0644, 0, 0, &big);
+	famfs_pending_prepare_write(m, big.ino, 0, UNIT + 512 * KiB);
+	fill(m, big.ino, 0, UNIT + 512 * KiB, 9);
+	CHECK_RC(famfs_pending_commit(m, big.ino), 0, "commit a 2.5 MiB file");
+	CHECK(first_extent_of(m, big.ino).offset ==
+		      piece.offset / UNIT * UNIT,
+	      "the master gave it the pieces' unit whole");
+
+	CHECK_RC(famfs_fs_refresh(c, NULL, false, NULL, NULL), 1,
+		 "the client replays the new file");
+	famfs_fs_usage(c, &u);
+	CHECK(famfs_resolve(c, "big", &st) == 0 &&
+		      st.size == UNIT + 512 * KiB &&
+		      holds(c, st.ino, 0, st.size, 9) && !c->log_refused &&
+		      u.held_bytes == 0,
+	      "and shows it, bytes intact; its holds on the unit are over");
+	famfs_fs_close(c);
+	famfs_fs_close(m);
+	unlink(dev);
+}
+
 /* ---- real logs ------------------------------------------------------ */
 
 /*
@@ -906,6 +973,7 @@ int main(void)
 	test_poison_everything();
 	test_pending();
 	test_reopened();
+	test_held_unit_reused();
 	test_fuzzed_log();
 	test_rebuild();
 	return tap_done();
