@@ -10,14 +10,24 @@ longer occurs exactly once the mutation is reported as stale (the code
 moved on; update the list) and counts as not caught, so a list that
 drifts from the code cannot pass silently.
 
-A mutation may name the test written for it (test: NAME...); with
---targeted only those tests run, which shows that each of them, not
-just some older test, fails with its bug put back.
+A mutation may name the test written for it (test: NAME...). That test
+runs first; only when it passes do the whole suites run (so a caught
+mutation costs one test, a survivor the suites). With --targeted only
+the named tests run, which shows that each of them, not just some older
+test, fails with its bug put back.
 
-usage: mutate.py [--list FILE] [--only ID[,ID...]] [--targeted] [--keep]
-                 [SOURCE_ROOT]
-Exit status: 0 when every mutation was caught, 1 otherwise, 2 on setup
-errors.
+A mutated tree that does not build injects no bug: it is reported
+BROKEN and counts as not caught, like a stale anchor.
+
+--check applies each mutation to the source in memory only (no copy, no
+build, no tests): the anchor must occur exactly once and the replacement
+must change the file. Run it after any change to the code a mutation is
+anchored on; it takes a second.
+
+usage: mutate.py [--list FILE] [--only ID[,ID...]] [--targeted] [--check]
+                 [--scratch DIR] [--keep] [SOURCE_ROOT]
+Exit status: 0 when every mutation was caught (or, with --check, every
+anchor applies), 1 otherwise, 2 on setup errors.
 """
 import argparse
 import os
@@ -97,6 +107,36 @@ def failed_tests(log, since):
     return names
 
 
+def check_anchors(mutations, root):
+    """Dry run: every anchor occurs once and its replacement changes it."""
+    bad = 0
+    for m in mutations:
+        path = os.path.join(root, m["file"])
+        try:
+            with open(path, encoding="utf-8") as f:
+                original = f.read()
+        except OSError as e:
+            print(f"{m['id']} ({m['file']}): STALE: {e.strerror}")
+            bad += 1
+            continue
+        hits = original.count(m["find"])
+        mutated = original.replace(m["find"], m["replace"], 1)
+        if hits != 1:
+            print(f"{m['id']} ({m['file']}): STALE: anchor found {hits} "
+                  f"times")
+            bad += 1
+        elif mutated == original:
+            print(f"{m['id']} ({m['file']}): STALE: the replacement "
+                  f"changes nothing")
+            bad += 1
+        else:
+            line = original[:original.index(m["find"])].count("\n") + 1
+            print(f"{m['id']} ({m['file']}:{line}): applies")
+    print(f"\nmutate --check: {len(mutations) - bad}/{len(mutations)} "
+          f"anchors apply")
+    return 1 if bad else 0
+
+
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     ap = argparse.ArgumentParser()
@@ -104,6 +144,12 @@ def main():
     ap.add_argument("--only", help="comma-separated mutation ids")
     ap.add_argument("--targeted", action="store_true",
                     help="run only the tests each mutation names")
+    ap.add_argument("--check", action="store_true",
+                    help="only check that every anchor applies (no build)")
+    ap.add_argument("--scratch", metavar="DIR",
+                    help="scratch tree to use and keep (a second run "
+                    "rebuilds only what changed: a long list can run in "
+                    "parts)")
     ap.add_argument("--keep", action="store_true",
                     help="keep the scratch tree (its path is printed)")
     ap.add_argument("root", nargs="?",
@@ -119,18 +165,21 @@ def main():
         mutations = [m for m in mutations if m["id"] in wanted]
     if args.targeted:
         mutations = [m for m in mutations if m.get("test")]
+    if args.check:
+        return check_anchors(mutations, args.root)
 
-    work = tempfile.mkdtemp(prefix="famfs-mutate.")
+    work = args.scratch or tempfile.mkdtemp(prefix="famfs-mutate.")
     tree, build = os.path.join(work, "src"), os.path.join(work, "build")
     log = os.path.join(work, "mutate.log")
     print(f"mutate: scratch tree {work} (log: {log})", flush=True)
     copy_tree(args.root, tree)
-    if run(["meson", "setup", build, "-Dwerror=true", "-Dkmod=false"],
-           tree, log) or run(["ninja", "-C", build], tree, log):
+    if (not os.path.exists(os.path.join(build, "build.ninja")) and
+        run(["meson", "setup", build, "-Dwerror=true", "-Dkmod=false"],
+            tree, log)) or run(["ninja", "-C", build], tree, log):
         print("mutate: the unmutated tree does not build; see the log")
         return 2
 
-    caught, survivors, stale = 0, [], []
+    caught, survivors, stale, broken = 0, [], [], []
     for n, m in enumerate(mutations, 1):
         path = os.path.join(tree, m["file"])
         with open(path, encoding="utf-8") as f:
@@ -148,27 +197,31 @@ def main():
         try:
             with open(log, "a", encoding="utf-8") as out:
                 out.write(f"\n==== {m['id']}: {m['why']}\n")
+            verdict = None
             if run(["ninja", "-C", build], tree, log):
-                verdict = "caught (does not build)"
+                verdict = "BROKEN"
             else:
                 cmd = ["meson", "test", "-C", build, "--no-rebuild",
                        "--maxfail", "1", "--num-processes", "2"]
-                if args.targeted:
-                    cmd += m["test"].split()
-                else:
-                    for s in suites:
-                        cmd += ["--suite", s]
-                since = os.path.getsize(log)
-                if run(cmd, tree, log):
-                    verdict = "caught by " + (
-                        ", ".join(failed_tests(log, since)) or "the suites")
-                else:
-                    verdict = None
+                tries = [m["test"].split()] if m.get("test") else []
+                if not args.targeted:
+                    tries.append([a for s in suites for a in ("--suite", s)])
+                for names in tries:
+                    since = os.path.getsize(log)
+                    if run(cmd + names, tree, log):
+                        verdict = "caught by " + (
+                            ", ".join(failed_tests(log, since)) or
+                            " ".join(names))
+                        break
         finally:
             with open(path, "w", encoding="utf-8") as f:
                 f.write(original)
         secs = time.monotonic() - start
-        if verdict:
+        if verdict == "BROKEN":
+            broken.append(m)
+            print(f"{label}: BROKEN: the mutated tree does not build "
+                  f"({secs:.0f} s)", flush=True)
+        elif verdict:
             caught += 1
             print(f"{label}: {verdict} ({secs:.0f} s)", flush=True)
         else:
@@ -178,15 +231,18 @@ def main():
 
     total = len(mutations)
     print(f"\nmutate: {caught}/{total} caught, {len(survivors)} survived, "
-          f"{len(stale)} stale")
+          f"{len(stale)} stale, {len(broken)} broken")
     for m in survivors:
         print(f"  survived: {m['id']} ({m['file']}): {m['why']}")
     for m in stale:
         print(f"  stale:    {m['id']} ({m['file']}): anchor "
               f"'{m['find']}' no longer matches once")
+    for m in broken:
+        print(f"  broken:   {m['id']} ({m['file']}): the mutated tree "
+              f"does not build")
     # rebuild unmutated so a kept tree is consistent
     run(["ninja", "-C", build], tree, log)
-    if args.keep or caught != total:
+    if args.keep or args.scratch or caught != total:
         print(f"mutate: scratch tree and log kept in {work}")
     else:
         shutil.rmtree(work, ignore_errors=True)

@@ -166,8 +166,21 @@ int main(void)
 		snprintf(name, sizeof(name), "dir-%03d", i);
 		rc = famfs_mkdir(fs, d.ino, name, 0755, 0, 0, NULL);
 	}
+	/*
+	 * committed pending files take the group-commit path: written
+	 * deferred, published through log_publish_through()
+	 */
+	for (int i = 0; i < 10 && !rc; i++) {
+		struct famfs_stat pst;
+
+		snprintf(name, sizeof(name), "file-%02d", i);
+		rc = famfs_pending_create(fs, d.ino, name, 0644, 0, 0, &pst);
+		rc = rc ? rc : famfs_pending_prepare_write(fs, pst.ino, 0,
+							   1000 * (i + 1));
+		rc = rc ? rc : famfs_pending_commit(fs, pst.ino);
+	}
 	check_published();
-	CHECK(rc == 0, "103 appends");
+	CHECK(rc == 0, "113 appends (10 of them commits)");
 	CHECK(writer.violations == 0,
 	      "every entry reached the device before a tail covering it was "
 	      "stored (%lu violations, first at log offset %" PRIu64 ")",
@@ -178,14 +191,17 @@ int main(void)
 	stop_writer();
 
 	hide_client_log(client);
-	CHECK_RC(famfs_fs_refresh(client, NULL, false, NULL, NULL), 103,
-		 "the client catches up with 103 entries");
+	CHECK_RC(famfs_fs_refresh(client, NULL, false, NULL, NULL), 113,
+		 "the client catches up with 113 entries");
 	CHECK(reader.stale_reads == 0,
 	      "the client read only log memory it had invalidated first "
 	      "(%lu pages read stale)", reader.stale_reads);
 	show_client_log();
 	CHECK_RC(famfs_resolve(client, "d/dir-099", &st), 0,
-		 "and sees the last of them");
+		 "and sees the last directory");
+	CHECK(famfs_resolve(client, "d/file-09", &st) == 0 &&
+		      st.size == 10000,
+	      "and the last committed file, with its size");
 
 	famfs_fs_close(client);
 	famfs_fs_close(fs);
