@@ -79,6 +79,15 @@ static bool symlink_applied(struct famfs_fs *fs)
 	       st.type == FAMFS_NODE_SYMLINK;
 }
 
+/* a dropped entry changes nothing but takes its sequence number */
+static bool dropped_applied(struct famfs_fs *fs)
+{
+	struct famfs_usage u;
+
+	famfs_fs_usage(fs, &u);
+	return u.last_seq == 3;
+}
+
 static const struct kind_row rows[] = {
 	{ "mkdir", 1,
 	  { .type = FAMFS_LOG_MKDIR, .path = "dir/new", .mode = 040750 },
@@ -114,6 +123,9 @@ static const struct kind_row rows[] = {
 	{ "symbolic link", 2,
 	  { .type = FAMFS_LOG_SYMLINK, .path = "dir/link", .target = "file" },
 	  symlink_applied },
+	{ "dropped entry", 1,
+	  { .type = FAMFS_LOG_DROPPED },
+	  dropped_applied },
 };
 
 /* dir (seq 1) and dir/file of 3 MiB (seq 2), in format @version. */
