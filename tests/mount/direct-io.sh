@@ -18,6 +18,24 @@ cp "$T/src" "$MM/data"
 cmp -s "$T/src" "$MM/data" || fail "read() differs from what cp wrote"
 fallocate -l 4M "$MM/mapped"
 
+note "a file still being written: its size and bytes so far, read by another process"
+# every read of a direct_io mount asks the daemon, which serves up to
+# the size the writes have grown the file to
+coproc writer { "$FSOP" fill "$MM/growing" $((3 << 20)) 7 pause; }
+exec {from_writer}<&"${writer[0]}" {to_writer}>&"${writer[1]}"
+read -r -u "$from_writer" line && [ "$line" = ready ] ||
+	fail "the writer did not start: $line"
+size=$(stat -c %s "$MM/growing")
+[ "$size" = $((1 << 20)) ] || fail "pending file: size $size after 1 MiB"
+cmp -s <("$FSOP" pattern 7 $((1 << 20))) "$MM/growing" ||
+	fail "pending file: its first MiB does not read back"
+echo go >&"$to_writer"
+read -r -u "$from_writer" out || fail "the writer said nothing"
+[ "$out" = "written=$((3 << 20)) write=OK fsync=OK close=OK" ] ||
+	fail "writer: $out"
+cmp -s <("$FSOP" pattern 7 $((3 << 20))) "$MM/growing" ||
+	fail "committed file: its 3 MiB do not read back"
+
 note "MAP_SHARED mmap of a direct_io file, written and read back"
 expect_errno OK mmap-rw "$MM/mapped"
 sleep 1.5	# the client's catch-up tick

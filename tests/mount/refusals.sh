@@ -62,6 +62,13 @@ expect_errno EPERM fallocate "$MM/tree/x/five-mb" 0 99999999
 expect_errno OK fallocate "$MM/tree/x/five-mb" 0 4096
 expect_errno EPERM open-write "$MM/.meta/.superblock"
 
+note "the root's mode and owner are the superblock's (mkfs.famfs(8)): fixed"
+expect_errno EPERM chmod "$MM" 700
+expect_errno EPERM chown "$MM" 42 43
+expect_errno OK chmod "$MM" 755
+[ "$(stat -c %a:%u:%g "$MM")" = 755:0:0 ] ||
+	fail "root changed: $(stat -c %a:%u:%g "$MM")"
+
 note "the client refuses every mutation"
 expect_errno EROFS mkdir "$MC/d"
 expect_errno EROFS creat "$MC/f"
