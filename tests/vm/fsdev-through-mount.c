@@ -20,8 +20,9 @@
  *                          then poll the same mapping until TEXT is at
  *                          OFF; fail after 1 s
  *   hold FILE READY GO     map FILE and touch it, create READY, wait for
- *                          GO, touch it again: print whether the touch
- *                          raised SIGBUS (exit 0 either way, the guest
+ *                          GO, touch every page again in order: print
+ *                          whether a touch raised SIGBUS and at which
+ *                          file offset (exit 0 either way, the guest
  *                          script decides)
  *   tail FILE              FILE's size is not a page multiple: read()
  *                          gives exactly its bytes and then end of file,
@@ -316,15 +317,22 @@ static int cmd_watch(const char *path, long off, const char *text,
 }
 
 static sigjmp_buf bus_jump;
+static char *volatile bus_addr;
+static volatile int bus_code;
 
-static void on_sigbus(int sig)
+static void on_sigbus(int sig, siginfo_t *si, void *uc)
 {
 	(void)sig;
+	(void)uc;
+	bus_addr = si->si_addr;
+	bus_code = si->si_code;
 	siglongjmp(bus_jump, 1);
 }
 
 static int cmd_hold(const char *path, const char *ready, const char *go)
 {
+	struct sigaction sa = { .sa_sigaction = on_sigbus,
+				.sa_flags = SA_SIGINFO };
 	volatile char *p;
 	volatile long long sum = 0;
 	size_t len, i;
@@ -334,9 +342,12 @@ static int cmd_hold(const char *path, const char *ready, const char *go)
 		sum += p[i];
 	touch_file(ready);
 	wait_file(go);
-	signal(SIGBUS, on_sigbus);
+	sigaction(SIGBUS, &sa, NULL);
 	if (sigsetjmp(bus_jump, 1)) {
-		printf("hold: SIGBUS\n");
+		/* where: a poisoned page must fault alone, not its neighbours */
+		printf("hold: SIGBUS at file offset %#llx%s\n",
+		       (unsigned long long)(bus_addr - (char *)p),
+		       bus_code == BUS_MCEERR_AR ? " (memory failure)" : "");
 		return 0;
 	}
 	for (i = 0; i < len; i += PAGE)

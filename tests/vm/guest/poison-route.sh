@@ -108,10 +108,11 @@ across() {
 }
 expect "a read across it stops at the page (20 KiB intact), then EIO" across
 expect "famfs verify of B fails" sh -c "! famfs verify -f $mnt/B -S 22"
-map_read() { # map_read OFFSET: exit status of a read through a mapping of B
-	fsdev-hwpoison --map-read $mnt/B "$1"
+map_read_of() { # map_read_of FILE OFFSET: status of a read through a mapping
+	fsdev-hwpoison --map-read "$1" "$2"
 	echo "  (status $?)"
 }
+map_read() { map_read_of $mnt/B "$1"; }
 expect "a mapping of B gets SIGBUS at the page" \
 	[ "$(map_read $fpos | tail -n 1)" = "  (status 3)" ]
 expect "a mapping of B reads the next page" \
@@ -142,6 +143,68 @@ expect ".meta/.poison still lists B" \
 	grep -qxF "$(printf "%#x 0x1000 /B %#x" $poff $fpos)" $mnt/.meta/.poison
 expect "A still reads back whole" cmp $mnt/A /tmp/A.ref
 
+# ---- poison under a file already passed through and mapped ----
+# C is open by passthrough (its reads and mappings go to a view, not the
+# daemon) and mapped when its page goes bad. The mapping must fault at
+# exactly that page, read() through the open file must fail with EIO
+# (the view refuses the page; the daemon never sees the read), and the
+# daemon must still name C as the file hit.
+serving() { grep " ${1#$mnt}\$" $mnt/.meta/.serving; }
+served_as() { serving "$2" | grep -q "^$1 "; }
+not_open() { ! serving "$1" >/dev/null; }
+no_daemon_reads() { serving "$1" | grep -q " read_requests=0 "; }
+expect "creat C" famfs creat -s 4M -S 33 $mnt/C
+cp $mnt/C /tmp/C.ref
+exec 7<$mnt/C
+expect "C opens by passthrough" served_as "passthrough -" $mnt/C
+fsdev-through-mount hold $mnt/C /tmp/C.ready /tmp/C.go >/tmp/C.hold &
+hold_pid=$!
+expect "C mapped and read through the mount" wait_for 100 [ -e /tmp/C.ready ]
+cext=$(famfs getmap $mnt/C | sed -n 's/^ *0: offset \(0x[0-9a-f]*\) .*$/\1/p')
+cpos=$((0x7000))
+cpoff=$((cext + cpos))
+expect "inject into C at device offset $(printf %#x $cpoff) while mapped" \
+	fsdev-hwpoison $dev $cpoff
+touch /tmp/C.go
+wait $hold_pid
+cat /tmp/C.hold | sed 's/^/  | /'
+expect "C's mapping: SIGBUS (memory failure) at the poisoned page only" \
+	grep -qx "hold: SIGBUS at file offset $(printf %#x $cpos) (memory failure)" /tmp/C.hold
+want=$(printf "memory poison at device offset %#x (+0x1000) hits $mnt/C at file offset %#x" $cpoff $cpos)
+expect "daemon log names C and the file offset" wait_for 50 grep -qF "$want" $log
+expect ".meta/.poison lists that page of C" \
+	grep -qxF "$(printf "%#x 0x1000 /C %#x" $cpoff $cpos)" $mnt/.meta/.poison
+expect "C is still open by passthrough" served_as "passthrough -" $mnt/C
+expect "read() of C's page through passthrough: EIO" \
+	fails_with_eio dd if=$mnt/C of=/tmp/page bs=4096 skip=$((cpos / 4096)) count=1
+expect "... answered by the view, not the daemon" no_daemon_reads $mnt/C
+same_c() { # same_c SKIP COUNT: 4 KiB blocks of C equal the reference
+	dd if=$mnt/C of=/tmp/part bs=4096 skip=$1 count=$2 2>/dev/null &&
+	dd if=/tmp/C.ref of=/tmp/part.ref bs=4096 skip=$1 count=$2 2>/dev/null &&
+	[ "$(stat -c %s /tmp/part)" = $(($2 * 4096)) ] &&
+	cmp /tmp/part /tmp/part.ref
+}
+expect "C before the page reads intact" same_c 0 $((cpos / 4096))
+expect "C after the page reads intact" same_c $((cpos / 4096 + 1)) $((1024 - cpos / 4096 - 1))
+expect "a new mapping of C gets SIGBUS at the page" \
+	[ "$(map_read_of $mnt/C $cpos | tail -n 1)" = "  (status 3)" ]
+expect "a new mapping of C reads the page after it" \
+	[ "$(map_read_of $mnt/C $((cpos + 4096)) | tail -n 1)" = "  (status 0)" ]
+exec 7<&-
+expect "C's last handle gone" wait_for 50 not_open $mnt/C
+# reopened, C is on the daemon path: its poison is known
+exec 7<$mnt/C
+expect "C reopens by the daemon (poison recorded)" served_as "daemon no-view" $mnt/C
+expect "read() of C's page by the daemon: EIO" \
+	fails_with_eio dd if=$mnt/C of=/tmp/page bs=4096 skip=$((cpos / 4096)) count=1
+exec 7<&-
+expect "A still reads back whole after C's poison" cmp $mnt/A /tmp/A.ref
+expect "B beyond its page still reads" same_part $((page + 1)) $((1024 - page - 1))
+exec 7<$mnt/A
+expect "A opens by passthrough" served_as "passthrough -" $mnt/A
+expect "verify A by passthrough" famfs verify -f $mnt/A -S 11
+exec 7<&-
+
 expect "famfs umount" famfs umount $mnt
 expect "daemon gone" wait_for 50 no_daemon
 expect "holder released on exit" wait_for 30 [ "$(cat $sysfs/holder)" = 0 ]
@@ -154,7 +217,7 @@ expect "reports devdax mode" [ "$(famfs daxmode $dev)" = devdax ]
 # need no driver events. Under device_dax (routing off) a new mount still
 # refuses B's poisoned page, which would otherwise kill the daemon.
 expect "fsck reports the recorded poison" \
-	sh -c "famfs fsck $dev | grep -q 'poisoned: *2 ranges'"
+	sh -c "famfs fsck $dev | grep -q 'poisoned: *3 ranges'"
 expect "famfs mount again (device_dax)" famfs mount $dev $mnt
 expect ".meta/.poison lists B from the log" \
 	grep -qxF "$(printf "%#x 0x1000 /B %#x" $poff $fpos)" $mnt/.meta/.poison
