@@ -547,6 +547,8 @@ int plan_interleaved(struct famfs_fs *fs, uint64_t bytes,
  * except its poisoned parts, which stay out.
  */
 int space_take_bad(struct famfs_fs *fs, uint64_t off, uint64_t len);
+/* Does [off, off+len) hold known poison? */
+bool space_poisoned(const struct famfs_fs *fs, uint64_t off, uint64_t len);
 void space_release(struct famfs_fs *fs, uint64_t off, uint64_t len);
 
 /* ---- host table (hosts.c) ---------------------------------------------- */

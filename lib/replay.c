@@ -114,15 +114,24 @@ static int for_new_runs(const struct allocator *a, const struct node *old,
 }
 
 struct extent_check {
-	const struct allocator *a;
+	const struct famfs_fs *fs;
 	const char **why;
 };
 
 static int check_free_run(void *ctx, uint64_t off, uint64_t len)
 {
 	struct extent_check *c = ctx;
+	int rc = space_check_free(&c->fs->alloc, off, len, c->why);
 
-	return space_check_free(c->a, off, len, c->why);
+	/*
+	 * Space held for hosts passes as free, but poison in it would have
+	 * been taken out had it been freed (a first replay frees it)
+	 */
+	if (!rc && space_poisoned(c->fs, off, len)) {
+		*c->why = "extent holds poisoned memory";
+		rc = -EEXIST;
+	}
+	return rc;
 }
 
 /*
@@ -173,7 +182,7 @@ static int check_file_extents(struct famfs_fs *fs,
 			return -EINVAL;
 		}
 		rc = for_new_runs(a, owner, e, check_free_run,
-				  &(struct extent_check){ a, why });
+				  &(struct extent_check){ fs, why });
 		if (rc)
 			return rc;
 		total += e->len;

@@ -88,6 +88,11 @@ static bool bad_hit(const struct famfs_fs *fs, uint64_t off, uint64_t len)
 	return false;
 }
 
+bool space_poisoned(const struct famfs_fs *fs, uint64_t off, uint64_t len)
+{
+	return bad_hit(fs, off, len);
+}
+
 /* Does one poisoned range hold all of [off, off+len)? (they are merged) */
 static bool bad_covers(const struct famfs_fs *fs, uint64_t off, uint64_t len)
 {
