@@ -33,7 +33,9 @@ fi
 mkdir -p "$out"
 tmp=$(mktemp -d "$out/extract.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-tar -xJf "$tarball" -C "$tmp" \
+# --occurrence: stop reading at the two headers (7 s, not 47 s: the
+# whole tarball is 1.4 GB unpacked)
+tar -xJf "$tarball" -C "$tmp" --occurrence=1 \
 	"linux-source-$series/drivers/dax/dax-private.h" \
 	"linux-source-$series/drivers/dax/bus.h"
 mv "$tmp/linux-source-$series/drivers/dax/dax-private.h" \
