@@ -10,11 +10,13 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian 12 packages for building, testing and the demo. The VM suite
 # installs its kernel packages itself (tests/vm/run-vm.sh). dpkg-dev:
 # apt-get source unpacks libfuse 3.17 with it (scripts/fetch-fuse3.sh).
+# debhelper dh-dkms dkms systemd udev: vm-packages builds the Debian
+# packages and the DKMS module, and its guest boots this root's systemd.
 DEB_PACKAGES := build-essential dpkg-dev meson ninja-build pkg-config clang \
 	libclang-rt-14-dev libfuse3-dev fuse3 libjson-c-dev uuid-dev \
 	libdaxctl-dev mandoc fio valgrind gnuplot-nox util-linux procps \
 	bash-completion python3 debhelper dh-dkms dkms clang-format rsync git \
-	sqlite3
+	sqlite3 systemd udev
 
 .PHONY: all deps build demo check check-asan check-valgrind bench mutate deb clean
 

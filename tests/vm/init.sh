@@ -83,7 +83,40 @@ if [ "${FAMFS_VM_SHARE:-0}" = 1 ] && ! mount_share; then
 	finish 1
 fi
 
+# run-vm.sh --systemd: the host's root (9p, read-only) under a tmpfs
+# overlay becomes the root, the test prepares it (/tests/run prepare
+# NEWROOT), and systemd boots it; the test reports from there.
+boot_systemd() {
+	for m in overlay; do
+		insmod /modules/$m.ko || { echo "init: insmod $m failed"; return 1; }
+	done
+	grep -q '^9p ' /proc/modules || for m in netfs 9pnet 9pnet_virtio 9p; do
+		insmod /modules/$m.ko || { echo "init: insmod $m failed"; return 1; }
+	done
+	mkdir -p /lower /rw /newroot
+	mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144,ro famfs_root /lower ||
+		{ echo "init: cannot mount the host root"; return 1; }
+	mount -t tmpfs -o size=1g,mode=0755 rw /rw
+	mkdir -p /rw/upper /rw/work
+	mount -t overlay overlay -o lowerdir=/lower,upperdir=/rw/upper,workdir=/rw/work /newroot ||
+		{ echo "init: cannot make the overlay root"; return 1; }
+	mkdir -p /newroot/tests
+	cp -a /tests/. /newroot/tests/
+	sh /tests/run prepare /newroot || return 1
+	umount /sys/kernel/debug /tmp 2>/dev/null
+	for d in dev proc sys; do
+		mount -o move /$d /newroot/$d || return 1
+	done
+	echo "FAMFS_VM_SWITCH_ROOT"
+	exec switch_root /newroot /lib/systemd/systemd
+}
+
 echo "FAMFS_VM_TEST_BEGIN"
+if [ "${FAMFS_VM_SYSTEMD:-0}" = 1 ]; then
+	boot_systemd
+	echo "init: systemd boot failed"
+	finish 1
+fi
 sh /tests/run
 rc=$?
 echo "FAMFS_VM_TEST_END rc=$rc"

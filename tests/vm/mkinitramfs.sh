@@ -12,7 +12,7 @@ kver=$1
 out=$2
 here=$(cd "$(dirname "$0")" && pwd)
 modules="libnvdimm nd_btt nd_pmem nd_e820 nfit device_dax dax_pmem kmem dax_hmem hwpoison_inject
-	netfs 9pnet 9pnet_virtio 9p"
+	netfs 9pnet 9pnet_virtio 9p overlay"
 
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT

@@ -18,6 +18,11 @@
 #   --no-ndctl        never create a namespace: the backing file must already
 #                     hold a devdax one (a second host on a shared file)
 #   --share DIR       host directory mounted over 9p at /share in the guest
+#   --systemd         boot systemd on the host's root (9p, read-only, under a
+#                     tmpfs overlay); GUEST_SCRIPT is run as "prepare NEWROOT"
+#                     before, and reports FAMFS_VM_RESULT from inside
+#   --debs DIR        Debian packages for the guest, in /tests/debs
+#   --kmod FILE       this fsdev_dax.ko instead of kmod/build.sh's (DKMS's)
 # env: FSDEV_CACHE (default /var/cache/famfs-vm) holds the built artefacts.
 set -eu
 
@@ -33,6 +38,9 @@ append=""
 nvdimm=1
 ndctl=1
 share=""
+systemd=0
+debs=""
+kmod_file=""
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -45,6 +53,9 @@ while [ $# -gt 0 ]; do
 	--no-nvdimm) nvdimm=0; shift ;;
 	--no-ndctl) ndctl=0; shift ;;
 	--share) share=$2; shift 2 ;;
+	--systemd) systemd=1; shift ;;
+	--debs) debs=$2; shift 2 ;;
+	--kmod) kmod_file=$2; shift 2 ;;
 	--) shift; break ;;
 	-*) echo "run-vm: unknown option $1" >&2; exit 2 ;;
 	*) break ;;
@@ -73,9 +84,11 @@ mkdir -p "$tree_out"
 exec 9>"$cache/.lock"
 flock 9
 
-# the test build of the module: its test hooks are in debugfs
+# the test build of the module: its test hooks are in debugfs (not
+# needed when --kmod brings another build)
 kmod_out=$tree_out/kmod-$kver-testing
-KVER=$kver FSDEV_CACHE=$cache "$top/kmod/build.sh" --testing "$kmod_out" >&2
+[ -n "$kmod_file" ] ||
+	KVER=$kver FSDEV_CACHE=$cache "$top/kmod/build.sh" --testing "$kmod_out" >&2
 
 base=$cache/initramfs-$kver-$(cat "$here/mkinitramfs.sh" "$here/init.sh" | md5sum | cut -c1-12).cpio.gz
 [ -r "$base" ] || "$here/mkinitramfs.sh" "$kver" "$base"
@@ -114,7 +127,7 @@ trap 'exit 130' INT TERM
 # Per-run payload, appended to the base initramfs as a second archive.
 pay=$work/payload
 mkdir -p "$pay/tests/bin" "$pay/tests/guest" "$pay/famfs/bin"
-cp "$kmod_out/fsdev_dax.ko" "$pay/tests/"
+cp "${kmod_file:-$kmod_out/fsdev_dax.ko}" "$pay/tests/fsdev_dax.ko"
 cp "$helpers"/* "$pay/tests/bin/"
 cp "$here"/guest/*.sh "$pay/tests/guest/"
 cp "$script" "$pay/tests/guest/$(basename "$script")"
@@ -122,11 +135,15 @@ cp "$script" "$pay/tests/guest/$(basename "$script")"
 	echo "cd /tests/guest"
 	printf 'exec sh ./%s' "$(basename "$script")"
 	for a in "$@"; do printf " '%s'" "$a"; done
-	echo
+	echo ' "$@"'	# init may add a phase (--systemd: prepare NEWROOT)
 } >"$pay/tests/run"
-printf "FAMFS_VM_NDCTL_ARGS='%s'\nFAMFS_VM_NVDIMM=%s\nFAMFS_VM_NDCTL=%s\nFAMFS_VM_SHARE=%s\n" \
+printf "FAMFS_VM_NDCTL_ARGS='%s'\nFAMFS_VM_NVDIMM=%s\nFAMFS_VM_NDCTL=%s\nFAMFS_VM_SHARE=%s\nFAMFS_VM_SYSTEMD=%s\n" \
 	"$ndctl_args" "$nvdimm" "$ndctl" "$([ -n "$share" ] && echo 1 || echo 0)" \
-	>"$pay/tests/config"
+	"$systemd" >"$pay/tests/config"
+if [ -n "$debs" ]; then
+	mkdir -p "$pay/tests/debs"
+	cp "$debs"/*.deb "$pay/tests/debs/"
+fi
 if [ -n "$build_dir" ]; then
 	for b in cli/famfs mkfs/mkfs.famfs fuse/famfs_fused; do
 		f=$build_dir/$b
@@ -150,6 +167,9 @@ fi
 if [ -n "$share" ]; then
 	[ -d "$share" ] || { echo "run-vm: no share directory $share" >&2; exit 2; }
 	set -- "$@" -virtfs "local,path=$share,mount_tag=famfs_share,security_model=none"
+fi
+if [ $systemd = 1 ]; then
+	set -- "$@" -virtfs "local,path=/,mount_tag=famfs_root,security_model=none,readonly=on,multidevs=remap"
 fi
 log=$work/console.log
 
