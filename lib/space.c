@@ -78,14 +78,33 @@ uint64_t space_used_bytes(const struct allocator *a)
 	       a->packed_pages * a->page;
 }
 
+/*
+ * Index of the first poisoned range ending after @off (fs->nbad if none).
+ * The ranges are sorted and merged (famfs_ranges_merge), so their ends
+ * increase too: a binary search, since every page of a poisoned unit
+ * asks.
+ */
+static size_t bad_first(const struct famfs_fs *fs, uint64_t off)
+{
+	size_t lo = 0, hi = fs->nbad;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (fs->bad[mid].offset + fs->bad[mid].len <= off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 /* Does [off, off+len) hold known poison? Caller holds the lock. */
 static bool bad_hit(const struct famfs_fs *fs, uint64_t off, uint64_t len)
 {
-	for (size_t i = 0; i < fs->nbad; i++)
-		if (fs->bad[i].offset < off + len &&
-		    off < fs->bad[i].offset + fs->bad[i].len)
-			return true;
-	return false;
+	size_t i = bad_first(fs, off);
+
+	return i < fs->nbad && fs->bad[i].offset < off + len;
 }
 
 bool space_poisoned(const struct famfs_fs *fs, uint64_t off, uint64_t len)
@@ -96,11 +115,30 @@ bool space_poisoned(const struct famfs_fs *fs, uint64_t off, uint64_t len)
 /* Does one poisoned range hold all of [off, off+len)? (they are merged) */
 static bool bad_covers(const struct famfs_fs *fs, uint64_t off, uint64_t len)
 {
-	for (size_t i = 0; i < fs->nbad; i++)
-		if (fs->bad[i].offset <= off &&
-		    off + len <= fs->bad[i].offset + fs->bad[i].len)
-			return true;
-	return false;
+	size_t i = bad_first(fs, off);
+
+	return i < fs->nbad && fs->bad[i].offset <= off &&
+	       off + len <= fs->bad[i].offset + fs->bad[i].len;
+}
+
+/* Pages of a unit marked poisoned, gathered into runs for pack_mark. */
+struct bad_run {
+	uint64_t start, len;
+};
+
+static int bad_run_add(struct allocator *a, struct bad_run *run, uint64_t off)
+{
+	int rc = 0;
+
+	if (run->len && run->start + run->len == off) {
+		run->len += a->page;
+		return 0;
+	}
+	if (run->len)
+		rc = pack_mark(a, run->start, run->len, BAD_OWNER);
+	run->start = off;
+	run->len = a->page;
+	return rc;
 }
 
 /*
@@ -110,8 +148,9 @@ static bool bad_covers(const struct famfs_fs *fs, uint64_t off, uint64_t len)
 static int take_bad_unit(struct famfs_fs *fs, uint64_t unit)
 {
 	struct allocator *a = &fs->alloc;
-	uint64_t base = unit * a->unit;
-	uint64_t run = base, run_len = 0;
+	uint64_t base = unit * a->unit, end = base + a->unit;
+	uint64_t next = base;	/* pages below were looked at */
+	struct bad_run run = { 0, 0 };
 	int rc;
 
 	if (!pack_enabled(a)) {
@@ -123,26 +162,31 @@ static int take_bad_unit(struct famfs_fs *fs, uint64_t unit)
 	}
 	/*
 	 * One pack_mark per run of free poisoned pages, not per page: each
-	 * call rescans the unit's pages, and a log may poison the whole device
+	 * call rescans the unit's pages, and a log may poison the whole
+	 * device. Only the pages of the ranges that reach into the unit are
+	 * looked at (a hostile log may hold thousands of ranges).
 	 */
 	if (alloc_unit_free(a, unit) && bad_covers(fs, base, a->unit))
 		return pack_mark(a, base, a->unit, BAD_OWNER);
-	for (uint64_t off = base; off <= base + a->unit; off += a->page) {
-		if (off < base + a->unit && bad_hit(fs, off, a->page) &&
-		    !pack_owner(a, off)) {
-			if (!run_len)
-				run = off;
-			run_len += a->page;
-			continue;
+	for (size_t i = bad_first(fs, base);
+	     i < fs->nbad && fs->bad[i].offset < end; i++) {
+		uint64_t from = fs->bad[i].offset / a->page * a->page;
+		uint64_t to = fs->bad[i].offset + fs->bad[i].len;
+
+		from = from > next ? from : next;
+		to = to < end ? to : end;
+		for (uint64_t off = from; off < to; off += a->page) {
+			if (pack_owner(a, off))
+				continue;
+			rc = bad_run_add(a, &run, off);
+			if (rc)
+				return rc;
 		}
-		if (!run_len)
-			continue;
-		rc = pack_mark(a, run, run_len, BAD_OWNER);
-		if (rc)
-			return rc;
-		run_len = 0;
+		/* two ranges may share a page: look at it once */
+		if (to > next)
+			next = (to + a->page - 1) / a->page * a->page;
 	}
-	return 0;
+	return run.len ? pack_mark(a, run.start, run.len, BAD_OWNER) : 0;
 }
 
 int space_take_bad(struct famfs_fs *fs, uint64_t off, uint64_t len)

@@ -113,9 +113,56 @@ static void test_unit_boundaries(uint32_t version)
 	}
 }
 
+/*
+ * Hundreds of small poisoned ranges, two or three to a page, some
+ * straddling two pages, over two free units and across the boundary
+ * between them: exactly the pages they touch are taken out, on the
+ * master and in replay.
+ */
+static void test_many_ranges(void)
+{
+	char *dev = make_famfs("many", 64 * MiB, 0);
+	static bool touched[1024];	/* pages from 12 MiB */
+	uint64_t base = 12 * MiB, pages = 0, free0;
+	struct famfs_fs *fs, *again;
+	struct famfs_usage u;
+	int rc = 0;
+
+	be_master();
+	famfs_fs_open(dev, FAMFS_OPEN_RDWR, NULL, &fs);
+	famfs_fs_usage(fs, &u);
+	free0 = u.free_bytes;
+	for (uint64_t k = 0; k < 1300 && !rc; k++) {
+		/* every tenth straddles a page boundary */
+		uint64_t off = k % 10 ? base + k * 3000 + k % 7 :
+				      base + (k * 3000 / 4096 + 1) * 4096 - 4;
+		uint64_t len = 8 + k % 5;
+
+		rc = famfs_mark_bad(fs, off, len);
+		for (uint64_t p = (off - base) / 4096;
+		     p <= (off + len - 1 - base) / 4096; p++)
+			touched[p] = true;
+	}
+	for (size_t p = 0; p < ARRAY_SIZE(touched); p++)
+		pages += touched[p];
+	famfs_fs_usage(fs, &u);
+	CHECK(!rc && pages > 900 && free0 - u.free_bytes == pages * 4096,
+	      "1300 ranges over two units: the %" PRIu64 " pages they touch "
+	      "are out (%" PRIu64 " KiB out)", pages,
+	      (uint64_t)((free0 - u.free_bytes) >> 10));
+	famfs_fs_open(dev, FAMFS_OPEN_RDONLY, NULL, &again);
+	famfs_fs_usage(again, &u);
+	CHECK(free0 - u.free_bytes == pages * 4096,
+	      "replay takes out the same pages");
+	famfs_fs_close(again);
+	famfs_fs_close(fs);
+	unlink(dev);
+}
+
 int main(void)
 {
 	test_merge();
+	test_many_ranges();
 	test_unit_boundaries(FAMFS_FORMAT_V1);
 	test_unit_boundaries(FAMFS_FORMAT_V2);
 	/* 64 MiB: data units at 10, 12, ... 62 MiB */
