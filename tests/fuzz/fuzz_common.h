@@ -34,6 +34,9 @@
 #define FUZZ_DATA_AT (FUZZ_LOG_AT + FUZZ_LOG_LEN)
 #define FUZZ_AREA (FUZZ_LOG_LEN - LOG_HDR_SIZE)	/* bytes for entries */
 
+/* tests/fuzz/clock.c: libfamfs's clock starts over for every input */
+void fuzz_clock_reset(void);
+
 #define fuzz_assert(cond, ...)                                               \
 	do {                                                                 \
 		if (!(cond)) {                                               \
@@ -144,6 +147,7 @@ static void fuzz_clear(void)
 {
 	memset(fuzz_entries(), 0, fuzz_dirty);
 	fuzz_dirty = 0;
+	fuzz_clock_reset();
 }
 
 static void fuzz_set_tail(uint64_t entry_bytes)
@@ -210,12 +214,17 @@ struct model {
 	bool rewrote;		/* an entry below @published was changed */
 };
 
+/* Only the counts: the 512 KiB of paths are read below them only. */
 static void model_init(struct model *m)
 {
-	memset(m, 0, sizeof(*m));
 	m->dirs[0][0] = '\0';
 	m->ndirs = 1;
+	m->nfiles = 0;
 	m->next_unit = FUZZ_DATA_AT;
+	m->seq = 0;
+	m->nentries = 0;
+	m->used = m->published = 0;
+	m->rewrote = false;
 }
 
 /* A name of 1..255 bytes: short ones from the input, or long patterns. */

@@ -62,8 +62,12 @@ static void master_op(struct model *m, struct fuzz_input *in)
 			strcpy(m->dirs[m->ndirs++], path);
 		return;
 	case 1:
+		/*
+		 * up to 16 MiB: a quarter of the device, so a few fill it;
+		 * the master zeroes every byte it hands out
+		 */
 		rc = famfs_create_file(master, dir, name, 0644, 1, 2,
-				       take16(in) * 4096ULL,
+				       take16(in) % 4096 * 4096ULL,
 				       op & 0x80 ? &il : NULL, &st);
 		break;
 	case 2:
