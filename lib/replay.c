@@ -68,49 +68,50 @@ static uint64_t granule_of(const struct allocator *a,
 }
 
 /*
- * Is [off, off + step) space @old already has, in an extent of the same
- * kind (unit extents grow by units, pieces by pages)?
- */
-static bool kept_at(const struct allocator *a, const struct node *old,
-		    uint64_t off, uint64_t step)
-{
-	for (uint32_t i = 0; old && i < old->nextents; i++) {
-		const struct famfs_extent *o = &old->extents[i];
-
-		if (off < o->offset || off - o->offset >= o->len)
-			continue;
-		return granule_of(a, o) == step &&
-		       off - o->offset + step <= o->len;
-	}
-	return false;
-}
-
-/*
- * Call @fn on each run of @e that @old does not already have (all of @e
- * for a new file); stops at the first non-zero return.
+ * Call @fn on each run of @e that @old does not already have in an
+ * extent of the same kind (unit extents grow by units, pieces by pages;
+ * all of @e for a new file); stops at the first non-zero return. Kept
+ * space is found per extent of @old, not per unit or page of @e: a
+ * hostile entry's extent may span the whole device in pages.
  */
 static int for_new_runs(const struct allocator *a, const struct node *old,
 			const struct famfs_extent *e,
 			int (*fn)(void *ctx, uint64_t off, uint64_t len),
 			void *ctx)
 {
-	uint64_t step = granule_of(a, e), start = e->offset;
+	uint64_t step = granule_of(a, e), pos = e->offset;
 	uint64_t end = e->offset + e->len;
 	int rc;
 
 	if (!old || e->offset % step || e->len % step)
 		return fn(ctx, e->offset, e->len);
-	for (uint64_t off = e->offset; off < end; off += step) {
-		if (!kept_at(a, old, off, step))
-			continue;
-		if (off > start) {
-			rc = fn(ctx, start, off - start);
+	while (pos < end) {
+		uint64_t kept = end, kept_end = end;
+
+		/* the first whole steps at or after pos that @old has */
+		for (uint32_t i = 0; i < old->nextents; i++) {
+			const struct famfs_extent *o = &old->extents[i];
+			uint64_t from = o->offset > pos ? o->offset : pos;
+			uint64_t to = o->offset + o->len < end ?
+					      o->offset + o->len : end;
+
+			if (granule_of(a, o) != step || from >= to)
+				continue;
+			from = (from + step - 1) / step * step;
+			to = to / step * step;
+			if (from < to && from < kept) {
+				kept = from;
+				kept_end = to;
+			}
+		}
+		if (kept > pos) {
+			rc = fn(ctx, pos, kept - pos);
 			if (rc)
 				return rc;
 		}
-		start = off + step;
+		pos = kept_end;
 	}
-	return start < end ? fn(ctx, start, end - start) : 0;
+	return 0;
 }
 
 struct extent_check {
@@ -167,6 +168,19 @@ static int check_file_extents(struct famfs_fs *fs,
 	for (uint32_t i = 0; i < r->nextents; i++) {
 		const struct famfs_extent *e = &r->extents[i];
 
+		/*
+		 * First, as the checks below add offset and length: a
+		 * contents entry's runs past kept space were never checked
+		 * when the end wrapped around 2^64 or there was no run
+		 */
+		if (!e->len) {
+			*why = "extent of length 0";
+			return -EINVAL;
+		}
+		if (e->len > UINT64_MAX - e->offset) {
+			*why = "extent outside the data area";
+			return -ERANGE;
+		}
 		if (il->nstrips && (e->len != r->extents[0].len ||
 				    e->len % il->chunk_size)) {
 			*why = "interleave strips of unequal or partial length";

@@ -618,7 +618,8 @@ static void check_applied(void *ctx, const struct famfs_log_record *r)
 	fuzz_assert(valid_rel_path(r->path), "applied bad path '%s'", r->path);
 	if (r->type == FAMFS_LOG_SETATTR)
 		fuzz_assert(!(r->setattr_mask & ~7U), "unknown setattr bits");
-	if (r->type != FAMFS_LOG_FILE)
+	/* a contents entry is laid out as a file entry (famfs(5)) */
+	if (r->type != FAMFS_LOG_FILE && r->type != FAMFS_LOG_CONTENTS)
 		return;
 	for (uint32_t i = 0; i < r->nextents; i++) {
 		const struct famfs_extent *e = &r->extents[i];

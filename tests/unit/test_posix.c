@@ -305,6 +305,23 @@ static void test_contents(void)
 	e[0] = (struct famfs_extent){ base + 1, 2 * MiB };
 	CHECK_RC(contents(fs, "f", 1, e, 1), -EINVAL,
 		 "a misaligned extent refused");
+	/* the fuzzer's: aligned, but its end wraps past 2^64 to low memory */
+	e[0] = (struct famfs_extent){ base, 2 * MiB };
+	e[1] = (struct famfs_extent){ UINT64_MAX / (2 * MiB) * (2 * MiB),
+				      4 * MiB };
+	CHECK_RC(contents(fs, "f", 1, e, 2), -ERANGE,
+		 "an extent whose end wraps around refused");
+	e[1] = (struct famfs_extent){ base + 8 * MiB, 0 };
+	CHECK_RC(contents(fs, "f", 1, e, 2), -EINVAL,
+		 "an extent of length 0 refused");
+	/*
+	 * The fuzzer's too: one unit extent of 2^60 bytes starting at the
+	 * file's own unit was walked unit by unit (2^39 steps, a client
+	 * stuck in replay); now refused at once
+	 */
+	e[0] = (struct famfs_extent){ base, 1ULL << 60 };
+	CHECK_RC(contents(fs, "f", 1, e, 1), -ERANGE,
+		 "an extent of 2^60 bytes over the file's own unit refused");
 	e[0] = (struct famfs_extent){ base + 2 * MiB, 4 * MiB };
 	e[1] = (struct famfs_extent){ base + 4 * MiB, 2 * MiB };
 	CHECK_RC(contents(fs, "f", 1, e, 2), -EEXIST,
