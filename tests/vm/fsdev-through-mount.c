@@ -24,6 +24,11 @@
  *                          whether a touch raised SIGBUS and at which
  *                          file offset (exit 0 either way, the guest
  *                          script decides)
+ *   same FILE READY GO     open and map FILE and copy its bytes, create
+ *                          READY, wait for GO: the same mapping and read()
+ *                          of the same open must still give those bytes
+ *                          (another host deleted FILE and filled the
+ *                          device meanwhile); then unmap and close
  *   tail FILE              FILE's size is not a page multiple: read()
  *                          gives exactly its bytes and then end of file,
  *                          and a mapping of its last page holds the same
@@ -357,6 +362,48 @@ static int cmd_hold(const char *path, const char *ready, const char *go)
 	return 0;
 }
 
+/* The first offset where @a and @b differ, or @len. */
+static size_t first_difference(const volatile char *a, const char *b,
+			       size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len && a[i] == b[i]; i++)
+		;
+	return i;
+}
+
+static int cmd_same(const char *path, const char *ready, const char *go)
+{
+	size_t len, at;
+	volatile char *p;
+	char *copy, *again;
+	int fd;
+
+	p = map_file(path, O_RDONLY, &len, &fd);
+	copy = malloc(len);
+	again = malloc(len);
+	if (!copy || !again)
+		die("malloc");
+	memcpy(copy, (const char *)p, len);
+	touch_file(ready);
+	wait_file(go);
+	flush_lines(p, len);	/* the device's bytes, not a stale line */
+	at = first_difference(p, copy, len);
+	check(at == len, "the mapping still holds the file's %zu bytes "
+	      "(first change at %zu)", len, at);
+	check(pread(fd, again, len, 0) == (ssize_t)len,
+	      "read() of the open file");
+	at = first_difference(again, copy, len);
+	check(at == len, "read() still gives the file's bytes (first change "
+	      "at %zu)", at);
+	munmap((void *)p, len);
+	close(fd);
+	free(copy);
+	free(again);
+	return test_failures != 0;
+}
+
 static int cmd_tail(const char *path)
 {
 	char buf[2 * PAGE];
@@ -409,6 +456,8 @@ int main(int argc, char **argv)
 				 argv[6]);
 	if (argc == 5 && !strcmp(argv[1], "hold"))
 		return cmd_hold(argv[2], argv[3], argv[4]);
+	if (argc == 5 && !strcmp(argv[1], "same"))
+		return cmd_same(argv[2], argv[3], argv[4]);
 	if (argc == 3 && !strcmp(argv[1], "tail"))
 		return cmd_tail(argv[2]);
 	fprintf(stderr, "usage: see the top of fsdev-through-mount.c\n");
