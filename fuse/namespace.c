@@ -113,15 +113,22 @@ static uint32_t times_to_set(const struct fused *d,
 		return 0;	/* version 1 keeps one time: accepted, as ever */
 	if (fst->state == FAMFS_NODE_PENDING)
 		return 0;
+	/*
+	 * An unchanged time is not logged: the writeback-cache kernel
+	 * sends the file's unchanged mtime after every rename of it (its
+	 * ctime update), and the rename entry already set the ctime.
+	 */
 	if (to_set & FUSE_SET_ATTR_ATIME) {
-		mask |= FAMFS_SETATTR_ATIME;
 		a->atime = time_of(&attr->st_atim,
 				   to_set & FUSE_SET_ATTR_ATIME_NOW);
+		if (a->atime != fst->atime)
+			mask |= FAMFS_SETATTR_ATIME;
 	}
 	if (to_set & FUSE_SET_ATTR_MTIME) {
-		mask |= FAMFS_SETATTR_MTIME;
 		a->mtime = time_of(&attr->st_mtim,
 				   to_set & FUSE_SET_ATTR_MTIME_NOW);
+		if (a->mtime != fst->mtime)
+			mask |= FAMFS_SETATTR_MTIME;
 	}
 	return mask;
 }

@@ -62,6 +62,14 @@ ln -s /nowhere/at/all "$MM/dangling"
 [ "$(readlink "$MM/e/d/link")" = ../two ] || fail "readlink"
 [ "$(cat "$MM/e/d/link")" = replacement ] || fail "reading through a link"
 same_on_client "rm/mv/ln"
+# A rename is one log entry: the file's unchanged mtime, which the kernel
+# (writeback cache) sends right after it, adds none.
+entries=$("$FAMFS" fsck --json "$DEV" | grep -o '"log_entries":[0-9]*')
+mv "$MM/e/two" "$MM/e/two.tmp"
+mv "$MM/e/two.tmp" "$MM/e/two"
+got=$("$FAMFS" fsck --json "$DEV" | grep -o '"log_entries":[0-9]*')
+[ "$((${got#*:} - ${entries#*:}))" = 2 ] ||
+	fail "two renames logged $((${got#*:} - ${entries#*:})) entries"
 [ "$(readlink "$MC/dangling")" = /nowhere/at/all ] || fail "client readlink"
 "$FAMFS" rm -r "$MM/e/d" || fail "famfs rm -r"
 "$FAMFS" mv "$MM/e/two" "$MM/two" || fail "famfs mv"
