@@ -168,7 +168,10 @@ static int node_commit(struct fused *d, struct open_node *n)
 	layout_change_end(n);
 	/*
 	 * Dropped: the kernel still has the name, make it ask again; else
-	 * the entry's time is the file's and its directory's now.
+	 * the entry's time is the file's and its directory's now. The name
+	 * goes too, not only the attributes: the writeback cache keeps its
+	 * own mtime/ctime of a cached inode over any we send (a truncation
+	 * or chmod sets them locally), so only a new inode shows the log's.
 	 */
 	if (rc || !famfs_path_of(d->fs, n->ino, path, sizeof(path)))
 		notify_path(d, path, false);
