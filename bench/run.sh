@@ -55,12 +55,10 @@ else
 	log_x=100000 visible_n=200 reps=5 scale_args=(-r 7)
 fi
 
-# the commit the programs were built from (read now: others may commit
-# while the suite runs), "-dirty" when that tree had uncommitted changes
-src=$(sed -n 's/.*"source": "\([^"]*\)".*/\1/p' \
-	"$build/meson-info/meson-info.json" 2>/dev/null || true)
-commit=$(git -C "${src:-$here}" describe --always --dirty 2>/dev/null ||
-	echo unknown)
+# the commit the programs were built from, as the build wrote it ("-dirty"
+# when that tree had uncommitted changes); the source tree's HEAD now may
+# be newer than the build dir
+commit=$(cat "$bin/commit.txt" 2>/dev/null || echo unknown)
 
 # ---- scratch space and cleanup ------------------------------------------
 
