@@ -103,7 +103,10 @@ def failed_tests(log, since):
             parts = line.split()
             if len(parts) >= 5 and parts[1].startswith("famfs:") and \
                     parts[4] in ("FAIL", "TIMEOUT", "ERROR"):
-                names.append(parts[1].split(":", 1)[1] + "/" + parts[3])
+                name = parts[1].split(":", 1)[1] + "/" + parts[3]
+                # --print-errorlogs names it again in its summary
+                if name not in names:
+                    names.append(name)
     return names
 
 
@@ -201,8 +204,11 @@ def main():
             if run(["ninja", "-C", build], tree, log):
                 verdict = "BROKEN"
             else:
+                # the log says why each test failed: caught for the
+                # bug it names, or for something else?
                 cmd = ["meson", "test", "-C", build, "--no-rebuild",
-                       "--maxfail", "1", "--num-processes", "2"]
+                       "--maxfail", "1", "--num-processes", "2",
+                       "--print-errorlogs"]
                 tries = [m["test"].split()] if m.get("test") else []
                 if not args.targeted:
                     tries.append([a for s in suites for a in ("--suite", s)])
