@@ -63,6 +63,8 @@ int fsdev_holder_notify_failure(struct fsdev *fsdev, u64 offset, u64 len,
 	smp_rmb();
 	holder = READ_ONCE(fsdev->holder_data);
 	if (ops && holder) {
+		/* test build only: a release may run here */
+		fsdev_notify_stall(&fsdev->holder_ops);
 		ops->notify_failure(holder, offset, len, flags);
 		rc = 0;
 	}

@@ -2,7 +2,8 @@
 # Memory failures reach the holder with the device offset (and a record
 # whose copy to the reader fails stays queued); a poisoned page is never
 # mapped again, through the device or a view, and view I/O stops at it;
-# without a holder a task touching it gets SIGBUS BUS_MCEERR_AR; an
+# without a holder a task touching it gets SIGBUS BUS_MCEERR_AR; a holder
+# released under a running notifier is not used after the release; an
 # unbind waits for a page pinned by vmsplice until the pin is dropped.
 . ./common.sh
 . ./famfs-common.sh	# wait_for
@@ -18,6 +19,13 @@ expect "no holder: the task gets SIGBUS BUS_MCEERR_AR" \
 expect "driver saw that failure too" [ "$(cat $sysfs/memory_failures)" = $((before + 1)) ]
 expect "holder attribute back to 0" [ "$(cat $sysfs/holder)" = 0 ]
 expect "sysfs counts the poisoned pages" [ "$(cat $sysfs/poisoned_pages)" -gt 70 ]
+
+# The holder released while a notifier that read it runs (held there by
+# the test module's hook): the notifier calls the holder it read, and the
+# release returns only once the notifier is done with it.
+expect "a holder released under a running notifier" \
+	fsdev-overtake "$dev" $FSDEV_DEBUG $((600 * 1048576))
+expect "no oops" sh -c "! dmesg | grep -Eq 'Oops|BUG:|WARNING:'"
 
 # A pinned page keeps the unbind waiting; dropping the pin lets it end.
 mkfifo /tmp/pin.go
