@@ -15,7 +15,9 @@ mkdir "$MM/a" "$MM/b"
 for _ in $(seq 30); do [ -e "$MC/a/f" ] && break; sleep 0.1; done
 [ -e "$MC/a/f" ] || fail "client does not see a/f"
 
-# set_tail N: write the log tail word (le64 at log offset 64)
+# set_tail N: write the log tail word (le64 at log offset 64) in one
+# write: byte by byte, the client could read a torn word in between
+# (4096 -> 0x10f8 = 4344 on the way to 0xfffffff8), a third state
 set_tail()
 {
 	local i
@@ -23,8 +25,8 @@ set_tail()
 	for i in 0 1 2 3 4 5 6 7; do
 		# shellcheck disable=SC2059
 		printf "\\$(printf %03o $((($1 >> (8 * i)) & 255)))"
-	done | dd of="$DEV" bs=1 seek=$(((2 << 20) + 64)) conv=notrunc \
-		status=none
+	done | dd of="$DEV" bs=8 count=1 iflag=fullblock \
+		seek=$((((2 << 20) + 64) / 8)) conv=notrunc status=none
 }
 lines() { grep -c . "$T/client.log" || true; }
 busy()
