@@ -307,6 +307,31 @@ EXPORT int munmap(void *addr, size_t len)
 }
 
 /*
+ * Map @req of @t's file and track the new range with its file offset;
+ * MAP_FAILED with errno set (ENOMEM for an occupied fixed target, as
+ * the kernel says) and nothing left mapped when either step fails.
+ */
+static void *map_tracked(struct tracked *t, const struct direct_request *req)
+{
+	uint64_t length;
+	void *p;
+	int rc;
+
+	rc = direct_map(&t->layout, req, &p, &length);
+	if (rc) {
+		errno = -rc == EEXIST ? ENOMEM : -rc;
+		return MAP_FAILED;
+	}
+	if (ranges_add(&t->ranges, (uintptr_t)p, (uintptr_t)p + length,
+		       req->offset)) {
+		direct_sys_munmap(p, length);
+		errno = ENOMEM;
+		return MAP_FAILED;
+	}
+	return p;
+}
+
+/*
  * A direct mapping that grows or moves is mapped again from the layout
  * it was made from (the kernel would extend it over whatever follows the
  * file on the device); inside the file's pages only. Lock held.
@@ -348,17 +373,9 @@ static void *remap_direct(struct tracked *t, uint64_t file_off, uintptr_t old,
 	}
 	req.offset = file_off;
 	req.length = new_len;
-	rc = direct_map(&t->layout, &req, &p, &length);
-	if (rc) {
-		errno = -rc == EEXIST ? ENOMEM : -rc;
+	p = map_tracked(t, &req);
+	if (p == MAP_FAILED)
 		return MAP_FAILED;
-	}
-	if (ranges_add(&t->ranges, (uintptr_t)p, (uintptr_t)p + length,
-		       file_off)) {
-		direct_sys_munmap(p, length);
-		errno = ENOMEM;
-		return MAP_FAILED;
-	}
 	direct_sys_munmap((void *)old, old_len);
 	ranges_cut(&t->ranges, old, old + old_len);
 	return p;
@@ -415,9 +432,6 @@ static void *duplicate_tracked(struct tracked *t, uint64_t file_off,
 {
 	struct direct_request req = t->proto;
 	uintptr_t target = (uintptr_t)new_addr;
-	uint64_t length;
-	void *p;
-	int rc;
 
 	/*
 	 * Refused as the kernel refuses them, and a fixed target over the
@@ -441,18 +455,7 @@ static void *duplicate_tracked(struct tracked *t, uint64_t file_off,
 	req.addr = flags & MREMAP_FIXED ? new_addr : NULL;
 	if (flags & MREMAP_FIXED)
 		table_forget(target, target + new_len);
-	rc = direct_map(&t->layout, &req, &p, &length);
-	if (rc) {
-		errno = -rc == EEXIST ? ENOMEM : -rc;
-		return MAP_FAILED;
-	}
-	if (ranges_add(&t->ranges, (uintptr_t)p, (uintptr_t)p + length,
-		       file_off)) {
-		direct_sys_munmap(p, length);
-		errno = ENOMEM;
-		return MAP_FAILED;
-	}
-	return p;
+	return map_tracked(t, &req);
 }
 
 EXPORT void *mremap(void *old_addr, size_t old_len, size_t new_len, int flags,
