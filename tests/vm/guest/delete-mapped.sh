@@ -24,22 +24,6 @@ expect "dax0.0 bound to device_dax" [ "$(driver_of "$DAX")" = device_dax ]
 expect "device node" wait_node "$DAX"
 mkdir -p $mnt
 
-signal() { date +%s >"$S/$1.tmp" && mv "$S/$1.tmp" "$S/$1"; }
-await() { # await MARKER: wait for the other host; fail (and give up) if it never comes
-	wait_for $WAIT [ -e "$S/$1" -o -e "$S/abort" ]
-	if [ -e "$S/$1" ]; then
-		ok "other host reached $1"
-		return 0
-	fi
-	if [ -e "$S/abort" ]; then
-		fail "other host gave up before $1"
-	else
-		fail "timed out waiting for $1"
-		signal abort
-	fi
-	return 1
-}
-
 # Both hosts map device memory directly: fsdev_dax views, passthrough.
 mount_fsdev() { # mount_fsdev [MOUNT OPTION...]
 	expect "famfs daxmode famfs" famfs daxmode "$dev" famfs

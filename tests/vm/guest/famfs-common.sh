@@ -60,6 +60,24 @@ wait_for() { # wait_for TENTHS COMMAND... : poll until COMMAND succeeds
 	return 0
 }
 
+# Two guests (tests/vm/run-two-hosts.sh) meet through marker files in the
+# shared directory $S; $WAIT is how long (tenths of a second) to wait.
+signal() { date +%s >"$S/$1.tmp" && mv "$S/$1.tmp" "$S/$1"; }
+await() { # await MARKER: wait for the other host; fail (and give up) if it never comes
+	wait_for "$WAIT" [ -e "$S/$1" -o -e "$S/abort" ]
+	if [ -e "$S/$1" ]; then
+		ok "other host reached $1"
+		return 0
+	fi
+	if [ -e "$S/abort" ]; then
+		fail "other host gave up before $1"
+	else
+		fail "timed out waiting for $1"
+		signal abort
+	fi
+	return 1
+}
+
 is_mounted() { grep -q " $1 .* fuse.famfs " /proc/self/mountinfo; }
 not_mounted() { ! is_mounted "$1"; }
 no_daemon() { ! pidof famfs_fused >/dev/null; }

@@ -35,22 +35,6 @@ expect "devdax namespace with struct pages in RAM (-M mem)" \
 	sh -c 'grep -q "\"mode\":\"devdax\"" /tmp/ns.json && grep -q "\"map\":\"mem\"" /tmp/ns.json'
 mkdir -p $mnt
 
-signal() { date +%s >"$S/$1.tmp" && mv "$S/$1.tmp" "$S/$1"; }
-await() { # await MARKER: wait for the other host; fail (and give up) if it never comes
-	wait_for $WAIT [ -e "$S/$1" -o -e "$S/abort" ]
-	if [ -e "$S/$1" ]; then
-		ok "other host reached $1"
-		return 0
-	fi
-	if [ -e "$S/abort" ]; then
-		fail "other host gave up before $1"
-	else
-		fail "timed out waiting for $1"
-		signal abort
-	fi
-	return 1
-}
-
 master() {
 	signal master.started
 	expect "mkfs.famfs" run_log /tmp/mkfs.out mkfs.famfs "$dev"
