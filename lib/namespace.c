@@ -16,15 +16,31 @@
 
 #include "internal.h"
 
+/*
+ * Eight bytes at a time: every lookup and every replayed entry hashes
+ * each component of its path, and paths reach 4095 bytes (a byte-wise
+ * hash was a fifth of a client's replay time on deep trees). In memory
+ * only, never on the media.
+ */
 static uint32_t name_hash(uint64_t parent, const char *name, size_t len)
 {
-	uint64_t h = 0xcbf29ce484222325ULL ^ parent; /* FNV-1a */
+	uint64_t h = (parent ^ len) * 0x9e3779b97f4a7c15ULL, word;
+	size_t i = 0;
 
-	for (size_t i = 0; i < len; i++) {
-		h ^= (uint8_t)name[i];
-		h *= 0x100000001b3ULL;
+	for (; i + 8 <= len; i += 8) {
+		memcpy(&word, name + i, 8);
+		h = (h ^ word) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
 	}
-	return (uint32_t)(h ^ (h >> 32));
+	if (i < len) {
+		word = 0;
+		memcpy(&word, name + i, len - i);
+		h = (h ^ word) * 0xff51afd7ed558ccdULL;
+	}
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return (uint32_t)h;
 }
 
 static void node_free(struct node *n)

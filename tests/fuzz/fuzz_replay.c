@@ -5,14 +5,15 @@
  *
  * The input is a structure-aware program (fuzz_common.h) whose publish
  * operations move the tail: after each one the client catches up
- * (famfs_fs_refresh, as the housekeeping tick does) and serves lookups,
- * listings and mappings from what it has. Entries come from two writers:
+ * (famfs_fs_refresh, as the housekeeping tick does) and, when the
+ * publish says so, serves lookups, listings and mappings from what it
+ * has (always at the end). Entries come from two writers:
  * the builder writing raw (and hostile) entries, and a real master
  * appending through libfamfs (mkdir, files, pending files, attributes,
  * poison), which must first replay whatever the raw writer published.
  * A publish may also rewrite entries the client already replayed, or
- * move the tail backwards, as a hostile or reformatting master would. After every catch-up no two
- * files overlap and every applied entry passes the independent checks;
+ * move the tail backwards, as a hostile or reformatting master would.
+ * After every catch-up no two files overlap and every applied entry passes the independent checks;
  * at the end, when nothing already replayed was rewritten and no entry
  * was damaged, a fresh full replay gives the same namespace.
  */
@@ -23,7 +24,12 @@
 static struct famfs_fs *client, *master;
 static struct famfs_report client_rep;
 
-static void catch_up(void)
+/*
+ * The client catches up; with @serve it then answers lookups, listings
+ * and mappings (the input chooses: serving costs more than the replay,
+ * and the client serves at the end of every input anyway).
+ */
+static void catch_up(bool serve)
 {
 	int rc = famfs_fs_refresh(client, &client_rep, false, check_applied,
 				  NULL);
@@ -31,7 +37,8 @@ static void catch_up(void)
 	fuzz_assert(rc >= 0 || rc == -ESTALE || rc == -EBADMSG,
 		    "refresh failed: %d", rc);
 	check_namespace(client);
-	fuzz_exercise(client);
+	if (serve)
+		fuzz_exercise(client);
 }
 
 static uint64_t ino_of(const char *path)
@@ -50,6 +57,7 @@ static void master_op(struct model *m, struct fuzz_input *in)
 	struct famfs_interleave il = { 2, 2, FUZZ_UNIT };
 	uint64_t dir = ino_of(parent);
 	struct famfs_stat st;
+	uint64_t size;
 	int rc = -1;
 
 	if (!make_path(in, parent, path) || !dir)
@@ -63,11 +71,15 @@ static void master_op(struct model *m, struct fuzz_input *in)
 		return;
 	case 1:
 		/*
-		 * up to 16 MiB: a quarter of the device, so a few fill it;
-		 * the master zeroes every byte it hands out
+		 * The master zeroes every byte of a new file, the cost of an
+		 * input: mostly up to 64 KiB (packed pieces, odd tails), one
+		 * in eight a unit or two give or take a page.
 		 */
-		rc = famfs_create_file(master, dir, name, 0644, 1, 2,
-				       take16(in) % 4096 * 4096ULL,
+		size = take16(in);
+		if ((op & 0x70) == 0x70)
+			size = (1 + size % 2) * FUZZ_UNIT - 4096 +
+			       take16(in) % 8192;
+		rc = famfs_create_file(master, dir, name, 0644, 1, 2, size,
 				       op & 0x80 ? &il : NULL, &st);
 		break;
 	case 2:
@@ -100,14 +112,15 @@ static void master_op(struct model *m, struct fuzz_input *in)
 static void publish(struct model *m, struct fuzz_input *in)
 {
 	uint8_t how = take8(in);
+	bool serve = how & 0x40;
 
 	switch (how % 8) {
 	case 0:		/* the tail moves backwards, then forwards again */
 		if (m->published >= 8) {
 			fuzz_set_tail(m->published - 8);
-			catch_up();
+			catch_up(serve);
 			fuzz_set_tail(m->published);
-			catch_up();
+			catch_up(serve);
 		}
 		return;
 	case 1:		/* an entry the client replayed is rewritten */
@@ -130,14 +143,14 @@ static void publish(struct model *m, struct fuzz_input *in)
 		master_op(m, in);
 		m->used = m->published = master->log_pos - LOG_HDR_SIZE;
 		m->seq = master->last_seq;
-		catch_up();
+		catch_up(serve);
 		return;
 	default:
 		break;
 	}
 	m->published = m->used;
 	fuzz_set_tail(m->published);
-	catch_up();
+	catch_up(serve);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -168,6 +181,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (master->log_pos - LOG_HDR_SIZE > fuzz_dirty)
 		fuzz_dirty = master->log_pos - LOG_HDR_SIZE;
 	incremental = check_namespace(client);
+	fuzz_exercise(client);
 
 	full = fuzz_mount(&rep);
 	if (!m.rewrote && !client->log_damage && !full->log_damage)

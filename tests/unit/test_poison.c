@@ -90,10 +90,13 @@ static void test_unit_boundaries(uint32_t version)
 		      cases[i].what, cases[i].units, cases[i].pages,
 		      (uint64_t)(u.free_bytes >> 10),
 		      (uint64_t)(want_free >> 10));
+		/* poisoned pages are no file's pieces */
+		CHECK(u.packed_bytes == 0, "v%u %s: no packed bytes (%" PRIu64
+		      ")", version, cases[i].what, u.packed_bytes);
 		famfs_fs_open(dev, FAMFS_OPEN_RDONLY, NULL, &again);
 		famfs_fs_usage(again, &u);
-		CHECK(u.free_bytes == want_free, "%s: replay agrees",
-		      cases[i].what);
+		CHECK(u.free_bytes == want_free && u.packed_bytes == 0,
+		      "%s: replay agrees", cases[i].what);
 		famfs_fs_close(again);
 		for (;;) {
 			snprintf(name, sizeof(name), "f%d", made);
