@@ -146,6 +146,20 @@ static void node_drop_unused(struct fused *d, fuse_req_t req,
 	free(n);
 }
 
+/* A commit that failed with @rc: one line saying why, then the file goes. */
+static void drop_uncommitted(struct fused *d, uint64_t ino, int rc,
+			     char *path, size_t path_len)
+{
+	const char *readonly = famfs_fs_readonly_reason(d->fs);
+	const char *refused = famfs_commit_refusal(d->fs);
+
+	famfs_path_of(d->fs, ino, path, path_len);
+	fused_log(LOG_ERR, "%s: commit failed, file dropped: %s", path,
+		  rc == -EROFS && readonly ? readonly :
+		  rc == -EIO && refused ? refused : strerror(-rc));
+	famfs_pending_abandon(d->fs, ino);
+}
+
 /*
  * Log a pending file with its current size. When that is impossible (log
  * full, ...) the file is abandoned: it never half exists. d->lock held.
@@ -153,18 +167,12 @@ static void node_drop_unused(struct fused *d, fuse_req_t req,
 static int node_commit(struct fused *d, struct open_node *n)
 {
 	char path[FAMFS_PATH_MAX + 1] = "?";
-	const char *readonly;
 	int rc;
 
 	layout_change_begin(n);
 	rc = famfs_pending_commit(d->fs, n->ino);
-	if (rc) {
-		readonly = famfs_fs_readonly_reason(d->fs);
-		famfs_path_of(d->fs, n->ino, path, sizeof(path));
-		fused_log(LOG_ERR, "%s: commit failed, file dropped: %s", path,
-			  rc == -EROFS && readonly ? readonly : strerror(-rc));
-		famfs_pending_abandon(d->fs, n->ino);
-	}
+	if (rc)
+		drop_uncommitted(d, n->ino, rc, path, sizeof(path));
 	layout_change_end(n);
 	/*
 	 * Dropped: the kernel still has the name, make it ask again; else
@@ -245,6 +253,7 @@ int file_make_growable(struct fused *d, uint64_t ino)
  */
 int file_commit_unopened(struct fused *d, uint64_t ino)
 {
+	char path[FAMFS_PATH_MAX + 1] = "?";
 	struct open_node *n = node_find(d, ino);
 	struct famfs_stat fst;
 	int rc;
@@ -256,7 +265,7 @@ int file_commit_unopened(struct fused *d, uint64_t ino)
 	layout_change_begin(n);	/* readers only: no writer has it open */
 	rc = famfs_pending_commit(d->fs, ino);
 	if (rc)
-		famfs_pending_abandon(d->fs, ino);
+		drop_uncommitted(d, ino, rc, path, sizeof(path));
 	layout_change_end(n);
 	if (n) {
 		n->pending = false;

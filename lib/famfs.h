@@ -545,7 +545,14 @@ int famfs_pending_setattr(struct famfs_fs *fs, uint64_t ino, uint32_t mask,
  * creation time and a changed file's the time of its commit.
  */
 int famfs_pending_set_mtime(struct famfs_fs *fs, uint64_t ino, uint64_t mtime);
+/*
+ * -EIO, and the file stays pending (abandon it), when its commit entry is
+ * one replay would refuse: its new space holds memory a poison entry
+ * marked bad while it was pending. famfs_commit_refusal() says why, until
+ * the next commit; NULL when the last commit was not refused so.
+ */
 int famfs_pending_commit(struct famfs_fs *fs, uint64_t ino);
+const char *famfs_commit_refusal(struct famfs_fs *fs);
 /*
  * A file committed empty (no size, no extents) may still be given its
  * contents once: this makes it pending again. Committing it then logs a

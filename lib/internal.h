@@ -406,6 +406,8 @@ struct famfs_fs {
 	uint64_t log_reserved;
 	/* why this master may not append (NULL: it may), e.g. sequence 2^64-1 */
 	const char *append_refused;
+	/* why the last famfs_pending_commit() refused its file ("": it did not) */
+	char commit_refused[128];
 	/* poisoned device ranges from the log: sorted, merged */
 	struct famfs_extent *bad;
 	size_t nbad, bad_cap;	/* nbad also read atomically, unlocked */

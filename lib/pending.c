@@ -28,6 +28,8 @@
  * version.
  */
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -814,15 +816,53 @@ static void trim_reopened(struct famfs_fs *fs, struct node *n)
 	shrink_pending(fs, n, n->size);
 }
 
+/*
+ * The first known poison in the space @n's commit entry gives it (its
+ * extents; for a reopened file only what the log does not give it yet),
+ * which replay refuses on every host; false when there is none.
+ */
+static bool new_space_poisoned(const struct famfs_fs *fs,
+			       const struct node *n, uint64_t *at)
+{
+	uint64_t step = fs->alloc.page ? fs->alloc.page : fs->alloc.unit;
+
+	for (uint32_t i = 0; i < n->nextents; i++) {
+		const struct famfs_extent *e = &n->extents[i];
+
+		if (!space_poisoned(fs, e->offset, e->len))
+			continue;
+		for (uint64_t off = e->offset; off < e->offset + e->len;
+		     off += step) {
+			if ((!n->logged || !logged_here(n, off)) &&
+			    space_poisoned(fs, off, step)) {
+				*at = off;
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
+const char *famfs_commit_refusal(struct famfs_fs *fs)
+{
+	const char *why;
+
+	pthread_rwlock_rdlock(&fs->lock);
+	why = fs->commit_refused[0] ? fs->commit_refused : NULL;
+	pthread_rwlock_unlock(&fs->lock);
+	return why;
+}
+
 int famfs_pending_commit(struct famfs_fs *fs, uint64_t ino)
 {
 	char path[FAMFS_PATH_MAX + 1];
 	struct famfs_log_record r;
-	uint64_t publish = 0;
+	uint64_t publish = 0, at;
 	struct node *n;
 	int rc = 0;
 
 	pthread_rwlock_wrlock(&fs->lock);
+	fs->commit_refused[0] = '\0';
 	n = get_pending(fs, ino, &rc);
 	if (!n)
 		goto out;
@@ -854,6 +894,14 @@ int famfs_pending_commit(struct famfs_fs *fs, uint64_t ino)
 	rc = ns_path_of(&fs->ns, n, path, sizeof(path));
 	if (rc)
 		goto out;
+	/* an entry replay refuses would be lost on every host, this one too */
+	if (new_space_poisoned(fs, n, &at)) {
+		snprintf(fs->commit_refused, sizeof(fs->commit_refused),
+			 "its memory at device offset %#" PRIx64
+			 " was marked poisoned while it was written", at);
+		rc = -EIO;
+		goto out;
+	}
 	if (n->logged) {
 		rc = commit_contents(fs, n, path);
 		goto out;

@@ -162,9 +162,93 @@ static void test_many_ranges(void)
 	unlink(dev);
 }
 
+/* Count a replay's error lines (a refused entry is one). */
+static void count_line(void *ctx, enum famfs_severity sev, const char *msg)
+{
+	(void)msg;
+	if (sev == FAMFS_ERROR)
+		(*(int *)ctx)++;
+}
+
+/*
+ * Memory of a file being written is marked poisoned before it is
+ * committed. Replay refuses a file entry whose new space holds known
+ * poison, so the master must not log one: the commit fails with EIO and
+ * says why, and nothing the log holds is refused by a later replay. A
+ * reopened file's poisoned old (logged) space does not stop its growth.
+ */
+static void test_poisoned_while_pending(void)
+{
+	static const struct {
+		const char *what;
+		uint64_t size;		/* written before the poison */
+		bool reopened;		/* committed empty, then refilled */
+		bool in_new;		/* the poison is in the new space */
+	} cases[] = {
+		{ "packed piece", 20000, false, true },
+		{ "unit extent", 3 * MiB, false, true },
+		{ "reopened, poison in its new space", 3 * MiB, true, true },
+		{ "reopened, poison in its logged space", 3 * MiB, true, false },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		char *dev = make_famfs("pend", 64 * MiB, 0);
+		struct famfs_report rep = { count_line, NULL, 0, 0 };
+		uint64_t off, contig, ino;
+		struct famfs_fs *fs, *again;
+		struct famfs_stat st;
+		const char *why;
+		int errors = 0, rc;
+
+		rep.ctx = &errors;
+		be_master();
+		famfs_fs_open(dev, FAMFS_OPEN_RDWR, NULL, &fs);
+		famfs_pending_create(fs, 1, "w", 0644, 0, 0, &st);
+		ino = st.ino;
+		if (!cases[i].in_new) {
+			/* committed with 2 MiB, poisoned, grown to 3 MiB */
+			famfs_pending_resize(fs, ino, 2 * MiB);
+			famfs_pending_commit(fs, ino);
+			famfs_file_map(fs, ino, 0, &off, &contig);
+			famfs_mark_bad(fs, off + 100, 8);
+			famfs_pending_reopen(fs, ino);
+			famfs_pending_resize(fs, ino, cases[i].size);
+			CHECK(famfs_pending_commit(fs, ino) == 0 &&
+				      !famfs_commit_refusal(fs),
+			      "%s: its growth is committed", cases[i].what);
+		} else {
+			if (cases[i].reopened) {
+				famfs_pending_commit(fs, ino);
+				famfs_pending_reopen(fs, ino);
+			}
+			famfs_pending_resize(fs, ino, cases[i].size);
+			famfs_file_map(fs, ino, cases[i].size - 1, &off,
+				       &contig);
+			CHECK_RC(famfs_mark_bad(fs, off / 4096 * 4096 + 100, 8),
+				 0, "%s: its last page marked poisoned",
+				 cases[i].what);
+			rc = famfs_pending_commit(fs, ino);
+			why = famfs_commit_refusal(fs);
+			why = why ? why : "nothing";
+			CHECK(rc == -EIO && strstr(why, "poisoned"),
+			      "%s: commit fails with EIO (%d) and says why (%s)",
+			      cases[i].what, rc, why);
+			famfs_pending_abandon(fs, ino);
+		}
+		famfs_fs_open(dev, FAMFS_OPEN_RDONLY, &rep, &again);
+		CHECK(errors == 0 && again->log_refused == 0,
+		      "%s: replay refuses nothing the master logged (%d errors)",
+		      cases[i].what, errors);
+		famfs_fs_close(again);
+		famfs_fs_close(fs);
+		unlink(dev);
+	}
+}
+
 int main(void)
 {
 	test_merge();
+	test_poisoned_while_pending();
 	test_many_ranges();
 	test_unit_boundaries(FAMFS_FORMAT_V1);
 	test_unit_boundaries(FAMFS_FORMAT_V2);
