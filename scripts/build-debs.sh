@@ -6,7 +6,8 @@
 # tracked files (so the work tree and its parent stay clean; edits not
 # yet committed are included). An unpacked fuse3 subproject is reused.
 # Build dependencies come from debian/control (installed when missing,
-# as root).
+# as root). DEB_BUILD_OPTIONS adds to "nocheck parallel=N" (the VM test
+# adds noautodbgsym: it installs no -dbgsym package).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -39,7 +40,7 @@ git -C "$top" ls-files -z --cached | tar -C "$top" --null -T - -cf - |
 
 cd "$src"
 start=$(date +%s)
-DEB_BUILD_OPTIONS="nocheck parallel=$(nproc)" \
+DEB_BUILD_OPTIONS="nocheck parallel=$(nproc) ${DEB_BUILD_OPTIONS:-}" \
 	dpkg-buildpackage -b -uc -us >"$work/build.log" 2>&1 ||
 	{ tail -n 40 "$work/build.log" >&2; say "dpkg-buildpackage failed"; exit 1; }
 rm -f "$out"/*.deb
