@@ -52,7 +52,9 @@ setup() {
 	fi
 	[ -e /dev/dax0.0 ] || { echo "init: no /dev/dax0.0"; return 1; }
 	insmod /modules/hwpoison_inject.ko || return 1
-	insmod /tests/fsdev_dax.ko || { echo "init: insmod fsdev_dax failed"; return 1; }
+	# run-vm.sh --modules: the booted system loads the installed one
+	[ "${FAMFS_VM_FSDEV:-1}" = 0 ] ||
+		insmod /tests/fsdev_dax.ko || { echo "init: insmod fsdev_dax failed"; return 1; }
 }
 
 # The host directory given to run-vm.sh --share, at /share.
@@ -104,6 +106,9 @@ boot_systemd() {
 	cp -a /tests/. /newroot/tests/
 	sh /tests/run prepare /newroot || return 1
 	umount /sys/kernel/debug /tmp 2>/dev/null
+	if grep -q ' /share ' /proc/mounts; then
+		mkdir -p /newroot/share && mount -o move /share /newroot/share || return 1
+	fi
 	for d in dev proc sys; do
 		mount -o move /$d /newroot/$d || return 1
 	done

@@ -11,7 +11,8 @@
 # always powered off; the backing file and the share are removed.
 #
 # usage: run-two-hosts.sh [--build-dir DIR] [--timeout SEC] [--mem-size SIZE]
-#                         GUEST_SCRIPT
+#                         [--vm-opts "RUN-VM OPTIONS"] GUEST_SCRIPT
+# (--vm-opts: more run-vm.sh options for both guests, split at spaces)
 # exit: 0 when both guests pass, else the master's failure, else the client's.
 set -eu
 
@@ -19,12 +20,14 @@ here=$(cd "$(dirname "$0")" && pwd)
 build_dir=""
 timeout=240
 mem_size=1G
+vm_opts=""
 
 while [ $# -gt 0 ]; do
 	case $1 in
 	--build-dir) build_dir=$2; shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
 	--mem-size) mem_size=$2; shift 2 ;;
+	--vm-opts) vm_opts=$2; shift 2 ;;
 	-*) echo "run-two-hosts: unknown option $1" >&2; exit 2 ;;
 	*) break ;;
 	esac
@@ -62,6 +65,7 @@ truncate -s "$mem_size" "$mem"
 
 opts="--timeout $timeout --mem-size $mem_size --mem-file $mem --share $share"
 [ -n "$build_dir" ] && opts="$opts --build-dir $build_dir"
+opts="$opts $vm_opts"
 start=$(date +%s)
 
 # shellcheck disable=SC2086

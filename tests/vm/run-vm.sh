@@ -22,7 +22,9 @@
 #                     tmpfs overlay); GUEST_SCRIPT is run as "prepare NEWROOT"
 #                     before, and reports FAMFS_VM_RESULT from inside
 #   --debs DIR        Debian packages for the guest, in /tests/debs
-#   --kmod FILE       this fsdev_dax.ko instead of kmod/build.sh's (DKMS's)
+#   --kmod FILE       this fsdev_dax.ko instead of kmod/build.sh's
+#   --modules DIR     no fsdev_dax.ko at boot: DIR (what DKMS installed in
+#                     /lib/modules/KVER) is in /tests/modules for the guest
 # env: FSDEV_CACHE (default /var/cache/famfs-vm) holds the built artefacts.
 set -eu
 
@@ -41,6 +43,7 @@ share=""
 systemd=0
 debs=""
 kmod_file=""
+modules=""
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -56,6 +59,7 @@ while [ $# -gt 0 ]; do
 	--systemd) systemd=1; shift ;;
 	--debs) debs=$2; shift 2 ;;
 	--kmod) kmod_file=$2; shift 2 ;;
+	--modules) modules=$2; shift 2 ;;
 	--) shift; break ;;
 	-*) echo "run-vm: unknown option $1" >&2; exit 2 ;;
 	*) break ;;
@@ -87,7 +91,7 @@ flock 9
 # the test build of the module: its test hooks are in debugfs (not
 # needed when --kmod brings another build)
 kmod_out=$tree_out/kmod-$kver-testing
-[ -n "$kmod_file" ] ||
+[ -n "$kmod_file" ] || [ -n "$modules" ] ||
 	KVER=$kver FSDEV_CACHE=$cache "$top/kmod/build.sh" --testing "$kmod_out" >&2
 
 base=$cache/initramfs-$kver-$(cat "$here/mkinitramfs.sh" "$here/init.sh" | md5sum | cut -c1-12).cpio.gz
@@ -127,7 +131,12 @@ trap 'exit 130' INT TERM
 # Per-run payload, appended to the base initramfs as a second archive.
 pay=$work/payload
 mkdir -p "$pay/tests/bin" "$pay/tests/guest" "$pay/famfs/bin"
-cp "${kmod_file:-$kmod_out/fsdev_dax.ko}" "$pay/tests/fsdev_dax.ko"
+if [ -n "$modules" ]; then
+	mkdir -p "$pay/tests/modules"
+	cp -a "$modules"/. "$pay/tests/modules/"
+else
+	cp "${kmod_file:-$kmod_out/fsdev_dax.ko}" "$pay/tests/fsdev_dax.ko"
+fi
 cp "$helpers"/* "$pay/tests/bin/"
 cp "$here"/guest/*.sh "$pay/tests/guest/"
 cp "$script" "$pay/tests/guest/$(basename "$script")"
@@ -137,9 +146,9 @@ cp "$script" "$pay/tests/guest/$(basename "$script")"
 	for a in "$@"; do printf " '%s'" "$a"; done
 	echo ' "$@"'	# init may add a phase (--systemd: prepare NEWROOT)
 } >"$pay/tests/run"
-printf "FAMFS_VM_NDCTL_ARGS='%s'\nFAMFS_VM_NVDIMM=%s\nFAMFS_VM_NDCTL=%s\nFAMFS_VM_SHARE=%s\nFAMFS_VM_SYSTEMD=%s\n" \
+printf "FAMFS_VM_NDCTL_ARGS='%s'\nFAMFS_VM_NVDIMM=%s\nFAMFS_VM_NDCTL=%s\nFAMFS_VM_SHARE=%s\nFAMFS_VM_SYSTEMD=%s\nFAMFS_VM_FSDEV=%s\n" \
 	"$ndctl_args" "$nvdimm" "$ndctl" "$([ -n "$share" ] && echo 1 || echo 0)" \
-	"$systemd" >"$pay/tests/config"
+	"$systemd" "$([ -n "$modules" ] && echo 0 || echo 1)" >"$pay/tests/config"
 if [ -n "$debs" ]; then
 	mkdir -p "$pay/tests/debs"
 	cp "$debs"/*.deb "$pay/tests/debs/"
