@@ -10,10 +10,16 @@
 #     of a write open to the daemon, so that files can grow; a client's
 #     opens all go to the view, which is what the rows measure.)
 # usage: guest.sh VIEW_ARGS... -- MOUNT_ARGS...
+#        guest.sh --mount-only -- MOUNT_ARGS...   (part 2 alone)
 # The host reads the rows; the exit status says whether both parts ran.
 # shellcheck source=/dev/null # tests/vm/guest/common.sh, beside us in the guest
 . ./common.sh
 
+mount_only=0
+if [ "${1:-}" = --mount-only ]; then
+	mount_only=1
+	shift
+fi
 view_args=""
 while [ $# -gt 0 ] && [ "$1" != -- ]; do
 	view_args="$view_args $1"
@@ -23,10 +29,15 @@ done
 
 bind_to fsdev_dax "$DAX" || { echo "view_bw: bind to fsdev_dax failed"; exit 1; }
 wait_node "$DAX" || { echo "view_bw: no /dev/$DAX after bind"; exit 1; }
-# shellcheck disable=SC2086 # options, split on purpose
-/share/view_bw $view_args "/dev/$DAX" >/share/rows.tsv 2>/share/err
-rc=$?
-sed 's/^/  | /' /share/err
+if [ $mount_only = 1 ]; then
+	: >/share/rows.tsv
+	rc=0
+else
+	# shellcheck disable=SC2086 # options, split on purpose
+	/share/view_bw $view_args "/dev/$DAX" >/share/rows.tsv 2>/share/err
+	rc=$?
+	sed 's/^/  | /' /share/err
+fi
 
 dev=/dev/$DAX
 mnt=/mnt/famfs

@@ -3,17 +3,29 @@
  * mount_bw: in a guest whose device is bound to fsdev_dax and mounted by
  * famfs (files served by FUSE passthrough onto views), a file through the
  * mount against a raw view of the same extents made by this program:
- *   - mmap sequential read and write, 2 MiB blocks;
- *   - read() and write() of 1 MiB blocks (16 MiB per pass: TCG copies slowly);
+ *   - mmap sequential read and write, 2 MiB blocks: whole-file passes,
+ *     alternated ABBA, ratio = median of the per-repetition ratios;
+ *   - read() and write() of 1 MiB blocks: single calls alternated ABBA
+ *     (mount, view, view, mount, ... at the same file offset), ratio =
+ *     median of the per-pair ratios. A call takes tens of ms under TCG,
+ *     the host's scheduling noise comes in bursts of about that length,
+ *     and pairs of adjacent calls see the same burst where 16 MiB passes
+ *     a second apart do not;
  *   - read() and write() of 4 KiB blocks, against a tmpfs file;
  *   - page faults per 2 MiB touched through the mount (getrusage and the
  *     driver's PMD/PTE counters), against the raw view.
- * The two sides of a row are measured alternately (ABBA), and the ratio
- * is the median of the per-repetition ratios. Output: bench.h's rows.
+ * Each mount-vs-view row is followed by a control row: the same method
+ * with a second raw view of the same extents in place of the mount
+ * (A/A), whose distance from 1.0 is what the method yields with no
+ * difference at all. Output: bench.h's rows.
  *
- * usage: mount_bw [-r REPS] [-f FAULT_REPS] FILE DEVICE EXTENTS TMPFS_FILE
+ * usage: mount_bw [-r REPS] [-p PAIRS] [-f FAULT_REPS] [-i]
+ *                 FILE DEVICE EXTENTS TMPFS_FILE
  *   EXTENTS: FILE's extents as OFFSET+LEN,... (bytes, 0x allowed), in
  *   file order, as `famfs getmap` lists them.
+ *   -i: the guest runs under qemu -icount (its clock counts executed
+ *   instructions, so host load does not reach the figures): only the
+ *   read()/write() 1 MiB rows and their controls, ids *.icount.*
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -29,6 +41,7 @@
 
 #define MAX_EXTENTS 256
 #define MAX_REPS 32
+#define MAX_PAIRS 1024
 #define SMALL_BYTES (16 * MIB)
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))	/* covered by each 4 KiB pass */
 
@@ -49,32 +62,48 @@ struct side {
 
 enum copy_op { MMAP_READ, MMAP_WRITE, READ, WRITE };
 
+/* One copy of @block bytes at @pos. */
+static void copy(const struct side *s, enum copy_op op, uint64_t block,
+		 uint64_t pos)
+{
+	switch (op) {
+	case MMAP_READ:
+		memcpy(buf, s->map + pos, block);
+		break;
+	case MMAP_WRITE:
+		memcpy(s->map + pos, buf, block);
+		break;
+	case READ:
+		if (pread(s->fd, buf, block, (off_t)pos) != (ssize_t)block)
+			die("pread");
+		break;
+	case WRITE:
+		if (pwrite(s->fd, buf, block, (off_t)pos) != (ssize_t)block)
+			die("pwrite");
+		break;
+	}
+	/* keep the compiler from dropping copies nobody reads */
+	__asm__ __volatile__("" : : : "memory");
+}
+
+/* One timed copy; seconds. */
+static double copy_once(const struct side *s, enum copy_op op, uint64_t block,
+			uint64_t pos)
+{
+	double t0 = vm_now();
+
+	copy(s, op, block, pos);
+	return vm_now() - t0;
+}
+
 /* One timed pass of @op in @block pieces over @len bytes; MB/s. */
 static double pass(const struct side *s, enum copy_op op, uint64_t block,
 		   uint64_t len)
 {
 	double t0 = vm_now();
 
-	for (uint64_t pos = 0; pos < len; pos += block) {
-		switch (op) {
-		case MMAP_READ:
-			memcpy(buf, s->map + pos, block);
-			break;
-		case MMAP_WRITE:
-			memcpy(s->map + pos, buf, block);
-			break;
-		case READ:
-			if (pread(s->fd, buf, block, (off_t)pos) != (ssize_t)block)
-				die("pread");
-			break;
-		case WRITE:
-			if (pwrite(s->fd, buf, block, (off_t)pos) != (ssize_t)block)
-				die("pwrite");
-			break;
-		}
-		/* keep the compiler from dropping copies nobody reads */
-		__asm__ __volatile__("" : : : "memory");
-	}
+	for (uint64_t pos = 0; pos < len; pos += block)
+		copy(s, op, block, pos);
 	return (double)len / (vm_now() - t0) / 1e6;
 }
 
@@ -83,37 +112,69 @@ static const struct row_spec {
 	const char *what, *size, *text, *goal;
 	enum copy_op op;
 	uint64_t block;
+	bool calls;		/* single calls alternated, not passes */
 } rows[] = {
-	{ "mmap.seq.read", "2M", "mmap seq read", "ratio>=0.98", MMAP_READ, PMD_SIZE_B },
-	{ "mmap.seq.write", "2M", "mmap seq write", "ratio>=0.98", MMAP_WRITE, PMD_SIZE_B },
-	{ "rw.read", "1M", "read()", "ratio>=0.95", READ, MIB },
-	{ "rw.write", "1M", "write()", "ratio>=0.95", WRITE, MIB },
+	{ "mmap.seq.read", "2M", "mmap seq read", "ratio>=0.98", MMAP_READ, PMD_SIZE_B, false },
+	{ "mmap.seq.write", "2M", "mmap seq write", "ratio>=0.98", MMAP_WRITE, PMD_SIZE_B, false },
+	{ "rw.read", "1M", "read()", "ratio>=0.95", READ, MIB, true },
+	{ "rw.write", "1M", "write()", "ratio>=0.95", WRITE, MIB, true },
 	/* small requests: against tmpfs in the same guest */
-	{ "rw.read", "4K", "read()", "ratio>=0.5", READ, PAGE_B },
-	{ "rw.write", "4K", "write()", "ratio>=0.5", WRITE, PAGE_B },
+	{ "rw.read", "4K", "read()", "ratio>=0.5", READ, PAGE_B, false },
+	{ "rw.write", "4K", "write()", "ratio>=0.5", WRITE, PAGE_B, false },
 };
 
-static void compare(const char *id, const char *label, const struct side *a,
-		    const char *b_name, const struct side *b, enum copy_op op,
-		    uint64_t block, uint64_t len, int reps, const char *goal,
-		    const char *note)
+/* How one row is measured, and how its line reads. */
+struct method {
+	int reps;		/* passes per side */
+	int pairs;		/* with calls: call pairs */
+	uint64_t len;		/* bytes per pass; calls sweep them */
+	const char *id, *label, *b_name, *goal, *note;
+};
+
+/*
+ * Side @a against side @b, alternated ABBA: whole passes, or with
+ * @calls single calls at the same offset; MB/s of each side and the
+ * median of the paired ratios.
+ */
+static void compare(const struct side *a, const struct side *b,
+		    enum copy_op op, uint64_t block, bool calls,
+		    const struct method *m)
 {
-	double va[MAX_REPS], vb[MAX_REPS], q[MAX_REPS];
+	static double va[MAX_PAIRS], vb[MAX_PAIRS], q[MAX_PAIRS];
+	int n = calls ? m->pairs : m->reps;
 
-	pass(a, op, block, len);	/* warm both: faults are rows of their own */
-	pass(b, op, block, len);
-	for (int i = 0; i < reps; i++) {
+	/* warm both: faults are rows of their own */
+	if (calls) {
+		copy_once(a, op, block, 0);
+		copy_once(b, op, block, 0);
+	} else {
+		pass(a, op, block, m->len);
+		pass(b, op, block, m->len);
+	}
+	for (int i = 0; i < n; i++) {
 		bool a_first = i % 2 == 0;	/* ABBA */
+		uint64_t pos = (uint64_t)i * block % m->len;
+		double ta = 0, tb = 0;
 
-		if (a_first)
-			va[i] = pass(a, op, block, len);
-		vb[i] = pass(b, op, block, len);
-		if (!a_first)
-			va[i] = pass(a, op, block, len);
+		if (calls) {
+			if (a_first)
+				ta = copy_once(a, op, block, pos);
+			tb = copy_once(b, op, block, pos);
+			if (!a_first)
+				ta = copy_once(a, op, block, pos);
+			va[i] = (double)block / ta / 1e6;
+			vb[i] = (double)block / tb / 1e6;
+		} else {
+			if (a_first)
+				va[i] = pass(a, op, block, m->len);
+			vb[i] = pass(b, op, block, m->len);
+			if (!a_first)
+				va[i] = pass(a, op, block, m->len);
+		}
 		q[i] = va[i] / vb[i];
 	}
-	vm_row(id, label, "MB/s", vm_stat_of(va, reps), b_name,
-	       vm_stat_of(vb, reps), vm_stat_of(q, reps).med, goal, note);
+	vm_row(m->id, m->label, "MB/s", vm_stat_of(va, n), m->b_name,
+	       vm_stat_of(vb, n), vm_stat_of(q, n).med, m->goal, m->note);
 }
 
 /* A side of the fault rows: @arg points at its fd. */
@@ -161,34 +222,66 @@ static uint32_t parse_extents(const char *text, struct fsdev_dax_extent *ext)
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: mount_bw [-r REPS] [-f FAULT_REPS] FILE DEVICE EXTENTS TMPFS_FILE\n");
+		"usage: mount_bw [-r REPS] [-p PAIRS] [-f FAULT_REPS] [-i] FILE DEVICE EXTENTS TMPFS_FILE\n");
 	exit(2);
+}
+
+/* A raw view of @ext made through @dev_fd, mapped whole; its size. */
+static uint64_t raw_view(int dev_fd, struct fsdev_dax_extent *ext,
+			 uint32_t nr_extents, struct side *s)
+{
+	struct fsdev_dax_view_create vc;
+
+	memset(&vc, 0, sizeof(vc));
+	vc.extents_ptr = (uintptr_t)ext;
+	vc.nr_extents = nr_extents;
+	vc.open_flags = O_RDWR | O_CLOEXEC;	/* the write rows write through it */
+	s->fd = ioctl(dev_fd, FSDEV_DAX_IOC_CREATE_VIEW, &vc);
+	if (s->fd < 0)
+		die("FSDEV_DAX_IOC_CREATE_VIEW");
+	s->map = NULL;
+	return vc.size;
+}
+
+static void map_side(struct side *s)
+{
+	s->map = mmap(NULL, file_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		      s->fd, 0);
+	if (s->map == MAP_FAILED)
+		die("mmap");
 }
 
 int main(int argc, char **argv)
 {
 	struct fsdev_dax_extent ext[MAX_EXTENTS];
-	struct fsdev_dax_view_create vc;
-	struct side mount, view, tmpfs;
-	int reps = 9, freps = 5, opt, dev_fd;
+	struct side mount, view, control, tmpfs;
+	int reps = 9, pairs = 64, freps = 5, opt, dev_fd;
+	bool icount = false;
+	uint32_t nr_extents;
 	const char *dev;
 	struct stat st;
-	char note[160], small_note[192];
+	char note[160], calls_note[256];
 
-	while ((opt = getopt(argc, argv, "r:f:")) != -1) {
+	while ((opt = getopt(argc, argv, "r:p:f:i")) != -1) {
 		switch (opt) {
 		case 'r':
 			reps = atoi(optarg);
 			break;
+		case 'p':
+			pairs = atoi(optarg);
+			break;
 		case 'f':
 			freps = atoi(optarg);
+			break;
+		case 'i':
+			icount = true;
 			break;
 		default:
 			usage();
 		}
 	}
 	if (optind + 4 != argc || reps < 1 || reps > MAX_REPS || freps < 1 ||
-	    freps > MAX_REPS)
+	    freps > MAX_REPS || pairs < 1 || pairs > MAX_PAIRS)
 		usage();
 	dev = argv[optind + 1];
 	snprintf(sysdir, sizeof(sysdir), "/sys/bus/dax/devices/%s/fsdev",
@@ -197,6 +290,7 @@ int main(int argc, char **argv)
 	mount.fd = open(argv[optind], O_RDWR | O_CLOEXEC);
 	if (mount.fd < 0 || fstat(mount.fd, &st))
 		die(argv[optind]);
+	mount.map = NULL;
 	file_size = (uint64_t)st.st_size;
 	if (!file_size || file_size % PMD_SIZE_B || file_size < SMALL_BYTES) {
 		errno = EINVAL;
@@ -206,14 +300,9 @@ int main(int argc, char **argv)
 	dev_fd = open(dev, O_RDWR | O_CLOEXEC);
 	if (dev_fd < 0)
 		die(dev);
-	memset(&vc, 0, sizeof(vc));
-	vc.extents_ptr = (uintptr_t)ext;
-	vc.nr_extents = parse_extents(argv[optind + 2], ext);
-	vc.open_flags = O_RDWR | O_CLOEXEC;	/* the write rows write through it */
-	view.fd = ioctl(dev_fd, FSDEV_DAX_IOC_CREATE_VIEW, &vc);
-	if (view.fd < 0)
-		die("FSDEV_DAX_IOC_CREATE_VIEW");
-	if (vc.size != file_size) {
+	nr_extents = parse_extents(argv[optind + 2], ext);
+	if (raw_view(dev_fd, ext, nr_extents, &view) != file_size ||
+	    raw_view(dev_fd, ext, nr_extents, &control) != file_size) {
 		errno = EINVAL;
 		die("the extents do not add up to the file's size");
 	}
@@ -235,42 +324,73 @@ int main(int argc, char **argv)
 			die("tmpfs write");
 
 	/* faults first: the bandwidth passes leave PMDs behind */
-	vm_fault_rows(sysdir, "vm.mount.faults", "through the mount: ",
-		      "raw view mmap", touch, &mount.fd, &view.fd, file_size,
-		      freps, "fresh mappings of the whole file");
+	if (!icount)
+		vm_fault_rows(sysdir, "vm.mount.faults", "through the mount: ",
+			      "raw view mmap", touch, &mount.fd, &view.fd,
+			      file_size, freps,
+			      "fresh mappings of the whole file");
 
-	mount.map = mmap(NULL, file_size, PROT_READ | PROT_WRITE, MAP_SHARED,
-			 mount.fd, 0);
-	view.map = mmap(NULL, file_size, PROT_READ | PROT_WRITE, MAP_SHARED,
-			view.fd, 0);
-	if (mount.map == MAP_FAILED || view.map == MAP_FAILED)
-		die("mmap");
+	map_side(&mount);
+	map_side(&view);
+	map_side(&control);
 	snprintf(note, sizeof(note), "%llu MiB file, %u extent(s), client mount; own raw view",
-		 (unsigned long long)(file_size >> 20), vc.nr_extents);
-	snprintf(small_note, sizeof(small_note), "16 MiB per pass; %s", note);
+		 (unsigned long long)(file_size >> 20), nr_extents);
+	snprintf(calls_note, sizeof(calls_note),
+		 "%d call pairs over 16 MiB%s; %s", pairs,
+		 icount ? ", qemu -icount guest (clock = instructions)" : "",
+		 note);
 	for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
 		const struct row_spec *r = &rows[i];
 		bool small = r->block == PAGE_B;
-		/*
-		 * read()/write() copy at tens of MB/s under TCG: whole-file
-		 * passes of them would outlast the guest's time limit
-		 */
 		bool mapped = r->op == MMAP_READ || r->op == MMAP_WRITE;
-		char id[64], label[128];
+		const char *clock = icount ? ", instruction clock" : "";
+		char id[96], label[160], control_id[96], control_label[160];
+		struct method m = {
+			.reps = reps,
+			.pairs = pairs,
+			/*
+			 * read()/write() copy at tens of MB/s under TCG:
+			 * whole-file passes of them would outlast the
+			 * guest's time limit
+			 */
+			.len = mapped ? file_size : SMALL_BYTES,
+			.id = id,
+			.label = label,
+			.b_name = small ? "tmpfs" : "raw view",
+			.goal = r->goal,
+			.note = small ? "16 MiB per pass; tmpfs file in the same guest" :
+				r->calls ? calls_note : note,
+		};
 
-		snprintf(id, sizeof(id), "vm.mount.%s.%s", r->what, r->size);
+		if (icount && !r->calls)
+			continue;
+		snprintf(id, sizeof(id), "vm.mount.%s%s.%s",
+			 icount ? "icount." : "", r->what, r->size);
 		snprintf(label, sizeof(label),
-			 "through the mount: %s, %s blocks (TCG)", r->text,
-			 r->size);
-		compare(id, label, &mount, small ? "tmpfs" : "raw view",
-			small ? &tmpfs : &view, r->op, r->block,
-			mapped ? file_size : SMALL_BYTES, reps, r->goal,
-			small ? "16 MiB per pass; tmpfs file in the same guest" :
-			mapped ? note : small_note);
+			 "through the mount: %s, %s blocks (TCG%s)", r->text,
+			 r->size, clock);
+		compare(&mount, small ? &tmpfs : &view, r->op, r->block,
+			r->calls, &m);
+		if (small)
+			continue;
+		/* A/A: a second raw view in the mount's place */
+		snprintf(control_id, sizeof(control_id),
+			 "vm.mount.%scontrol.%s.%s", icount ? "icount." : "",
+			 r->what, r->size);
+		snprintf(control_label, sizeof(control_label),
+			 "control: 2nd raw view %s, %s blocks (TCG%s)",
+			 r->text, r->size, clock);
+		m.id = control_id;
+		m.label = control_label;
+		m.goal = "-";
+		m.note = "A/A: two raw views of the file's extents, measured as the row above";
+		compare(&control, &view, r->op, r->block, r->calls, &m);
 	}
 	munmap(mount.map, file_size);
 	munmap(view.map, file_size);
+	munmap(control.map, file_size);
 	close(tmpfs.fd);
+	close(control.fd);
 	close(view.fd);
 	close(dev_fd);
 	close(mount.fd);

@@ -25,6 +25,9 @@
 #   --kmod FILE       this fsdev_dax.ko instead of kmod/build.sh's
 #   --modules DIR     no fsdev_dax.ko at boot: DIR (what DKMS installed in
 #                     /lib/modules/KVER) is in /tests/modules for the guest
+#   --icount          the guest's clock counts executed instructions (1 ns
+#                     each; qemu -icount, one TCG thread for both CPUs):
+#                     timings inside it do not depend on the host's load
 # env: FSDEV_CACHE (default /var/cache/famfs-vm) holds the built artefacts.
 set -eu
 
@@ -44,6 +47,7 @@ systemd=0
 debs=""
 kmod_file=""
 modules=""
+accel="-accel tcg,thread=multi"
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -60,6 +64,7 @@ while [ $# -gt 0 ]; do
 	--debs) debs=$2; shift 2 ;;
 	--kmod) kmod_file=$2; shift 2 ;;
 	--modules) modules=$2; shift 2 ;;
+	--icount) accel="-accel tcg,thread=single -icount shift=0,sleep=off"; shift ;;
 	--) shift; break ;;
 	-*) echo "run-vm: unknown option $1" >&2; exit 2 ;;
 	*) break ;;
@@ -186,8 +191,9 @@ log=$work/console.log
 boot() {
 	start=$(date +%s)
 	status=""
+	# shellcheck disable=SC2086 # $accel: options, split on purpose
 	qemu-system-x86_64 \
-		-machine pc,nvdimm=on -accel tcg,thread=multi -cpu max -smp 2 \
+		-machine pc,nvdimm=on $accel -cpu max -smp 2 \
 		-m 1G,slots=2,maxmem=8G "$@" \
 		-device virtio-rng-pci \
 		-kernel "/boot/vmlinuz-$kver" -initrd "$work/initrd" \
