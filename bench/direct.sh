@@ -4,7 +4,7 @@
 # Rows of sections 1 and 3 for mappings made through a mount, sourced by
 # bench/run.sh, which provides what it uses: step, skip, log,
 # mount_famfs, unmount, $famfs, $mkfs, $bin, $dev, $work, $mnt_base,
-# $mmap_size, $mmap_args, $fault_size, $reps.
+# $mmap_size, $mmap_args, $direct_size, $direct_args, $fault_size, $reps.
 #
 # A program's mmap(2) of a file in the mount, as it is made under
 # `famfs run` (the preload library's direct mapping of the device)
@@ -27,7 +27,7 @@ direct_fault_skips() {
 
 direct_section() {
 	local mp=$mnt_base/direct file huge mb
-	mb=${mmap_size%M}
+	mb=${direct_size%M}
 
 	log "famfs mount $dev $mp (mappings through the mount)"
 	if mount_famfs "$dev" "$mp" 2>"$work/why"; then
@@ -35,7 +35,7 @@ direct_section() {
 		dd if=/dev/zero of="$file" bs=1M count="$mb" status=none
 		step mmap.preload "mmap() under famfs run vs raw device mmap" \
 			"$famfs" run "$bin/mmap_bw" -f "$file" -m direct \
-			-s "$mmap_size" "${mmap_args[@]}" -i mmap.preload "$dev"
+			-s "$direct_size" "${direct_args[@]}" -i mmap.preload "$dev"
 		step mmap.pagecache "mmap() through the mount (page cache)" \
 			"$bin/mmap_bw" -f "$file" -m pagecache -p seq \
 			-s "$mmap_size" "${mmap_args[@]}" -i mmap.pagecache "$dev"
