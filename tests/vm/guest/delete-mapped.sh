@@ -13,25 +13,9 @@
 # usage: delete-mapped.sh master|client
 . ./common.sh
 . ./famfs-common.sh
-role=$1
-dev=/dev/$DAX
-mnt=/mnt/famfs
-S=/share
-WAIT=1200	# tenths of a second to wait for the other host
-
-famfs_env "$role"
-expect "dax0.0 bound to device_dax" [ "$(driver_of "$DAX")" = device_dax ]
-expect "device node" wait_node "$DAX"
-mkdir -p $mnt
-
-# Both hosts map device memory directly: fsdev_dax views, passthrough.
-mount_fsdev() { # mount_fsdev [MOUNT OPTION...]
-	expect "famfs daxmode famfs" famfs daxmode "$dev" famfs
-	expect "device node back" wait_node "$DAX"
-	expect "famfs mount $* on fsdev_dax" run_log /tmp/mount.out \
-		famfs mount "$@" "$dev" $mnt
-	expect "mount: passthrough" grep -q ": passthrough:" /tmp/mount.out
-}
+# Both hosts map device memory directly: fsdev_dax views, passthrough
+# (mount_fsdev).
+two_hosts_start "$1"	# sets role, dev, mnt, S, WAIT
 
 extents() { # extents FILE: its "offset length" lines (getmap)
 	famfs getmap "$1" | awk '/ offset 0x/ { print $3, $5 }'

@@ -78,6 +78,31 @@ await() { # await MARKER: wait for the other host; fail (and give up) if it neve
 	return 1
 }
 
+# two_hosts_start master|client: the start both guests of a two-host test
+# (two-hosts.sh, delete-mapped.sh) share: the device, mount point, marker
+# directory and wait, this guest's identity, the devdax node ready.
+two_hosts_start() {
+	role=$1
+	dev=/dev/$DAX
+	mnt=/mnt/famfs
+	S=/share
+	WAIT=1200	# tenths of a second to wait for the other host
+	famfs_env "$role"
+	expect "dax0.0 bound to device_dax" [ "$(driver_of "$DAX")" = device_dax ]
+	expect "device node" wait_node "$DAX"
+	mkdir -p $mnt
+}
+
+# mount_fsdev [MOUNT OPTION...]: rebind $dev to fsdev_dax and mount it
+# there, files served by passthrough onto views.
+mount_fsdev() {
+	expect "famfs daxmode famfs ($role)" famfs daxmode "$dev" famfs
+	expect "device node back ($role)" wait_node "$DAX"
+	expect "famfs mount $* on fsdev_dax ($role)" run_log /tmp/mount.out \
+		famfs mount "$@" "$dev" $mnt
+	expect "$role mount: passthrough" grep -q ": passthrough:" /tmp/mount.out
+}
+
 is_mounted() { grep -q " $1 .* fuse.famfs " /proc/self/mountinfo; }
 not_mounted() { ! is_mounted "$1"; }
 no_daemon() { ! pidof famfs_fused >/dev/null; }

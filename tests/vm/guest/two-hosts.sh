@@ -20,20 +20,11 @@
 # usage: two-hosts.sh master|client
 . ./common.sh
 . ./famfs-common.sh
-role=$1
-dev=/dev/$DAX
-mnt=/mnt/famfs
-S=/share
-WAIT=1200	# tenths of a second to wait for the other host
-
-famfs_env "$role"
-expect "dax0.0 bound to device_dax" [ "$(driver_of "$DAX")" = device_dax ]
-expect "device node" wait_node "$DAX"
+two_hosts_start "$1"	# sets role, dev, mnt, S, WAIT
 ndctl list -N >/tmp/ns.json 2>&1
 cat /tmp/ns.json
 expect "devdax namespace with struct pages in RAM (-M mem)" \
 	sh -c 'grep -q "\"mode\":\"devdax\"" /tmp/ns.json && grep -q "\"map\":\"mem\"" /tmp/ns.json'
-mkdir -p $mnt
 
 master() {
 	signal master.started
@@ -77,11 +68,7 @@ master() {
 }
 
 master_passthrough() {
-	expect "famfs daxmode famfs (master)" famfs daxmode "$dev" famfs
-	expect "device node back (master)" wait_node "$DAX"
-	expect "famfs mount on fsdev_dax (master)" run_log /tmp/mount.out \
-		famfs mount "$dev" $mnt
-	expect "master mount: passthrough" grep -q ": passthrough:" /tmp/mount.out
+	mount_fsdev
 	expect "creat F (8 MiB)" famfs creat -s 8M -S 5 $mnt/F
 	dd if=/dev/urandom of=/tmp/W bs=1M count=2 2>/dev/null
 	(cd /tmp && sha256sum W) | sed 's#  W#  ./W#' >$S/W.sums
@@ -147,11 +134,7 @@ client() {
 
 client_passthrough() {
 	await map.ready || return
-	expect "famfs daxmode famfs (client)" famfs daxmode "$dev" famfs
-	expect "device node back (client)" wait_node "$DAX"
-	expect "famfs mount -o ro on fsdev_dax (client)" run_log /tmp/mount.out \
-		famfs mount -o ro "$dev" $mnt
-	expect "client mount: passthrough" grep -q ": passthrough:" /tmp/mount.out
+	mount_fsdev -o ro
 	expect "F served by passthrough" \
 		sh -c "famfs stat $mnt/F | grep -qx '  Served: passthrough'"
 	expect "F verifies on the client" famfs verify -f $mnt/F -S 5
