@@ -17,12 +17,17 @@
 #include "bench.h"
 #include "famfs.h"
 
-double bench_now(void)
+double bench_clock(clockid_t clock)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(clock, &ts);
 	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+double bench_now(void)
+{
+	return bench_clock(CLOCK_MONOTONIC);
 }
 
 static int cmp_double(const void *a, const void *b)

@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "famfs.h"
 
@@ -26,6 +27,8 @@ struct bench_stat {
 	double max;
 };
 
+/* Seconds on @clock (clock_gettime's clock ids). */
+double bench_clock(clockid_t clock);
 /* Seconds on CLOCK_MONOTONIC. */
 double bench_now(void);
 

@@ -104,12 +104,8 @@ static bool cpu_time;
 
 static double pass_clock(int nthreads)
 {
-	struct timespec ts;
-
-	if (!cpu_time || nthreads > 1)
-		return bench_now();
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return ts.tv_sec + ts.tv_nsec * 1e-9;
+	return bench_clock(cpu_time && nthreads == 1 ?
+			   CLOCK_THREAD_CPUTIME_ID : CLOCK_MONOTONIC);
 }
 
 /* One timed pass over all blocks with @nthreads workers; returns MB/s. */
