@@ -478,7 +478,9 @@ int famfs_set_attr(struct famfs_fs *fs, uint64_t ino,
  * reused only once no host holds it (famfs_reclaim()).
  * famfs_rename() takes FAMFS_RENAME_* flags (-EEXIST, -EINVAL for a
  * directory into its own subtree, -ENOTEMPTY, -EISDIR, -ENOTDIR; -EBUSY
- * when either name is a pending file: commit it first).
+ * when either name is a pending file: commit it first; -ENAMETOOLONG
+ * when a node below a moved directory would get a path longer than
+ * FAMFS_PATH_MAX bytes).
  * famfs_symlink(): targets of 1 to FAMFS_SYMLINK_MAX bytes.
  * famfs_readlink() copies the target (NUL terminated, truncated to fit)
  * and returns its length; -EINVAL for a node that is not a link.

@@ -184,6 +184,12 @@ int ns_move(struct namespace *ns, struct node *n, struct node *parent,
 void ns_exchange(struct namespace *ns, struct node *a, struct node *b);
 /* Is @n @dir or below it? */
 bool ns_is_within(const struct node *n, const struct node *dir);
+/*
+ * The longest path below directory @top, counted from the end of @top's
+ * own path ("/a/b" is 4 bytes); 0 for anything else or an empty
+ * directory. Stops as soon as the answer exceeds @limit.
+ */
+size_t ns_longest_below(const struct node *top, size_t limit);
 /* Holds on a node (this host has it open); unlinked nodes free at 0. */
 void ns_hold(struct namespace *ns, struct node *n);
 void ns_unhold(struct namespace *ns, struct node *n);

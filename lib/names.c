@@ -104,6 +104,18 @@ out:
 	return rc;
 }
 
+/*
+ * Would moving @n from a path of @from bytes to one of @to bytes leave a
+ * node below it with a path longer than an entry can name (famfs(5))?
+ * Nothing could delete or change that node afterwards. A move that does
+ * not lengthen paths is never refused: it can only help.
+ */
+static bool moves_too_deep(const struct node *n, size_t from, size_t to)
+{
+	return to > from &&
+	       to + ns_longest_below(n, FAMFS_PATH_MAX - to) > FAMFS_PATH_MAX;
+}
+
 int famfs_rename(struct famfs_fs *fs, uint64_t parent_ino, const char *name,
 		 uint64_t newparent_ino, const char *newname, uint32_t flags)
 {
@@ -137,6 +149,11 @@ int famfs_rename(struct famfs_fs *fs, uint64_t parent_ino, const char *name,
 	rc = -EBUSY;
 	if (n->state == FAMFS_NODE_PENDING ||
 	    (d && d->state == FAMFS_NODE_PENDING))
+		goto out;
+	rc = -ENAMETOOLONG;
+	if (moves_too_deep(n, strlen(path), strlen(new_path)) ||
+	    (d && (flags & FAMFS_RENAME_EXCHANGE) &&
+	     moves_too_deep(d, strlen(new_path), strlen(path))))
 		goto out;
 	memset(&r, 0, sizeof(r));
 	r.type = FAMFS_LOG_RENAME;

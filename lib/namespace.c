@@ -389,6 +389,40 @@ bool ns_is_within(const struct node *n, const struct node *dir)
 	}
 }
 
+size_t ns_longest_below(const struct node *top, size_t limit)
+{
+	const struct node *dir = top;
+	size_t len = 0, longest = 0;
+	uint64_t cookie = 0;
+
+	if (top->type != FAMFS_NODE_DIR)
+		return 0;
+	/* depth first through the parent links: no stack to size */
+	for (;;) {
+		const struct node *child = ns_next_child(dir, &cookie);
+
+		if (child) {
+			len += 1 + child->name_len;
+			if (len > longest)
+				longest = len;
+			if (longest > limit)
+				return longest;
+			if (child->type == FAMFS_NODE_DIR) {
+				dir = child;
+				cookie = 0;
+			} else {
+				len -= 1 + child->name_len;
+			}
+			continue;
+		}
+		if (dir == top)
+			return longest;
+		cookie = dir->dir_cookie;
+		len -= 1 + dir->name_len;
+		dir = dir->parent;
+	}
+}
+
 void ns_hold(struct namespace *ns, struct node *n)
 {
 	if (n->holds++)

@@ -70,6 +70,96 @@ static void test_names(void)
 	unlink(dev);
 }
 
+/* Last entry's sequence number: a refused change appends nothing. */
+static uint64_t last_seq(struct famfs_fs *fs)
+{
+	return fs->last_seq;
+}
+
+/*
+ * A rename may not leave a node with a path over 4095 bytes: no entry
+ * could name it, so nothing could ever delete or change it. "t", then 20
+ * directories of 200 bytes (4021 bytes), then a pending file of 73
+ * bytes: 4095 exactly, the deepest node a pending one.
+ */
+static void test_deep_rename(void)
+{
+	char *dev = make_famfs("deep", 32 * MiB, 0);
+	char name[201], leaf[74], path[FAMFS_PATH_MAX + 1];
+	struct famfs_stat t, c1, o, ab, st, leaf_st;
+	struct famfs_log_record r;
+	struct famfs_fs *fs;
+	uint64_t parent, seq;
+	const char *why;
+
+	be_master();
+	famfs_fs_open(dev, FAMFS_OPEN_RDWR, NULL, &fs);
+	memset(name, 'p', 200);
+	name[200] = '\0';
+	memset(leaf, 'f', 73);
+	leaf[73] = '\0';
+	famfs_mkdir(fs, 1, "t", 0755, 0, 0, &t);
+	famfs_mkdir(fs, t.ino, name, 0755, 0, 0, &c1);
+	parent = c1.ino;
+	for (int i = 1; i < 20; i++) {
+		famfs_mkdir(fs, parent, name, 0755, 0, 0, &st);
+		parent = st.ino;
+	}
+	CHECK_RC(famfs_pending_create(fs, parent, leaf, 0644, 0, 0, &leaf_st),
+		 0, "a pending file at exactly 4095 bytes");
+	famfs_mkdir(fs, 1, "o", 0755, 0, 0, &o);
+	famfs_mkdir(fs, o.ino, name, 0755, 0, 0, &st);
+	famfs_mkdir(fs, 1, "ab", 0755, 0, 0, &ab);
+	seq = last_seq(fs);
+
+	CHECK_RC(famfs_rename(fs, 1, "t", 1, "tt", 0), -ENAMETOOLONG,
+		 "one byte longer: a node below would pass 4095 bytes");
+	CHECK_RC(famfs_rename(fs, 1, "t", st.ino, "t", 0), -ENAMETOOLONG,
+		 "under a deeper directory: refused");
+	CHECK_RC(famfs_rename(fs, t.ino, name, st.ino, name, 0),
+		 -ENAMETOOLONG, "a deep directory under another: refused");
+	CHECK_RC(famfs_rename(fs, 1, "t", 1, "ab", FAMFS_RENAME_EXCHANGE),
+		 -ENAMETOOLONG, "exchange moving the deep tree: refused");
+	CHECK_RC(famfs_rename(fs, 1, "ab", 1, "t", FAMFS_RENAME_EXCHANGE),
+		 -ENAMETOOLONG, "the same with the names the other way");
+	CHECK(last_seq(fs) == seq, "nothing logged");
+	CHECK(famfs_path_of(fs, c1.ino, path, sizeof(path)) == 0 &&
+		      !strcmp(path + 2, name) && !strncmp(path, "t/", 2),
+	      "nothing moved");
+	CHECK_RC(famfs_rename(fs, 1, "t", 1, "u", 0), 0,
+		 "the same length is fine");
+	CHECK_RC(famfs_rename(fs, 1, "u", 1, "t", 0), 0, "and back");
+	CHECK_RC(famfs_rename(fs, t.ino, name, 1, "x", 0), 0,
+		 "shorter is fine");
+	CHECK_RC(famfs_rename(fs, 1, "x", t.ino, name, 0), 0, "and back");
+
+	/* a log from elsewhere may hold such a rename: replay keeps it */
+	memset(&r, 0, sizeof(r));
+	r.type = FAMFS_LOG_RENAME;
+	r.path = "t";
+	r.new_path = "ttt";
+	CHECK(log_append(fs, &r) == 0 && replay_apply(fs, &r, &why) == 0,
+	      "a rename past the limit logged without the check is applied");
+	CHECK_RC(famfs_pending_commit(fs, leaf_st.ino), -ENAMETOOLONG,
+		 "(what the check prevents: the file below cannot commit)");
+	CHECK_RC(famfs_rename(fs, 1, "ttt", 1, "tt", 0), 0,
+		 "shorter but still too long: not refused, it only helps");
+	CHECK_RC(famfs_rename(fs, 1, "tt", 1, "t", 0), 0,
+		 "back within the limit");
+	CHECK_RC(famfs_pending_commit(fs, leaf_st.ino), 0,
+		 "then the file commits at 4095 bytes");
+	famfs_path_of(fs, leaf_st.ino, path, sizeof(path));
+	famfs_fs_close(fs);
+
+	famfs_fs_open(dev, FAMFS_OPEN_RDONLY, NULL, &fs);
+	CHECK(strlen(path) == FAMFS_PATH_MAX &&
+		      famfs_resolve(fs, path, &st) == 0 &&
+		      st.type == FAMFS_NODE_FILE,
+	      "the log replays to the same tree");
+	famfs_fs_close(fs);
+	unlink(dev);
+}
+
 static void test_lookup_readdir(void)
 {
 	char *dev = make_famfs("rd", 32 * MiB, 0);
@@ -170,6 +260,7 @@ static void test_roles(void)
 int main(void)
 {
 	test_names();
+	test_deep_rename();
 	test_lookup_readdir();
 	test_roles();
 	return tap_done();
