@@ -29,6 +29,12 @@
  *                          of the same open must still give those bytes
  *                          (another host deleted FILE and filled the
  *                          device meanwhile); then unmap and close
+ *   pending FILE SIZE READY GO
+ *                          create FILE and size it with ftruncate() (it
+ *                          is pending: written, not committed), create
+ *                          READY, wait for GO, close it and print what
+ *                          close() returned ("pending: close OK", "...
+ *                          EIO" or another error's text)
  *   tail FILE              FILE's size is not a page multiple: read()
  *                          gives exactly its bytes and then end of file,
  *                          and a mapping of its last page holds the same
@@ -362,6 +368,26 @@ static int cmd_hold(const char *path, const char *ready, const char *go)
 	return 0;
 }
 
+static int cmd_pending(const char *path, long size, const char *ready,
+		       const char *go)
+{
+	int fd = open(path, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0644);
+
+	if (fd < 0)
+		die(path);
+	if (ftruncate(fd, size))
+		die("ftruncate");
+	touch_file(ready);
+	wait_file(go);
+	/* the commit happens here: its refusal is close()'s error */
+	if (close(fd))
+		printf("pending: close %s\n",
+		       errno == EIO ? "EIO" : strerror(errno));
+	else
+		printf("pending: close OK\n");
+	return 0;
+}
+
 /* The first offset where @a and @b differ, or @len. */
 static size_t first_difference(const volatile char *a, const char *b,
 			       size_t len)
@@ -458,6 +484,8 @@ int main(int argc, char **argv)
 		return cmd_hold(argv[2], argv[3], argv[4]);
 	if (argc == 5 && !strcmp(argv[1], "same"))
 		return cmd_same(argv[2], argv[3], argv[4]);
+	if (argc == 6 && !strcmp(argv[1], "pending"))
+		return cmd_pending(argv[2], atol(argv[3]), argv[4], argv[5]);
 	if (argc == 3 && !strcmp(argv[1], "tail"))
 		return cmd_tail(argv[2]);
 	fprintf(stderr, "usage: see the top of fsdev-through-mount.c\n");

@@ -205,6 +205,34 @@ expect "A opens by passthrough" served_as "passthrough -" $mnt/A
 expect "verify A by passthrough" famfs verify -f $mnt/A -S 11
 exec 7<&-
 
+# ---- poison under a file still being written ----
+# D is created and sized (pending: not in the log yet) and held open when
+# a page of it goes bad. Every host would refuse an entry giving D that
+# page, so D's commit is refused: its close() fails with EIO, D is
+# dropped, and the daemon says why in one line. D takes the two units
+# after C's (first fit; the hit line below proves it).
+fsdev-through-mount pending $mnt/D 4194304 /tmp/D.ready /tmp/D.go >/tmp/D.out &
+pending_pid=$!
+expect "D created and sized, held open" wait_for 100 [ -e /tmp/D.ready ]
+pending_now() { serving "$1" | grep -q " pending "; }
+expect "D is pending" pending_now $mnt/D
+dpos=$((0x3000))
+dpoff=$((cext + 4 * 1048576 + dpos))
+expect "inject into pending D at device offset $(printf %#x $dpoff)" \
+	fsdev-hwpoison $dev $dpoff
+want=$(printf "memory poison at device offset %#x (+0x1000) hits $mnt/D at file offset %#x" $dpoff $dpos)
+expect "daemon log names D and the file offset" wait_for 50 grep -qF "$want" $log
+touch /tmp/D.go
+wait $pending_pid
+cat /tmp/D.out | sed 's/^/  | /'
+expect "D's close() fails with EIO" grep -qx "pending: close EIO" /tmp/D.out
+want=$(printf "D: commit failed, file dropped: its memory at device offset %#x was marked poisoned while it was written" $dpoff)
+expect "daemon log says why D was dropped" grep -qF "$want" $log
+grep "commit failed" $log | sed 's/^/  | /'
+expect "... in one line" [ "$(grep -c "commit failed" $log)" = 1 ]
+expect "D is gone" [ ! -e $mnt/D ]
+expect "A still reads back whole after D" cmp $mnt/A /tmp/A.ref
+
 expect "famfs umount" famfs umount $mnt
 expect "daemon gone" wait_for 50 no_daemon
 expect "holder released on exit" wait_for 30 [ "$(cat $sysfs/holder)" = 0 ]
@@ -213,14 +241,18 @@ expect "famfs daxmode $dev devdax" famfs daxmode $dev devdax
 expect "bound to device_dax again" [ "$(driver_of "$DAX")" = device_dax ]
 expect "reports devdax mode" [ "$(famfs daxmode $dev)" = devdax ]
 
-# The master recorded both ranges in the log: they outlive the mount and
-# need no driver events. Under device_dax (routing off) a new mount still
-# refuses B's poisoned page, which would otherwise kill the daemon.
+# The master recorded every range in the log (B, free space, C, D's):
+# they outlive the mount and need no driver events. Under device_dax
+# (routing off) a new mount still refuses B's poisoned page, which would
+# otherwise kill the daemon.
+famfs fsck $dev | grep poisoned | sed 's/^/  | /'
 expect "fsck reports the recorded poison" \
-	sh -c "famfs fsck $dev | grep -q 'poisoned: *3 ranges'"
+	sh -c "famfs fsck $dev | grep -q 'poisoned: *4 ranges'"
 expect "famfs mount again (device_dax)" famfs mount $dev $mnt
 expect ".meta/.poison lists B from the log" \
 	grep -qxF "$(printf "%#x 0x1000 /B %#x" $poff $fpos)" $mnt/.meta/.poison
+expect ".meta/.poison lists dropped D's page as free" \
+	grep -qxF "$(printf "%#x 0x1000 <free> -" $dpoff)" $mnt/.meta/.poison
 expect "B's poisoned page still gives EIO" \
 	fails_with_eio dd if=$mnt/B of=/tmp/page bs=4096 skip=$page count=1
 expect "B after the poisoned page still reads" \
