@@ -64,6 +64,14 @@ ENOTDIR      fsop   rmdir     @M/f
 ENOTEMPTY    fsop   rmdir     @M/d
 ENOTEMPTY    fsop   rmdir     @M/full
 ENAMETOOLONG fsop   rmdir     @M/@LONG
+# issue 9: every lookup of a name over 255 bytes, on master and client
+ENAMETOOLONG fsop   stat      @M/@LONG
+ENAMETOOLONG fsop   chmod     @M/@LONG 644
+ENAMETOOLONG fsop   chown     @M/@LONG 0 0
+ENAMETOOLONG fsop   mkfifo    @M/@LONG
+ENAMETOOLONG fsop   mkdir     @M/@LONG
+ENAMETOOLONG fsop   creat     @M/@LONG
+ENAMETOOLONG fsop   stat      @C/@LONG
 ENOENT       fsop   rename    @M/missing @M/x
 EINVAL       fsop   rename    @M/d @M/d/sub/x
 EINVAL       fsop   rename    @M/d @M/d/sub/deep/x
