@@ -274,6 +274,12 @@ int pack_check_free(const struct allocator *a, uint64_t off, uint64_t len,
 		    const char **why);
 /* Give the (checked) pages to @owner; a free unit becomes packed. */
 int pack_mark(struct allocator *a, uint64_t off, uint64_t len, uint32_t owner);
+/*
+ * Give the free pages of [off, off+len) (inside one unit) to @owner,
+ * leaving taken ones as they are: one pass over the unit's page table.
+ */
+int pack_mark_free(struct allocator *a, uint64_t off, uint64_t len,
+		   uint32_t owner);
 /* Free the pages; the unit goes back to the bitmap when it empties. */
 void pack_clear(struct allocator *a, uint64_t off, uint64_t len);
 /* Give pages that already have an owner to another one (poison). */

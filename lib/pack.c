@@ -217,6 +217,34 @@ int pack_mark(struct allocator *a, uint64_t off, uint64_t len, uint32_t owner)
 	return 0;
 }
 
+int pack_mark_free(struct allocator *a, uint64_t off, uint64_t len,
+		   uint32_t owner)
+{
+	struct packed_unit *p = packed_at(a, off);
+	uint32_t first = (uint32_t)(off % a->unit / a->page);
+	uint32_t count = (uint32_t)(len / a->page), given = 0;
+
+	if (!p)
+		return pack_mark(a, off, len, owner);	/* every page is free */
+	/* a whole-device poison range reaches every unit, again and again */
+	if (p->used == a->pages_per_unit)
+		return 0;
+	for (uint32_t i = first; i < first + count; i++) {
+		if (p->owner[i])
+			continue;
+		p->owner[i] = owner;
+		given++;
+	}
+	if (!given)
+		return 0;
+	p->used += given;
+	a->packed_pages += given;
+	if (owner == BAD_OWNER)
+		a->packed_bad_pages += given;
+	recount_largest(a, p);
+	return 0;
+}
+
 void pack_retag(struct allocator *a, uint64_t off, uint64_t len,
 		uint32_t owner)
 {

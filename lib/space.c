@@ -121,72 +121,46 @@ static bool bad_covers(const struct famfs_fs *fs, uint64_t off, uint64_t len)
 	       off + len <= fs->bad[i].offset + fs->bad[i].len;
 }
 
-/* Pages of a unit marked poisoned, gathered into runs for pack_mark. */
-struct bad_run {
-	uint64_t start, len;
-};
-
-static int bad_run_add(struct allocator *a, struct bad_run *run, uint64_t off)
-{
-	int rc = 0;
-
-	if (run->len && run->start + run->len == off) {
-		run->len += a->page;
-		return 0;
-	}
-	if (run->len)
-		rc = pack_mark(a, run->start, run->len, BAD_OWNER);
-	run->start = off;
-	run->len = a->page;
-	return rc;
-}
-
 /*
  * Hold the poisoned free pages of unit @unit out, a free or packed unit
- * (a free one becomes packed; on version 1 a free one is held whole).
+ * (a free one becomes packed; on version 1, or poisoned whole, a free
+ * one is held whole).
  */
 static int take_bad_unit(struct famfs_fs *fs, uint64_t unit)
 {
 	struct allocator *a = &fs->alloc;
 	uint64_t base = unit * a->unit, end = base + a->unit;
-	uint64_t next = base;	/* pages below were looked at */
-	struct bad_run run = { 0, 0 };
 	int rc;
 
-	if (!pack_enabled(a)) {
-		if (alloc_unit_free(a, unit)) {
-			alloc_mark(a, base, a->unit, BAD_OWNER);
-			a->bad_units++;
-		}
+	/*
+	 * A wholly poisoned unit needs no page table (2 KiB per unit: a log
+	 * may poison the whole device).
+	 */
+	if (alloc_unit_free(a, unit) &&
+	    (!pack_enabled(a) || bad_covers(fs, base, a->unit))) {
+		alloc_mark(a, base, a->unit, BAD_OWNER);
+		a->bad_units++;
 		return 0;
 	}
+	if (!pack_enabled(a))
+		return 0;
 	/*
-	 * One pack_mark per run of free poisoned pages, not per page: each
-	 * call rescans the unit's pages, and a log may poison the whole
-	 * device. Only the pages of the ranges that reach into the unit are
-	 * looked at (a hostile log may hold thousands of ranges).
+	 * Only the ranges that reach into the unit are looked at (a hostile
+	 * log may hold thousands), each page of them once, in the page
+	 * table itself: a log may poison the whole device.
 	 */
-	if (alloc_unit_free(a, unit) && bad_covers(fs, base, a->unit))
-		return pack_mark(a, base, a->unit, BAD_OWNER);
 	for (size_t i = bad_first(fs, base);
 	     i < fs->nbad && fs->bad[i].offset < end; i++) {
 		uint64_t from = fs->bad[i].offset / a->page * a->page;
 		uint64_t to = fs->bad[i].offset + fs->bad[i].len;
 
-		from = from > next ? from : next;
-		to = to < end ? to : end;
-		for (uint64_t off = from; off < to; off += a->page) {
-			if (pack_owner(a, off))
-				continue;
-			rc = bad_run_add(a, &run, off);
-			if (rc)
-				return rc;
-		}
-		/* two ranges may share a page: look at it once */
-		if (to > next)
-			next = (to + a->page - 1) / a->page * a->page;
+		from = from > base ? from : base;
+		to = to < end ? (to + a->page - 1) / a->page * a->page : end;
+		rc = pack_mark_free(a, from, to - from, BAD_OWNER);
+		if (rc)
+			return rc;
 	}
-	return run.len ? pack_mark(a, run.start, run.len, BAD_OWNER) : 0;
+	return 0;
 }
 
 int space_take_bad(struct famfs_fs *fs, uint64_t off, uint64_t len)
