@@ -684,12 +684,23 @@ static uint64_t check_namespace(struct famfs_fs *fs)
 		MIX(st.gid);
 		MIX(st.size);
 		MIX(st.nextents);
-		/* parent and name identify the path (hashing whole paths is slow) */
+		/*
+		 * parent and name identify the path (hashing whole paths is
+		 * slow); the name 8 bytes a step, its length first
+		 */
 		{
 			const struct node *n = ns_get(&fs->ns, ino);
+			uint32_t i = 0;
+			uint64_t word;
 
-			for (uint32_t i = 0; i < n->name_len; i++)
-				MIX(n->name[i]);
+			MIX(n->name_len);
+			for (; i + 8 <= n->name_len; i += 8) {
+				memcpy(&word, n->name + i, 8);
+				MIX(word);
+			}
+			word = 0;
+			memcpy(&word, n->name + i, n->name_len - i);
+			MIX(word);
 		}
 		if (st.type != FAMFS_NODE_FILE)
 			continue;
