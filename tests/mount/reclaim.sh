@@ -103,6 +103,8 @@ held=$(extents "$MM/victim")
 [ -n "$held" ] || fail "no extents for the victim"
 wait_client_sees victim
 coproc HOLD { "$HOLDER" "$MC/victim"; }
+# bash unsets HOLD_PID once the coprocess has exited: keep a copy
+hold_pid=$HOLD_PID
 read -r -u "${HOLD[0]}" state size
 [ "$state" = ready ] || fail "holder: $state $size"
 rm "$MM/victim"
@@ -129,7 +131,7 @@ read -r -u "${HOLD[0]}" verdict
 
 note "once the client closes it, the space is reused"
 exec {HOLD[1]}>&-
-wait "$HOLD_PID" || fail "holder failed"
+wait "$hold_pid" || fail "holder failed"
 write_within "$MM/fill/after-0" 8 /dev/zero ||
 	fail "the space was not reusable within 4 s of the close"
 for i in $(seq 1 8); do
@@ -149,6 +151,7 @@ write_retry "$MM/victim2" 32
 held=$(extents "$MM/victim2")
 wait_client_sees victim2
 coproc HOLD2 { "$HOLDER" "$MC/victim2"; }
+hold2_pid=$HOLD2_PID
 read -r -u "${HOLD2[0]}" state size
 [ "$state" = ready ] || fail "holder 2: $state"
 client_pid=$(daemon_pid "$MC")
@@ -157,7 +160,7 @@ rm "$MM/victim2"
 sleep 1.5	# the client replays the delete and pins the node
 kill -9 "$client_pid"
 exec {HOLD2[1]}>&-
-wait "$HOLD2_PID" 2>/dev/null || true
+wait "$hold2_pid" 2>/dev/null || true
 fusermount3 -uz "$MC" 2>/dev/null || umount -l "$MC"
 files=$(fill "$MM/fill")
 for f in $files; do
@@ -186,6 +189,7 @@ done
 # a process of that host has it open (not this shell: its children
 # would inherit the descriptor and block on the stopped daemon at exit)
 coproc HOLD3 { "$HOLDER" "$MC2/victim3"; }
+hold3_pid=$HOLD3_PID
 read -r -u "${HOLD3[0]}" state size
 [ "$state" = ready ] || fail "holder 3: $state"
 rm "$MM/victim3"
@@ -203,7 +207,7 @@ read -r -u "${HOLD3[0]}" verdict rest
 [ "$verdict" = error ] && [ "$rest" = EIO ] ||
 	fail "an evicted host still reads its open file: $verdict $rest"
 exec {HOLD3[1]}>&-
-wait "$HOLD3_PID" || true
+wait "$hold3_pid" || true
 umount_fs "$MC2" || fusermount3 -uz "$MC2"
 umount_fs "$MM"
 fsck_clean
