@@ -607,6 +607,13 @@ static int write_span(void *ctx, uint8_t *p, uint64_t len)
 	}
 	dst.buf[0].mem = p;
 	done = fuse_buf_copy(&dst, w->src, 0);
+	/*
+	 * From a pipe (splice) the kernel copies into device memory for
+	 * us: EFAULT then means that memory refused the store (lost or
+	 * poisoned), not a bad buffer of the writer's.
+	 */
+	if (done == -EFAULT)
+		return -EIO;
 	if (done < 0)
 		return (int)done;
 	if ((uint64_t)done != len)
