@@ -190,6 +190,13 @@ int sigbus_start(struct fused *d);
 uint64_t sigbus_mark(void);
 bool sigbus_since(struct fused *d, uint64_t mark);
 void sigbus_poll(struct fused *d);
+/*
+ * The kernel's own copy into or out of device memory at @p failed with
+ * EFAULT (a read's reply, a write's data from the request pipe): the
+ * memory refused it and no SIGBUS reaches the daemon. Said once.
+ */
+void sigbus_copy_refused(struct fused *d, const void *p, uint64_t len,
+			 const char *what);
 
 /*
  * fence.c: whether this host must stop serving (the filesystem was

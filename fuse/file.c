@@ -580,12 +580,16 @@ void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	} else {
 		counters_add(&d->counters.read_bytes, end > (uint64_t)off ?
 			     end - (uint64_t)off : 0);
-		fuse_reply_iov(req, iov, n);
+		/* the reader gets EIO from the kernel; say why, once */
+		if (fuse_reply_iov(req, iov, n) == -EFAULT && n)
+			sigbus_copy_refused(d, iov[0].iov_base,
+					    end - (uint64_t)off, "read");
 	}
 	pthread_rwlock_unlock(&node->layout_lock);
 }
 
 struct write_ctx {
+	struct fused *d;
 	struct fuse_bufvec *src;
 };
 
@@ -612,8 +616,10 @@ static int write_span(void *ctx, uint8_t *p, uint64_t len)
 	 * us: EFAULT then means that memory refused the store (lost or
 	 * poisoned), not a bad buffer of the writer's.
 	 */
-	if (done == -EFAULT)
+	if (done == -EFAULT) {
+		sigbus_copy_refused(w->d, p, len, "write");
 		return -EIO;
+	}
 	if (done < 0)
 		return (int)done;
 	if ((uint64_t)done != len)
@@ -629,7 +635,7 @@ void op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *bufv,
 	struct open_file *of = file_of(fi);
 	size_t len = fuse_buf_size(bufv);
 	uint64_t end = (uint64_t)off + len;
-	struct write_ctx w = { .src = bufv };
+	struct write_ctx w = { .d = d, .src = bufv };
 	uint64_t faults = sigbus_mark();
 	int rc = 0;
 

@@ -164,6 +164,19 @@ bool sigbus_since(struct fused *d, uint64_t mark)
 	return thread_faults != mark;
 }
 
+void sigbus_copy_refused(struct fused *d, const void *p, uint64_t len,
+			 const char *what)
+{
+	static bool said;
+
+	if (__atomic_exchange_n(&said, true, __ATOMIC_ACQ_REL))
+		return;
+	fused_log(LOG_ERR, "%s: device memory refused the kernel's copy of a "
+		  "%s at device offset %#" PRIx64 " (+%#" PRIx64 "): lost or "
+		  "poisoned; requests touching it fail with EIO", d->device,
+		  what, (uint64_t)((const uint8_t *)p - bus.base), len);
+}
+
 void sigbus_poll(struct fused *d)
 {
 	static uint64_t drained;	/* faults seen by the last drain */

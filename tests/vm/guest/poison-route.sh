@@ -267,8 +267,8 @@ expect "daemon gone again" wait_for 50 no_daemon
 # daemon, and the driver never maps the page again: the daemon's next
 # store into it (the kernel's copy out of the request pipe) is refused,
 # as a machine check would refuse it. The daemon must survive, fail
-# that request with EIO (not EFAULT: the writer's buffer was fine) and
-# serve everything else.
+# that request with EIO (not EFAULT: the writer's buffer was fine), say
+# why once, and serve everything else.
 expect "famfs daxmode $dev famfs (again)" famfs daxmode $dev famfs
 expect "device node back (again)" wait_node "$DAX"
 fsdev-hwpoison --hold $dev >/tmp/hold2.out &
@@ -285,10 +285,14 @@ daemon_alive() { pidof famfs_fused >/dev/null; }
 expect "writing E's page: EIO" fails_with_eio dd if=/dev/zero of=$mnt/E \
 	bs=4096 seek=$((epos / 4096)) count=1 conv=notrunc,fsync
 expect "the daemon survived" daemon_alive
+want=$(printf "device memory refused the kernel's copy of a write at device offset %#x (+0x1000): lost or poisoned" $((eext + epos)))
+expect "daemon log says why" wait_for 50 grep -qF "$want" $log
 # a read's reply is copied by the kernel from the daemon's mapping
 expect "reading E's page: EIO" \
 	fails_with_eio dd if=$mnt/E of=/tmp/page bs=4096 skip=$((epos / 4096)) count=1
 expect "the daemon is still serving" daemon_alive
+grep "refused the kernel's copy" $log | sed 's/^/  | /'
+expect "... once" [ "$(grep -c "refused the kernel's copy" $log)" = 1 ]
 same_e() { # same_e SKIP COUNT: 4 KiB blocks of E equal the reference
 	dd if=$mnt/E of=/tmp/part bs=4096 skip=$1 count=$2 2>/dev/null &&
 	dd if=/tmp/E.ref of=/tmp/part.ref bs=4096 skip=$1 count=$2 2>/dev/null &&
