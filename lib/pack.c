@@ -187,20 +187,6 @@ int pack_mark(struct allocator *a, uint64_t off, uint64_t len, uint32_t owner)
 		if (!p)
 			return -ENOMEM;
 	}
-	/*
-	 * A whole empty unit (a poisoned free unit: a hostile log may
-	 * poison the whole device) needs no page looked at.
-	 */
-	if (!p->used && !first && count == a->pages_per_unit && owner) {
-		for (uint32_t i = 0; i < count; i++)
-			p->owner[i] = owner;
-		p->used = count;
-		a->packed_pages += count;
-		if (owner == BAD_OWNER)
-			a->packed_bad_pages += count;
-		p->largest_free = 0;
-		return 0;
-	}
 	for (uint32_t i = first; i < first + count; i++) {
 		/* pages held for hosts (reclaim.c) are counted already */
 		if (!p->owner[i]) {
