@@ -86,16 +86,6 @@ static void copy(const struct side *s, enum copy_op op, uint64_t block,
 	__asm__ __volatile__("" : : : "memory");
 }
 
-/* One timed copy; seconds. */
-static double copy_once(const struct side *s, enum copy_op op, uint64_t block,
-			uint64_t pos)
-{
-	double t0 = vm_now();
-
-	copy(s, op, block, pos);
-	return vm_now() - t0;
-}
-
 /* One timed pass of @op in @block pieces over @len bytes; MB/s. */
 static double pass(const struct side *s, enum copy_op op, uint64_t block,
 		   uint64_t len)
@@ -105,6 +95,19 @@ static double pass(const struct side *s, enum copy_op op, uint64_t block,
 	for (uint64_t pos = 0; pos < len; pos += block)
 		copy(s, op, block, pos);
 	return (double)len / (vm_now() - t0) / 1e6;
+}
+
+/* MB/s of one measurement: a single call at @pos, or a pass over @len. */
+static double measure(const struct side *s, enum copy_op op, uint64_t block,
+		      bool calls, uint64_t pos, uint64_t len)
+{
+	double t0;
+
+	if (!calls)
+		return pass(s, op, block, len);
+	t0 = vm_now();
+	copy(s, op, block, pos);
+	return (double)block / (vm_now() - t0) / 1e6;
 }
 
 /* The rows: the file through the mount against a raw view, or tmpfs. */
@@ -144,33 +147,17 @@ static void compare(const struct side *a, const struct side *b,
 	int n = calls ? m->pairs : m->reps;
 
 	/* warm both: faults are rows of their own */
-	if (calls) {
-		copy_once(a, op, block, 0);
-		copy_once(b, op, block, 0);
-	} else {
-		pass(a, op, block, m->len);
-		pass(b, op, block, m->len);
-	}
+	measure(a, op, block, calls, 0, m->len);
+	measure(b, op, block, calls, 0, m->len);
 	for (int i = 0; i < n; i++) {
 		bool a_first = i % 2 == 0;	/* ABBA */
 		uint64_t pos = (uint64_t)i * block % m->len;
-		double ta = 0, tb = 0;
 
-		if (calls) {
-			if (a_first)
-				ta = copy_once(a, op, block, pos);
-			tb = copy_once(b, op, block, pos);
-			if (!a_first)
-				ta = copy_once(a, op, block, pos);
-			va[i] = (double)block / ta / 1e6;
-			vb[i] = (double)block / tb / 1e6;
-		} else {
-			if (a_first)
-				va[i] = pass(a, op, block, m->len);
-			vb[i] = pass(b, op, block, m->len);
-			if (!a_first)
-				va[i] = pass(a, op, block, m->len);
-		}
+		if (a_first)
+			va[i] = measure(a, op, block, calls, pos, m->len);
+		vb[i] = measure(b, op, block, calls, pos, m->len);
+		if (!a_first)
+			va[i] = measure(a, op, block, calls, pos, m->len);
 		q[i] = va[i] / vb[i];
 	}
 	vm_row(m->id, m->label, "MB/s", vm_stat_of(va, n), m->b_name,
