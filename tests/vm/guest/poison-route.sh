@@ -119,16 +119,16 @@ expect "a mapping of B reads the next page" \
 	[ "$(map_read $((fpos + 4096)) | tail -n 1)" = "  (status 0)" ]
 
 # Everything else of B, and all of A, reads back intact.
-same_part() { # same_part SKIP COUNT: 4 KiB blocks of B equal the reference
-	dd if=$mnt/B of=/tmp/part bs=4096 skip=$1 count=$2 2>/dev/null &&
-	dd if=/tmp/B.ref of=/tmp/part.ref bs=4096 skip=$1 count=$2 2>/dev/null &&
-	[ "$(stat -c %s /tmp/part)" = $(($2 * 4096)) ] &&
+same_blocks() { # same_blocks NAME SKIP COUNT: 4 KiB blocks of $mnt/NAME equal /tmp/NAME.ref
+	dd if=$mnt/$1 of=/tmp/part bs=4096 skip=$2 count=$3 2>/dev/null &&
+	dd if=/tmp/$1.ref of=/tmp/part.ref bs=4096 skip=$2 count=$3 2>/dev/null &&
+	[ "$(stat -c %s /tmp/part)" = $(($3 * 4096)) ] &&
 	cmp /tmp/part /tmp/part.ref
 }
-expect "B before the poisoned page" same_part 0 $page
-expect "B after the poisoned page" same_part $((page + 1)) $((1024 - page - 1))
-expect "the page just before it" same_part $((page - 1)) 1
-expect "the page just after it" same_part $((page + 1)) 1
+expect "B before the poisoned page" same_blocks B 0 $page
+expect "B after the poisoned page" same_blocks B $((page + 1)) $((1024 - page - 1))
+expect "the page just before it" same_blocks B $((page - 1)) 1
+expect "the page just after it" same_blocks B $((page + 1)) 1
 expect "A reads back whole" cmp $mnt/A /tmp/A.ref
 expect "verify A" famfs verify -f $mnt/A -S 11
 
@@ -199,7 +199,7 @@ expect "read() of C's page by the daemon: EIO" \
 	fails_with_eio dd if=$mnt/C of=/tmp/page bs=4096 skip=$((cpos / 4096)) count=1
 exec 7<&-
 expect "A still reads back whole after C's poison" cmp $mnt/A /tmp/A.ref
-expect "B beyond its page still reads" same_part $((page + 1)) $((1024 - page - 1))
+expect "B beyond its page still reads" same_blocks B $((page + 1)) $((1024 - page - 1))
 exec 7<$mnt/A
 expect "A opens by passthrough" served_as "passthrough -" $mnt/A
 expect "verify A by passthrough" famfs verify -f $mnt/A -S 11
@@ -256,7 +256,7 @@ expect ".meta/.poison lists dropped D's page as free" \
 expect "B's poisoned page still gives EIO" \
 	fails_with_eio dd if=$mnt/B of=/tmp/page bs=4096 skip=$page count=1
 expect "B after the poisoned page still reads" \
-	same_part $((page + 1)) $((1024 - page - 1))
+	same_blocks B $((page + 1)) $((1024 - page - 1))
 expect "A still verifies" famfs verify -f $mnt/A -S 11
 
 expect "famfs umount (device_dax)" famfs umount $mnt
@@ -293,13 +293,7 @@ expect "reading E's page: EIO" \
 expect "the daemon is still serving" daemon_alive
 grep "refused the kernel's copy" $log | sed 's/^/  | /'
 expect "... once" [ "$(grep -c "refused the kernel's copy" $log)" = 1 ]
-same_e() { # same_e SKIP COUNT: 4 KiB blocks of E equal the reference
-	dd if=$mnt/E of=/tmp/part bs=4096 skip=$1 count=$2 2>/dev/null &&
-	dd if=/tmp/E.ref of=/tmp/part.ref bs=4096 skip=$1 count=$2 2>/dev/null &&
-	[ "$(stat -c %s /tmp/part)" = $(($2 * 4096)) ] &&
-	cmp /tmp/part /tmp/part.ref
-}
-expect "E's second unit reads intact" same_e 512 512
+expect "E's second unit reads intact" same_blocks E 512 512
 expect "A still verifies after E's loss" famfs verify -f $mnt/A -S 11
 expect "famfs umount (not the holder)" famfs umount $mnt
 expect "daemon gone (not the holder)" wait_for 50 no_daemon
