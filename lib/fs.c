@@ -9,6 +9,26 @@
 
 #include "internal.h"
 
+int fs_first_replay(struct famfs_fs *fs, struct famfs_report *rep,
+		    void (*each)(void *ctx, const struct famfs_log_record *r),
+		    void *ctx)
+{
+	int rc;
+
+	/* releases are listed as met, then judged once the log is read */
+	fs->first_replay = true;
+	rc = log_replay(fs, log_tail(fs, rep), rep, false, each, ctx);
+	fs->first_replay = false;
+	if (rc < 0)
+		return rc;
+	rc = reclaim_after_first_replay(fs);
+	if (rc)
+		return rc;
+	fs->replayed_word = fs->tail_word;
+	log_check_appendable(fs, rep);
+	return host_sync_locked(fs);
+}
+
 int fs_attach(struct famfs_dev *dev, bool own_dev, unsigned int flags,
 	      struct famfs_report *rep, struct famfs_fs **out)
 {
@@ -75,24 +95,11 @@ int fs_attach(struct famfs_dev *dev, bool own_dev, unsigned int flags,
 			goto fail;
 	}
 	fs->log_pos = LOG_HDR_SIZE;
-	if (flags & FS_ATTACH_NO_REPLAY) {
-		*out = fs;
-		return 0;
+	if (!(flags & FS_ATTACH_NO_REPLAY)) {
+		rc = fs_first_replay(fs, rep, NULL, NULL);
+		if (rc)
+			goto fail;
 	}
-	/* releases are listed as met, then judged once the log is read */
-	fs->first_replay = true;
-	rc = log_replay(fs, log_tail(fs, rep), rep, false, NULL, NULL);
-	fs->first_replay = false;
-	if (rc < 0)
-		goto fail;
-	rc = reclaim_after_first_replay(fs);
-	if (rc)
-		goto fail;
-	fs->replayed_word = fs->tail_word;
-	log_check_appendable(fs, rep);
-	rc = host_sync_locked(fs);
-	if (rc)
-		goto fail;
 	*out = fs;
 	return 0;
 fail:

@@ -456,6 +456,15 @@ struct famfs_fs {
 int fs_attach(struct famfs_dev *dev, bool own_dev, unsigned int flags,
 	      struct famfs_report *rep, struct famfs_fs **out);
 
+/*
+ * A mount's first replay of the whole log, and what follows it (held
+ * space judged, host record synced); fs_attach's, or the caller's after
+ * FS_ATTACH_NO_REPLAY. @each (may be NULL) sees every applied entry.
+ */
+int fs_first_replay(struct famfs_fs *fs, struct famfs_report *rep,
+		    void (*each)(void *ctx, const struct famfs_log_record *r),
+		    void *ctx);
+
 /* The raw tail word on the device (after invalidating its line). */
 uint64_t log_read_tail_word(const struct famfs_fs *fs);
 /*

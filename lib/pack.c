@@ -24,7 +24,12 @@ struct packed_unit {
 	uint64_t unit;		/* index of the unit on the device */
 	uint64_t list_pos;	/* index in allocator.packed_list */
 	uint32_t used;		/* pages with an owner (pieces, poison) */
-	uint32_t largest_free;	/* longest run of free pages */
+	/*
+	 * longest run of free pages, counted only when an allocation asks
+	 * (LARGEST_UNKNOWN after a change): replay marks and clears pages
+	 * entry by entry and never allocates
+	 */
+	uint32_t largest_free;
 	uint32_t owner[];	/* per page: 0 free, an ino or *_OWNER */
 };
 
@@ -56,25 +61,30 @@ bool pack_enabled(const struct allocator *a)
 	return a->pages_per_unit > 1;
 }
 
-static void recount_largest(const struct allocator *a, struct packed_unit *p)
+#define LARGEST_UNKNOWN UINT32_MAX
+
+static uint32_t largest_free(const struct allocator *a, struct packed_unit *p)
 {
 	uint32_t run = 0, best = 0;
 
+	if (p->largest_free != LARGEST_UNKNOWN)
+		return p->largest_free;
 	for (uint32_t i = 0; i < a->pages_per_unit; i++) {
 		run = p->owner[i] ? 0 : run + 1;
 		if (run > best)
 			best = run;
 	}
 	p->largest_free = best;
+	return best;
 }
 
 /* First run of @pages free pages in @p; -ENOSPC when there is none. */
-static int first_fit(const struct allocator *a, const struct packed_unit *p,
+static int first_fit(const struct allocator *a, struct packed_unit *p,
 		     uint32_t pages, uint32_t *first)
 {
 	uint32_t run = 0;
 
-	if (p->largest_free < pages)
+	if (largest_free(a, p) < pages)
 		return -ENOSPC;
 	for (uint32_t i = 0; i < a->pages_per_unit; i++) {
 		run = p->owner[i] ? 0 : run + 1;
@@ -199,7 +209,7 @@ int pack_mark(struct allocator *a, uint64_t off, uint64_t len, uint32_t owner)
 			a->packed_bad_pages++;
 		p->owner[i] = owner;
 	}
-	recount_largest(a, p);
+	p->largest_free = LARGEST_UNKNOWN;
 	return 0;
 }
 
@@ -227,7 +237,7 @@ int pack_mark_free(struct allocator *a, uint64_t off, uint64_t len,
 	a->packed_pages += given;
 	if (owner == BAD_OWNER)
 		a->packed_bad_pages += given;
-	recount_largest(a, p);
+	p->largest_free = LARGEST_UNKNOWN;
 	return 0;
 }
 
@@ -266,7 +276,7 @@ void pack_clear(struct allocator *a, uint64_t off, uint64_t len)
 	if (!p->used)
 		packed_to_unit(a, p);
 	else
-		recount_largest(a, p);
+		p->largest_free = LARGEST_UNKNOWN;
 }
 
 uint32_t pack_owner(const struct allocator *a, uint64_t off)

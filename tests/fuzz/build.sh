@@ -9,6 +9,7 @@
 #   coverage  libFuzzer + clang source-based coverage, no sanitizers
 set -eu
 src=$(cd "$1" && pwd)
+. "$src/tests/fuzz/targets.sh"
 out=$2
 kind=${3:-fuzz}
 mkdir -p "$out"
@@ -42,7 +43,7 @@ coverage)
 	echo "build.sh: unknown kind $kind" >&2
 	exit 2 ;;
 esac
-for t in log replay; do
+for t in "${FUZZ_TARGETS[@]}"; do
 	clang "${flags[@]}" "${common[@]}" "$src/tests/fuzz/fuzz_$t.c" \
 		"$src/tests/fuzz/nocache.c" "$src/tests/fuzz/clock.c" \
 		-Wl,--wrap=famfs_flush,--wrap=famfs_invalidate \

@@ -3,25 +3,47 @@
 # Line coverage of the fuzz targets over their corpora, as clang's
 # source-based coverage reports it: each target is rebuilt with
 # -fprofile-instr-generate and runs every input of its corpus once.
-# usage: coverage.sh SOURCE_ROOT OUT_DIR LOG_CORPUS REPLAY_CORPUS
-# Prints llvm-cov's report for lib/ and the line coverage of lib/log.c
-# and lib/replay.c over both targets together.
+# usage: coverage.sh SOURCE_ROOT OUT_DIR LOG_CORPUS REPLAY_CORPUS MOUNT_CORPUS
+# Writes llvm-cov's report for lib/ per target (OUT_DIR/report-TARGET.txt)
+# and for all targets together (OUT_DIR/report.txt), and prints the line
+# coverage of lib/log.c and lib/replay.c for each and for all.
 set -eu
 src=$(cd "$1" && pwd)
+. "$src/tests/fuzz/targets.sh"
 out=$2
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
+declare -A corpus=([log]=$3 [replay]=$4 [mount]=$5)
 "$src/tests/fuzz/build.sh" "$src" "$out" coverage
-rm -f "$out"/*.profraw
-LLVM_PROFILE_FILE="$out/log-%p.profraw" "$out/fuzz_log" -runs=0 \
-	-max_len=65536 "$3" >"$out/cov-log.txt" 2>&1
-LLVM_PROFILE_FILE="$out/replay-%p.profraw" "$out/fuzz_replay" -runs=0 \
-	-max_len=65536 "$4" >"$out/cov-replay.txt" 2>&1
-llvm-profdata merge -sparse "$out"/*.profraw -o "$out/fuzz.profdata"
-llvm-cov report "$out/fuzz_log" -object "$out/fuzz_replay" \
-	-instr-profile="$out/fuzz.profdata" "$src"/lib/*.c >"$out/report.txt"
-cat "$out/report.txt"
+rm -f "$out"/*.profraw "$out"/*.profdata
+
 # columns: Filename Regions Missed Cover Functions Missed Executed
 #          Lines Missed Cover Branches Missed Cover
-awk '$1 ~ /(^|\/)(log|replay)\.c$/ { print $1 ": lines " $8 ", missed " $9 ", cover " $10 }' \
-	"$out/report.txt"
+lines() {
+	awk -v who="$1" '$1 ~ /(^|\/)(log|replay)\.c$/ {
+		n = split($1, p, "/")
+		printf "%-7s %-9s lines %5d, missed %4d, cover %s\n",
+		       who, p[n] ":", $8, $9, $10 }' "$2"
+}
+
+# each input as long as the run let it be (fuzz_max_len)
+for t in "${FUZZ_TARGETS[@]}"; do
+	LLVM_PROFILE_FILE="$out/$t-%p.profraw" "$out/fuzz_$t" -runs=0 \
+		-max_len="$(fuzz_max_len "$t")" "${corpus[$t]}" \
+		>"$out/cov-$t.txt" 2>&1
+	llvm-profdata merge -sparse "$out/$t"-*.profraw -o "$out/$t.profdata"
+	llvm-cov report "$out/fuzz_$t" -instr-profile="$out/$t.profdata" \
+		"$src"/lib/*.c >"$out/report-$t.txt"
+done
+profiles=() objects=()
+for t in "${FUZZ_TARGETS[@]}"; do
+	profiles+=("$out/$t.profdata")
+	objects+=(-object "$out/fuzz_$t")
+done
+llvm-profdata merge -sparse "${profiles[@]}" -o "$out/fuzz.profdata"
+llvm-cov report "${objects[@]}" -instr-profile="$out/fuzz.profdata" \
+	"$src"/lib/*.c >"$out/report.txt"
+for t in "${FUZZ_TARGETS[@]}"; do
+	lines "$t" "$out/report-$t.txt"
+done
+lines all "$out/report.txt"

@@ -4,35 +4,15 @@
  * decode, log header, entry decode, replay into the namespace, fsck, and
  * the namespace queries a mount serves.
  *
- * Byte 0 of the input picks a mode:
- *   0  the rest is a superblock copy
- *   1  the rest is the log's entry area; entries whose length field is in
- *      bounds get their CRC fixed up, so the semantic checks are reached
- *   2  the same, CRCs left as they are (torn entries, resync)
- *   3  structure-aware: the rest is a program that builds valid entries
- *      (long paths, large extent lists) and mutates them field by field
- *      (fuzz_common.h)
- * and its high 6 bits the entry (0 to 63) where a client's first
- * catch-up stops.
+ * Byte 0 of the input picks how the log is made (fuzz_load in
+ * fuzz_common.h: a superblock copy, raw entries with or without their
+ * CRCs fixed, or the structure-aware program) and its high 6 bits the
+ * entry (0 to 63) where a client's first catch-up stops.
  * Every replay is checked against the invariants in fuzz_common.h.
  *
  * Build with clang -fsanitize=fuzzer,address,undefined (tests/fuzz/run.sh).
  */
 #include "fuzz_common.h"
-
-static void fix_crcs(uint8_t *p, size_t n)
-{
-	size_t pos = 0;
-
-	while (pos + ENT_HDR_SIZE <= n) {
-		uint32_t len = get_le32(p + pos + ENT_OFF_LEN);
-
-		if (len < ENT_HDR_SIZE || len % 8 || len > n - pos)
-			break;
-		fuzz_fix_crc(p + pos, len);
-		pos += len;
-	}
-}
 
 /*
  * Where a client mounted earlier stops its first catch-up: the @pick-th
@@ -111,36 +91,18 @@ static void replay_and_check(uint64_t entry_bytes, uint64_t split)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static bool ready;
-	struct fuzz_input in = { data + 1, size ? size - 1 : 0 };
-	struct famfs_sb_info sb;
-	static struct model m;
-	uint64_t n;
+	int64_t n;
 
 	if (!ready) {
 		fuzz_setup();
 		ready = true;
 	}
-	if (size < 1)
-		return 0;
 	fuzz_clear();
-	switch (data[0] % 4) {
-	case 0:
-		famfs_sb_decode(data + 1, size - 1, &sb, NULL);
+	n = fuzz_load(data, size);
+	if (n < 0)
 		return 0;
-	case 1:
-	case 2:
-		n = size - 1 < FUZZ_AREA ? size - 1 : FUZZ_AREA;
-		memcpy(fuzz_entries(), data + 1, n);
-		if (data[0] % 4 == 1)
-			fix_crcs(fuzz_entries(), n);
-		break;
-	default:
-		model_init(&m);
-		n = fuzz_build(&in, &m, NULL);
-		break;
-	}
-	fuzz_dirty = n;
 	/* byte 0's high bits: which entry boundary the client stops at first */
-	replay_and_check(n, split_point(fuzz_entries(), n, data[0] / 4));
+	replay_and_check((uint64_t)n, split_point(fuzz_entries(), (uint64_t)n,
+						  data[0] / 4));
 	return 0;
 }

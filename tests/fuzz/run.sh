@@ -25,26 +25,24 @@ else
 	what="$secs s"
 fi
 
+. "$src/tests/fuzz/targets.sh"
 "$src/tests/fuzz/build.sh" "$src" "$out" fuzz
 rm -rf "$out/corpus" "$out/artifacts"	# artifacts: this run's only
 mkdir -p "$out/artifacts"
-for t in log replay; do
-	mkdir -p "$out/corpus/$t"
-	find "$src/tests/fuzz/corpus/$t" -type f -exec cp -t "$out/corpus/$t" {} +
-done
-"$out/seeds" "$out/corpus/log"
+fuzz_corpus_copy "$src" "$out/corpus" "$out/seeds"
 
 # a small quarantine keeps ASan's memory (and page faults) bounded
 export ASAN_OPTIONS=${ASAN_OPTIONS:-quarantine_size_mb=16:malloc_context_size=8}
 status=0
-for t in log replay; do
+for t in "${FUZZ_TARGETS[@]}"; do
 	echo "== fuzz_$t: $what from $(ls "$out/corpus/$t" | wc -l) inputs"
 	set +e
 	# -reload=0: one process owns the corpus; rereading it every
 	# second for other processes' finds cost 5 % of the CPU
 	"$out/fuzz_$t" "${budget[@]}" -timeout=30 -print_final_stats=1 \
 		-reload=0 \
-		-max_len=65536 -artifact_prefix="$out/artifacts/$t-" \
+		-max_len="$(fuzz_max_len "$t")" \
+		-artifact_prefix="$out/artifacts/$t-" \
 		-dict="$src/tests/fuzz/log.dict" "$out/corpus/$t" \
 		>"$out/$t.log" 2>&1
 	rc=$?
