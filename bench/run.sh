@@ -7,12 +7,15 @@
 # Every figure is a median over repetitions, with min and max; famfs and
 # its comparator are measured in the same run, alternately.
 #
-# usage: bench/run.sh [--smoke] [--no-vm] [--out DIR] BUILD_DIR
+# usage: bench/run.sh [--smoke] [--no-vm] [--skip ID]... [--out DIR] BUILD_DIR
 #   --smoke   tiny sizes and few repetitions: checks that every program
 #             runs and that the table is well formed; asserts no timing.
 #             Implies --no-vm (a guest takes a minute or more).
 #   --no-vm   skip section 6 (bench/run-vm.sh: a qemu TCG guest with
 #             fsdev_dax; it needs root and skips itself otherwise)
+#   --skip    do not run the step ID (e.g. mmap.preload, whose 101 pairs
+#             of 1 GiB take about 15 minutes): its row says so, for a
+#             report whose rows of that step come from another run
 #   --out     where the results go (default: the bench/ source folder)
 #
 # A metric that cannot run (no FUSE mount, a failing program) becomes a
@@ -23,17 +26,19 @@ here=$(cd "$(dirname "$0")" && pwd)
 smoke=0
 vm=1
 out=$here
+skip_steps=" "
 while [ $# -gt 1 ]; do
 	case $1 in
 	--smoke) smoke=1 vm=0 ;;
 	--no-vm) vm=0 ;;
+	--skip) skip_steps+="$2 "; shift ;;
 	--out) out=$2; shift ;;
 	*) break ;;
 	esac
 	shift
 done
 if [ $# -ne 1 ] || [ ! -d "$1" ]; then
-	echo "usage: bench/run.sh [--smoke] [--no-vm] [--out DIR] BUILD_DIR" >&2
+	echo "usage: bench/run.sh [--smoke] [--no-vm] [--skip ID]... [--out DIR] BUILD_DIR" >&2
 	exit 2
 fi
 build=$(cd "$1" && pwd)
@@ -108,6 +113,10 @@ skip() { printf 'skip\t%s\t%s\t%s\n' "$1" "$2" "$3" >>"$rows"; }
 step() {
 	local id=$1 label=$2 why
 	shift 2
+	if [[ $skip_steps == *" $id "* ]]; then
+		skip "$id" "$label" "not run: --skip $id"
+		return 0
+	fi
 	log "$label"
 	if "$@" >"$work/out" 2>"$work/err"; then
 		cat "$work/out" >>"$rows"
