@@ -23,6 +23,15 @@
 #include "famfs_ioctl.h"
 
 #define DAEMON_EXIT_WAIT_MS 10000
+/*
+ * A mount stays busy for a moment after its last user is gone when
+ * someone else still holds a reference for it: another process walking
+ * through it or reading that user's /proc files, or a last close that the
+ * kernel finishes later in a worker thread. Asking again for up to a
+ * second tells that apart from a mount that is really in use.
+ */
+#define BUSY_RETRY_MS 1000
+#define BUSY_RETRY_STEP_MS 20
 
 static void umount_usage(FILE *out)
 {
@@ -76,6 +85,24 @@ static int run_fusermount(const char *path, bool lazy)
 	if (waitpid(pid, &status, 0) < 0)
 		return -errno;
 	return WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : -EPERM;
+}
+
+/* 0, or the negative errno of the unmount (-EBUSY once the wait is over) */
+static int unmount(const char *path, bool lazy)
+{
+	struct timespec step = { 0, BUSY_RETRY_STEP_MS * 1000 * 1000 };
+	int rc;
+
+	for (int ms = 0;; ms += BUSY_RETRY_STEP_MS) {
+		if (!umount2(path, lazy ? MNT_DETACH : 0))
+			return 0;
+		rc = -errno;
+		if (rc == -EPERM)
+			return run_fusermount(path, lazy);
+		if (rc != -EBUSY || ms >= BUSY_RETRY_MS)
+			return rc;
+		nanosleep(&step, NULL);
+	}
 }
 
 static void wait_for_exit(pid_t pid, const char *path)
@@ -137,19 +164,15 @@ int cmd_umount(int argc, char **argv)
 		return 1;
 	}
 	pid = daemon_pid(path);
-	if (umount2(path, lazy ? MNT_DETACH : 0)) {
-		rc = -errno;
-		if (rc == -EPERM)
-			rc = run_fusermount(path, lazy);
-		if (rc == -EBUSY) {
-			cli_error(arg, "busy: files are open or a process "
-				  "works in it (see -l)");
-			return 1;
-		}
-		if (rc) {
-			cli_error(arg, "%s", strerror(-rc));
-			return 1;
-		}
+	rc = unmount(path, lazy);
+	if (rc == -EBUSY) {
+		cli_error(arg, "busy: files are open or a process works in it "
+			  "(see -l)");
+		return 1;
+	}
+	if (rc) {
+		cli_error(arg, "%s", strerror(-rc));
+		return 1;
 	}
 	if (pid > 0 && !lazy)
 		wait_for_exit(pid, arg);

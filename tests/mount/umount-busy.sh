@@ -1,0 +1,54 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+# famfs umount of a mount whose last open file is closing: it waits for
+# the close (up to about a second) instead of saying "busy" at once, as
+# a reference someone else holds for a moment would make it; a file that
+# stays open makes it say busy, name the mount, exit 1 and change nothing.
+. "$(dirname "$0")/lib.sh"
+
+MM=$T/master
+mkfs_dev 256M
+mount_master "$MM"
+dd if=/dev/urandom of="$T/src" bs=1M count=3 status=none
+cp "$T/src" "$MM/f"
+want=$(sums "$MM")
+
+# The holders are coprocs holding $MM/f as fd 3; their pids are saved at
+# once (bash unsets a coproc's pid variable when it exits).
+note "a file closed 0.3 s after umount starts: umount waits for it"
+coproc soon { exec 3<"$MM/f" && echo ready && read -r _ && exec sleep 0.3; }
+soon_pid=$soon_PID
+read -r -u "${soon[0]}" line && [ "$line" = ready ] ||
+	fail "the holder did not open the file"
+echo go >&"${soon[1]}"
+"$FAMFS" umount "$MM" 2>"$T/umount.err" ||
+	fail "umount while the last file closes: $(cat "$T/umount.err")"
+! grep -qs " $MM " /proc/self/mountinfo || fail "still mounted after umount"
+wait "$soon_pid" || true
+fsck_clean
+mount_master "$MM"
+[ "$(sums "$MM")" = "$want" ] || fail "contents changed after the unmount"
+
+note "a file held open: busy, the mount named, exit 1, nothing changed"
+coproc long { exec 3<"$MM/f" && echo ready && exec sleep 5; }
+long_pid=$long_PID
+read -r -u "${long[0]}" line && [ "$line" = ready ] ||
+	fail "the holder did not open the file"
+rc=0
+"$FAMFS" umount "$MM" 2>"$T/umount.err" || rc=$?
+[ "$rc" = 1 ] || fail "umount of a busy mount: exit $rc, want 1"
+[ "$(cat "$T/umount.err")" = \
+  "famfs: $MM: busy: files are open or a process works in it (see -l)" ] ||
+	fail "umount of a busy mount said: $(cat "$T/umount.err")"
+kill -0 "$long_pid" 2>/dev/null ||
+	fail "umount gave up only after the holder had closed the file"
+grep -qs " $MM " /proc/self/mountinfo || fail "the busy mount went away"
+[ "$(sums "$MM")" = "$want" ] || fail "contents changed by the refused umount"
+kill "$long_pid"
+wait "$long_pid" || true
+umount_fs "$MM" || fail "umount after the holder closed"
+fsck_clean
+mount_master "$MM"
+[ "$(sums "$MM")" = "$want" ] || fail "contents changed after the remount"
+umount_fs "$MM"
+note "ok"
