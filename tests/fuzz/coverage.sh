@@ -35,10 +35,11 @@ for t in "${FUZZ_TARGETS[@]}"; do
 	llvm-cov report "$out/fuzz_$t" -instr-profile="$out/$t.profdata" \
 		"$src"/lib/*.c >"$out/report-$t.txt"
 done
+# llvm-cov: the first binary by position, the others as -object
 profiles=() objects=()
 for t in "${FUZZ_TARGETS[@]}"; do
 	profiles+=("$out/$t.profdata")
-	objects+=(-object "$out/fuzz_$t")
+	objects+=(${objects[0]+-object} "$out/fuzz_$t")
 done
 llvm-profdata merge -sparse "${profiles[@]}" -o "$out/fuzz.profdata"
 llvm-cov report "${objects[@]}" -instr-profile="$out/fuzz.profdata" \
