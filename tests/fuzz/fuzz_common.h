@@ -150,6 +150,18 @@ static void fuzz_clear(void)
 	fuzz_clock_reset();
 }
 
+/* Every input starts here: the device is made once, then cleared. */
+static void fuzz_begin(void)
+{
+	static bool ready;
+
+	if (!ready) {
+		fuzz_setup();
+		ready = true;
+	}
+	fuzz_clear();
+}
+
 static void fuzz_set_tail(uint64_t entry_bytes)
 {
 	put_le64(fuzz_dev + FUZZ_LOG_AT + LOG_OFF_TAIL,

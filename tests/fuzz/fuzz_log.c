@@ -90,14 +90,9 @@ static void replay_and_check(uint64_t entry_bytes, uint64_t split)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static bool ready;
 	int64_t n;
 
-	if (!ready) {
-		fuzz_setup();
-		ready = true;
-	}
-	fuzz_clear();
+	fuzz_begin();
 	n = fuzz_load(data, size);
 	if (n < 0)
 		return 0;

@@ -20,17 +20,12 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static bool ready;
 	struct famfs_report rep = { 0 };
 	struct famfs_fs *fs;
 	int64_t n;
 	int rc;
 
-	if (!ready) {
-		fuzz_setup();
-		ready = true;
-	}
-	fuzz_clear();
+	fuzz_begin();
 	n = fuzz_load(data, size);
 	if (n < 0)
 		return 0;

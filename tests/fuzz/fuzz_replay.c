@@ -155,18 +155,13 @@ static void publish(struct model *m, struct fuzz_input *in)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static bool ready;
 	static struct model m;
 	struct fuzz_input in = { data, size };
 	struct famfs_report rep = { 0 };
 	struct famfs_fs *full;
 	uint64_t incremental;
 
-	if (!ready) {
-		fuzz_setup();
-		ready = true;
-	}
-	fuzz_clear();
+	fuzz_begin();
 	fuzz_set_tail(0);
 	memset(&client_rep, 0, sizeof(client_rep));
 	client = fuzz_mount(&client_rep);
