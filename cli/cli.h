@@ -5,6 +5,7 @@
 
 #include <getopt.h>
 #include <stdio.h>
+#include <time.h>
 #include "famfs.h"
 
 #ifndef ARRAY_SIZE
@@ -282,6 +283,8 @@ struct cli_progress;
 struct cli_progress *cli_progress_start(const char *label, uint64_t total);
 void cli_progress_add(struct cli_progress *p, uint64_t bytes);
 void cli_progress_stop(struct cli_progress *p);
+/* Seconds on CLOCK_MONOTONIC since @t0 (taken from that clock). */
+double cli_seconds_since(const struct timespec *t0);
 
 /* ---- JSON / text attribute output (attrs.c) ---------------------------- */
 

@@ -30,7 +30,7 @@
  * kernel finishes later in a worker thread. Asking again for up to a
  * second tells that apart from a mount that is really in use.
  */
-#define BUSY_RETRY_MS 1000
+#define BUSY_RETRY_SECONDS 1.0
 #define BUSY_RETRY_STEP_MS 20
 
 static void umount_usage(FILE *out)
@@ -90,16 +90,18 @@ static int run_fusermount(const char *path, bool lazy)
 /* 0, or the negative errno of the unmount (-EBUSY once the wait is over) */
 static int unmount(const char *path, bool lazy)
 {
-	struct timespec step = { 0, BUSY_RETRY_STEP_MS * 1000 * 1000 };
+	struct timespec step = { 0, BUSY_RETRY_STEP_MS * 1000 * 1000 }, start;
 	int rc;
 
-	for (int ms = 0;; ms += BUSY_RETRY_STEP_MS) {
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
 		if (!umount2(path, lazy ? MNT_DETACH : 0))
 			return 0;
 		rc = -errno;
 		if (rc == -EPERM)
 			return run_fusermount(path, lazy);
-		if (rc != -EBUSY || ms >= BUSY_RETRY_MS)
+		if (rc != -EBUSY ||
+		    cli_seconds_since(&start) >= BUSY_RETRY_SECONDS)
 			return rc;
 		nanosleep(&step, NULL);
 	}

@@ -25,7 +25,7 @@ struct cli_progress {
 	struct timespec start;
 };
 
-static double seconds_since(const struct timespec *t0)
+double cli_seconds_since(const struct timespec *t0)
 {
 	struct timespec now;
 
@@ -38,7 +38,7 @@ static void draw(struct cli_progress *p)
 {
 	uint64_t done = __atomic_load_n(&p->done, __ATOMIC_RELAXED);
 	unsigned int fill = (unsigned int)(done * BAR_WIDTH / p->total);
-	double secs = seconds_since(&p->start);
+	double secs = cli_seconds_since(&p->start);
 	char bar[BAR_WIDTH + 1], a[32], b[32];
 
 	for (unsigned int i = 0; i < BAR_WIDTH; i++)
