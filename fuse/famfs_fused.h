@@ -110,7 +110,8 @@ struct fused {
 	bool master;
 	bool writable;		/* device mapped read-write */
 	bool evicted;		/* the master evicted this host; atomic */
-	bool replaced;		/* another mkfs replaced the fs; atomic */
+	bool replacing;		/* the replacement is being handled; atomic */
+	bool replaced;		/* ... and said (status, log); atomic */
 	bool metadata_gone;	/* SIGBUS below the data area; atomic */
 	/* passthrough.c: device fd for views, -1 when passthrough is off */
 	int view_dev_fd;

@@ -30,10 +30,33 @@ const char *fence_reason(struct fused *d)
 	return NULL;
 }
 
+/*
+ * The kernel keeps our nodes' attributes for long (notify.c), so a stat
+ * of a name it knows would still answer from the old filesystem: drop
+ * them all, so that it asks and gets EIO. An attributes-only
+ * notification takes no lock the kernel may hold while it waits for us,
+ * so the thread that found the fence sends them; an answer computed
+ * before the fence and arriving after is older than the drop, and the
+ * kernel discards it. The root and .meta stay served.
+ */
+static void fence_drop_attributes(struct fused *d)
+{
+	uint64_t end = famfs_fs_ino_end(d->fs);
+
+	if (!d->se)
+		return;
+	for (uint64_t ino = FAMFS_ROOT_INO + 1; ino < end; ino++)
+		if (!meta_is_ino(ino))
+			fuse_lowlevel_notify_inval_inode(d->se, ino, -1, 0);
+}
+
 static bool fence_replaced(struct fused *d)
 {
-	if (__atomic_exchange_n(&d->replaced, true, __ATOMIC_ACQ_REL))
+	if (__atomic_exchange_n(&d->replacing, true, __ATOMIC_ACQ_REL))
 		return true;
+	fence_drop_attributes(d);
+	/* said once nothing cached answers any more */
+	__atomic_store_n(&d->replaced, true, __ATOMIC_RELEASE);
 	fused_log(LOG_ERR, "%s: %s; every access fails with EIO: unmount "
 		  "it", d->device, replaced_text);
 	return true;
@@ -44,11 +67,13 @@ static bool fence_evicted(struct fused *d)
 {
 	if (!famfs_host_evicted(d->fs))
 		return false;
-	if (!__atomic_exchange_n(&d->evicted, true, __ATOMIC_ACQ_REL))
+	if (!__atomic_exchange_n(&d->evicted, true, __ATOMIC_ACQ_REL)) {
+		fence_drop_attributes(d);
 		fused_log(LOG_ERR, "%s: this host was evicted (famfs hosts "
 			  "evict): its memory may belong to other files now; "
 			  "every access fails with EIO: unmount it",
 			  d->device);
+	}
 	return true;
 }
 

@@ -351,6 +351,13 @@ bool famfs_fs_log_moved(struct famfs_fs *fs);
 int famfs_fs_check_identity(struct famfs_fs *fs);
 bool famfs_fs_replaced(struct famfs_fs *fs);
 
+/*
+ * One past the largest inode number the namespace has given out (numbers
+ * are never reused; deleted ones leave holes): for a walk over every
+ * inode the kernel may have cached.
+ */
+uint64_t famfs_fs_ino_end(struct famfs_fs *fs);
+
 struct famfs_usage {
 	uint64_t total_bytes;	/* allocatable data area */
 	uint64_t used_bytes;	/* committed + pending allocations */

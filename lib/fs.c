@@ -346,6 +346,16 @@ void famfs_unhold(struct famfs_fs *fs, uint64_t ino)
 	pthread_rwlock_unlock(&fs->lock);
 }
 
+uint64_t famfs_fs_ino_end(struct famfs_fs *fs)
+{
+	uint64_t end;
+
+	pthread_rwlock_rdlock(&fs->lock);
+	end = fs->ns.nnodes + 1;
+	pthread_rwlock_unlock(&fs->lock);
+	return end;
+}
+
 int famfs_getattr(struct famfs_fs *fs, uint64_t ino, struct famfs_stat *st)
 {
 	struct node *n;
