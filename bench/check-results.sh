@@ -18,10 +18,12 @@ bad() { echo "check-results: $*" >&2; fail=1; }
 
 [ -s "$md" ] || { echo "check-results: $md missing" >&2; exit 1; }
 [ "$(grep -c '^## [1-7]\. ' "$md")" = 7 ] || bad "expected 7 sections"
+grep -q '^## 9\. ' "$md" || bad "no section 9 (the FUSE floor)"
 # sections 1-7 are this run's rows (six cells); section 8, appended from
-# bench/testing.md, holds figures measured apart (four cells)
+# bench/testing.md, holds figures measured apart (four cells); section 9,
+# the FUSE floor, compares three targets (nine cells)
 awk -F'|' '/^## [0-9]+\. / { section = substr($0, 4) + 0 }
-	/^\| / && NF != (section == 8 ? 6 : 8) {
+	/^\| / && NF != (section == 8 ? 6 : section == 9 ? 11 : 8) {
 		print "check-results: malformed row: " $0; e = 1 }
 	END { exit e }' "$md" >&2 || fail=1
 rows=$(grep -c '^| ' "$md" || true)
@@ -34,8 +36,8 @@ if grep -E '^\| [^|]+ \| (nan|inf|-?[0-9.]+ \[[^]]*\] [^|]*nan)' "$md"; then
 	bad "non-numeric figures"
 fi
 if command -v python3 >/dev/null; then
-	python3 -c 'import json, sys; json.load(open(sys.argv[1]))' "$json" ||
-		bad "$json does not parse"
+	python3 -c 'import json, sys; json.load(open(sys.argv[1]))["floor"]["rows"]' "$json" ||
+		bad "$json does not parse or has no floor rows"
 else
 	grep -q '"rows": \[' "$json" || bad "$json has no rows"
 fi

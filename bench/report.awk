@@ -5,6 +5,9 @@
 # HEADER holds "key<TAB>value" lines describing the run; "header<TAB>key
 # <TAB>value" lines among the ROWS add to it (bench/run-vm.sh's VM run).
 # only=N renders section N alone (bench/run-vm.sh's fragment).
+# Section 9 (bench/floor.sh: "floor" rows, "fheader" lines) comes after
+# the rest: format=floor-md renders it alone, and format=json adds it as
+# "floor"; format=floor-json is that object alone.
 BEGIN {
 	FS = "\t"
 	title[1] = "1. mmap bandwidth: famfs file vs raw device memory"
@@ -14,10 +17,12 @@ BEGIN {
 	title[5] = "5. scaling"
 	title[6] = "6. In a VM: fsdev_dax views, and files through the mount by passthrough"
 	title[7] = "7. Small files: tar -x, cp -r and the space they take"
+	title[9] = "9. The FUSE floor: famfs against a do-nothing FUSE daemon and tmpfs"
 	nsect = 7
 }
 
 function section(id) {
+	if (id ~ /^floor(\.|$)/) return 9
 	if (id ~ /^mmap\./) return 1
 	if (id ~ /^(rw|rwdio|fio)(\.|$)/) return 2
 	if (id ~ /^faults/) return 3
@@ -75,12 +80,19 @@ FILENAME == ARGV[1] { hkey[++nh] = $1; hval[nh] = $2; next }
 
 $1 == "header" { hkey[++nh] = $2; hval[nh] = $3; next }
 
+$1 == "fheader" { fkey[++nfh] = $2; fval[nfh] = $3; next }
+
+$1 == "floor" || ($1 == "skip" && section($2) == 9) { fline[++nf] = $0; next }
+
 ($1 == "row" || $1 == "skip") && (!only || section($2) == only) {
 	line[++n] = $0
 }
 
 END {
-	if (format == "json") json(); else md()
+	if (format == "floor-md") floor_md()
+	else if (format == "floor-json") floor_json("")
+	else if (format == "json") json()
+	else md()
 }
 
 # What TCG does to the VM figures, printed under section 6's table.
@@ -253,6 +265,108 @@ function json(   i, f, ratio, sep, met) {
 		       jnum(ratio), f[13] == "-" ? "null" : jstr(f[13]),
 		       jstr(met), f[14] == "-" ? "null" : jstr(f[14]), sep
 	}
-	print "  ]"
+	print "  ],"
+	printf "  \"floor\": "
+	if (nf)
+		floor_json("  ")
+	else
+		print "null"
 	print "}"
+}
+
+# What a floor row says about its goal (a ratio to tmpfs).
+function floor_verdict(goal, famfs, fl, fl_min, fl_max, famfs_floor,   g) {
+	g = substr(goal, index(goal, "=") + 1) + 0
+	if (famfs >= g)
+		return "met"
+	if (fl_max < g)
+		return "**goal above the floor**: no daemon reaches it here"
+	if (fl < g)
+		return "goal at the floor (within its spread): out of a daemon's reach in practice"
+	if (fl_min < g)
+		return sprintf("floor at the goal (within its spread); famfs at %.2f of the floor", famfs_floor)
+	return sprintf("**floor above the goal**: daemon work remains, famfs at %.2f of the floor", famfs_floor)
+}
+
+function ratio_text(med, lo, hi) {
+	return sprintf("%.3f [%.3f–%.3f]", med, lo, hi)
+}
+
+function floor_md(   i, f, notes) {
+	printf "\n## %s\n\n", title[9]
+	for (i = 1; i <= nfh; i++)
+		printf "- %s: %s\n", fkey[i], fval[i]
+	print ""
+	print "Issue 13's speed rows on three targets measured in one run: tmpfs,"
+	print "a `bench/fuse_floor` mount and a famfs master mount (a fresh device"
+	print "in /dev/shm). fuse_floor is a FUSE daemon that does the least a"
+	print "daemon can per request (an in-memory table of names, file bytes in"
+	print "one anonymous mapping, reads answered with an iovec into it, writes"
+	print "copied in) but that the kernel sees as it sees famfs_fused on a"
+	print "master mount: the same libfuse, INIT capabilities (writeback cache"
+	print "on page-cache mounts, 1 MiB requests, no atomic O_TRUNC), 1 MiB"
+	print "read_ahead_kb, mount options (default_permissions, allow_other),"
+	print "86400 s entry, negative-entry and attribute timeouts, open flags"
+	print "(no keep_cache; direct_io on direct_io mounts) and a multi-threaded"
+	print "loop with a /dev/fuse clone per thread. floor/tmpfs is therefore"
+	print "what the kernel's FUSE round trips and wake-ups leave to any daemon"
+	print "on this machine; a goal above it cannot be met by daemon work."
+	print "famfs/floor is what famfs_fused's own work costs on top. Each"
+	print "program run compares one FUSE mount with tmpfs, alternated by the"
+	print "program; famfs and floor runs alternate between rounds, and each"
+	print "ratio is the median of the per-round ratios [min–max]."
+	print ""
+	print "| metric | famfs | floor | tmpfs | famfs/tmpfs | floor/tmpfs | famfs/floor | goal | verdict |"
+	print "|---|---|---|---|---|---|---|---|---|"
+	for (i = 1; i <= nf; i++) {
+		split(fline[i], f, "\t")
+		if (f[1] == "skip") {
+			printf "| %s | skipped: %s | — | — | — | — | — | — | skipped |\n",
+			       f[3], f[4]
+			continue
+		}
+		printf "| %s | %s %s | %s | %s | %s | %s | %s | %s | %s |\n",
+		       f[3], num(f[5]), f[4], num(f[6]), num(f[7]),
+		       ratio_text(f[8], f[9], f[10]),
+		       ratio_text(f[11], f[12], f[13]),
+		       ratio_text(f[14], f[15], f[16]), goal_text(f[17]),
+		       floor_verdict(f[17], f[8], f[11], f[12], f[13], f[14])
+		if (f[18] != "-" && !(f[18] in seen_note)) {
+			seen_note[f[18]] = 1
+			notes = notes sprintf("- %s: %s\n", f[3], f[18])
+		}
+	}
+	if (notes != "")
+		printf "\nNotes per row:\n\n%s", notes
+}
+
+function floor_json(indent,   i, f, sep, v) {
+	print "{"
+	printf "%s  \"run\": {", indent
+	for (i = 1; i <= nfh; i++)
+		printf "%s%s: %s", (i > 1 ? ", " : ""), jstr(fkey[i]),
+		       jstr(fval[i])
+	print "},"
+	printf "%s  \"rows\": [\n", indent
+	for (i = 1; i <= nf; i++) {
+		split(fline[i], f, "\t")
+		sep = i < nf ? "," : ""
+		if (f[1] == "skip") {
+			printf "%s    {\"id\": %s, \"metric\": %s, \"skipped\": %s}%s\n",
+			       indent, jstr(f[2]), jstr(f[3]), jstr(f[4]), sep
+			continue
+		}
+		v = floor_verdict(f[17], f[8], f[11], f[12], f[13], f[14])
+		gsub(/\*/, "", v)
+		printf "%s    {\"id\": %s, \"metric\": %s, \"unit\": %s, \"famfs\": %s, \"floor\": %s, \"tmpfs\": %s,\n",
+		       indent, jstr(f[2]), jstr(f[3]), jstr(f[4]), jnum(f[5]),
+		       jnum(f[6]), jnum(f[7])
+		printf "%s     \"famfs_tmpfs\": [%s, %s, %s], \"floor_tmpfs\": [%s, %s, %s], \"famfs_floor\": [%s, %s, %s],\n",
+		       indent, jnum(f[8]), jnum(f[9]), jnum(f[10]), jnum(f[11]),
+		       jnum(f[12]), jnum(f[13]), jnum(f[14]), jnum(f[15]),
+		       jnum(f[16])
+		printf "%s     \"goal\": %s, \"verdict\": %s, \"note\": %s}%s\n",
+		       indent, jstr(f[17]), jstr(v), f[18] == "-" ? "null" : jstr(f[18]), sep
+	}
+	printf "%s  ]\n%s}\n", indent, indent
 }

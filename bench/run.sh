@@ -7,7 +7,8 @@
 # Every figure is a median over repetitions, with min and max; famfs and
 # its comparator are measured in the same run, alternately.
 #
-# usage: bench/run.sh [--smoke] [--no-vm] [--skip ID]... [--out DIR] BUILD_DIR
+# usage: bench/run.sh [--smoke] [--no-vm] [--skip ID]... [--floor-only]
+#                     [--out DIR] BUILD_DIR
 #   --smoke   tiny sizes and few repetitions: checks that every program
 #             runs and that the table is well formed; asserts no timing.
 #             Implies --no-vm (a guest takes a minute or more).
@@ -16,6 +17,9 @@
 #   --skip    do not run the step ID (e.g. mmap.preload, whose 101 pairs
 #             of 1 GiB take about 15 minutes): its row says so, for a
 #             report whose rows of that step come from another run
+#   --floor-only  run section 9 alone (the FUSE floor, bench/floor.sh)
+#             and write floor.md and floor.json, to go into a report
+#             whose other sections come from another run
 #   --out     where the results go (default: the bench/ source folder)
 #
 # A metric that cannot run (no FUSE mount, a failing program) becomes a
@@ -25,6 +29,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 smoke=0
 vm=1
+floor_only=0
 out=$here
 skip_steps=" "
 while [ $# -gt 1 ]; do
@@ -32,13 +37,14 @@ while [ $# -gt 1 ]; do
 	--smoke) smoke=1 vm=0 ;;
 	--no-vm) vm=0 ;;
 	--skip) skip_steps+="$2 "; shift ;;
+	--floor-only) floor_only=1 ;;
 	--out) out=$2; shift ;;
 	*) break ;;
 	esac
 	shift
 done
 if [ $# -ne 1 ] || [ ! -d "$1" ]; then
-	echo "usage: bench/run.sh [--smoke] [--no-vm] [--skip ID]... [--out DIR] BUILD_DIR" >&2
+	echo "usage: bench/run.sh [--smoke] [--no-vm] [--skip ID]... [--floor-only] [--out DIR] BUILD_DIR" >&2
 	exit 2
 fi
 build=$(cd "$1" && pwd)
@@ -54,6 +60,7 @@ if [ "$smoke" = 1 ]; then
 	fault_size=4M rw_size=8M rw_args=(-b 4K,1M -r 1)
 	create_n=20 shell_n=5 fio_size=4M log_counts=(100 1000)
 	log_x=1000 visible_n=10 reps=1 scale_args=(-r 1)
+	floor_n=2 floor_inner=1
 else
 	dev_size=8G mmap_size=256M mmap_args=(-r 9)
 	# the preload rows decide a 0.98 goal: passes of 1 GiB timed in CPU
@@ -62,6 +69,7 @@ else
 	fault_size=64M rw_size=256M rw_args=(-r 5)
 	create_n=2000 shell_n=200 fio_size=256M log_counts=(1000 10000 100000)
 	log_x=100000 visible_n=200 reps=5 scale_args=(-r 7)
+	floor_n=8 floor_inner=3
 fi
 
 # the commit the programs were built from, as the build wrote it ("-dirty"
@@ -193,6 +201,16 @@ mount_famfs() {
 		return 1
 	fi
 }
+
+# shellcheck source=bench/floor.sh
+. "$here/floor.sh"
+if [ "$floor_only" = 1 ]; then
+	floor_section
+	awk -f "$here/report.awk" -v format=floor-md /dev/null "$rows" >"$out/floor.md"
+	awk -f "$here/report.awk" -v format=floor-json /dev/null "$rows" >"$out/floor.json"
+	log "done: $out/floor.md, floor.json ($(grep -c '^floor' "$rows") rows, $(grep -c '^skip' "$rows") skipped)"
+	exit 0
+fi
 
 # ---- 1. mmap bandwidth; 5. thread scaling ---------------------------------
 
@@ -446,6 +464,10 @@ direct_section
 . "$here/small_files.sh"
 small_files_section
 
+# ---- 9. the FUSE floor: famfs vs a do-nothing daemon vs tmpfs ---------------
+
+floor_section
+
 # ---- 6. in a VM: fsdev_dax view vs raw /dev/dax ---------------------------
 
 vm_label="fsdev_dax view vs raw /dev/dax (qemu TCG guest)"
@@ -479,6 +501,7 @@ header=$work/header
 awk -f "$here/report.awk" -v format=md "$header" "$rows" >"$out/results.md"
 # measured apart (tens of minutes of bug injection and fuzzing): see there
 [ ! -f "$here/testing.md" ] || cat "$here/testing.md" >>"$out/results.md"
+awk -f "$here/report.awk" -v format=floor-md "$header" "$rows" >>"$out/results.md"
 awk -f "$here/report.awk" -v format=json "$header" "$rows" >"$out/results.json"
 
 plotdir=$work/plot
@@ -498,4 +521,4 @@ if [ -n "$series" ] && command -v gnuplot >/dev/null; then
 else
 	log "no plot: ${series:+gnuplot not installed}${series:-no bandwidth data}"
 fi
-log "done: $(grep -c '^row' "$rows") rows, $(grep -c '^skip' "$rows") skipped"
+log "done: $(grep -c '^row' "$rows") rows, $(grep -c '^floor' "$rows") floor rows, $(grep -c '^skip' "$rows") skipped"

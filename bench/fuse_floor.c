@@ -1,0 +1,908 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * fuse_floor: the control for the speed rows through the famfs mount. A
+ * FUSE daemon that does as little as a daemon can per request (names in
+ * one hash table, file bytes in one anonymous mapping, reads answered
+ * with an iovec into it, writes copied in) while the kernel sees what it
+ * sees of famfs_fused on a master mount: the same libfuse, INIT
+ * capabilities, request sizes, readahead, mount options, open flags,
+ * cache timeouts and threads. What this daemon loses against tmpfs is
+ * the kernel's FUSE path and its wake-ups, which no daemon can avoid;
+ * famfs_fused's distance from it is the daemon's own work
+ * (bench/floor.sh, results.md section 9).
+ *
+ * usage: fuse_floor [-d] [-f] [-o direct_io] MOUNTPOINT
+ *   -d           print FUSE traffic (libfuse's -d; implies -f)
+ *   -f           stay in the foreground (else: back once mounted)
+ *   -o direct_io as famfs_fused -o direct_io: no page cache for data
+ * Unmount with umount(8) or fusermount3 -u; everything is then gone.
+ */
+#define FUSE_USE_VERSION 317
+
+#include <errno.h>
+#include <fcntl.h>
+#include <fuse_lowlevel.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <time.h>
+#include <unistd.h>
+
+/* famfs_fused's values (fuse/famfs_fused.h): its request ceiling ... */
+#define FLOOR_MAX_IO (1U << 20)
+/* ... and the master's entry and attribute timeout once notify works */
+#define FLOOR_TIMEOUT 86400.0
+#define FLOOR_SUBTYPE "famfs_floor"
+/* address space only: what is never written costs nothing */
+#define ARENA_BYTES (256ULL << 30)
+#define PAGE_BYTES 4096ULL
+/* readdir offsets 1 and 2 are "." and ".."; entries follow by inode */
+#define DIRENT_BASE 2
+
+struct node {
+	uint64_t ino;
+	uint32_t mode;
+	uint32_t uid;
+	uint32_t gid;
+	uint32_t nlink;
+	uint64_t size;
+	struct timespec atime, mtime, ctime;
+	uint64_t data;		/* arena offset of the bytes */
+	uint64_t capacity;	/* bytes reserved there */
+	unsigned int opens;
+	char *name;
+	struct node *parent;	/* NULL for the root and once unlinked */
+	struct node *hash_next;
+	/* a directory's entries in creation (= inode) order */
+	struct node *first_child, *last_child;
+	struct node *next_sibling, *prev_sibling;
+};
+
+static struct {
+	pthread_rwlock_t lock;
+	struct node **nodes;	/* by inode number; never freed */
+	uint64_t nnodes, nodes_cap;
+	struct node **buckets;	/* (parent, name) -> node */
+	uint64_t nbuckets, nnames;
+	uint8_t *arena;
+	uint64_t arena_used;
+	bool direct_io;
+} fl;
+
+static uint64_t name_hash(uint64_t parent, const char *name)
+{
+	uint64_t h = 1469598103934665603ULL ^ parent;
+
+	for (; *name; name++)
+		h = (h ^ (uint8_t)*name) * 1099511628211ULL;
+	return h;
+}
+
+static struct node *child_of(const struct node *dir, const char *name)
+{
+	struct node *n = fl.buckets[name_hash(dir->ino, name) &
+				    (fl.nbuckets - 1)];
+
+	for (; n; n = n->hash_next)
+		if (n->parent == dir && !strcmp(n->name, name))
+			return n;
+	return NULL;
+}
+
+static int grow_buckets(void)
+{
+	uint64_t count = fl.nbuckets * 2;
+	struct node **b = calloc(count, sizeof(*b));
+
+	if (!b)
+		return -ENOMEM;
+	for (uint64_t i = 0; i < fl.nbuckets; i++) {
+		struct node *n = fl.buckets[i], *next;
+
+		for (; n; n = next) {
+			uint64_t h = name_hash(n->parent->ino, n->name) &
+				     (count - 1);
+
+			next = n->hash_next;
+			n->hash_next = b[h];
+			b[h] = n;
+		}
+	}
+	free(fl.buckets);
+	fl.buckets = b;
+	fl.nbuckets = count;
+	return 0;
+}
+
+/* Enter @n as @name in @dir; write lock held. */
+static int link_name(struct node *dir, struct node *n, const char *name)
+{
+	uint64_t h;
+
+	if (fl.nnames >= fl.nbuckets && grow_buckets())
+		return -ENOMEM;
+	n->name = strdup(name);
+	if (!n->name)
+		return -ENOMEM;
+	n->parent = dir;
+	h = name_hash(dir->ino, name) & (fl.nbuckets - 1);
+	n->hash_next = fl.buckets[h];
+	fl.buckets[h] = n;
+	fl.nnames++;
+	n->prev_sibling = dir->last_child;
+	if (dir->last_child)
+		dir->last_child->next_sibling = n;
+	else
+		dir->first_child = n;
+	dir->last_child = n;
+	return 0;
+}
+
+static void unlink_name(struct node *n)
+{
+	struct node *dir = n->parent, **p;
+
+	p = &fl.buckets[name_hash(dir->ino, n->name) & (fl.nbuckets - 1)];
+	while (*p != n)
+		p = &(*p)->hash_next;
+	*p = n->hash_next;
+	fl.nnames--;
+	if (n->prev_sibling)
+		n->prev_sibling->next_sibling = n->next_sibling;
+	else
+		dir->first_child = n->next_sibling;
+	if (n->next_sibling)
+		n->next_sibling->prev_sibling = n->prev_sibling;
+	else
+		dir->last_child = n->prev_sibling;
+	n->parent = NULL;
+	free(n->name);
+	n->name = NULL;
+}
+
+static struct node *node_of(fuse_ino_t ino)
+{
+	return ino < fl.nnodes ? fl.nodes[ino] : NULL;
+}
+
+static struct node *new_node(fuse_req_t req, uint32_t mode)
+{
+	const struct fuse_ctx *ctx = req ? fuse_req_ctx(req) : NULL;
+	struct node *n;
+
+	if (fl.nnodes == fl.nodes_cap) {
+		uint64_t cap = fl.nodes_cap ? fl.nodes_cap * 2 : 1024;
+		struct node **v = realloc(fl.nodes, cap * sizeof(*v));
+
+		if (!v)
+			return NULL;
+		fl.nodes = v;
+		fl.nodes_cap = cap;
+	}
+	n = calloc(1, sizeof(*n));
+	if (!n)
+		return NULL;
+	n->ino = fl.nnodes;
+	n->mode = mode;
+	n->uid = ctx ? ctx->uid : getuid();
+	n->gid = ctx ? ctx->gid : getgid();
+	n->nlink = S_ISDIR(mode) ? 2 : 1;
+	clock_gettime(CLOCK_REALTIME, &n->mtime);
+	n->atime = n->ctime = n->mtime;
+	fl.nodes[fl.nnodes++] = n;
+	return n;
+}
+
+/* Give the bytes back; the address range is not reused. */
+static void drop_data(struct node *n)
+{
+	if (n->capacity)
+		madvise(fl.arena + n->data, n->capacity, MADV_DONTNEED);
+	n->capacity = 0;
+	n->size = 0;
+}
+
+/* Room for @end bytes, moving the file if it must; write lock held. */
+static int reserve(struct node *n, uint64_t end)
+{
+	uint64_t cap = n->capacity ? n->capacity : PAGE_BYTES;
+	uint64_t at;
+
+	if (end <= n->capacity)
+		return 0;
+	while (cap < end)
+		cap *= 2;
+	/* the newest file (a stream being written) grows in place */
+	if (n->capacity && n->data + n->capacity == fl.arena_used) {
+		if (n->data + cap > ARENA_BYTES)
+			return -ENOSPC;
+		fl.arena_used = n->data + cap;
+		n->capacity = cap;
+		return 0;
+	}
+	at = fl.arena_used;
+	if (at + cap > ARENA_BYTES)
+		return -ENOSPC;
+	fl.arena_used = at + cap;
+	if (n->size)
+		memcpy(fl.arena + at, fl.arena + n->data, n->size);
+	if (n->capacity)
+		madvise(fl.arena + n->data, n->capacity, MADV_DONTNEED);
+	n->data = at;
+	n->capacity = cap;
+	return 0;
+}
+
+/* Set the size, zeroing what a grown file newly shows; write lock held. */
+static int resize(struct node *n, uint64_t size)
+{
+	int rc = reserve(n, size);
+
+	if (rc)
+		return rc;
+	if (size > n->size)
+		memset(fl.arena + n->data + n->size, 0, size - n->size);
+	n->size = size;
+	return 0;
+}
+
+static void fill_stat(const struct node *n, struct stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->st_ino = n->ino;
+	st->st_mode = n->mode;
+	st->st_nlink = n->nlink;
+	st->st_uid = n->uid;
+	st->st_gid = n->gid;
+	st->st_size = (off_t)n->size;
+	st->st_blocks = (blkcnt_t)((n->size + PAGE_BYTES - 1) / PAGE_BYTES *
+				   (PAGE_BYTES / 512));
+	st->st_blksize = FLOOR_MAX_IO;
+	st->st_atim = n->atime;
+	st->st_mtim = n->mtime;
+	st->st_ctim = n->ctime;
+}
+
+static void fill_entry(const struct node *n, struct fuse_entry_param *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->ino = n->ino;
+	e->generation = 1;
+	e->attr_timeout = FLOOR_TIMEOUT;
+	e->entry_timeout = FLOOR_TIMEOUT;
+	fill_stat(n, &e->attr);
+}
+
+static void floor_init(void *userdata, struct fuse_conn_info *conn)
+{
+	(void)userdata;
+	/* famfs_fused's op_init and writeback_init, for a master mount */
+	conn->max_write = FLOOR_MAX_IO;
+	conn->max_readahead = FLOOR_MAX_IO;
+	fuse_unset_feature_flag(conn, FUSE_CAP_ATOMIC_O_TRUNC);
+	fuse_unset_feature_flag(conn, FUSE_CAP_WRITEBACK_CACHE);
+	fuse_set_feature_flag(conn, FUSE_CAP_IOCTL_DIR);
+	if (!fl.direct_io)
+		fuse_set_feature_flag(conn, FUSE_CAP_WRITEBACK_CACHE);
+	fuse_set_feature_flag(conn, FUSE_CAP_DIRECT_IO_ALLOW_MMAP);
+	conn->time_gran = 1;
+}
+
+static void floor_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct fuse_entry_param e;
+	struct node *dir, *n;
+
+	pthread_rwlock_rdlock(&fl.lock);
+	dir = node_of(parent);
+	n = dir ? child_of(dir, name) : NULL;
+	if (n) {
+		fill_entry(n, &e);
+	} else {
+		/* a negative entry, cached as long as famfs's */
+		memset(&e, 0, sizeof(e));
+		e.entry_timeout = FLOOR_TIMEOUT;
+	}
+	pthread_rwlock_unlock(&fl.lock);
+	if (!dir)
+		fuse_reply_err(req, ENOENT);
+	else
+		fuse_reply_entry(req, &e);
+}
+
+static void floor_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
+{
+	(void)ino;
+	(void)nlookup;
+	fuse_reply_none(req);	/* nodes live as long as the mount */
+}
+
+static void floor_forget_multi(fuse_req_t req, size_t count,
+			       struct fuse_forget_data *forgets)
+{
+	(void)count;
+	(void)forgets;
+	fuse_reply_none(req);
+}
+
+static void floor_getattr(fuse_req_t req, fuse_ino_t ino,
+			  struct fuse_file_info *fi)
+{
+	struct node *n;
+	struct stat st;
+
+	(void)fi;
+	pthread_rwlock_rdlock(&fl.lock);
+	n = node_of(ino);
+	if (n)
+		fill_stat(n, &st);
+	pthread_rwlock_unlock(&fl.lock);
+	if (n)
+		fuse_reply_attr(req, &st, FLOOR_TIMEOUT);
+	else
+		fuse_reply_err(req, ENOENT);
+}
+
+static struct timespec time_of(const struct timespec *given, bool now)
+{
+	struct timespec t;
+
+	if (!now)
+		return *given;
+	clock_gettime(CLOCK_REALTIME, &t);
+	return t;
+}
+
+static void floor_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
+			  int valid, struct fuse_file_info *fi)
+{
+	struct node *n;
+	struct stat st;
+	int rc = 0;
+
+	(void)fi;
+	pthread_rwlock_wrlock(&fl.lock);
+	n = node_of(ino);
+	if (!n)
+		rc = -ENOENT;
+	else if ((valid & FUSE_SET_ATTR_SIZE) && S_ISDIR(n->mode))
+		rc = -EISDIR;
+	else if (valid & FUSE_SET_ATTR_SIZE)
+		rc = resize(n, (uint64_t)attr->st_size);
+	if (!rc) {
+		if (valid & FUSE_SET_ATTR_MODE)
+			n->mode = (n->mode & S_IFMT) | (attr->st_mode & 07777);
+		if (valid & FUSE_SET_ATTR_UID)
+			n->uid = attr->st_uid;
+		if (valid & FUSE_SET_ATTR_GID)
+			n->gid = attr->st_gid;
+		if (valid & (FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_ATIME_NOW))
+			n->atime = time_of(&attr->st_atim,
+					   valid & FUSE_SET_ATTR_ATIME_NOW);
+		if (valid & (FUSE_SET_ATTR_MTIME | FUSE_SET_ATTR_MTIME_NOW))
+			n->mtime = time_of(&attr->st_mtim,
+					   valid & FUSE_SET_ATTR_MTIME_NOW);
+		if (valid & FUSE_SET_ATTR_CTIME)
+			n->ctime = attr->st_ctim;
+		else
+			n->ctime = time_of(NULL, true);
+		fill_stat(n, &st);
+	}
+	pthread_rwlock_unlock(&fl.lock);
+	if (rc)
+		fuse_reply_err(req, -rc);
+	else
+		fuse_reply_attr(req, &st, FLOOR_TIMEOUT);
+}
+
+/* A new name in @parent; write lock held. */
+static int make_node(fuse_req_t req, fuse_ino_t parent, const char *name,
+		     uint32_t mode, struct node **out)
+{
+	struct node *dir = node_of(parent), *n;
+
+	if (!dir || !S_ISDIR(dir->mode) || !dir->nlink)
+		return -ENOENT;
+	if (strlen(name) > NAME_MAX)
+		return -ENAMETOOLONG;
+	if (child_of(dir, name))
+		return -EEXIST;
+	n = new_node(req, mode);
+	if (!n)
+		return -ENOMEM;
+	if (link_name(dir, n, name)) {
+		n->nlink = 0;	/* stays in the table, unreachable */
+		return -ENOMEM;
+	}
+	if (S_ISDIR(mode))
+		dir->nlink++;
+	dir->mtime = dir->ctime = n->mtime;
+	*out = n;
+	return 0;
+}
+
+static void reply_new(fuse_req_t req, fuse_ino_t parent, const char *name,
+		      uint32_t mode)
+{
+	struct fuse_entry_param e;
+	struct node *n;
+	int rc;
+
+	pthread_rwlock_wrlock(&fl.lock);
+	rc = make_node(req, parent, name, mode, &n);
+	if (!rc)
+		fill_entry(n, &e);
+	pthread_rwlock_unlock(&fl.lock);
+	if (rc)
+		fuse_reply_err(req, -rc);
+	else
+		fuse_reply_entry(req, &e);
+}
+
+static void floor_mknod(fuse_req_t req, fuse_ino_t parent, const char *name,
+			mode_t mode, dev_t rdev)
+{
+	(void)rdev;
+	if (!S_ISREG(mode)) {
+		fuse_reply_err(req, EPERM);	/* files and directories only */
+		return;
+	}
+	reply_new(req, parent, name, mode);
+}
+
+static void floor_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name,
+			mode_t mode)
+{
+	reply_new(req, parent, name, S_IFDIR | (mode & 07777));
+}
+
+static int remove_name(fuse_ino_t parent, const char *name, bool dir_wanted)
+{
+	struct node *dir = node_of(parent), *n;
+
+	n = dir ? child_of(dir, name) : NULL;
+	if (!n)
+		return -ENOENT;
+	if (dir_wanted != !!S_ISDIR(n->mode))
+		return dir_wanted ? -ENOTDIR : -EISDIR;
+	if (dir_wanted && n->first_child)
+		return -ENOTEMPTY;
+	unlink_name(n);
+	clock_gettime(CLOCK_REALTIME, &dir->mtime);
+	dir->ctime = n->ctime = dir->mtime;
+	if (dir_wanted) {
+		dir->nlink--;
+		n->nlink = 0;
+	} else {
+		n->nlink--;
+	}
+	if (!n->opens)
+		drop_data(n);
+	return 0;
+}
+
+static void floor_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	int rc;
+
+	pthread_rwlock_wrlock(&fl.lock);
+	rc = remove_name(parent, name, false);
+	pthread_rwlock_unlock(&fl.lock);
+	fuse_reply_err(req, -rc);
+}
+
+static void floor_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	int rc;
+
+	pthread_rwlock_wrlock(&fl.lock);
+	rc = remove_name(parent, name, true);
+	pthread_rwlock_unlock(&fl.lock);
+	fuse_reply_err(req, -rc);
+}
+
+/* famfs_fused's open flags for a page-cache or direct_io master mount */
+static void set_open_flags(struct fuse_file_info *fi, fuse_ino_t ino)
+{
+	fi->fh = ino;
+	fi->keep_cache = 0;
+	fi->direct_io = fl.direct_io;
+	fi->noflush = (fi->flags & O_ACCMODE) == O_RDONLY;
+}
+
+static void floor_open(fuse_req_t req, fuse_ino_t ino,
+		       struct fuse_file_info *fi)
+{
+	struct node *n;
+	int rc = 0;
+
+	pthread_rwlock_wrlock(&fl.lock);
+	n = node_of(ino);
+	if (!n)
+		rc = -ENOENT;
+	else if (S_ISDIR(n->mode))
+		rc = -EISDIR;
+	else
+		n->opens++;
+	pthread_rwlock_unlock(&fl.lock);
+	if (rc) {
+		fuse_reply_err(req, -rc);
+		return;
+	}
+	set_open_flags(fi, ino);
+	fuse_reply_open(req, fi);
+}
+
+static void floor_create(fuse_req_t req, fuse_ino_t parent, const char *name,
+			 mode_t mode, struct fuse_file_info *fi)
+{
+	struct fuse_entry_param e;
+	struct node *n;
+	int rc;
+
+	pthread_rwlock_wrlock(&fl.lock);
+	rc = make_node(req, parent, name, S_IFREG | (mode & 07777), &n);
+	if (!rc) {
+		n->opens++;
+		fill_entry(n, &e);
+	}
+	pthread_rwlock_unlock(&fl.lock);
+	if (rc) {
+		fuse_reply_err(req, -rc);
+		return;
+	}
+	set_open_flags(fi, n->ino);
+	fuse_reply_create(req, &e, fi);
+}
+
+/* One iovec into the arena: the kernel copies from it, we copy nothing. */
+static void floor_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		       struct fuse_file_info *fi)
+{
+	struct iovec iov = { 0 };
+	struct node *n;
+
+	(void)fi;
+	/* held across the reply: a growing file may move */
+	pthread_rwlock_rdlock(&fl.lock);
+	n = node_of(ino);
+	if (n && (uint64_t)off < n->size) {
+		iov.iov_base = fl.arena + n->data + off;
+		iov.iov_len = n->size - (uint64_t)off < size ?
+			      n->size - (uint64_t)off : size;
+	}
+	fuse_reply_iov(req, &iov, 1);
+	pthread_rwlock_unlock(&fl.lock);
+}
+
+static void floor_write_buf(fuse_req_t req, fuse_ino_t ino,
+			    struct fuse_bufvec *bufv, off_t off,
+			    struct fuse_file_info *fi)
+{
+	size_t len = fuse_buf_size(bufv);
+	uint64_t end = (uint64_t)off + len;
+	struct fuse_bufvec dst = FUSE_BUFVEC_INIT(len);
+	ssize_t copied = -ENOENT;
+	struct node *n;
+	int rc;
+
+	(void)fi;
+	pthread_rwlock_wrlock(&fl.lock);
+	n = node_of(ino);
+	rc = n ? reserve(n, end) : -ENOENT;
+	if (!rc) {
+		/* bytes past the size may be left from a shrink */
+		if ((uint64_t)off > n->size)
+			memset(fl.arena + n->data + n->size, 0,
+			       (uint64_t)off - n->size);
+		dst.buf[0].mem = fl.arena + n->data + off;
+		copied = fuse_buf_copy(&dst, bufv, 0);
+		if (copied > 0 && (uint64_t)off + (uint64_t)copied > n->size)
+			n->size = (uint64_t)off + (uint64_t)copied;
+		/* the writeback cache keeps the times of a cached file */
+		if (fl.direct_io && copied > 0)
+			clock_gettime(CLOCK_REALTIME, &n->mtime);
+	}
+	pthread_rwlock_unlock(&fl.lock);
+	if (rc)
+		fuse_reply_err(req, -rc);
+	else if (copied < 0)
+		fuse_reply_err(req, (int)-copied);
+	else
+		fuse_reply_write(req, (size_t)copied);
+}
+
+static void floor_flush(fuse_req_t req, fuse_ino_t ino,
+			struct fuse_file_info *fi)
+{
+	(void)ino;
+	(void)fi;
+	fuse_reply_err(req, 0);
+}
+
+static void floor_fsync(fuse_req_t req, fuse_ino_t ino, int datasync,
+			struct fuse_file_info *fi)
+{
+	(void)ino;
+	(void)datasync;
+	(void)fi;
+	fuse_reply_err(req, 0);
+}
+
+static void floor_release(fuse_req_t req, fuse_ino_t ino,
+			  struct fuse_file_info *fi)
+{
+	struct node *n;
+
+	(void)fi;
+	pthread_rwlock_wrlock(&fl.lock);
+	n = node_of(ino);
+	if (n && !--n->opens && !n->nlink)
+		drop_data(n);
+	pthread_rwlock_unlock(&fl.lock);
+	fuse_reply_err(req, 0);
+}
+
+static void floor_opendir(fuse_req_t req, fuse_ino_t ino,
+			  struct fuse_file_info *fi)
+{
+	struct node *n;
+
+	pthread_rwlock_rdlock(&fl.lock);
+	n = node_of(ino);
+	pthread_rwlock_unlock(&fl.lock);
+	if (!n || !S_ISDIR(n->mode)) {
+		fuse_reply_err(req, n ? ENOTDIR : ENOENT);
+		return;
+	}
+	fi->fh = 0;
+	fuse_reply_open(req, fi);
+}
+
+/* Add one entry at @used; false when it does not fit. */
+static bool add_dirent(fuse_req_t req, char *buf, size_t size, size_t *used,
+		       const char *name, const struct node *n, off_t next,
+		       bool plus)
+{
+	struct fuse_entry_param e;
+	size_t len;
+
+	fill_entry(n, &e);
+	if (plus)
+		len = fuse_add_direntry_plus(req, buf + *used, size - *used,
+					     name, &e, next);
+	else
+		len = fuse_add_direntry(req, buf + *used, size - *used, name,
+					&e.attr, next);
+	if (len > size - *used)
+		return false;
+	*used += len;
+	return true;
+}
+
+static void list_dir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		     bool plus)
+{
+	char *buf = malloc(size);
+	struct node *dir, *n;
+	size_t used = 0;
+
+	if (!buf) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	pthread_rwlock_rdlock(&fl.lock);
+	dir = node_of(ino);
+	if (!dir || !S_ISDIR(dir->mode))
+		goto out;
+	if (off < 1 && !add_dirent(req, buf, size, &used, ".", dir, 1, plus))
+		goto out;
+	if (off < 2 && !add_dirent(req, buf, size, &used, "..",
+				   dir->parent ? dir->parent : dir, 2, plus))
+		goto out;
+	/* resume after the last inode listed: names may go meanwhile */
+	for (n = dir->first_child; n; n = n->next_sibling) {
+		off_t next = (off_t)(n->ino + DIRENT_BASE);
+
+		if (next <= off)
+			continue;
+		if (!add_dirent(req, buf, size, &used, n->name, n, next, plus))
+			break;
+	}
+out:
+	pthread_rwlock_unlock(&fl.lock);
+	fuse_reply_buf(req, buf, used);
+	free(buf);
+}
+
+static void floor_readdir(fuse_req_t req, fuse_ino_t ino, size_t size,
+			  off_t off, struct fuse_file_info *fi)
+{
+	(void)fi;
+	list_dir(req, ino, size, off, false);
+}
+
+static void floor_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size,
+			      off_t off, struct fuse_file_info *fi)
+{
+	(void)fi;
+	list_dir(req, ino, size, off, true);
+}
+
+static void floor_releasedir(fuse_req_t req, fuse_ino_t ino,
+			     struct fuse_file_info *fi)
+{
+	(void)ino;
+	(void)fi;
+	fuse_reply_err(req, 0);
+}
+
+static void floor_statfs(fuse_req_t req, fuse_ino_t ino)
+{
+	struct statvfs sv;
+
+	(void)ino;
+	memset(&sv, 0, sizeof(sv));
+	sv.f_bsize = FLOOR_MAX_IO;
+	sv.f_frsize = PAGE_BYTES;
+	sv.f_blocks = ARENA_BYTES / PAGE_BYTES;
+	sv.f_bfree = (ARENA_BYTES - fl.arena_used) / PAGE_BYTES;
+	sv.f_bavail = sv.f_bfree;
+	sv.f_files = fl.nnodes + (1U << 20);
+	sv.f_ffree = 1U << 20;
+	sv.f_favail = sv.f_ffree;
+	sv.f_namemax = NAME_MAX;
+	fuse_reply_statfs(req, &sv);
+}
+
+static const struct fuse_lowlevel_ops floor_ops = {
+	.init = floor_init,
+	.lookup = floor_lookup,
+	.forget = floor_forget,
+	.forget_multi = floor_forget_multi,
+	.getattr = floor_getattr,
+	.setattr = floor_setattr,
+	.mknod = floor_mknod,
+	.mkdir = floor_mkdir,
+	.unlink = floor_unlink,
+	.rmdir = floor_rmdir,
+	.open = floor_open,
+	.create = floor_create,
+	.read = floor_read,
+	.write_buf = floor_write_buf,
+	.flush = floor_flush,
+	.fsync = floor_fsync,
+	.release = floor_release,
+	.opendir = floor_opendir,
+	.readdir = floor_readdir,
+	.readdirplus = floor_readdirplus,
+	.releasedir = floor_releasedir,
+	.statfs = floor_statfs,
+};
+
+/*
+ * famfs_fused's readahead.c: the mount's read_ahead_kb raised to the
+ * request ceiling before INIT is answered (page-cache mounts, root).
+ */
+static void tune_readahead(const char *mountpoint)
+{
+	char line[8192], mnt[4096], dev[64], devno[64] = "", path[128];
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%*s %*s %63s %*s %4095s", dev, mnt) == 2 &&
+		    !strcmp(mnt, mountpoint) &&
+		    strstr(line, " fuse." FLOOR_SUBTYPE " "))
+			snprintf(devno, sizeof(devno), "%s", dev);
+	fclose(f);
+	if (!devno[0])
+		return;
+	snprintf(path, sizeof(path), "/sys/class/bdi/%s/read_ahead_kb", devno);
+	f = fopen(path, "we");
+	if (f) {
+		fprintf(f, "%u\n", FLOOR_MAX_IO / 1024);
+		fclose(f);
+	}
+}
+
+static int setup_tables(void)
+{
+	struct node *root;
+
+	fl.nbuckets = 1024;
+	fl.buckets = calloc(fl.nbuckets, sizeof(*fl.buckets));
+	fl.arena = mmap(NULL, ARENA_BYTES, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (!fl.buckets || fl.arena == MAP_FAILED)
+		return -ENOMEM;
+	/* inode 0 is no inode; FUSE's root is 1 */
+	if (!new_node(NULL, S_IFDIR | 0755))
+		return -ENOMEM;
+	root = new_node(NULL, S_IFDIR | 0755);
+	if (!root || root->ino != FUSE_ROOT_ID)
+		return -ENOMEM;
+	fl.nodes[0]->nlink = 0;
+	return pthread_rwlock_init(&fl.lock, NULL) ? -ENOMEM : 0;
+}
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: fuse_floor [-d] [-f] [-o direct_io] MOUNTPOINT\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
+	char mountpoint[PATH_MAX], opts[128];
+	struct fuse_loop_config *cfg;
+	struct fuse_session *se;
+	bool foreground = false, debug = false;
+	int opt, rc = 1;
+
+	while ((opt = getopt(argc, argv, "dfo:")) != -1) {
+		if (opt == 'd')
+			debug = foreground = true;
+		else if (opt == 'f')
+			foreground = true;
+		else if (opt == 'o' && !strcmp(optarg, "direct_io"))
+			fl.direct_io = true;
+		else
+			usage();
+	}
+	if (optind + 1 != argc)
+		usage();
+	if (!realpath(argv[optind], mountpoint)) {
+		fprintf(stderr, "fuse_floor: %s: %s\n", argv[optind],
+			strerror(errno));
+		return 1;
+	}
+	if (setup_tables()) {
+		fprintf(stderr, "fuse_floor: out of memory\n");
+		return 1;
+	}
+	/* famfs_fused's mount options (fuse/main.c build_fuse_args) */
+	snprintf(opts, sizeof(opts),
+		 "fsname=fuse_floor,subtype=" FLOOR_SUBTYPE
+		 ",default_permissions%s",
+		 geteuid() == 0 ? ",allow_other" : "");
+	if (fuse_opt_add_arg(&args, "fuse_floor") ||
+	    fuse_opt_add_arg(&args, "-o") || fuse_opt_add_arg(&args, opts) ||
+	    (debug && fuse_opt_add_arg(&args, "-d"))) {
+		fprintf(stderr, "fuse_floor: out of memory\n");
+		return 1;
+	}
+	se = fuse_session_new(&args, &floor_ops, sizeof(floor_ops), NULL);
+	fuse_opt_free_args(&args);
+	if (!se)
+		return 1;
+	if (fuse_set_signal_handlers(se) || fuse_session_mount(se, mountpoint))
+		goto out;
+	if (!fl.direct_io)
+		tune_readahead(mountpoint);
+	if (fuse_daemonize(foreground))
+		goto out_unmount;
+	cfg = fuse_loop_cfg_create();
+	if (cfg) {
+		/* famfs_fused's loop: one /dev/fuse clone per thread */
+		fuse_loop_cfg_set_clone_fd(cfg, 1);
+		rc = fuse_session_loop_mt(se, cfg) ? 1 : 0;
+		fuse_loop_cfg_destroy(cfg);
+	}
+out_unmount:
+	fuse_session_unmount(se);
+out:
+	fuse_remove_signal_handlers(se);
+	fuse_session_destroy(se);
+	return rc;
+}
