@@ -44,7 +44,7 @@ done
 expect_errno OK mkdir "$MM/still-works"
 n=$(grep -c "is gone" "$T/master.log" || true)
 [ "$n" = 1 ] || fail "master logged the lost memory $n times: $(cat "$T/master.log")"
-fusermount3 -u "$MC"
-fusermount3 -u "$MM"
+fusermount_u "$MC"
+fusermount_u "$MM"
 wait
 note "ok"

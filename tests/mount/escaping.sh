@@ -60,7 +60,7 @@ want = os.fsencode(sys.argv[2])
 names = [os.fsencode(e["path"].rsplit("/", 1)[-1]) for e in json.load(open(sys.argv[1], encoding="utf-8", errors="surrogateescape"))]
 sys.exit(0 if want in names else 1)
 PY
-fusermount3 -u "$MC"
+fusermount_u "$MC"
 umount_fs "$MM"
 wait
 note "ok"

@@ -84,6 +84,25 @@ umount_fs()
 	"$FAMFS" umount "$1"
 }
 
+# fusermount_u MNT: fusermount3 -u, asking a busy mount again for up to
+# 1 s as famfs umount does (another process may walk through the mount
+# for a moment). For daemons from start_daemon, which famfs umount would
+# wait for in vain: they are this shell's children until its `wait`.
+fusermount_u()
+{
+	local mnt=$1 err deadline
+
+	deadline=$(($(date +%s%N) + 1000000000))
+	while ! err=$(fusermount3 -u "$mnt" 2>&1); do
+		case $err in
+		*busy*) [ "$(date +%s%N)" -lt "$deadline" ] ||
+				fail "fusermount3 -u $mnt: still busy after 1 s: $err"
+			sleep 0.05 ;;
+		*) fail "fusermount3 -u $mnt: $err" ;;
+		esac
+	done
+}
+
 # expect_errno WANT OP ARGS...: run one call through fsop
 expect_errno()
 {

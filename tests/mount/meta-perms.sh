@@ -33,7 +33,7 @@ for opts in "" "-o no_default_permissions"; do
 		fail "another user cannot read .meta/.status"
 	as_other ls "$MM/.meta" >/dev/null || fail "another user cannot list .meta"
 	grep -aq secret-name "$MM/.meta/.log" || fail "root's .log lacks the entry"
-	fusermount3 -u "$MM"
+	fusermount_u "$MM"
 	wait
 	"$MKFS" -f "$DEV" >/dev/null
 done

@@ -26,7 +26,7 @@ for round in 1 2 3; do
 done
 
 note "fusermount3 -u works too"
-fusermount3 -u "$MM"
+fusermount_u "$MM"
 for i in $(seq 1 50); do
 	[ -z "$(daemon_pid "$MM")" ] && break
 	sleep 0.1

@@ -91,8 +91,8 @@ for log in master client; do
 	n=$(grep -c "was replaced" "$T/$log.log" || true)
 	[ "$n" = 1 ] || fail "$log logged the replacement $n times: $(cat "$T/$log.log")"
 done
-fusermount3 -u "$MC"
-fusermount3 -u "$MM"
+fusermount_u "$MC"
+fusermount_u "$MM"
 wait
 # the new filesystem got nothing from the old hosts
 "$FAMFS" fsck --json "$DEV" >"$T/fsck.json" || fail "new fs not clean"

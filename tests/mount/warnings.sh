@@ -56,7 +56,7 @@ busy
 n=$(($(lines) - before))
 [ "$n" -ge 1 ] && [ "$n" -le 3 ] ||
 	fail "tail out of bounds: $n lines for 200 requests: $(cat "$T/client.log")"
-fusermount3 -u "$MC"
+fusermount_u "$MC"
 umount_fs "$MM"
 wait
 note "ok"
