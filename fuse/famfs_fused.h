@@ -158,6 +158,7 @@ struct fused {
 	struct famfs_extent *poison;	/* sorted, disjoint device ranges */
 	size_t poison_count;		/* also read atomically, unlocked */
 	size_t poison_cap;
+	bool withhold_warned;		/* poison_withhold's one warning */
 };
 
 static inline struct fused *fused_of(fuse_req_t req)
@@ -371,7 +372,11 @@ void housekeeping_stop(struct fused *d);
  * whether routing is on, poison_stop() releases everything.
  */
 int poison_start(struct fused *d);
-/* Take the poisoned ranges recorded in the log into the daemon's list. */
+/*
+ * Take the poisoned ranges recorded in the log into the daemon's list;
+ * as the holder, first have fsdev_dax withhold each new one from every
+ * mapping (poison another host saw never reached this kernel).
+ */
 void poison_import(struct fused *d);
 void poison_announce(struct fused *d);
 void poison_stop(struct fused *d);

@@ -324,7 +324,58 @@ fail:
 	return -ENODEV;
 }
 
-void poison_import(struct fused *d)
+/* Whether [off, off+len) lies inside one known poisoned range. */
+static bool poison_covers(struct fused *d, uint64_t off, uint64_t len)
+{
+	bool covered = false;
+
+	pthread_mutex_lock(&d->poison_lock);
+	for (size_t i = 0; i < d->poison_count && !covered; i++)
+		covered = d->poison[i].offset <= off &&
+			  off + len <= d->poison[i].offset + d->poison[i].len;
+	pthread_mutex_unlock(&d->poison_lock);
+	return covered;
+}
+
+/*
+ * Have fsdev_dax treat device bytes [off, off+len) as failed: it unmaps
+ * them from every mapping of this host (views passed through, direct
+ * mappings of the node) and refuses them from then on. A mapping made
+ * before the master recorded the poison would otherwise keep reading
+ * it, and on hardware take the machine check. Without a holder, or with
+ * a module that lacks the request, a warning (once) and nothing else:
+ * the daemon refuses the range all the same.
+ */
+static void poison_withhold(struct fused *d, uint64_t off, uint64_t len)
+{
+	struct fsdev_dax_mark_failed req = { 0 };
+	uint64_t end = off + len;
+	const char *why;
+
+	if (d->holder_fd >= 0) {
+		/* whole pages: the log's ranges are bytes */
+		req.offset = off / POISON_PAGE * POISON_PAGE;
+		req.length = (end + POISON_PAGE - 1) / POISON_PAGE * POISON_PAGE -
+			     req.offset;
+		if (!ioctl(d->holder_fd, FSDEV_DAX_IOC_MARK_FAILED, &req))
+			return;
+		why = errno == ENOTTY ?
+			"fsdev_dax lacks FSDEV_DAX_IOC_MARK_FAILED (older module)" :
+			strerror(errno);
+	} else {
+		why = d->poison_off_reason ? d->poison_off_reason :
+			"this daemon is not the device's holder";
+	}
+	if (__atomic_exchange_n(&d->withhold_warned, true, __ATOMIC_RELAXED))
+		return;
+	fused_log(LOG_WARNING,
+		  "%s: poison at device offset %#llx (+%#llx) stays readable through mappings made before it was recorded: %s",
+		  d->device, (unsigned long long)off, (unsigned long long)len,
+		  why);
+}
+
+/* @withhold: also tell the driver (not before the holder is claimed). */
+static void import_ranges(struct fused *d, bool withhold)
 {
 	struct famfs_extent *bad = NULL;
 	int n = famfs_bad_ranges(d->fs, NULL, 0), got;
@@ -335,10 +386,38 @@ void poison_import(struct fused *d)
 	if (!bad)
 		return;
 	got = famfs_bad_ranges(d->fs, bad, (uint32_t)n);
-	for (int i = 0; i < got && i < n; i++)
+	for (int i = 0; i < got && i < n; i++) {
+		/* the driver first: once listed, the range counts as handled */
+		if (withhold && !poison_covers(d, bad[i].offset, bad[i].len))
+			poison_withhold(d, bad[i].offset, bad[i].len);
 		if (poison_remember(d, bad[i].offset, bad[i].len))
 			break;
+	}
 	free(bad);
+}
+
+void poison_import(struct fused *d)
+{
+	import_ranges(d, true);
+}
+
+/* Just claimed the holder: the driver withholds what the log knows. */
+static void withhold_known(struct fused *d)
+{
+	struct famfs_extent *copy = NULL;
+	size_t n;
+
+	pthread_mutex_lock(&d->poison_lock);
+	n = d->poison_count;
+	if (n) {
+		copy = malloc(n * sizeof(*copy));
+		if (copy)
+			memcpy(copy, d->poison, n * sizeof(*copy));
+	}
+	pthread_mutex_unlock(&d->poison_lock);
+	for (size_t i = 0; copy && i < n; i++)
+		poison_withhold(d, copy[i].offset, copy[i].len);
+	free(copy);
 }
 
 int poison_start(struct fused *d)
@@ -350,9 +429,10 @@ int poison_start(struct fused *d)
 	pthread_mutex_init(&d->poison_lock, NULL);
 	d->poison_off_reason = NULL;
 	/* what the log already knows holds whether or not we get events */
-	poison_import(d);
+	import_ranges(d, false);
 	if (claim_holder(d, &d->poison_off_reason))
 		return 0;	/* served all the same, without routing */
+	withhold_known(d);
 	d->poison_wake_fd = eventfd(0, EFD_CLOEXEC);
 	if (d->poison_wake_fd < 0) {
 		rc = -errno;

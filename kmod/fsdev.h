@@ -113,6 +113,7 @@ void fsdev_poison_init(struct fsdev *fsdev);
 void fsdev_poison_destroy(struct fsdev *fsdev);
 u64 fsdev_poison_clean(struct fsdev *fsdev, u64 phys, u64 len);
 bool fsdev_poisoned(struct fsdev *fsdev, u64 phys, u64 len);
+int fsdev_poison_mark(struct fsdev *fsdev, u64 offset, u64 len);
 
 /* fsdev_fault.c */
 vm_fault_t fsdev_map_fault(struct vm_fault *vmf, unsigned int order,

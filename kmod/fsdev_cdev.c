@@ -5,6 +5,7 @@
  */
 #include <linux/fs.h>
 #include <linux/mm.h>
+#include <linux/overflow.h>
 #include <linux/pagemap.h>
 #include <linux/poll.h>
 #include <linux/slab.h>
@@ -213,6 +214,44 @@ static long fsdev_ioctl_release(struct fsdev_file *ff)
 	return rc;
 }
 
+/*
+ * Only the holder may mark pages failed: it is the party that answers
+ * for the device's poison, and a reader of the node must not be able to
+ * take memory away from the mappings of others.
+ */
+static long fsdev_ioctl_mark_failed(struct fsdev_file *ff, void __user *arg)
+{
+	struct fsdev *fsdev = ff->fsdev;
+	struct fsdev_dax_mark_failed req;
+	u64 end;
+	long rc;
+
+	mutex_lock(&ff->claim_lock);
+	/* after an unbind the slot is empty though is_holder stays set */
+	if (!ff->is_holder || READ_ONCE(fsdev->holder_data) != ff) {
+		rc = READ_ONCE(fsdev->dead) ? -ENXIO : -EPERM;
+		goto out;
+	}
+	if (copy_from_user(&req, arg, sizeof(req))) {
+		rc = -EFAULT;
+		goto out;
+	}
+	rc = -EINVAL;
+	if (req.flags || !req.length || !PAGE_ALIGNED(req.offset) ||
+	    !PAGE_ALIGNED(req.length))
+		goto out;
+	rc = -EOVERFLOW;
+	if (check_add_overflow(req.offset, req.length, &end))
+		goto out;
+	rc = -ERANGE;
+	if (end > fsdev->size)
+		goto out;
+	rc = fsdev_poison_mark(fsdev, req.offset, req.length);
+out:
+	mutex_unlock(&ff->claim_lock);
+	return rc;
+}
+
 /* The first version of struct fsdev_dax_info: every caller has this much. */
 #define FSDEV_INFO_SIZE_MIN \
 	offsetofend(struct fsdev_dax_info, poisoned_pages)
@@ -294,6 +333,8 @@ static long fsdev_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return fsdev_ioctl_release(ff);
 	case FSDEV_DAX_IOC_CREATE_VIEW:
 		return fsdev_view_create(ff->fsdev, file, argp);
+	case FSDEV_DAX_IOC_MARK_FAILED:
+		return fsdev_ioctl_mark_failed(ff, argp);
 	default:
 		return -ENOTTY;
 	}

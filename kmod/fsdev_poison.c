@@ -22,6 +22,11 @@
  * (shared); step 2 takes it exclusively after step 1, so no fault can
  * map a page between its being remembered and its being unmapped.
  *
+ * The holder may also mark pages failed itself (FSDEV_DAX_IOC_MARK_FAILED):
+ * pages another host's machine saw fail share this memory, and this
+ * kernel was never told. Steps 1 and 2 apply to them the same way; no
+ * event goes back to the holder, which knows already.
+ *
  * The poisoned pages are remembered while the device is bound: a new
  * binding starts with none (famfs keeps its own record in its log).
  */
@@ -29,6 +34,8 @@
 #include <linux/memremap.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
+#include <linux/sched/signal.h>
+#include <linux/sizes.h>
 #include <linux/xarray.h>
 #include <linux/dax.h>
 #include "dax-private.h"
@@ -96,6 +103,30 @@ static void fsdev_poison_unmap(struct fsdev *fsdev, u64 offset, u64 phys,
 }
 
 /*
+ * Steps 1 and 2 for @nr_pages physically contiguous pages from @pfn, the
+ * first of them at device @offset.
+ */
+static int fsdev_poison_pages(struct fsdev *fsdev, unsigned long pfn,
+			      unsigned long nr_pages, u64 offset)
+{
+	unsigned long i;
+	int rc;
+
+	for (i = 0; i < nr_pages; i++) {
+		rc = xa_insert(&fsdev->poison, pfn + i, xa_mk_value(1),
+			       GFP_KERNEL);
+		if (rc == -EBUSY)
+			continue;	/* known already */
+		if (rc)
+			return rc;	/* not remembered: not handled */
+		atomic_inc(&fsdev->nr_poisoned);
+	}
+	fsdev_poison_unmap(fsdev, offset, PFN_PHYS(pfn),
+			   (u64)nr_pages << PAGE_SHIFT);
+	return 0;
+}
+
+/*
  * Runs in process context with a pgmap reference held by
  * memory_failure(), which keeps the pgmap, and so @fsdev (released only
  * after memunmap_pages), alive.
@@ -106,7 +137,6 @@ static int fsdev_memory_failure(struct dev_pagemap *pgmap, unsigned long pfn,
 	struct fsdev *fsdev = READ_ONCE(pgmap->owner);
 	u64 phys = PFN_PHYS(pfn), len = (u64)nr_pages << PAGE_SHIFT;
 	u32 flags = FSDEV_DAX_EVENT_POISON;
-	unsigned long i;
 	u64 offset;
 	int rc;
 
@@ -118,20 +148,46 @@ static int fsdev_memory_failure(struct dev_pagemap *pgmap, unsigned long pfn,
 		return -ENXIO;
 
 	atomic64_inc(&fsdev->failures);
-	for (i = 0; i < nr_pages; i++) {
-		rc = xa_insert(&fsdev->poison, pfn + i, xa_mk_value(1),
-			       GFP_KERNEL);
-		if (rc == -EBUSY)
-			continue;	/* known already */
-		if (rc)
-			return rc;	/* not remembered: not handled */
-		atomic_inc(&fsdev->nr_poisoned);
-	}
-	fsdev_poison_unmap(fsdev, offset, phys, len);
+	rc = fsdev_poison_pages(fsdev, pfn, nr_pages, offset);
+	if (rc)
+		return rc;
 
 	if (mf_flags & MF_ACTION_REQUIRED)
 		flags |= FSDEV_DAX_EVENT_ACTION_REQUIRED;
 	fsdev_holder_notify_failure(fsdev, offset, len, flags);
+	return 0;
+}
+
+/*
+ * Device bytes [offset, offset + len), checked by the caller to be whole
+ * pages inside the device, were reported failed elsewhere. They may span
+ * ranges that are not physically contiguous: each piece is handled as
+ * its own failure would be. Not counted in @failures, which counts what
+ * this machine reported.
+ */
+int fsdev_poison_mark(struct fsdev *fsdev, u64 offset, u64 len)
+{
+	u64 phys, contig, step;
+	int rc;
+
+	while (len) {
+		rc = fsdev_range_offset_to_phys(fsdev->ranges,
+						fsdev->nr_ranges, offset,
+						&phys, &contig);
+		if (rc)
+			return rc;
+		/* a large range in bounded steps, and interruptibly */
+		step = min3(len, contig, (u64)SZ_2M);
+		rc = fsdev_poison_pages(fsdev, PHYS_PFN(phys),
+					step >> PAGE_SHIFT, offset);
+		if (rc)
+			return rc;
+		offset += step;
+		len -= step;
+		if (len && fatal_signal_pending(current))
+			return -EINTR;
+		cond_resched();
+	}
 	return 0;
 }
 

@@ -7,6 +7,10 @@
  *                              corrupt-pfn, queue overflow
  *   fsdev-poison refuse DEV    a poisoned page is never mapped again
  *                              (device, views), view I/O stops at it
+ *   fsdev-poison mark DEV      the holder marks a page failed
+ *                              (FSDEV_DAX_IOC_MARK_FAILED): the same
+ *                              refusals as a memory failure, no event;
+ *                              others, bad ranges and overflow refused
  *   fsdev-poison pin DEV       hold a vmsplice pin on a device page
  *                              across an unbind (see pin())
  *   fsdev-poison generic DEV OFFSET
@@ -321,6 +325,130 @@ static int refuse(const char *dev)
 	return test_failures != 0;
 }
 
+static int mark_failed(int fd, uint64_t offset, uint64_t length,
+		       uint64_t flags)
+{
+	struct fsdev_dax_mark_failed req = {
+		.offset = offset, .length = length, .flags = flags,
+	};
+
+	return ioctl(fd, FSDEV_DAX_IOC_MARK_FAILED, &req) ? errno : 0;
+}
+
+static uint32_t poisoned_pages(int fd)
+{
+	struct fsdev_dax_info info;
+
+	get_info(fd, &info, NULL, 0);
+	return info.poisoned_pages;
+}
+
+/*
+ * Pages another host saw fail: the holder marks them and they are
+ * refused exactly like a memory failure of this machine, through the
+ * live mappings of the device and of a view, and nowhere else. Nobody
+ * else may mark, and a bad range marks nothing.
+ */
+static int mark(const char *dev)
+{
+	const uint64_t base = 140 * MiB, bad = base + 7 * PAGE;
+	const struct fsdev_dax_extent ext = { .offset = base, .len = 2 * MiB };
+	struct pollfd pfd;
+	struct fsdev_dax_info info;
+	volatile char *p, *v;
+	uint32_t before;
+	char buf[PAGE];
+	int fd = open_dev(dev), hfd = open_dev(dev), vfd, rc;
+
+	get_info(fd, &info, NULL, 0);
+	before = info.poisoned_pages;
+	rc = mark_failed(hfd, bad, PAGE, 0);
+	check(rc == EPERM, "before any claim: EPERM (%s)", strerror(rc));
+	if (ioctl(hfd, FSDEV_DAX_IOC_CLAIM_HOLDER))
+		die("claim holder");
+	rc = mark_failed(fd, bad, PAGE, 0);
+	check(rc == EPERM, "another file of the device, not the holder: EPERM (%s)",
+	      strerror(rc));
+
+	p = mmap(NULL, info.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	vfd = create_view(fd, &ext, 1, O_RDWR, NULL);
+	if (p == MAP_FAILED || vfd < 0)
+		die("map device and view");
+	v = mmap(NULL, 2 * MiB, PROT_READ | PROT_WRITE, MAP_SHARED, vfd, 0);
+	if (v == MAP_FAILED)
+		die("mmap view");
+	check(!bus_code(p + bad) && !bus_code(v + 7 * PAGE),
+	      "the page reads through the device and the view before");
+
+	rc = mark_failed(hfd, bad + 512, PAGE, 0);
+	check(rc == EINVAL, "offset not page aligned: EINVAL (%s)", strerror(rc));
+	rc = mark_failed(hfd, bad, 512, 0);
+	check(rc == EINVAL, "length not page aligned: EINVAL (%s)", strerror(rc));
+	rc = mark_failed(hfd, bad, 0, 0);
+	check(rc == EINVAL, "zero length: EINVAL (%s)", strerror(rc));
+	rc = mark_failed(hfd, bad, PAGE, 1);
+	check(rc == EINVAL, "unknown flags: EINVAL (%s)", strerror(rc));
+	rc = mark_failed(hfd, info.size - PAGE, 2 * PAGE, 0);
+	check(rc == ERANGE, "past the end of the device: ERANGE (%s)",
+	      strerror(rc));
+	rc = mark_failed(hfd, info.size, PAGE, 0);
+	check(rc == ERANGE, "at the end of the device: ERANGE (%s)",
+	      strerror(rc));
+	rc = mark_failed(hfd, PAGE, -PAGE, 0);
+	check(rc == EOVERFLOW, "offset + length wraps to 0: EOVERFLOW (%s)",
+	      strerror(rc));
+	rc = mark_failed(hfd, -PAGE, 2 * PAGE, 0);
+	check(rc == EOVERFLOW, "offset + length wraps past 0: EOVERFLOW (%s)",
+	      strerror(rc));
+	check(poisoned_pages(fd) == before && !bus_code(p + bad) &&
+	      !bus_code(v + 7 * PAGE),
+	      "refused requests marked nothing (%u poisoned pages)",
+	      poisoned_pages(fd));
+
+	rc = mark_failed(hfd, bad, PAGE, 0);
+	check(rc == 0, "the holder marks device offset %#llx failed (%s)",
+	      (unsigned long long)bad, strerror(rc));
+	rc = bus_code(v + 7 * PAGE);
+	check(rc == BUS_MCEERR_AR,
+	      "the view's existing mapping: SIGBUS BUS_MCEERR_AR at its address (si_code %d)",
+	      rc);
+	rc = bus_code(p + bad);
+	check(rc == BUS_MCEERR_AR,
+	      "the device's existing mapping too (si_code %d)", rc);
+	check(!bus_code(p + bad - PAGE) && !bus_code(p + bad + PAGE) &&
+	      !bus_code(v + 6 * PAGE) && !bus_code(v + 8 * PAGE) &&
+	      !bus_code(v) && !bus_code(v + 2 * MiB - PAGE),
+	      "the pages around it still read");
+	check(pread(vfd, buf, PAGE, 7 * PAGE) < 0 && errno == EIO,
+	      "a view read() of it fails with EIO");
+	check(poisoned_pages(fd) == before + 1, "GET_INFO counts it (%u, was %u)",
+	      poisoned_pages(fd), before);
+	pfd.fd = hfd;
+	pfd.events = POLLIN;
+	check(poll(&pfd, 1, 0) == 0, "no event for the holder: it knows");
+
+	rc = mark_failed(hfd, bad, PAGE, 0);
+	check(rc == 0 && poisoned_pages(fd) == before + 1,
+	      "marking it again: 0, still counted once (%s, %u)", strerror(rc),
+	      poisoned_pages(fd));
+	rc = mark_failed(hfd, bad, 2 * PAGE, 0);
+	check(rc == 0 && poisoned_pages(fd) == before + 2,
+	      "a range over it and the next page adds the next page (%s, %u)",
+	      strerror(rc), poisoned_pages(fd));
+	rc = bus_code(v + 8 * PAGE);
+	check(rc == BUS_MCEERR_AR, "which is refused now (si_code %d)", rc);
+
+	check(ioctl(hfd, FSDEV_DAX_IOC_RELEASE_HOLDER) == 0, "release holder");
+	rc = mark_failed(hfd, base, PAGE, 0);
+	check(rc == EPERM, "after the release: EPERM (%s)", strerror(rc));
+	munmap((void *)v, 2 * MiB);
+	munmap((void *)p, info.size);
+	close(vfd);
+	close(hfd);
+	close(fd);
+	return test_failures != 0;
+}
+
 /*
  * Hold a pin on a device page across an unbind: vmsplice() a page of a
  * device mapping into a pipe, print "ready", wait for a line on stdin
@@ -365,12 +493,14 @@ int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "refuse"))
 		return refuse(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "mark"))
+		return mark(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "pin"))
 		return pin(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "holder"))
 		return holder(argv[2]);
 	if (argc == 4 && !strcmp(argv[1], "generic"))
 		return generic(argv[2], strtoull(argv[3], NULL, 0));
-	fprintf(stderr, "usage: fsdev-poison holder|refuse|pin DEV | generic DEV OFFSET\n");
+	fprintf(stderr, "usage: fsdev-poison holder|refuse|mark|pin DEV | generic DEV OFFSET\n");
 	return 2;
 }

@@ -29,6 +29,12 @@
  *                          of the same open must still give those bytes
  *                          (another host deleted FILE and filled the
  *                          device meanwhile); then unmap and close
+ *   faults FILE READY GO   map FILE and copy its bytes (every page is
+ *                          mapped), create READY, wait for GO, then read
+ *                          every page of the same mapping: print each
+ *                          page that raised SIGBUS (file offset), each
+ *                          that changed, and a count line (exit 0 either
+ *                          way, the guest script decides)
  *   pending FILE SIZE READY GO
  *                          create FILE and size it with ftruncate() (it
  *                          is pending: written, not committed), create
@@ -368,6 +374,52 @@ static int cmd_hold(const char *path, const char *ready, const char *go)
 	return 0;
 }
 
+static int cmd_faults(const char *path, const char *ready, const char *go)
+{
+	struct sigaction sa = { .sa_sigaction = on_sigbus,
+				.sa_flags = SA_SIGINFO };
+	size_t len, pages;
+	volatile size_t i, faulted = 0, changed = 0;
+	volatile char *p;
+	char *copy, page[PAGE];
+	int fd;
+
+	p = map_file(path, O_RDONLY, &len, &fd);
+	copy = malloc(len);
+	if (!copy)
+		die("malloc");
+	memcpy(copy, (const char *)p, len);
+	touch_file(ready);
+	wait_file(go);
+	sigaction(SIGBUS, &sa, NULL);
+	pages = (len + PAGE - 1) / PAGE;
+	for (i = 0; i < pages; i++) {
+		size_t n;
+
+		if (sigsetjmp(bus_jump, 1)) {
+			printf("faults: SIGBUS at file offset %#llx%s\n",
+			       (unsigned long long)(bus_addr - (char *)p),
+			       bus_code == BUS_MCEERR_AR ?
+			       " (memory failure)" : "");
+			faulted++;
+			continue;
+		}
+		n = len - i * PAGE < PAGE ? len - i * PAGE : PAGE;
+		memcpy(page, (const char *)p + i * PAGE, n);
+		if (memcmp(page, copy + i * PAGE, n)) {
+			printf("faults: page at file offset %#llx changed\n",
+			       (unsigned long long)(i * PAGE));
+			changed++;
+		}
+	}
+	printf("faults: %zu pages, %zu faulted, %zu changed\n", pages,
+	       (size_t)faulted, (size_t)changed);
+	munmap((void *)p, len);
+	close(fd);
+	free(copy);
+	return 0;
+}
+
 static int cmd_pending(const char *path, long size, const char *ready,
 		       const char *go)
 {
@@ -484,6 +536,8 @@ int main(int argc, char **argv)
 		return cmd_hold(argv[2], argv[3], argv[4]);
 	if (argc == 5 && !strcmp(argv[1], "same"))
 		return cmd_same(argv[2], argv[3], argv[4]);
+	if (argc == 5 && !strcmp(argv[1], "faults"))
+		return cmd_faults(argv[2], argv[3], argv[4]);
 	if (argc == 6 && !strcmp(argv[1], "pending"))
 		return cmd_pending(argv[2], atol(argv[3]), argv[4], argv[5]);
 	if (argc == 3 && !strcmp(argv[1], "tail"))

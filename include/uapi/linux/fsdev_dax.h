@@ -15,7 +15,11 @@
  *     regular file of the module's own internal filesystem (fstatfs
  *     f_type FSDEV_DAX_VIEW_MAGIC), usable as a FUSE passthrough backing
  *     file. A view never allows more access than the node's fd it was
- *     made from.
+ *     made from;
+ *   - FSDEV_DAX_IOC_MARK_FAILED (holder only) tells the driver that device
+ *     pages are bad although this kernel was not told (another host saw
+ *     the failure): they are handled as a memory failure of this host's
+ *     would be, without an event.
  *
  * Growth: struct fsdev_dax_info and struct fsdev_dax_event begin with
  * their size. A caller sets info.struct_size to sizeof(struct
@@ -87,6 +91,17 @@ struct fsdev_dax_view_create {
 };
 
 /*
+ * Device pages to treat as failed: offset and length in device bytes,
+ * page-size multiples, inside the device. Marking a page twice is not an
+ * error.
+ */
+struct fsdev_dax_mark_failed {
+	__u64 offset;
+	__u64 length;
+	__u64 flags;		/* must be zero */
+};
+
+/*
  * GET_INFO is matched whatever struct size the command encodes:
  * struct_size says what the caller's struct holds.
  */
@@ -97,5 +112,7 @@ struct fsdev_dax_view_create {
 /* Returns the new view's fd. */
 #define FSDEV_DAX_IOC_CREATE_VIEW \
 	_IOWR(FSDEV_DAX_IOC_MAGIC, 0x45, struct fsdev_dax_view_create)
+#define FSDEV_DAX_IOC_MARK_FAILED \
+	_IOW(FSDEV_DAX_IOC_MAGIC, 0x46, struct fsdev_dax_mark_failed)
 
 #endif /* _UAPI_LINUX_FSDEV_DAX_H */

@@ -2,6 +2,8 @@
 # Memory failures reach the holder with the device offset (and a record
 # whose copy to the reader fails stays queued); a poisoned page is never
 # mapped again, through the device or a view, and view I/O stops at it;
+# the holder can mark pages failed (another host saw them fail) with the
+# same effect, and nobody else can;
 # without a holder a task touching it gets SIGBUS BUS_MCEERR_AR; a holder
 # released under a running notifier is not used after the release; an
 # unbind waits for a page pinned by vmsplice until the pin is dropped.
@@ -13,6 +15,10 @@ expect "bind fsdev_dax" bind_to fsdev_dax "$DAX"
 expect "device node" wait_node "$DAX"
 expect "holder events" fsdev-poison holder "$dev"
 expect "poisoned pages refused" fsdev-poison refuse "$dev"
+machine_failures=$(cat $sysfs/memory_failures)
+expect "the holder marks pages failed" fsdev-poison mark "$dev"
+expect "marks are not memory failures of this machine" \
+	[ "$(cat $sysfs/memory_failures)" = "$machine_failures" ]
 before=$(cat $sysfs/memory_failures)
 expect "no holder: the task gets SIGBUS BUS_MCEERR_AR" \
 	fsdev-poison generic "$dev" $((100 * 1048576 + 8192))
