@@ -26,31 +26,35 @@ floor_mount() {
 	mountpoint -q "$1" || { echo "fuse_floor: $1 is not a mountpoint" >&2; return 1; }
 }
 
-# floor_prog ROUND SIDE DIR CMD...: run CMD DIR TMPFS_DIR and keep
-# "ID SIDE ROUND VALUE TMPFS_VALUE" of each row it prints
+# floor_prog ROUND SIDE DIR keep|drop CMD...: run CMD DIR TMPFS_DIR and
+# keep "ID SIDE ROUND VALUE TMPFS_VALUE" of each row it prints; "drop"
+# removes DIR's files after (large ones: famfs logs each removal, so
+# thousands of empty files stay)
 floor_prog() {
-	local round=$1 side=$2 dir=$3 tmp=$work/floor-tmpfs
-	shift 3
+	local round=$1 side=$2 dir=$3 files=$4 tmp=$work/floor-tmpfs
+	shift 4
 	mkdir -p "$dir" "$tmp"
 	"$@" "$dir" "$tmp" >"$work/floor-out" || return 1
 	awk -F'\t' -v side="$side" -v round="$round" '$1 == "row" {
 		print $2 "\t" side "\t" round "\t" $5 "\t" $9 }' \
 		"$work/floor-out" >>"$work/floor.tsv"
-	rm -rf "$dir" "$tmp"
+	rm -rf "$tmp"
+	[ "$files" = keep ] || rm -rf "$dir"
 }
 
-# floor_programs FAMFS_DIR FLOOR_DIR CMD...: CMD on famfs and on the
-# floor, $floor_n rounds alternating which goes first
+# floor_programs FAMFS_DIR FLOOR_DIR keep|drop CMD...: CMD on famfs and
+# on the floor, $floor_n rounds alternating which goes first
 floor_programs() {
-	local fam=$1 flo=$2 round order side dir
-	shift 2
+	local fam=$1 flo=$2 files=$3 round order side dir
+	shift 3
 	for ((round = 0; round < floor_n; round++)); do
 		order="famfs floor"
 		((round % 2)) && order="floor famfs"
 		for side in $order; do
 			dir=$fam
 			[ "$side" = floor ] && dir=$flo
-			floor_prog "$round" "$side" "$dir/$round" "$@" || return 1
+			floor_prog "$round" "$side" "$dir/$round" "$files" "$@" ||
+				return 1
 		done
 	done
 }
@@ -145,10 +149,28 @@ floor_skip_all() {
 	skip floor.stat "floor: stat() of existing and missing names" "$why"
 }
 
+# floor_measure [direct_io] keep|drop CMD...: CMD on a fresh famfs
+# device's master mount and a fresh floor mount, $floor_n rounds
+floor_measure() {
+	local opt=() floor_opt="" rc=0
+	if [ "$1" = direct_io ]; then
+		opt=(-- -o direct_io) floor_opt=direct_io
+		shift
+	fi
+	"$mkfs" --size "$dev_size" "$work/floor-dev" >/dev/null &&
+		mount_famfs "$work/floor-dev" "$fam" "${opt[@]}" &&
+		floor_mount "$flo" ${floor_opt:+"$floor_opt"} || rc=1
+	[ "$rc" = 0 ] && { floor_programs "$fam/p" "$flo/p" "$@" || rc=1; }
+	unmount "$fam"
+	unmount "$flo"
+	rm -f "$work/floor-dev"
+	return "$rc"
+}
+
 floor_section() {
 	local fam=$mnt_base/floor-famfs flo=$mnt_base/floor-floor
 	local rw=(-s "$rw_size" -j 1 -r "$floor_inner")
-	local started=$EPOCHREALTIME
+	local started=$EPOCHREALTIME rc=0
 
 	: >"$work/floor.tsv"
 	echo "fheader	commit	$commit" >>"$rows"
@@ -158,43 +180,21 @@ floor_section() {
 		floor_skip_all "no bench/fuse_floor (built only with libfuse)"
 		return 0
 	fi
-	"$mkfs" --size "$dev_size" "$work/floor-dev" >/dev/null
-	if ! mount_famfs "$work/floor-dev" "$fam" 2>"$work/why" ||
-		! floor_mount "$flo" 2>>"$work/why"; then
-		floor_skip_all "mount unavailable: $(tail -n1 "$work/why")"
-		unmount "$fam"
-		return 0
-	fi
 	: >"$work/err"
-	floor_programs "$fam/cr" "$flo/cr" "$bin/create_rate" \
-		-n "$create_n" -r "$floor_inner" 2>>"$work/err" &&
-	floor_programs "$fam/st" "$flo/st" "$bin/stat_rate" \
-		-n "$create_n" -r "$floor_inner" 2>>"$work/err" &&
-	floor_programs "$fam/rw" "$flo/rw" "$bin/file_rw" "${rw[@]}" \
-		-b 4K,1M 2>>"$work/err"
-	local rc=$?
-	unmount "$fam"
-	unmount "$flo"
-	if [ "$rc" = 0 ] && mount_famfs "$work/floor-dev" "$fam" -- -o direct_io \
-		2>>"$work/err" && floor_mount "$flo" direct_io 2>>"$work/err"; then
-		floor_programs "$fam/rwdio" "$flo/rwdio" "$bin/file_rw" \
-			"${rw[@]}" -b 1M -i rwdio 2>>"$work/err" || rc=1
-	else
-		rc=1
-	fi
-	unmount "$fam"
-	unmount "$flo"
-	rm -f "$work/floor-dev"
-	if [ "$rc" = 0 ]; then
-		floor_files=$([ "$smoke" = 1 ] && echo 50 || echo 2000)
-		if "$bin/make_tree" "$work/floor-small" "$floor_files" >/dev/null 2>>"$work/err" &&
-			tar -cf "$work/floor-small.tar" -C "$work" floor-small 2>>"$work/err"; then
-			floor_tar_rounds 2>>"$work/err" || rc=1
-		else
-			rc=1
-		fi
-		rm -rf "$work/floor-small" "$work/floor-small.tar"
-	fi
+	floor_files=$([ "$smoke" = 1 ] && echo 50 || echo 2000)
+	{
+		floor_measure keep "$bin/create_rate" -n "$create_n" \
+			-r "$floor_inner" &&
+		floor_measure keep "$bin/stat_rate" -n "$create_n" \
+			-r "$floor_inner" &&
+		floor_measure drop "$bin/file_rw" "${rw[@]}" -b 4K,1M &&
+		floor_measure direct_io drop "$bin/file_rw" "${rw[@]}" -b 1M \
+			-i rwdio &&
+		"$bin/make_tree" "$work/floor-small" "$floor_files" >/dev/null &&
+		tar -cf "$work/floor-small.tar" -C "$work" floor-small &&
+		floor_tar_rounds
+	} 2>>"$work/err" || rc=1
+	rm -rf "$work/floor-small" "$work/floor-small.tar"
 	if [ "$rc" != 0 ]; then
 		floor_skip_all "failed: $(grep -v '^$' "$work/err" | tail -n1)"
 		return 0
