@@ -259,14 +259,16 @@ static int resize(struct node *n, uint64_t size)
 
 static void fill_stat(const struct node *n, struct stat *st)
 {
+	uint64_t size = __atomic_load_n(&n->size, __ATOMIC_ACQUIRE);
+
 	memset(st, 0, sizeof(*st));
 	st->st_ino = n->ino;
 	st->st_mode = n->mode;
 	st->st_nlink = n->nlink;
 	st->st_uid = n->uid;
 	st->st_gid = n->gid;
-	st->st_size = (off_t)n->size;
-	st->st_blocks = (blkcnt_t)((n->size + PAGE_BYTES - 1) / PAGE_BYTES *
+	st->st_size = (off_t)size;
+	st->st_blocks = (blkcnt_t)((size + PAGE_BYTES - 1) / PAGE_BYTES *
 				   (PAGE_BYTES / 512));
 	st->st_blksize = FLOOR_MAX_IO;
 	st->st_atim = n->atime;
@@ -572,32 +574,76 @@ static void floor_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 {
 	struct iovec iov = { 0 };
 	struct node *n;
+	uint64_t end;
 
 	(void)fi;
 	/* held across the reply: a growing file may move */
 	pthread_rwlock_rdlock(&fl.lock);
 	n = node_of(ino);
-	if (n && (uint64_t)off < n->size) {
+	end = n ? __atomic_load_n(&n->size, __ATOMIC_ACQUIRE) : 0;
+	if ((uint64_t)off < end) {
 		iov.iov_base = fl.arena + n->data + off;
-		iov.iov_len = n->size - (uint64_t)off < size ?
-			      n->size - (uint64_t)off : size;
+		iov.iov_len = end - (uint64_t)off < size ?
+			      end - (uint64_t)off : size;
 	}
 	fuse_reply_iov(req, &iov, 1);
 	pthread_rwlock_unlock(&fl.lock);
 }
 
+/* Copy the request's bytes to @to, as famfs_fused copies them. */
+static ssize_t copy_in(uint8_t *to, struct fuse_bufvec *bufv, size_t len)
+{
+	struct fuse_bufvec dst = FUSE_BUFVEC_INIT(len);
+
+	/* non-temporal stores: a memcpy floor lost to famfs 1.1-1.2x */
+	if (bufv->count == 1 && !(bufv->buf[0].flags & FUSE_BUF_IS_FD)) {
+		famfs_copy_to_device(to, (const char *)bufv->buf[0].mem +
+						 bufv->off, len);
+		return (ssize_t)len;
+	}
+	dst.buf[0].mem = to;
+	return fuse_buf_copy(&dst, bufv, 0);
+}
+
+/* Raise the size to @end; under the read lock, writers may race. */
+static void raise_size(struct node *n, uint64_t end)
+{
+	uint64_t size = __atomic_load_n(&n->size, __ATOMIC_RELAXED);
+
+	while (size < end &&
+	       !__atomic_compare_exchange_n(&n->size, &size, end, false,
+					    __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+		;
+}
+
+/*
+ * Writes within the file's room run side by side under the read lock,
+ * as famfs_fused's do (the kernel's writeback sends several at once);
+ * only a file that must grow or move takes the write lock. Times are
+ * the kernel's (writeback cache) or setattr's: writes leave them.
+ */
 static void floor_write_buf(fuse_req_t req, fuse_ino_t ino,
 			    struct fuse_bufvec *bufv, off_t off,
 			    struct fuse_file_info *fi)
 {
 	size_t len = fuse_buf_size(bufv);
 	uint64_t end = (uint64_t)off + len;
-	struct fuse_bufvec dst = FUSE_BUFVEC_INIT(len);
 	ssize_t copied = -ENOENT;
 	struct node *n;
-	int rc;
+	int rc = 0;
 
 	(void)fi;
+	pthread_rwlock_rdlock(&fl.lock);
+	n = node_of(ino);
+	if (n && end <= n->capacity &&
+	    (uint64_t)off <= __atomic_load_n(&n->size, __ATOMIC_ACQUIRE)) {
+		copied = copy_in(fl.arena + n->data + off, bufv, len);
+		if (copied > 0)
+			raise_size(n, (uint64_t)off + (uint64_t)copied);
+		pthread_rwlock_unlock(&fl.lock);
+		goto reply;
+	}
+	pthread_rwlock_unlock(&fl.lock);
 	pthread_rwlock_wrlock(&fl.lock);
 	n = node_of(ino);
 	rc = n ? reserve(n, end) : -ENOENT;
@@ -606,27 +652,12 @@ static void floor_write_buf(fuse_req_t req, fuse_ino_t ino,
 		if ((uint64_t)off > n->size)
 			memset(fl.arena + n->data + n->size, 0,
 			       (uint64_t)off - n->size);
-		dst.buf[0].mem = fl.arena + n->data + off;
-		/*
-		 * famfs_fused's copy: non-temporal stores beat memcpy's
-		 * for 1 MiB here (a memcpy floor lost to famfs by 1.1-1.2x
-		 * on every write row)
-		 */
-		if (bufv->count == 1 && !(bufv->buf[0].flags & FUSE_BUF_IS_FD)) {
-			famfs_copy_to_device(dst.buf[0].mem,
-					     (const char *)bufv->buf[0].mem +
-						     bufv->off, len);
-			copied = (ssize_t)len;
-		} else {
-			copied = fuse_buf_copy(&dst, bufv, 0);
-		}
+		copied = copy_in(fl.arena + n->data + off, bufv, len);
 		if (copied > 0 && (uint64_t)off + (uint64_t)copied > n->size)
 			n->size = (uint64_t)off + (uint64_t)copied;
-		/* the writeback cache keeps the times of a cached file */
-		if (fl.direct_io && copied > 0)
-			clock_gettime(CLOCK_REALTIME, &n->mtime);
 	}
 	pthread_rwlock_unlock(&fl.lock);
+reply:
 	if (rc)
 		fuse_reply_err(req, -rc);
 	else if (copied < 0)

@@ -274,18 +274,25 @@ function json(   i, f, ratio, sep, met) {
 	print "}"
 }
 
-# What a floor row says about its goal (a ratio to tmpfs).
-function floor_verdict(goal, famfs, fl, fl_min, fl_max, famfs_floor,   g) {
+# What a floor row says about its goal (a ratio to tmpfs): whether any
+# daemon could meet it here (famfs itself counts where it beats the
+# floor), and what famfs_fused's own work costs.
+function floor_verdict(goal, famfs, famfs_max, fl, fl_min, fl_max, famfs_floor,
+		       g, v) {
 	g = substr(goal, index(goal, "=") + 1) + 0
 	if (famfs >= g)
 		return "met"
-	if (fl_max < g)
-		return "**goal above the floor**: no daemon reaches it here"
-	if (fl < g)
-		return "goal at the floor (within its spread): out of a daemon's reach in practice"
-	if (fl_min < g)
-		return sprintf("floor at the goal (within its spread); famfs at %.2f of the floor", famfs_floor)
-	return sprintf("**floor above the goal**: daemon work remains, famfs at %.2f of the floor", famfs_floor)
+	if (fl_max < g && famfs_max < g)
+		v = "**goal above the floor**: no daemon reaches it here"
+	else if (fl < g)
+		v = "goal at the edge of the floor's spread: out of reach in practice"
+	else if (fl_min < g)
+		v = "floor at the goal (within its spread)"
+	else
+		v = "**floor above the goal**: daemon work remains"
+	if (famfs_floor < 0.95)
+		return v sprintf("; famfs at %.2f of the floor", famfs_floor)
+	return v sprintf("; famfs at the floor (%.2f)", famfs_floor)
 }
 
 function ratio_text(med, lo, hi) {
@@ -330,7 +337,7 @@ function floor_md(   i, f, notes) {
 		       ratio_text(f[8], f[9], f[10]),
 		       ratio_text(f[11], f[12], f[13]),
 		       ratio_text(f[14], f[15], f[16]), goal_text(f[17]),
-		       floor_verdict(f[17], f[8], f[11], f[12], f[13], f[14])
+		       floor_verdict(f[17], f[8], f[10], f[11], f[12], f[13], f[14])
 		if (f[18] != "-" && !(f[18] in seen_note)) {
 			seen_note[f[18]] = 1
 			notes = notes sprintf("- %s: %s\n", f[3], f[18])
@@ -356,7 +363,7 @@ function floor_json(indent,   i, f, sep, v) {
 			       indent, jstr(f[2]), jstr(f[3]), jstr(f[4]), sep
 			continue
 		}
-		v = floor_verdict(f[17], f[8], f[11], f[12], f[13], f[14])
+		v = floor_verdict(f[17], f[8], f[10], f[11], f[12], f[13], f[14])
 		gsub(/\*/, "", v)
 		printf "%s    {\"id\": %s, \"metric\": %s, \"unit\": %s, \"famfs\": %s, \"floor\": %s, \"tmpfs\": %s,\n",
 		       indent, jstr(f[2]), jstr(f[3]), jstr(f[4]), jnum(f[5]),
