@@ -2,9 +2,13 @@
 /*
  * fsdev-multirange DEV: a device made of two physical ranges with a gap.
  * Checks info, data across the range boundary (mmap and a view), PMD
- * faults on both sides, and poison offsets in the second range.
+ * faults on both sides, poison offsets in the second range, and a
+ * holder's FSDEV_DAX_IOC_MARK_FAILED across the boundary.
  */
 #include <poll.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdbool.h>
 #include "fsdev_test.h"
 
 #ifndef MADV_HWPOISON
@@ -25,6 +29,61 @@ static void poison_at(int hfd, volatile char *p, uint64_t off)
 	check(got && ev.offset == off && ev.length == PAGE,
 	      "event offset %#llx (want %#llx)", (unsigned long long)ev.offset,
 	      (unsigned long long)off);
+}
+
+static sigjmp_buf bus_jmp;
+
+static void on_bus(int sig)
+{
+	(void)sig;
+	siglongjmp(bus_jmp, 1);
+}
+
+/* Whether reading *@p raises SIGBUS. */
+static bool faults(volatile char *p)
+{
+	volatile bool bus = false;
+
+	signal(SIGBUS, on_bus);
+	if (sigsetjmp(bus_jmp, 1) == 0)
+		(void)*p;
+	else
+		bus = true;
+	signal(SIGBUS, SIG_DFL);
+	return bus;
+}
+
+/*
+ * Mark 8 pages failed, 4 on each side of the boundary: the device
+ * offsets become physical pages of two ranges. Two of them (b - PAGE
+ * and b) are known already.
+ */
+static void mark_across(int fd, int hfd, volatile char *p, uint64_t b)
+{
+	struct fsdev_dax_mark_failed req = {
+		.offset = b - 4 * PAGE, .length = 8 * PAGE,
+	};
+	struct fsdev_dax_info info;
+	uint32_t before;
+	uint64_t off;
+	bool all = true;
+
+	get_info(fd, &info, NULL, 0);
+	before = info.poisoned_pages;
+	check(!faults(p + b - 3 * PAGE) && !faults(p + b + 3 * PAGE),
+	      "pages on both sides of the boundary read before the mark");
+	check(ioctl(hfd, FSDEV_DAX_IOC_MARK_FAILED, &req) == 0,
+	      "mark [%#llx, +8 pages) across the boundary",
+	      (unsigned long long)req.offset);
+	for (off = b - 4 * PAGE; off < b + 4 * PAGE; off += PAGE)
+		all = all && faults(p + off);
+	check(all, "every marked page faults, both ranges");
+	check(!faults(p + b - 5 * PAGE) && !faults(p + b + 4 * PAGE),
+	      "the pages just outside still read");
+	get_info(fd, &info, NULL, 0);
+	check(info.poisoned_pages == before + 6,
+	      "6 more poisoned pages (%u, was %u)", info.poisoned_pages,
+	      before);
 }
 
 int main(int argc, char **argv)
@@ -86,6 +145,7 @@ int main(int argc, char **argv)
 	poison_at(hfd, p, b);
 	poison_at(hfd, p, b + 5 * PAGE);
 	poison_at(hfd, p, info.size - PAGE);
+	mark_across(fd, hfd, p, b);
 	close(hfd);
 	munmap((void *)p, info.size);
 	close(fd);
