@@ -3,14 +3,15 @@
  * fuse_floor: the control for the speed rows through the famfs mount. A
  * FUSE daemon that does as little as a daemon can per request (names in
  * one hash table, file bytes in one anonymous mapping, reads answered
- * with an iovec into it, writes copied in with libfamfs's copy, the
- * fastest here) while the kernel sees what it
- * sees of famfs_fused on a master mount: the same libfuse, INIT
- * capabilities, request sizes, readahead, mount options, open flags,
- * cache timeouts and threads. What this daemon loses against tmpfs is
- * the kernel's FUSE path and its wake-ups, which no daemon can avoid;
- * famfs_fused's distance from it is the daemon's own work
- * (bench/floor.sh, results.md section 9).
+ * with an iovec into it, writes copied in as famfs_fused copies) while
+ * the kernel sees what it sees of famfs_fused on a master mount: the
+ * same libfuse, INIT capabilities, request sizes, readahead, mount
+ * options, open flags, cache timeouts and threads. What this daemon
+ * loses against tmpfs is the kernel's FUSE path and its wake-ups, which
+ * no daemon in that configuration avoids; famfs_fused's distance from
+ * it is the daemon's own work (bench/floor.sh, results.md section 9).
+ * It sends no notifications: famfs's after a commit drop a written
+ * file's page cache before the next open has to (results.md).
  *
  * usage: fuse_floor [-d] [-f] [-s] [-o direct_io] MOUNTPOINT
  *   -d           print FUSE traffic (libfuse's -d; implies -f)
@@ -595,7 +596,6 @@ static ssize_t copy_in(uint8_t *to, struct fuse_bufvec *bufv, size_t len)
 {
 	struct fuse_bufvec dst = FUSE_BUFVEC_INIT(len);
 
-	/* non-temporal stores: a memcpy floor lost to famfs 1.1-1.2x */
 	if (bufv->count == 1 && !(bufv->buf[0].flags & FUSE_BUF_IS_FD)) {
 		famfs_copy_to_device(to, (const char *)bufv->buf[0].mem +
 						 bufv->off, len);
