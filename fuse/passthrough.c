@@ -193,6 +193,9 @@ uint32_t passthrough_why_not(struct fused *d, const struct famfs_stat *st)
 		return FAMFS_WHY_NOT_FILE;
 	if (st->state == FAMFS_NODE_PENDING)
 		return FAMFS_WHY_PENDING;
+	/* the daemon's EIO guard must see every access to poisoned files */
+	if (st->size && poison_check_file(d, st->ino, 0, st->size))
+		return FAMFS_WHY_POISONED;
 	if (why)
 		return why;
 	if (!st->size)
@@ -266,9 +269,6 @@ int passthrough_node_setup(struct fused *d, fuse_req_t req,
 	if (n->why)
 		return 0;
 	n->why = FAMFS_WHY_NO_VIEW;
-	/* the daemon's EIO guard must see every access to poisoned files */
-	if (poison_check_file(d, st->ino, 0, st->size))
-		return 0;
 	ext = file_extents(d, st->ino, st->size, &count);
 	if (!ext)
 		return 0;

@@ -103,6 +103,7 @@ enum famfs_serving_why {
 	FAMFS_WHY_EMPTY,
 	FAMFS_WHY_NO_VIEW,
 	FAMFS_WHY_NOT_FILE,
+	FAMFS_WHY_POISONED,
 	FAMFS_WHY_COUNT
 };
 
@@ -112,7 +113,7 @@ static inline const char *famfs_why_word(uint32_t why)
 	static const char *const words[FAMFS_WHY_COUNT] = {
 		"-", "option", "not-fsdev", "no-capability", "kernel",
 		"refused", "device-gone", "pending", "open-since-pending",
-		"empty", "no-view", "not-a-file",
+		"empty", "no-view", "not-a-file", "poisoned",
 	};
 
 	return why < FAMFS_WHY_COUNT ? words[why] : "?";
@@ -133,6 +134,7 @@ static inline const char *famfs_why_text(uint32_t why)
 		"empty",
 		"no view of its extents could be made",
 		"not a regular file",
+		"poisoned: the daemon refuses the lost pages with EIO",
 	};
 
 	return why < FAMFS_WHY_COUNT ? texts[why] : "unknown reason";

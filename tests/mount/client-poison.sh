@@ -35,6 +35,14 @@ eio_at 16 || fail "read of the second range on the client: $(cat "$T/dd.err")"
 cmp -s <(dd if="$MC/f" bs=4096 count=2 status=none) \
 	<(head -c 8192 "$T/f.ref") || fail "f before the first range changed"
 
+# famfs stat says why: the file's poison, not the mount's daemon mode
+"$FAMFS" stat --json "$MC/f" | grep -q '"served_why": *"poisoned"' ||
+	fail "client's famfs stat of f: $("$FAMFS" stat --json "$MC/f")"
+exec 3<"$MC/f"
+grep -q "poisoned.*/f$" "$MC/.meta/.serving" ||
+	fail "client's .meta/.serving of open f: $(cat "$MC/.meta/.serving")"
+exec 3<&-
+
 want="poison at device offset .* (+0x1000) stays readable through mappings made before it was recorded: not a devdax device"
 n=$(grep -c -- "$want" "$T/client.log" || true)
 [ "$n" = 1 ] || fail "client warns once that old mappings keep reading it ($n lines): $(cat "$T/client.log")"

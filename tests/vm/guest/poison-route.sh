@@ -194,7 +194,7 @@ exec 7<&-
 expect "C's last handle gone" wait_for 50 not_open $mnt/C
 # reopened, C is on the daemon path: its poison is known
 exec 7<$mnt/C
-expect "C reopens by the daemon (poison recorded)" served_as "daemon no-view" $mnt/C
+expect "C reopens by the daemon (poison recorded)" served_as "daemon poisoned" $mnt/C
 expect "read() of C's page by the daemon: EIO" \
 	fails_with_eio dd if=$mnt/C of=/tmp/page bs=4096 skip=$((cpos / 4096)) count=1
 exec 7<&-
