@@ -401,20 +401,32 @@ void poison_import(struct fused *d)
 	import_ranges(d, true);
 }
 
+/*
+ * A copy of the known ranges, *@n of them, to walk without poison_lock
+ * (what is done with each takes other locks). NULL when there are none,
+ * or, with *@n above zero, when memory ran out.
+ */
+static struct famfs_extent *poison_snapshot(struct fused *d, size_t *n)
+{
+	struct famfs_extent *copy = NULL;
+
+	pthread_mutex_lock(&d->poison_lock);
+	*n = d->poison_count;
+	if (*n) {
+		copy = malloc(*n * sizeof(*copy));
+		if (copy)
+			memcpy(copy, d->poison, *n * sizeof(*copy));
+	}
+	pthread_mutex_unlock(&d->poison_lock);
+	return copy;
+}
+
 /* Just claimed the holder: the driver withholds what the log knows. */
 static void withhold_known(struct fused *d)
 {
-	struct famfs_extent *copy = NULL;
 	size_t n;
+	struct famfs_extent *copy = poison_snapshot(d, &n);
 
-	pthread_mutex_lock(&d->poison_lock);
-	n = d->poison_count;
-	if (n) {
-		copy = malloc(n * sizeof(*copy));
-		if (copy)
-			memcpy(copy, d->poison, n * sizeof(*copy));
-	}
-	pthread_mutex_unlock(&d->poison_lock);
 	for (size_t i = 0; copy && i < n; i++)
 		poison_withhold(d, copy[i].offset, copy[i].len);
 	free(copy);
@@ -515,23 +527,16 @@ static int list_piece(struct fused *d, const struct poison_piece *p,
 
 int poison_listing(struct fused *d, char **text, size_t *len)
 {
+	struct famfs_extent *copy;
 	struct listing l;
-	struct famfs_extent *copy = NULL;
 	size_t n;
 
 	if (listing_init(&l))
 		return -ENOMEM;
-	/* walk a copy: naming owners takes the namespace lock */
-	pthread_mutex_lock(&d->poison_lock);
-	n = d->poison_count;
-	if (n) {
-		copy = malloc(n * sizeof(*copy));
-		if (copy)
-			memcpy(copy, d->poison, n * sizeof(*copy));
-		else
-			l.err = -ENOMEM;
-	}
-	pthread_mutex_unlock(&d->poison_lock);
+	/* naming owners takes the namespace lock */
+	copy = poison_snapshot(d, &n);
+	if (n && !copy)
+		l.err = -ENOMEM;
 	for (size_t i = 0; i < n && !l.err; i++)
 		walk_pieces(d, copy[i].offset, copy[i].len, list_piece, &l);
 	free(copy);

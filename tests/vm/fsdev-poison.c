@@ -252,6 +252,23 @@ static int bus_code(volatile char *p)
 	return code;
 }
 
+/* The whole device mapped through @fd, and a view of @ext (2 MiB) mapped. */
+static int map_device_and_view(int fd, uint64_t size,
+			       const struct fsdev_dax_extent *ext,
+			       volatile char **p, volatile char **v)
+{
+	int vfd;
+
+	*p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	vfd = create_view(fd, ext, 1, O_RDWR, NULL);
+	if (*p == MAP_FAILED || vfd < 0)
+		die("map device and view");
+	*v = mmap(NULL, 2 * MiB, PROT_READ | PROT_WRITE, MAP_SHARED, vfd, 0);
+	if (*v == MAP_FAILED)
+		die("mmap view");
+	return vfd;
+}
+
 /*
  * A poisoned page is never mapped again, through the device or a view,
  * and view read()/write() stop at it. The page is poisoned through the
@@ -274,13 +291,7 @@ static int refuse(const char *dev)
 		die("claim holder");
 	get_info(fd, &info, NULL, 0);
 	poisoned = info.poisoned_pages;
-	p = mmap(NULL, info.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	vfd = create_view(fd, &ext, 1, O_RDWR, NULL);
-	if (p == MAP_FAILED || vfd < 0)
-		die("map device and view");
-	v = mmap(NULL, 2 * MiB, PROT_READ | PROT_WRITE, MAP_SHARED, vfd, 0);
-	if (v == MAP_FAILED)
-		die("mmap view");
+	vfd = map_device_and_view(fd, info.size, &ext, &p, &v);
 	check(!bus_code(p + bad) && !bus_code(v + 5 * PAGE),
 	      "the page reads through the device and the view before");
 
@@ -370,13 +381,7 @@ static int mark(const char *dev)
 	check(rc == EPERM, "another file of the device, not the holder: EPERM (%s)",
 	      strerror(rc));
 
-	p = mmap(NULL, info.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	vfd = create_view(fd, &ext, 1, O_RDWR, NULL);
-	if (p == MAP_FAILED || vfd < 0)
-		die("map device and view");
-	v = mmap(NULL, 2 * MiB, PROT_READ | PROT_WRITE, MAP_SHARED, vfd, 0);
-	if (v == MAP_FAILED)
-		die("mmap view");
+	vfd = map_device_and_view(fd, info.size, &ext, &p, &v);
 	check(!bus_code(p + bad) && !bus_code(v + 7 * PAGE),
 	      "the page reads through the device and the view before");
 
