@@ -269,6 +269,14 @@ static int map_device_and_view(int fd, uint64_t size,
 	return vfd;
 }
 
+static void unmap_device_and_view(volatile char *p, uint64_t size,
+				  volatile char *v, int vfd)
+{
+	munmap((void *)v, 2 * MiB);
+	munmap((void *)p, size);
+	close(vfd);
+}
+
 /*
  * A poisoned page is never mapped again, through the device or a view,
  * and view read()/write() stop at it. The page is poisoned through the
@@ -328,9 +336,7 @@ static int refuse(const char *dev)
 	check(info.poisoned_pages == poisoned + 1,
 	      "GET_INFO counts it (%u poisoned pages)", info.poisoned_pages);
 
-	munmap((void *)v, 2 * MiB);
-	munmap((void *)p, info.size);
-	close(vfd);
+	unmap_device_and_view(p, info.size, v, vfd);
 	close(hfd);
 	close(fd);
 	return test_failures != 0;
@@ -446,9 +452,7 @@ static int mark(const char *dev)
 	check(ioctl(hfd, FSDEV_DAX_IOC_RELEASE_HOLDER) == 0, "release holder");
 	rc = mark_failed(hfd, base, PAGE, 0);
 	check(rc == EPERM, "after the release: EPERM (%s)", strerror(rc));
-	munmap((void *)v, 2 * MiB);
-	munmap((void *)p, info.size);
-	close(vfd);
+	unmap_device_and_view(p, info.size, v, vfd);
 	close(hfd);
 	close(fd);
 	return test_failures != 0;

@@ -119,10 +119,4 @@ client() {
 	expect "daemon gone (client)" daemon_gone
 }
 
-case $role in
-master) master ;;
-client) client ;;
-*) fail "unknown role $role" ;;
-esac
-is_mounted $mnt && famfs umount $mnt
-finish
+two_hosts_run

@@ -79,7 +79,7 @@ await() { # await MARKER: wait for the other host; fail (and give up) if it neve
 }
 
 # two_hosts_start master|client: the start both guests of a two-host test
-# (two-hosts.sh, delete-mapped.sh) share: the device, mount point, marker
+# (two-hosts.sh, delete-mapped.sh, poison-client.sh) share: the device, mount point, marker
 # directory and wait, this guest's identity, the devdax node ready.
 two_hosts_start() {
 	role=$1
@@ -93,6 +93,18 @@ two_hosts_start() {
 	mkdir -p $mnt
 }
 
+# two_hosts_run: this guest's part (the script's master or client
+# function), then the end both guests share: unmount what is left, report.
+two_hosts_run() {
+	case $role in
+	master) master ;;
+	client) client ;;
+	*) fail "unknown role $role" ;;
+	esac
+	is_mounted $mnt && famfs umount $mnt
+	finish
+}
+
 # mount_fsdev [MOUNT OPTION...]: rebind $dev to fsdev_dax and mount it
 # there, files served by passthrough onto views.
 mount_fsdev() {
@@ -101,6 +113,15 @@ mount_fsdev() {
 	expect "famfs mount $* on fsdev_dax ($role)" run_log /tmp/mount.out \
 		famfs mount "$@" "$dev" $mnt
 	expect "$role mount: passthrough" grep -q ": passthrough:" /tmp/mount.out
+}
+
+fails_with_eio() { # fails_with_eio COMMAND...: fails, saying I/O error
+	if "$@" >/tmp/eio.out 2>&1; then
+		echo "  (it succeeded)"
+		return 1
+	fi
+	sed 's/^/  | /' /tmp/eio.out
+	grep -Eqi "input/output error|I/O error" /tmp/eio.out
 }
 
 is_mounted() { grep -q " $1 .* fuse.famfs " /proc/self/mountinfo; }

@@ -19,15 +19,6 @@ sysfs=$DAXSYS/devices/$DAX/fsdev
 fpos=$((0x205000))	# the poisoned page's file offset: 2 MiB + 20 KiB
 page=$((fpos / 4096))
 
-fails_with_eio() { # fails_with_eio COMMAND...: fails, saying I/O error
-	if "$@" >/tmp/eio.out 2>&1; then
-		echo "  (it succeeded)"
-		return 1
-	fi
-	sed 's/^/  | /' /tmp/eio.out
-	grep -Eqi "input/output error|I/O error" /tmp/eio.out
-}
-
 poison_line() { printf "%#x 0x1000 /P %#x" "$(cat $S/poff)" $fpos; }
 
 master() {
@@ -118,10 +109,4 @@ client() {
 	expect "daemon gone (client)" daemon_gone
 }
 
-case $role in
-master) master ;;
-client) client ;;
-*) fail "unknown role $role" ;;
-esac
-is_mounted $mnt && famfs umount $mnt
-finish
+two_hosts_run

@@ -5,7 +5,7 @@
 # .meta/.poison lists it, reading that page of B fails with EIO while the
 # rest of B and all of A read back intact.
 . ./common.sh
-. ./famfs-common.sh	# wait_for
+. ./famfs-common.sh	# wait_for, no_daemon, fails_with_eio
 dev=/dev/$DAX
 mnt=/mnt/famfs
 log=/tmp/messages
@@ -14,16 +14,6 @@ FAMFS_SYSTEM_UUID=0c0c0c0c-0000-4000-8000-00000000000c
 export FAMFS_SYSTEM_UUID
 # a sanitizer build of the daemon reports here (stderr is /dev/null)
 export ASAN_OPTIONS=log_path=/tmp/asan UBSAN_OPTIONS=log_path=/tmp/ubsan,print_stacktrace=1
-
-fails_with_eio() { # fails_with_eio COMMAND...: fails, saying I/O error
-	if "$@" >/tmp/eio.out 2>&1; then
-		echo "  (it succeeded)"
-		return 1
-	fi
-	sed 's/^/  | /' /tmp/eio.out
-	grep -Eqi "input/output error|I/O error" /tmp/eio.out
-}
-no_daemon() { ! pidof famfs_fused >/dev/null; }
 
 # A detached daemon logs to syslog.
 syslogd -n -O $log &

@@ -167,10 +167,4 @@ client_passthrough() {
 	signal client.done2
 }
 
-case $role in
-master) master ;;
-client) client ;;
-*) fail "unknown role $role" ;;
-esac
-is_mounted $mnt && famfs umount $mnt
-finish
+two_hosts_run
