@@ -11,8 +11,19 @@
  *                              (FSDEV_DAX_IOC_MARK_FAILED): the same
  *                              refusals as a memory failure, no event;
  *                              others, bad ranges and overflow refused
+ *   fsdev-poison race DEV OFFSET PAGES
+ *                              each page is marked by the holder and
+ *                              fails on this machine at the same time:
+ *                              counted once, one event each
+ *   fsdev-poison killed DEV OFFSET LENGTH
+ *                              a long mark stops at a fatal signal,
+ *                              keeps what it marked; marking again
+ *                              completes it
  *   fsdev-poison pin DEV       hold a vmsplice pin on a device page
  *                              across an unbind (see pin())
+ *   fsdev-poison unbound DEV   a holder's file that outlives an unbind:
+ *                              marking is refused with ENXIO (see
+ *                              unbound())
  *   fsdev-poison generic DEV OFFSET
  *                              without a holder the kernel's generic
  *                              handling signals the mapper (SIGBUS
@@ -20,10 +31,12 @@
  */
 #define _GNU_SOURCE	/* vmsplice */
 #include <poll.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
+#include <time.h>
 #include "fsdev_test.h"
 
 #ifndef MADV_HWPOISON
@@ -458,6 +471,297 @@ static int mark(const char *dev)
 	return test_failures != 0;
 }
 
+/* Whether every marked page of [@base, @base + @len) faults through @fd. */
+static int ends_refused(int fd, uint64_t base, uint64_t len)
+{
+	volatile char *p;
+	int ok;
+
+	p = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, base);
+	if (p == MAP_FAILED)
+		die("mmap the marked range");
+	ok = bus_code(p) == BUS_MCEERR_AR &&
+	     bus_code(p + len / 2) == BUS_MCEERR_AR &&
+	     bus_code(p + len - PAGE) == BUS_MCEERR_AR;
+	munmap((void *)p, len);
+	return ok;
+}
+
+/* Device @offset's page frame, from the ranges GET_INFO reports to root. */
+static uint64_t offset_to_pfn(int fd, uint64_t offset)
+{
+	struct fsdev_dax_range ranges[16];
+	struct fsdev_dax_info info;
+	unsigned int i;
+
+	get_info(fd, &info, ranges, 16);
+	for (i = 0; i < info.nr_ranges && i < 16; i++)
+		if (offset >= ranges[i].offset &&
+		    offset - ranges[i].offset < ranges[i].len && ranges[i].phys)
+			return (ranges[i].phys + offset - ranges[i].offset) / PAGE;
+	return 0;
+}
+
+/* Where the two sides of race() meet, in memory both share. */
+struct race_gate {
+	int go;		/* the round both may start */
+	int done;	/* the last round the failing side finished */
+	int errors;	/* its failed writes */
+	uint64_t span[2];	/* its last write's start and end (ns) */
+};
+
+/* Rounds per sweep of the mark's delay, from 0 to twice a write's time. */
+#define RACE_SWEEP 16
+
+static uint64_t now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000000000ULL + t.tv_nsec;
+}
+
+/* Wait until *@at reaches @round, at most 60 s; 0 when it did. */
+static int wait_round(int *at, int round)
+{
+	struct timespec start, now;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	while (__atomic_load_n(at, __ATOMIC_ACQUIRE) < round) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec - start.tv_sec > 60)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * The failing side: corrupt-pfn for each page as soon as its round
+ * opens (the file is opened and the line made before).
+ */
+static void fail_pages(struct race_gate *gate, uint64_t pfn, int pages)
+{
+	char line[32];
+	int i, fd, n;
+
+	for (i = 1; i <= pages; i++) {
+		fd = open("/sys/kernel/debug/hwpoison/corrupt-pfn", O_WRONLY);
+		n = snprintf(line, sizeof(line), "%#llx\n",
+			     (unsigned long long)(pfn + i - 1));
+		if (wait_round(&gate->go, i))
+			_exit(3);
+		gate->span[0] = now_ns();
+		if (fd < 0 || write(fd, line, n) != n)
+			__atomic_add_fetch(&gate->errors, 1, __ATOMIC_RELAXED);
+		gate->span[1] = now_ns();
+		if (fd >= 0)
+			close(fd);
+		__atomic_store_n(&gate->done, i, __ATOMIC_RELEASE);
+	}
+	_exit(0);
+}
+
+/*
+ * A page the holder marks while this machine reports it failed, both at
+ * once, @pages times, from two CPUs: one page each round, the mark
+ * delayed by 0 to twice the time the last failure took, in RACE_SWEEP
+ * steps. Whichever comes first remembers the page, the other finds it
+ * known. Each page must count once,
+ * and the holder must get the machine's event for it either way (a
+ * failure of this machine is news to the holder, a mark is not).
+ */
+static int race(const char *dev, uint64_t offset, int pages)
+{
+	int fd = open_dev(dev), hfd = open_dev(dev), i, rc, status;
+	int miscounted = 0, bad_marks = 0, bad_events = 0, lost = 0;
+	int overlapped = 0;
+	uint64_t start, end, write_ns = 0;
+	uint32_t before = poisoned_pages(fd), count = before;
+	uint64_t pfn = offset_to_pfn(fd, offset);
+	struct fsdev_dax_event ev;
+	struct race_gate *gate;
+	cpu_set_t cpu;
+	pid_t pid;
+
+	if (!pfn)
+		die("no page frame for the offset (GET_INFO ranges)");
+	gate = mmap(NULL, sizeof(*gate), PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (gate == MAP_FAILED || ioctl(hfd, FSDEV_DAX_IOC_CLAIM_HOLDER) ||
+	    fcntl(hfd, F_SETFL, O_NONBLOCK))
+		die("shared gate, claim holder");
+	memset(gate, 0, sizeof(*gate));
+	pid = fork();
+	if (pid == 0) {
+		CPU_ZERO(&cpu);
+		CPU_SET(1, &cpu);
+		sched_setaffinity(0, sizeof(cpu), &cpu);
+		fail_pages(gate, pfn, pages);
+	}
+	if (pid < 0)
+		die("fork");
+	CPU_ZERO(&cpu);
+	CPU_SET(0, &cpu);
+	sched_setaffinity(0, sizeof(cpu), &cpu);
+	for (i = 1; i <= pages; i++) {
+		int events = 0;
+
+		start = now_ns() + write_ns * 2 * (i % RACE_SWEEP) / RACE_SWEEP;
+		__atomic_store_n(&gate->go, i, __ATOMIC_RELEASE);
+		while (now_ns() < start)
+			;
+		start = now_ns();
+		rc = mark_failed(hfd, offset + (i - 1) * PAGE, PAGE, 0);
+		end = now_ns();
+		bad_marks += rc != 0;
+		if (wait_round(&gate->done, i)) {
+			lost = 1;
+			break;
+		}
+		overlapped += start < gate->span[1] && gate->span[0] < end;
+		write_ns = gate->span[1] - gate->span[0];
+		count = poisoned_pages(fd);
+		miscounted += count != before + i;
+		while (read(hfd, &ev, sizeof(ev)) == sizeof(ev))
+			events += ev.offset == offset + (i - 1) * PAGE &&
+				  ev.length == PAGE &&
+				  ev.flags == FSDEV_DAX_EVENT_POISON;
+		bad_events += events != 1;
+	}
+	waitpid(pid, &status, 0);
+	check(!lost && WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
+	      !gate->errors,
+	      "%d pages failed through corrupt-pfn while marked (%d failed writes, status %#x)",
+	      pages, gate->errors, status);
+	/* how often the two requests really ran at once: information only */
+	printf("race: the two overlapped in time in %d of %d rounds (a failure took %llu us)\n",
+	       overlapped, pages, (unsigned long long)write_ns / 1000);
+	check(!bad_marks, "every mark returned 0 (%d did not)", bad_marks);
+	check(!miscounted && count == before + pages,
+	      "each page counted once (%d rounds miscounted; %u poisoned pages, was %u)",
+	      miscounted, count, before);
+	check(!bad_events,
+	      "the holder got exactly one event per page, for the machine's failure (%d rounds not)",
+	      bad_events);
+	check(ends_refused(fd, offset, pages * PAGE),
+	      "the raced pages are refused");
+	munmap(gate, sizeof(*gate));
+	close(hfd);
+	close(fd);
+	return test_failures != 0;
+}
+
+/*
+ * A mark of a large range is done in bounded steps and stops at a fatal
+ * signal: a child, the holder, marks [@base, @base + @len) in one request
+ * and is killed once the driver counts the first pages. It must die
+ * without marking the rest; the pages it marked stay marked, and the
+ * next holder's mark of the same range completes it. Parent and child
+ * share one CPU, so the parent's polls preempt the child's request
+ * (between its steps) rather than run beside it, and the parent's
+ * real-time priority makes that happen at the first step after it wakes.
+ */
+static int killed(const char *dev, uint64_t base, uint64_t len)
+{
+	const uint32_t pages = len / PAGE;
+	uint32_t before, at_kill, after;
+	int fd = open_dev(dev), ready[2], status, rc;
+	struct sched_param rt = { .sched_priority = 1 };
+	cpu_set_t one;
+	pid_t pid;
+	char c;
+
+	CPU_ZERO(&one);
+	CPU_SET(0, &one);
+	if (sched_setaffinity(0, sizeof(one), &one) || pipe(ready))
+		die("one CPU, pipe");
+	before = poisoned_pages(fd);
+	pid = fork();
+	if (pid == 0) {
+		int hfd = open_dev(dev);
+
+		if (ioctl(hfd, FSDEV_DAX_IOC_CLAIM_HOLDER))
+			_exit(3);
+		if (write(ready[1], "r", 1) != 1)
+			_exit(3);
+		_exit(mark_failed(hfd, base, len, 0) ? 1 : 0);
+	}
+	if (pid < 0 || read(ready[0], &c, 1) != 1)
+		die("fork the holder");
+	/* the parent's wakeups then preempt the child at its next step */
+	sched_setscheduler(0, SCHED_FIFO, &rt);
+	do {
+		usleep(200);
+		at_kill = poisoned_pages(fd);
+	} while (at_kill == before && waitpid(pid, &status, WNOHANG) == 0);
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	after = poisoned_pages(fd);
+	check(at_kill > before && at_kill < before + pages,
+	      "the child was killed while its mark ran (%u of %u pages marked)",
+	      at_kill - before, pages);
+	check(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
+	      "it died of the signal, inside the request (status %#x)", status);
+	check(after < before + pages,
+	      "its request stopped: %u of %u pages marked, the rest not",
+	      after - before, pages);
+
+	if (ioctl(fd, FSDEV_DAX_IOC_CLAIM_HOLDER))
+		die("claim the holder after the child");
+	rc = mark_failed(fd, base, len, 0);
+	check(rc == 0 && poisoned_pages(fd) == before + pages,
+	      "the next holder marks the same range: done, each page counted once (%s, %u of %u)",
+	      strerror(rc), poisoned_pages(fd) - before, pages);
+	check(ends_refused(fd, base, len),
+	      "the range's first, middle and last pages are refused");
+	close(fd);
+	return test_failures != 0;
+}
+
+/*
+ * A holder whose device is unbound while its file stays open: claims,
+ * prints "ready", waits for a line on stdin (the script unbinds
+ * meanwhile), then marks. The driver's state outlives the binding only
+ * for these files; a mark must be refused with ENXIO, by the holder and
+ * by any other file, and must change nothing (700 MiB: no page there
+ * failed before).
+ */
+static int unbound(const char *dev)
+{
+	int fd = open_dev(dev), hfd = open_dev(dev), rc;
+	struct fsdev_dax_event ev;
+	uint32_t before;
+	char line[16];
+	ssize_t n;
+
+	if (ioctl(hfd, FSDEV_DAX_IOC_CLAIM_HOLDER))
+		die("claim holder");
+	before = poisoned_pages(fd);
+	printf("ready\n");
+	fflush(stdout);
+	if (!fgets(line, sizeof(line), stdin))
+		die("waiting for the unbind");
+
+	memset(&ev, 0, sizeof(ev));
+	n = read(hfd, &ev, sizeof(ev));
+	check(n == sizeof(ev) && ev.flags == FSDEV_DAX_EVENT_REMOVED,
+	      "the holder was told the device went away (flags %#x)", ev.flags);
+	rc = mark_failed(hfd, 700 * MiB, PAGE, 0);
+	check(rc == ENXIO, "the holder's mark after the unbind: ENXIO (%s)",
+	      strerror(rc));
+	rc = mark_failed(fd, 700 * MiB, PAGE, 0);
+	check(rc == ENXIO, "another file's: ENXIO too (%s)", strerror(rc));
+	rc = mark_failed(hfd, 0, 1ULL << 40, 0);
+	check(rc == ENXIO, "a range past the end: ENXIO first (%s)",
+	      strerror(rc));
+	check(poisoned_pages(fd) == before,
+	      "nothing was marked (%u poisoned pages, was %u)",
+	      poisoned_pages(fd), before);
+	close(hfd);
+	close(fd);
+	return test_failures != 0;
+}
+
 /*
  * Hold a pin on a device page across an unbind: vmsplice() a page of a
  * device mapping into a pipe, print "ready", wait for a line on stdin
@@ -506,10 +810,21 @@ int main(int argc, char **argv)
 		return mark(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "pin"))
 		return pin(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "unbound"))
+		return unbound(argv[2]);
+	if (argc == 5 && !strcmp(argv[1], "race"))
+		return race(argv[2], strtoull(argv[3], NULL, 0),
+			    atoi(argv[4]));
+	if (argc == 5 && !strcmp(argv[1], "killed"))
+		return killed(argv[2], strtoull(argv[3], NULL, 0),
+			      strtoull(argv[4], NULL, 0));
 	if (argc == 3 && !strcmp(argv[1], "holder"))
 		return holder(argv[2]);
 	if (argc == 4 && !strcmp(argv[1], "generic"))
 		return generic(argv[2], strtoull(argv[3], NULL, 0));
-	fprintf(stderr, "usage: fsdev-poison holder|refuse|mark|pin DEV | generic DEV OFFSET\n");
+	fprintf(stderr, "usage: fsdev-poison holder|refuse|mark|pin|unbound DEV\n"
+		"       fsdev-poison generic DEV OFFSET\n"
+		"       fsdev-poison race DEV OFFSET PAGES\n"
+		"       fsdev-poison killed DEV OFFSET LENGTH\n");
 	return 2;
 }

@@ -114,6 +114,15 @@ for src in "$here"/fsdev-*.c; do
 			-o "$bin" "$src"
 	fi
 done
+# LD_PRELOAD shims for the guest's dynamic famfs binaries
+for src in "$here"/shim-*.c; do
+	lib=$helpers/$(basename "$src" .c).so
+	if [ ! -e "$lib" ] || [ "$src" -nt "$lib" ] ||
+	   [ "$top/include/uapi/linux/fsdev_dax.h" -nt "$lib" ]; then
+		gcc -shared -fPIC -O2 -Wall -Wextra -Werror -I"$top/include/uapi" \
+			-o "$lib" "$src"
+	fi
+done
 
 work=$(mktemp -d /tmp/famfs-vm.XXXXXX)
 qemu_pid=""

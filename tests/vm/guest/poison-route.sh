@@ -252,6 +252,54 @@ expect "A still verifies" famfs verify -f $mnt/A -S 11
 expect "famfs umount (device_dax)" famfs umount $mnt
 expect "daemon gone again" wait_for 50 no_daemon
 
+# ---- an fsdev_dax older than FSDEV_DAX_IOC_MARK_FAILED ----
+# The shim answers that request with ENOTTY, as such a module does. A
+# new binding knows no poison; the daemon claims the holder and asks the
+# driver to withhold each of the log's four ranges: four refusals, ONE
+# warning naming the device and the reason, and the daemon refuses the
+# ranges all the same. The daemon says it while it starts, on famfs
+# mount's stderr; later it would say it in syslog.
+expect "famfs daxmode $dev famfs (again)" famfs daxmode $dev famfs
+expect "device node back (again)" wait_node "$DAX"
+shim_log=/tmp/shim.log
+from=$(($(wc -l <$log) + 1))
+new_log() { tail -n +$from $log; }
+warnings() { cat /tmp/shim-mount.err /tmp/mount.err 2>/dev/null; new_log; }
+routing_on() { [ "$(new_log | grep -c "$dev: poison routing on")" = "$1" ]; }
+expect "famfs mount (module without MARK_FAILED)" \
+	env LD_PRELOAD=/tests/bin/shim-no-mark-failed.so FAMFS_SHIM_LOG=$shim_log \
+	ASAN_OPTIONS=$ASAN_OPTIONS:verify_asan_link_order=0 \
+	famfs mount $dev $mnt 2>/tmp/shim-mount.err
+expect "daemon logged: routing on (older module)" \
+	wait_for 30 routing_on 1
+cat $shim_log | sed 's/^/  shim: /'
+expect "the daemon asked the driver to withhold each of the 4 ranges" \
+	[ "$(grep -c '^MARK_FAILED ' $shim_log)" = 4 ]
+expect "... and the driver was told none (the shim refused them)" \
+	[ "$(cat $sysfs/poisoned_pages)" = 0 ]
+first=$(sed -n '1s/^MARK_FAILED \(0x[0-9a-f]*\) .*/\1/p' $shim_log)
+want="$dev: poison at device offset $first (+0x1000) stays readable through mappings made before it was recorded: fsdev_dax lacks FSDEV_DAX_IOC_MARK_FAILED (older module)"
+warnings | grep "stays readable" | sed 's/^/  | /'
+expect "one warning names the device, the first range and the reason" \
+	sh -c "grep -qF '$want' /tmp/shim-mount.err"
+expect "B's page still gives EIO (the daemon refuses it)" \
+	fails_with_eio dd if=$mnt/B of=/tmp/page bs=4096 skip=$page count=1
+expect "C's page too" fails_with_eio dd if=$mnt/C of=/tmp/page bs=4096 \
+	skip=$((cpos / 4096)) count=1
+expect "B after the page still reads" same_blocks B $((page + 1)) $((1024 - page - 1))
+expect "famfs umount (older module)" famfs umount $mnt
+expect "daemon gone (older module)" wait_for 50 no_daemon
+expect "the warning was logged once for the 4 ranges" \
+	[ "$(warnings | grep -c "stays readable")" = 1 ]
+# the same start with the real request: the driver withholds all four
+expect "famfs mount (MARK_FAILED)" famfs mount $dev $mnt 2>/tmp/mount.err
+expect "daemon logged: routing on (MARK_FAILED)" \
+	wait_for 30 routing_on 2
+expect "the driver withholds the 4 pages" [ "$(cat $sysfs/poisoned_pages)" = 4 ]
+expect "no new warning" [ "$(warnings | grep -c "stays readable")" = 1 ]
+expect "famfs umount (MARK_FAILED)" famfs umount $mnt
+expect "daemon gone (MARK_FAILED)" wait_for 50 no_daemon
+
 # ---- memory lost under a mount that is not the holder: issue 9 item 5 ----
 # Another process holds fsdev_dax, so the failure goes to it, not to the
 # daemon, and the driver never maps the page again: the daemon's next
@@ -259,8 +307,6 @@ expect "daemon gone again" wait_for 50 no_daemon
 # as a machine check would refuse it. The daemon must survive, fail
 # that request with EIO (not EFAULT: the writer's buffer was fine), say
 # why once, and serve everything else.
-expect "famfs daxmode $dev famfs (again)" famfs daxmode $dev famfs
-expect "device node back (again)" wait_node "$DAX"
 fsdev-hwpoison --hold $dev >/tmp/hold2.out &
 holder_pid=$!
 expect "another process holds the device (again)" wait_for 50 grep -q holding /tmp/hold2.out

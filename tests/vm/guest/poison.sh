@@ -4,9 +4,12 @@
 # mapped again, through the device or a view, and view I/O stops at it;
 # the holder can mark pages failed (another host saw them fail) with the
 # same effect, and nobody else can;
+# a mark racing a memory failure of the same page counts it once; a
+# long mark stops at a fatal signal and a second mark completes it;
 # without a holder a task touching it gets SIGBUS BUS_MCEERR_AR; a holder
 # released under a running notifier is not used after the release; an
-# unbind waits for a page pinned by vmsplice until the pin is dropped.
+# unbind waits for a page pinned by vmsplice until the pin is dropped; a
+# holder's file that outlives the unbind can no longer mark (ENXIO).
 . ./common.sh
 . ./famfs-common.sh	# wait_for
 sysfs=$DAXSYS/devices/$DAX/fsdev
@@ -33,6 +36,25 @@ expect "a holder released under a running notifier" \
 	fsdev-overtake "$dev" $FSDEV_DEBUG $((600 * 1048576))
 expect "no oops" sh -c "! dmesg | grep -Eq 'Oops|BUG:|WARNING:'"
 
+# 128 pages at [704, 704.5) MiB, each marked while it fails here.
+before=$(cat $sysfs/memory_failures)
+expect "marks racing memory failures of the same pages" \
+	fsdev-poison race "$dev" $((704 * 1048576)) 128
+expect "each was a memory failure of this machine" \
+	[ "$(cat $sysfs/memory_failures)" = $((before + 128)) ]
+
+# 432 MiB in one request, killed after its first steps: [160, 592) MiB,
+# where no page failed above (fsdev-overtake's is at 600 MiB).
+expect "a long mark killed midway, then completed" \
+	fsdev-poison killed "$dev" $((160 * 1048576)) $((432 * 1048576))
+
+# A holder that keeps its file across the unbind below.
+mkfifo /tmp/unbound.go
+fsdev-poison unbound "$dev" </tmp/unbound.go >/tmp/unbound.out &
+unbound_pid=$!
+exec 4>/tmp/unbound.go
+expect "a holder waits for the unbind" wait_for 100 grep -q ready /tmp/unbound.out
+
 # A pinned page keeps the unbind waiting; dropping the pin lets it end.
 mkfifo /tmp/pin.go
 fsdev-poison pin "$dev" </tmp/pin.go >/tmp/pin.out &
@@ -51,5 +73,12 @@ cat /tmp/pin.out
 expect "the pin holder's checks" [ $rc = 0 ]
 expect "unbind ends once the pin is dropped" wait_for 100 [ -e /tmp/unbind.done ]
 expect "unbound" [ -z "$(driver_of "$DAX")" ]
+echo go >&4
+exec 4>&-
+wait $unbound_pid
+rc=$?
+cat /tmp/unbound.out
+expect "the unbound holder's checks" [ $rc = 0 ]
+expect "no oops after its marks" sh -c "! dmesg | grep -Eq 'Oops|BUG:|WARNING:'"
 expect "no driver objects left" [ "$(objects)" = 0 ]
 finish
