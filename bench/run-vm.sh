@@ -139,7 +139,7 @@ kver=$(sed -n 's/^\[ *[0-9.]*\] Linux version \([^ ]*\).*/\1/p' \
 	"$out/console.log" | head -n1)
 qver=$(qemu-system-x86_64 --version | sed -n '1s/.*version \([^ ]*\).*/\1/p')
 {
-	printf 'header\tvm\tqemu %s TCG (-cpu max -smp 2), guest %s, %s NVDIMM in /dev/shm, fsdev_dax; %d s\n' \
+	printf 'header\tvm\tqemu %s TCG (-cpu max,cx16=off -smp 2), guest %s, %s NVDIMM in /dev/shm, fsdev_dax; %d s\n' \
 		"$qver" "${kver:-unknown}" "$mem" "$secs"
 	printf 'header\tvm, instruction clock\tthe same guest under qemu -icount shift=0,sleep=off (one TCG thread; guest time = executed instructions, 1 ns each); %d s\n' \
 		"$icount_secs"
