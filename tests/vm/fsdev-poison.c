@@ -659,7 +659,8 @@ static int race(const char *dev, uint64_t offset, int pages)
  * next holder's mark of the same range completes it. Parent and child
  * share one CPU, so the parent's polls preempt the child's request
  * (between its steps) rather than run beside it, and the parent's
- * real-time priority makes that happen at the first step after it wakes.
+ * real-time priority (the child's is reset at fork) makes that happen at
+ * the first step after it wakes.
  */
 static int killed(const char *dev, uint64_t base, uint64_t len)
 {
@@ -675,6 +676,12 @@ static int killed(const char *dev, uint64_t base, uint64_t len)
 	CPU_SET(0, &one);
 	if (sched_setaffinity(0, sizeof(one), &one) || pipe(ready))
 		die("one CPU, pipe");
+	/*
+	 * From the start: the child's "ready" then hands the CPU back at
+	 * once. Without real-time scheduling (not allowed) it only takes
+	 * longer for the parent to see the first pages.
+	 */
+	sched_setscheduler(0, SCHED_FIFO | SCHED_RESET_ON_FORK, &rt);
 	before = poisoned_pages(fd);
 	pid = fork();
 	if (pid == 0) {
@@ -688,8 +695,6 @@ static int killed(const char *dev, uint64_t base, uint64_t len)
 	}
 	if (pid < 0 || read(ready[0], &c, 1) != 1)
 		die("fork the holder");
-	/* the parent's wakeups then preempt the child at its next step */
-	sched_setscheduler(0, SCHED_FIFO, &rt);
 	do {
 		usleep(200);
 		at_kill = poisoned_pages(fd);
