@@ -62,6 +62,13 @@ struct open_node {
 	unsigned int writers;
 	bool pending;		/* not in the log yet: may still grow */
 	bool touched;		/* written or resized since it became pending */
+	/*
+	 * Created by this daemon and not changed since (no write, size,
+	 * attribute or layout change; atomic): the kernel holds exactly
+	 * what its commit logs, its directory's time included (libfamfs
+	 * shows that from the create on), so the commit tells it nothing.
+	 */
+	bool as_created;
 	uint64_t size;		/* current size; read/written atomically */
 	/*
 	 * Held shared while a request copies to or from the file's device
@@ -260,6 +267,8 @@ void writeback_refused(struct fused *d, uint64_t ino);
 int notify_start(struct fused *d);
 void notify_stop(struct fused *d);
 void notify_path(struct fused *d, const char *path, bool data);
+/* Directory @ino's attributes changed: the kernel is told before return. */
+void notify_dir_attrs_now(struct fused *d, uint64_t ino);
 
 /* meta.c: the read-only .meta directory. */
 bool meta_is_ino(uint64_t ino);
@@ -329,6 +338,8 @@ int file_make_growable(struct fused *d, uint64_t ino);
 int file_commit_unopened(struct fused *d, uint64_t ino);
 /* Commit @ino if it is pending (before a rename moves it); d->lock held. */
 int file_commit_pending(struct fused *d, uint64_t ino);
+/* The kernel changed @ino's attributes (setattr, layout); d->lock held. */
+void file_attrs_changed(struct fused *d, uint64_t ino);
 /* Take @ino's state from libfamfs again (it was deleted); d->lock held. */
 void file_node_sync(struct fused *d, uint64_t ino);
 /* FAMFS_IOC_COMMIT: commit the pending file behind @fi now. */

@@ -167,6 +167,7 @@ static void drop_uncommitted(struct fused *d, uint64_t ino, int rc,
 static int node_commit(struct fused *d, struct open_node *n)
 {
 	char path[FAMFS_PATH_MAX + 1] = "?";
+	bool unchanged;
 	int rc;
 
 	layout_change_begin(n);
@@ -180,11 +181,23 @@ static int node_commit(struct fused *d, struct open_node *n)
 	 * goes too, not only the attributes: the writeback cache keeps its
 	 * own mtime/ctime of a cached inode over any we send (a truncation
 	 * or chmod sets them locally), so only a new inode shows the log's.
+	 * A file unchanged since its create is logged as the kernel has it.
 	 */
-	if (rc || !famfs_path_of(d->fs, n->ino, path, sizeof(path)))
+	unchanged = !rc && __atomic_load_n(&n->as_created, __ATOMIC_RELAXED);
+	if (!unchanged &&
+	    (rc || !famfs_path_of(d->fs, n->ino, path, sizeof(path))))
 		notify_path(d, path, false);
 	n->pending = false;
+	__atomic_store_n(&n->as_created, false, __ATOMIC_RELAXED);
 	return rc;
+}
+
+void file_attrs_changed(struct fused *d, uint64_t ino)
+{
+	struct open_node *n = node_find(d, ino);
+
+	if (n)
+		__atomic_store_n(&n->as_created, false, __ATOMIC_RELAXED);
 }
 
 /* Visit the device memory behind file bytes [pos, pos+len). */
@@ -223,6 +236,8 @@ int file_resize_pending(struct fused *d, uint64_t ino, uint64_t size)
 		node_set_size(n, size);
 		__atomic_store_n(&n->touched, true, __ATOMIC_RELAXED);
 	}
+	if (n)
+		__atomic_store_n(&n->as_created, false, __ATOMIC_RELAXED);
 	return rc;
 }
 
@@ -645,6 +660,8 @@ void op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *bufv,
 	}
 	counters_add(&d->counters.write_requests, 1);
 	counters_add(&of->node->write_requests, 1);
+	/* the kernel's size and times moved with it, whatever we answer */
+	__atomic_store_n(&of->node->as_created, false, __ATOMIC_RELAXED);
 	if (device_gone(d) || fenced(d))
 		rc = -EIO;
 	else if (!of->node->pending && writes_reopen_committed(d))
@@ -743,6 +760,7 @@ void op_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 	uint32_t fmode = S_IFREG | (mode & 07777), uid, gid;
 	struct fuse_entry_param e;
 	struct famfs_stat fst;
+	bool created;
 	int rc;
 
 	rc = new_entry_owner(d, req, parent, name, &fmode, &uid, &gid);
@@ -754,19 +772,33 @@ void op_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 	}
 	pthread_mutex_lock(&d->lock);
 	rc = famfs_pending_create(d->fs, parent, name, fmode, uid, gid, &fst);
+	created = !rc;
 	if (!rc) {
 		rc = attach_handle(d, req, &fst, fi, writable);
 		if (rc)
 			famfs_pending_abandon(d->fs, fst.ino);
+		else	/* the kernel gets these attributes with the entry */
+			__atomic_store_n(&file_of(fi)->node->as_created, true,
+					 __ATOMIC_RELAXED);
 	}
 	pthread_mutex_unlock(&d->lock);
+	/* its time moved to the new file's (and back if that failed) */
+	if (created && d->sb->version >= 2)
+		notify_dir_attrs_now(d, parent);
 	if (rc) {
 		fuse_reply_err(req, -rc);
 		return;
 	}
 	fused_fill_entry(d, &fst, &e);
-	if (fuse_reply_create(req, &e, fi) == -ENOENT)
-		release_handle(d, req, file_of(fi));	/* interrupted: undo */
+	if (fuse_reply_create(req, &e, fi) == -ENOENT) {
+		/*
+		 * Interrupted: the kernel has no inode, perhaps still a
+		 * negative entry; the commit must tell it about the name.
+		 */
+		__atomic_store_n(&file_of(fi)->node->as_created, false,
+				 __ATOMIC_RELAXED);
+		release_handle(d, req, file_of(fi));	/* undo */
+	}
 }
 
 void op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset,
@@ -791,6 +823,7 @@ void op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset,
 	}
 	n = of->node;
 	pthread_mutex_lock(&d->lock);
+	__atomic_store_n(&n->as_created, false, __ATOMIC_RELAXED);
 	if (end > node_size(n)) {
 		rc = file_make_growable(d, n->ino);
 		if (!rc)

@@ -62,10 +62,22 @@ static uint64_t ino_of(struct fused *d, uint64_t parent, const char *name)
 	return famfs_lookup(d->fs, parent, name, &fst) ? 0 : fst.ino;
 }
 
+/* Did directory @ino's times go back since @before showed them? */
+static bool dir_times_back(struct fused *d, uint64_t ino,
+			   const struct famfs_stat *before)
+{
+	struct famfs_stat now;
+
+	return !famfs_getattr(d->fs, ino, &now) &&
+	       (now.mtime < before->mtime || now.ctime < before->ctime);
+}
+
 static void do_unlink(fuse_req_t req, fuse_ino_t parent, const char *name,
 		      bool dir)
 {
 	struct fused *d = fused_of(req);
+	struct famfs_stat before;
+	bool went_back;
 	uint64_t ino;
 	int rc;
 
@@ -79,11 +91,21 @@ static void do_unlink(fuse_req_t req, fuse_ino_t parent, const char *name,
 	}
 	pthread_mutex_lock(&d->lock);
 	ino = ino_of(d, parent, name);
+	if (famfs_getattr(d->fs, parent, &before))
+		memset(&before, 0, sizeof(before));
 	rc = famfs_unlink(d->fs, parent, name, dir);
 	/* an open file deleted: whatever it was being given is dropped */
 	if (!rc && ino)
 		file_node_sync(d, ino);
+	went_back = !rc && dir_times_back(d, parent, &before);
 	pthread_mutex_unlock(&d->lock);
+	/*
+	 * A file never logged is gone, and with it the time its directory
+	 * showed for it (libfamfs): as op_create, the kernel must not keep
+	 * an answer read before.
+	 */
+	if (went_back)
+		notify_dir_attrs_now(d, parent);
 	fuse_reply_err(req, -rc);
 }
 

@@ -219,6 +219,7 @@ void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 		return;
 	}
 	pthread_mutex_lock(&d->lock);
+	file_attrs_changed(d, ino);
 	rc = setattr_locked(d, ino, attr, to_set);
 	pthread_mutex_unlock(&d->lock);
 	if (!rc && sigbus_since(d, faults))
@@ -278,16 +279,22 @@ void op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name,
 	if (!rc && !S_ISREG(mode))
 		rc = -EPERM;	/* only regular files and directories */
 	if (!rc) {
+		bool created;
+
 		/* no handle will ever close it: log it empty right away */
 		pthread_mutex_lock(&d->lock);
 		rc = famfs_pending_create(d->fs, parent, name, fmode, uid,
 					  gid, &fst);
+		created = !rc;
 		if (!rc) {
 			rc = famfs_pending_commit(d->fs, fst.ino);
 			if (rc)
 				famfs_pending_abandon(d->fs, fst.ino);
 		}
 		pthread_mutex_unlock(&d->lock);
+		/* as op_create: the directory's time moved (or back) */
+		if (created && d->sb->version >= 2)
+			notify_dir_attrs_now(d, parent);
 	}
 	if (!rc)
 		rc = famfs_getattr(d->fs, fst.ino, &fst);

@@ -17,6 +17,15 @@
  * finishes before the notification about the new one gets that lock, so
  * nothing stale outlives it. If the kernel cannot take notifications
  * (ENOSYS), the daemon falls back to short cache timeouts.
+ *
+ * Attributes alone take no lock in the kernel, so a request's own thread
+ * sends those (notify_dir_attrs_now). The master needs that where a
+ * directory's time changes under a request the kernel does see (a
+ * create): the kernel then drops the directory's attributes itself, but
+ * without marking them newer than an answer about them still on its way
+ * (a stat, read before the change), which would be cached over them for
+ * the long timeout; a notification does mark them so (as read in Linux
+ * 6.12 fs/fuse: only it bumps the inode's attr_version).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -99,6 +108,15 @@ static void send_one(struct fused *d, const struct notify_item *it)
 			  "notifications; caching for %g s only",
 			  d->mountpoint, FUSED_SHORT_TIMEOUT);
 	}
+}
+
+void notify_dir_attrs_now(struct fused *d, uint64_t ino)
+{
+	const struct notify_item it = { .kind = NOTIFY_ATTR, .ino = ino };
+
+	if (d->notify_started &&
+	    __atomic_load_n(&d->notify_ok, __ATOMIC_ACQUIRE))
+		send_one(d, &it);
 }
 
 static void *notify_main(void *arg)

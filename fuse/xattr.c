@@ -60,6 +60,7 @@ void op_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 	if (!rc) {
 		/* pending layout changes go under d->lock, as resizes do */
 		pthread_mutex_lock(&d->lock);
+		file_attrs_changed(d, ino);	/* the kernel moves its ctime */
 		rc = famfs_pending_set_interleave(d->fs, ino, &il);
 		pthread_mutex_unlock(&d->lock);
 	}

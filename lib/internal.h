@@ -151,6 +151,16 @@ struct node {
 	struct node *held_next, *held_prev;
 	bool unlinked;		/* no name any more; kept while held */
 	bool released;		/* an entry released it or some of its extents */
+	/*
+	 * Version 2 master: files created here that the log lacks yet are
+	 * listed in their directory (a short list: they are open), which
+	 * shows the newest one's creation time as its own (ns_stat): the
+	 * commit of such a file logs that time, so the directory's
+	 * attributes, cached by the kernel, stay as they are.
+	 */
+	struct node *unlogged;		/* directories: the list */
+	struct node *unlogged_next, *unlogged_prev;
+	bool in_unlogged;
 };
 
 struct namespace {
@@ -177,6 +187,10 @@ void ns_forget(struct namespace *ns, struct node *n);
  * keeps its inode number while held, and is freed once nothing holds it.
  */
 void ns_unlink(struct namespace *ns, struct node *n);
+/* List a file created here, not logged yet, in directory @dir. */
+void ns_unlogged_add(struct node *dir, struct node *n);
+/* Its entry is in the log, or it left the namespace without one. */
+void ns_unlogged_remove(struct node *n);
 /* Give a linked node a new parent and name (rename). */
 int ns_move(struct namespace *ns, struct node *n, struct node *parent,
 	    const char *name, size_t name_len);

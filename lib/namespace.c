@@ -290,9 +290,34 @@ struct node *ns_add(struct namespace *ns, struct node *parent,
 	return n;
 }
 
+void ns_unlogged_add(struct node *dir, struct node *n)
+{
+	n->unlogged_prev = NULL;
+	n->unlogged_next = dir->unlogged;
+	if (dir->unlogged)
+		dir->unlogged->unlogged_prev = n;
+	dir->unlogged = n;
+	n->in_unlogged = true;
+}
+
+void ns_unlogged_remove(struct node *n)
+{
+	if (!n->in_unlogged)
+		return;
+	if (n->unlogged_prev)
+		n->unlogged_prev->unlogged_next = n->unlogged_next;
+	else
+		n->parent->unlogged = n->unlogged_next;
+	if (n->unlogged_next)
+		n->unlogged_next->unlogged_prev = n->unlogged_prev;
+	n->unlogged_next = n->unlogged_prev = NULL;
+	n->in_unlogged = false;
+}
+
 /* Out of the hash and of its directory; counts follow. */
 static void ns_detach(struct namespace *ns, struct node *n)
 {
+	ns_unlogged_remove(n);	/* before it loses its parent */
 	hash_remove(ns, n);
 	dir_remove(n->parent, n);
 	if (n->type == FAMFS_NODE_DIR)
@@ -584,6 +609,14 @@ void ns_stat(const struct node *n, struct famfs_stat *st)
 	st->identity = n->identity;
 	if (n->type == FAMFS_NODE_DIR) {
 		st->nlink = 2 + n->nsubdirs;
+		/* what the commits of its new files will log (see node) */
+		for (const struct node *c = n->unlogged; c;
+		     c = c->unlogged_next) {
+			if (c->time > st->mtime)
+				st->mtime = c->time;
+			if (c->time > st->ctime)
+				st->ctime = c->time;
+		}
 	} else if (n->type == FAMFS_NODE_SYMLINK) {
 		st->nlink = 1;
 		st->size = n->target ? strlen(n->target) : 0;

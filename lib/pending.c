@@ -167,6 +167,9 @@ int famfs_pending_create(struct famfs_fs *fs, uint64_t parent_ino,
 	n->gid = gid;
 	n->time = entry_time_now(fs);
 	node_times_created(n, n->time);
+	/* version 1 directories keep their creation time: nothing to show */
+	if (fs->sb.version >= 2)
+		ns_unlogged_add(parent, n);
 	if (st)
 		ns_stat(n, st);
 	rc = 0;
@@ -929,6 +932,7 @@ int famfs_pending_commit(struct famfs_fs *fs, uint64_t ino)
 			if (fs->sb.version >= 2)
 				n->mtime = n->ctime = r.time;
 		} else {
+			ns_unlogged_remove(n);
 			n->identity = r.seq;
 			n->time = r.time;
 			node_times_created(n, r.time);
