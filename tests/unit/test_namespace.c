@@ -211,6 +211,59 @@ static void test_lookup_readdir(void)
 	unlink(dev);
 }
 
+/* Directory @ino's shown mtime and ctime both equal @want. */
+static bool dir_times_are(struct famfs_fs *fs, uint64_t ino, uint64_t want)
+{
+	struct famfs_stat st;
+
+	return !famfs_getattr(fs, ino, &st) && st.mtime == want &&
+	       st.ctime == want;
+}
+
+/*
+ * A version 2 master's directory shows the creation time of its files
+ * not logged yet: the time their commits log, so that an untouched
+ * file's commit changes nothing; a file that leaves without an entry
+ * takes its time away again.
+ */
+static void test_dir_shows_unlogged(void)
+{
+	char *dev = make_famfs("unlogged", 32 * MiB, 0);
+	struct famfs_stat d, a, b, c, st;
+	struct famfs_fs *fs;
+	uint64_t logged;
+
+	be_master();
+	famfs_fs_open(dev, FAMFS_OPEN_RDWR, NULL, &fs);
+	famfs_mkdir(fs, 1, "d", 0755, 0, 0, &d);
+	logged = d.mtime;
+	famfs_pending_create(fs, d.ino, "a", 0644, 0, 0, &a);
+	CHECK(a.time >= logged && dir_times_are(fs, d.ino, a.time),
+	      "a pending create shows its time in its directory");
+	famfs_pending_create(fs, d.ino, "b", 0644, 0, 0, &b);
+	CHECK(dir_times_are(fs, d.ino, b.time), "the newest one shows");
+	CHECK_RC(famfs_unlink(fs, d.ino, "b", false), 0, "b deleted");
+	CHECK(dir_times_are(fs, d.ino, a.time),
+	      "deleted before its commit: back to the older pending file");
+	famfs_pending_create(fs, d.ino, "c", 0644, 0, 0, &c);
+	famfs_pending_abandon(fs, c.ino);
+	CHECK(dir_times_are(fs, d.ino, a.time), "abandoned: its time goes");
+	CHECK_RC(famfs_pending_commit(fs, a.ino), 0, "a committed untouched");
+	CHECK(dir_times_are(fs, d.ino, a.time),
+	      "the commit of an untouched file leaves the time as shown");
+	CHECK(famfs_set_attr(fs, d.ino, &(struct famfs_attr){
+					 .mask = FAMFS_SETATTR_MTIME,
+					 .mtime = logged },
+			     &st) == 0 && st.mtime == logged,
+	      "committed files no longer count: an older mtime set shows");
+	famfs_fs_close(fs);
+	famfs_fs_open(dev, FAMFS_OPEN_RDONLY, NULL, &fs);
+	CHECK(famfs_resolve(fs, "d", &st) == 0 && st.mtime == logged,
+	      "replay gives the directory the same time");
+	famfs_fs_close(fs);
+	unlink(dev);
+}
+
 static void test_roles(void)
 {
 	char *dev = make_famfs("role", 32 * MiB, 0);
@@ -262,6 +315,7 @@ int main(void)
 	test_names();
 	test_deep_rename();
 	test_lookup_readdir();
+	test_dir_shows_unlogged();
 	test_roles();
 	return tap_done();
 }
