@@ -267,8 +267,8 @@ void writeback_refused(struct fused *d, uint64_t ino);
 int notify_start(struct fused *d);
 void notify_stop(struct fused *d);
 void notify_path(struct fused *d, const char *path, bool data);
-/* Directory @ino's attributes changed: the kernel is told before return. */
-void notify_dir_attrs_now(struct fused *d, uint64_t ino);
+/* @ino's attributes changed: the kernel is told before return. */
+void notify_attrs_now(struct fused *d, uint64_t ino);
 
 /* meta.c: the read-only .meta directory. */
 bool meta_is_ino(uint64_t ino);

@@ -62,22 +62,10 @@ static uint64_t ino_of(struct fused *d, uint64_t parent, const char *name)
 	return famfs_lookup(d->fs, parent, name, &fst) ? 0 : fst.ino;
 }
 
-/* Did directory @ino's times go back since @before showed them? */
-static bool dir_times_back(struct fused *d, uint64_t ino,
-			   const struct famfs_stat *before)
-{
-	struct famfs_stat now;
-
-	return !famfs_getattr(d->fs, ino, &now) &&
-	       (now.mtime < before->mtime || now.ctime < before->ctime);
-}
-
 static void do_unlink(fuse_req_t req, fuse_ino_t parent, const char *name,
 		      bool dir)
 {
 	struct fused *d = fused_of(req);
-	struct famfs_stat before;
-	bool went_back;
 	uint64_t ino;
 	int rc;
 
@@ -91,21 +79,19 @@ static void do_unlink(fuse_req_t req, fuse_ino_t parent, const char *name,
 	}
 	pthread_mutex_lock(&d->lock);
 	ino = ino_of(d, parent, name);
-	if (famfs_getattr(d->fs, parent, &before))
-		memset(&before, 0, sizeof(before));
 	rc = famfs_unlink(d->fs, parent, name, dir);
 	/* an open file deleted: whatever it was being given is dropped */
 	if (!rc && ino)
 		file_node_sync(d, ino);
-	went_back = !rc && dir_times_back(d, parent, &before);
 	pthread_mutex_unlock(&d->lock);
 	/*
-	 * A file never logged is gone, and with it the time its directory
-	 * showed for it (libfamfs): as op_create, the kernel must not keep
-	 * an answer read before.
+	 * The directory's times moved (forward for a logged entry, back
+	 * for a file never logged): as at a create, an answer about it
+	 * read before must not be cached. (The kernel marks the removed
+	 * node newer itself.)
 	 */
-	if (went_back)
-		notify_dir_attrs_now(d, parent);
+	if (!rc)
+		notify_attrs_now(d, parent);
 	fuse_reply_err(req, -rc);
 }
 
@@ -160,6 +146,18 @@ void op_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 	if (!rc && to && !(flags & RENAME_EXCHANGE))
 		file_node_sync(d, to);
 	pthread_mutex_unlock(&d->lock);
+	/*
+	 * Both directories' times and the moved nodes' ctimes changed; the
+	 * kernel marks a replaced node newer itself, the others not.
+	 */
+	if (!rc) {
+		notify_attrs_now(d, parent);
+		if (newparent != parent)
+			notify_attrs_now(d, newparent);
+		notify_attrs_now(d, from);
+		if (to && (flags & RENAME_EXCHANGE))
+			notify_attrs_now(d, to);
+	}
 	fuse_reply_err(req, -rc);
 }
 
@@ -181,6 +179,7 @@ void op_symlink(fuse_req_t req, const char *link, fuse_ino_t parent,
 		fuse_reply_err(req, -rc);
 		return;
 	}
+	notify_attrs_now(d, parent);	/* as op_create */
 	fused_fill_entry(d, &fst, &e);
 	fuse_reply_entry(req, &e);
 }

@@ -19,9 +19,9 @@
  * (ENOSYS), the daemon falls back to short cache timeouts.
  *
  * Attributes alone take no lock in the kernel, so a request's own thread
- * sends those (notify_dir_attrs_now). The master needs that where a
- * directory's time changes under a request the kernel does see (a
- * create): the kernel then drops the directory's attributes itself, but
+ * sends those (notify_attrs_now). The master needs that where a
+ * directory's time changes under a request the kernel does see (create,
+ * mkdir, unlink, rename, symlink): the kernel then drops the directory's attributes itself, but
  * without marking them newer than an answer about them still on its way
  * (a stat, read before the change), which would be cached over them for
  * the long timeout; a notification does mark them so (as read in Linux
@@ -110,7 +110,7 @@ static void send_one(struct fused *d, const struct notify_item *it)
 	}
 }
 
-void notify_dir_attrs_now(struct fused *d, uint64_t ino)
+void notify_attrs_now(struct fused *d, uint64_t ino)
 {
 	const struct notify_item it = { .kind = NOTIFY_ATTR, .ino = ino };
 
