@@ -21,11 +21,12 @@
  * Attributes alone take no lock in the kernel, so a request's own thread
  * sends those (notify_attrs_now). The master needs that where a
  * directory's time changes under a request the kernel does see (create,
- * mkdir, unlink, rename, symlink): the kernel then drops the directory's attributes itself, but
- * without marking them newer than an answer about them still on its way
- * (a stat, read before the change), which would be cached over them for
- * the long timeout; a notification does mark them so (as read in Linux
- * 6.12 fs/fuse: only it bumps the inode's attr_version).
+ * mkdir, unlink, rename, symlink): the kernel then drops the directory's
+ * attributes itself, but without marking them newer than an answer about
+ * them still on its way (a stat, read before the change), which would be
+ * cached over them for the long timeout; a notification does mark them
+ * so (as read in Linux 6.12 fs/fuse: only it bumps the inode's
+ * attr_version).
  */
 #include <errno.h>
 #include <stdio.h>
