@@ -7,8 +7,8 @@ ASAN_BUILD ?= build-asan
 UBSAN_CLANG_BUILD ?= build-ubsan-clang
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-# Debian 12 packages for building, testing and the demo. The VM suite
-# installs its kernel packages itself (tests/vm/run-vm.sh). dpkg-dev:
+# Debian 12 packages for building, testing and the demo. The VM suite's
+# kernel packages: tests/vm/deps.sh (make vm-deps). dpkg-dev:
 # apt-get source unpacks libfuse 3.17 with it (scripts/fetch-fuse3.sh).
 # debhelper dh-dkms dkms systemd udev: vm-packages builds the Debian
 # packages and the DKMS module, and its guest boots this root's systemd.
@@ -18,7 +18,7 @@ DEB_PACKAGES := build-essential dpkg-dev meson ninja-build pkg-config clang \
 	bash-completion python3 debhelper dh-dkms dkms clang-format rsync git \
 	sqlite3 systemd udev
 
-.PHONY: all deps build demo check check-asan check-valgrind bench mutate deb clean
+.PHONY: all deps vm-deps build demo check check-asan check-valgrind bench mutate deb clean
 
 all: build
 
@@ -46,8 +46,13 @@ demo: build
 deb: deps
 	scripts/build-debs.sh $(BUILD)/debs
 
+# The VM suite's kernel packages, and linux-source-6.12 whose checkpatch.pl
+# the style tests use: installed here, before any test's timeout runs.
+vm-deps:
+	$(SUDO) tests/vm/deps.sh >/dev/null
+
 # Every suite, then the same tests under ASan/UBSan and under valgrind.
-check: build
+check: build vm-deps
 	meson test -C $(BUILD) --print-errorlogs
 	$(MAKE) check-asan check-valgrind
 

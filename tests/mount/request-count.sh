@@ -15,17 +15,8 @@
 . "$(dirname "$0")/lib.sh"
 
 : "${CREATE_BURST:?path to create_burst}"
-TRACEFS=/sys/kernel/tracing
-EVENT=events/fuse/fuse_request_send
-[ -e "$TRACEFS/$EVENT/filter" ] || {
-	echo "SKIP: no $TRACEFS/$EVENT: tracefs not mounted, or a kernel without FUSE request tracepoints (6.12 has none, 6.18 has them)"
-	exit 77
-}
-
-N=300
-INSTANCE=$TRACEFS/instances/famfs-request-count-${T##*.}
-MM=$T/master
-
+INSTANCE=""
+OWN_TRACEFS=""
 # lib.sh's cleanup unmounts; the instance goes too, whatever happened
 cleanup_instance()
 {
@@ -33,11 +24,32 @@ cleanup_instance()
 		echo 0 >"$INSTANCE/$EVENT/enable"
 		rmdir "$INSTANCE"
 	fi
+	[ -z "$OWN_TRACEFS" ] || umount "$OWN_TRACEFS"
 	cleanup
 }
 trap cleanup_instance EXIT
 # (meson's timeout sends TERM: exit, so that the EXIT trap runs)
 trap 'exit 1' TERM INT
+
+TRACEFS=/sys/kernel/tracing
+EVENT=events/fuse/fuse_request_send
+# A fresh machine may not have tracefs mounted: mount a private one
+# (root may; cleanup_instance unmounts it).
+if [ ! -d "$TRACEFS/events" ] && [ "$(id -u)" = 0 ]; then
+	mkdir "$T/tracefs"
+	mount -t tracefs nodev "$T/tracefs" && {
+		TRACEFS=$T/tracefs
+		OWN_TRACEFS=$TRACEFS
+	}
+fi
+[ -e "$TRACEFS/$EVENT/filter" ] || {
+	echo "SKIP: no $TRACEFS/$EVENT: tracefs cannot be mounted, or a kernel without FUSE request tracepoints (6.12 has none, 6.18 has them)"
+	exit 77
+}
+
+N=300
+INSTANCE=$TRACEFS/instances/famfs-request-count-${T##*.}
+MM=$T/master
 
 mkfs_dev 256M
 mount_master "$MM"

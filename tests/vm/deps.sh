@@ -28,6 +28,13 @@ installed_kver() {
 	return 1
 }
 
+# Tests run in parallel and several call this at once: one installs while
+# the others wait, then find everything there (apt's own lock would make
+# them fail instead).
+lock=/run/lock/famfs-vm-deps.lock
+[ -w /run/lock ] || lock=${TMPDIR:-/tmp}/famfs-vm-deps.lock
+exec 8>>"$lock" && flock 8 || log "cannot lock $lock; going on"
+
 missing=""
 for p in $tools; do
 	dpkg-query -W -f '${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
