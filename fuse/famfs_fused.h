@@ -269,6 +269,11 @@ void notify_stop(struct fused *d);
 void notify_path(struct fused *d, const char *path, bool data);
 /* @ino's attributes changed: the kernel is told before return. */
 void notify_attrs_now(struct fused *d, uint64_t ino);
+/*
+ * A master request changed directory @dir's times: the kernel is told
+ * before return (before the request's reply), on version 2 only.
+ */
+void notify_dir_changed(struct fused *d, uint64_t dir);
 
 /* meta.c: the read-only .meta directory. */
 bool meta_is_ino(uint64_t ino);

@@ -783,8 +783,8 @@ void op_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 	}
 	pthread_mutex_unlock(&d->lock);
 	/* its time moved to the new file's (and back if that failed) */
-	if (created && d->sb->version >= 2)
-		notify_attrs_now(d, parent);
+	if (created)
+		notify_dir_changed(d, parent);
 	if (rc) {
 		fuse_reply_err(req, -rc);
 		return;

@@ -91,7 +91,7 @@ static void do_unlink(fuse_req_t req, fuse_ino_t parent, const char *name,
 	 * node newer itself.)
 	 */
 	if (!rc)
-		notify_attrs_now(d, parent);
+		notify_dir_changed(d, parent);
 	fuse_reply_err(req, -rc);
 }
 
@@ -151,9 +151,9 @@ void op_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 	 * kernel marks a replaced node newer itself, the others not.
 	 */
 	if (!rc) {
-		notify_attrs_now(d, parent);
+		notify_dir_changed(d, parent);
 		if (newparent != parent)
-			notify_attrs_now(d, newparent);
+			notify_dir_changed(d, newparent);
 		notify_attrs_now(d, from);
 		if (to && (flags & RENAME_EXCHANGE))
 			notify_attrs_now(d, to);
@@ -179,7 +179,7 @@ void op_symlink(fuse_req_t req, const char *link, fuse_ino_t parent,
 		fuse_reply_err(req, -rc);
 		return;
 	}
-	notify_attrs_now(d, parent);	/* as op_create */
+	notify_dir_changed(d, parent);	/* as op_create */
 	fused_fill_entry(d, &fst, &e);
 	fuse_reply_entry(req, &e);
 }

@@ -293,8 +293,8 @@ void op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name,
 		}
 		pthread_mutex_unlock(&d->lock);
 		/* as op_create: the directory's time moved (or back) */
-		if (created && d->sb->version >= 2)
-			notify_attrs_now(d, parent);
+		if (created)
+			notify_dir_changed(d, parent);
 	}
 	if (!rc)
 		rc = famfs_getattr(d->fs, fst.ino, &fst);
@@ -326,9 +326,7 @@ void op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name,
 		fuse_reply_err(req, -rc);
 		return;
 	}
-	/* as op_create: the parent's time moved (version 1 keeps it) */
-	if (d->sb->version >= 2)
-		notify_attrs_now(d, parent);
+	notify_dir_changed(d, parent);	/* as op_create */
 	fused_fill_entry(d, &fst, &e);
 	fuse_reply_entry(req, &e);
 }

@@ -21,12 +21,12 @@
  * Attributes alone take no lock in the kernel, so a request's own thread
  * sends those (notify_attrs_now). The master needs that where a
  * directory's time changes under a request the kernel does see (create,
- * mkdir, unlink, rename, symlink): the kernel then drops the directory's
- * attributes itself, but without marking them newer than an answer about
- * them still on its way (a stat, read before the change), which would be
- * cached over them for the long timeout; a notification does mark them
- * so (as read in Linux 6.12 fs/fuse: only it bumps the inode's
- * attr_version).
+ * mknod, mkdir, unlink, rename, symlink: notify_dir_changed): the kernel
+ * then drops the directory's attributes itself, but without marking them
+ * newer than an answer about them still on its way (a stat, read before
+ * the change), which would be cached over them for the long timeout; a
+ * notification does mark them so (as read in Linux 6.12 fs/fuse: only it
+ * bumps the inode's attr_version).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -118,6 +118,18 @@ void notify_attrs_now(struct fused *d, uint64_t ino)
 	if (d->notify_started &&
 	    __atomic_load_n(&d->notify_ok, __ATOMIC_ACQUIRE))
 		send_one(d, &it);
+}
+
+void notify_dir_changed(struct fused *d, uint64_t dir)
+{
+	/*
+	 * Its time moved (on version 1 a directory keeps its creation
+	 * time: nothing to tell). The kernel's own invalidation at our
+	 * reply would leave a stat answer already on its way to be cached
+	 * over the new time for the long timeout (see the top).
+	 */
+	if (d->sb->version >= 2)
+		notify_attrs_now(d, dir);
 }
 
 static void *notify_main(void *arg)
