@@ -52,6 +52,17 @@ static void node_set_size(struct open_node *n, uint64_t size)
 	__atomic_store_n(&n->size, size, __ATOMIC_RELEASE);
 }
 
+/*
+ * The kernel may no longer hold @n exactly as its create reply gave it
+ * (written, resized, attributes changed, already committed, or that
+ * reply never arrived): its commit must tell the kernel what it logs
+ * (node_commit), which as_created spares untouched new files.
+ */
+static void node_no_longer_as_created(struct open_node *n)
+{
+	__atomic_store_n(&n->as_created, false, __ATOMIC_RELAXED);
+}
+
 /* Keep the data path out of @n's memory (may be NULL); d->lock held. */
 static void layout_change_begin(struct open_node *n)
 {
@@ -188,7 +199,7 @@ static int node_commit(struct fused *d, struct open_node *n)
 	    (rc || !famfs_path_of(d->fs, n->ino, path, sizeof(path))))
 		notify_path(d, path, false);
 	n->pending = false;
-	__atomic_store_n(&n->as_created, false, __ATOMIC_RELAXED);
+	node_no_longer_as_created(n);
 	return rc;
 }
 
@@ -197,7 +208,7 @@ void file_attrs_changed(struct fused *d, uint64_t ino)
 	struct open_node *n = node_find(d, ino);
 
 	if (n)
-		__atomic_store_n(&n->as_created, false, __ATOMIC_RELAXED);
+		node_no_longer_as_created(n);
 }
 
 /* Visit the device memory behind file bytes [pos, pos+len). */
@@ -237,7 +248,7 @@ int file_resize_pending(struct fused *d, uint64_t ino, uint64_t size)
 		__atomic_store_n(&n->touched, true, __ATOMIC_RELAXED);
 	}
 	if (n)
-		__atomic_store_n(&n->as_created, false, __ATOMIC_RELAXED);
+		node_no_longer_as_created(n);
 	return rc;
 }
 
@@ -661,7 +672,7 @@ void op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *bufv,
 	counters_add(&d->counters.write_requests, 1);
 	counters_add(&of->node->write_requests, 1);
 	/* the kernel's size and times moved with it, whatever we answer */
-	__atomic_store_n(&of->node->as_created, false, __ATOMIC_RELAXED);
+	node_no_longer_as_created(of->node);
 	if (device_gone(d) || fenced(d))
 		rc = -EIO;
 	else if (!of->node->pending && writes_reopen_committed(d))
@@ -795,8 +806,7 @@ void op_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 		 * Interrupted: the kernel has no inode, perhaps still a
 		 * negative entry; the commit must tell it about the name.
 		 */
-		__atomic_store_n(&file_of(fi)->node->as_created, false,
-				 __ATOMIC_RELAXED);
+		node_no_longer_as_created(file_of(fi)->node);
 		release_handle(d, req, file_of(fi));	/* undo */
 	}
 }
@@ -823,7 +833,7 @@ void op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset,
 	}
 	n = of->node;
 	pthread_mutex_lock(&d->lock);
-	__atomic_store_n(&n->as_created, false, __ATOMIC_RELAXED);
+	node_no_longer_as_created(n);
 	if (end > node_size(n)) {
 		rc = file_make_growable(d, n->ino);
 		if (!rc)
