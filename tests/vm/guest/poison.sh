@@ -14,6 +14,14 @@
 . ./famfs-common.sh	# wait_for
 sysfs=$DAXSYS/devices/$DAX/fsdev
 dev=/dev/$DAX
+
+checks_passed() { # checks_passed PID OUTPUT WHAT: a background check's end
+	wait "$1"
+	_rc=$?
+	cat "$2"
+	expect "$3" [ $_rc = 0 ]
+}
+
 expect "bind fsdev_dax" bind_to fsdev_dax "$DAX"
 expect "device node" wait_node "$DAX"
 expect "holder events" fsdev-poison holder "$dev"
@@ -67,18 +75,12 @@ expect "unbind still waits while the page is pinned" [ ! -e /tmp/unbind.done ]
 expect "and says so" dmesg | grep -q "$DAX: unbind waits for pinned pages"
 echo go >&3
 exec 3>&-
-wait $pin_pid
-rc=$?
-cat /tmp/pin.out
-expect "the pin holder's checks" [ $rc = 0 ]
+checks_passed $pin_pid /tmp/pin.out "the pin holder's checks"
 expect "unbind ends once the pin is dropped" wait_for 100 [ -e /tmp/unbind.done ]
 expect "unbound" [ -z "$(driver_of "$DAX")" ]
 echo go >&4
 exec 4>&-
-wait $unbound_pid
-rc=$?
-cat /tmp/unbound.out
-expect "the unbound holder's checks" [ $rc = 0 ]
+checks_passed $unbound_pid /tmp/unbound.out "the unbound holder's checks"
 expect "no oops after its marks" sh -c "! dmesg | grep -Eq 'Oops|BUG:|WARNING:'"
 expect "no driver objects left" [ "$(objects)" = 0 ]
 finish
