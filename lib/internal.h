@@ -156,9 +156,11 @@ struct node {
 	 * listed in their directory (a short list: they are open), which
 	 * shows the newest one's creation time as its own (ns_stat): the
 	 * commit of such a file logs that time, so the directory's
-	 * attributes, cached by the kernel, stay as they are.
+	 * attributes, cached by the kernel, stay as they are. A listed
+	 * file's time does not change while it is listed.
 	 */
 	struct node *unlogged;		/* directories: the list */
+	uint64_t unlogged_newest;	/* the list's newest time, 0: empty */
 	struct node *unlogged_next, *unlogged_prev;
 	bool in_unlogged;
 };

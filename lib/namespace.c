@@ -298,20 +298,38 @@ void ns_unlogged_add(struct node *dir, struct node *n)
 		dir->unlogged->unlogged_prev = n;
 	dir->unlogged = n;
 	n->in_unlogged = true;
+	if (n->time > dir->unlogged_newest)
+		dir->unlogged_newest = n->time;
+}
+
+/* The newest time in @dir's list, found by a walk (0: empty). */
+static uint64_t unlogged_newest_walk(const struct node *dir)
+{
+	uint64_t newest = 0;
+
+	for (const struct node *c = dir->unlogged; c; c = c->unlogged_next)
+		if (c->time > newest)
+			newest = c->time;
+	return newest;
 }
 
 void ns_unlogged_remove(struct node *n)
 {
+	struct node *dir = n->parent;
+
 	if (!n->in_unlogged)
 		return;
 	if (n->unlogged_prev)
 		n->unlogged_prev->unlogged_next = n->unlogged_next;
 	else
-		n->parent->unlogged = n->unlogged_next;
+		dir->unlogged = n->unlogged_next;
 	if (n->unlogged_next)
 		n->unlogged_next->unlogged_prev = n->unlogged_prev;
 	n->unlogged_next = n->unlogged_prev = NULL;
 	n->in_unlogged = false;
+	/* the newest left (or one as new): the others say what is newest */
+	if (n->time == dir->unlogged_newest)
+		dir->unlogged_newest = unlogged_newest_walk(dir);
 }
 
 /* Out of the hash and of its directory; counts follow. */
@@ -610,13 +628,10 @@ void ns_stat(const struct node *n, struct famfs_stat *st)
 	if (n->type == FAMFS_NODE_DIR) {
 		st->nlink = 2 + n->nsubdirs;
 		/* what the commits of its new files will log (see node) */
-		for (const struct node *c = n->unlogged; c;
-		     c = c->unlogged_next) {
-			if (c->time > st->mtime)
-				st->mtime = c->time;
-			if (c->time > st->ctime)
-				st->ctime = c->time;
-		}
+		if (n->unlogged_newest > st->mtime)
+			st->mtime = n->unlogged_newest;
+		if (n->unlogged_newest > st->ctime)
+			st->ctime = n->unlogged_newest;
 	} else if (n->type == FAMFS_NODE_SYMLINK) {
 		st->nlink = 1;
 		st->size = n->target ? strlen(n->target) : 0;

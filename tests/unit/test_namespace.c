@@ -264,6 +264,67 @@ static void test_dir_shows_unlogged(void)
 	unlink(dev);
 }
 
+/* The test's own answer: the newest time on @dir's list, 0 when empty. */
+static uint64_t newest_listed(const struct node *dir)
+{
+	const struct node *c = dir->unlogged;
+	uint64_t newest = 0;
+
+	while (c) {
+		newest = c->time > newest ? c->time : newest;
+		c = c->unlogged_next;
+	}
+	return newest;
+}
+
+/*
+ * The newest time a directory keeps for its list (ns_stat shows it
+ * without a walk) against a walk of the list, after each of a random
+ * run of adds and removes. Times come from a few values, so that ties
+ * with the newest and removals of it (which must look again) are many.
+ */
+static void test_unlogged_newest_kept(void)
+{
+	struct node dir = { .ino = 1, .type = FAMFS_NODE_DIR,
+			    .mtime = 40, .ctime = 60 };
+	struct node files[24] = { { 0 } };
+	unsigned int seed = 13, wrong = 0, newest_removed = 0;
+	struct famfs_stat st;
+	uint64_t want;
+
+	dir.parent = &dir;
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		files[i].ino = i + 2;
+		files[i].type = FAMFS_NODE_FILE;
+		files[i].parent = &dir;
+	}
+	for (int step = 0; step < 20000; step++) {
+		struct node *f = &files[rand_r(&seed) % ARRAY_SIZE(files)];
+
+		if (f->in_unlogged) {
+			newest_removed += f->time == newest_listed(&dir);
+			ns_unlogged_remove(f);
+		} else {
+			f->time = rand_r(&seed) % 100;	/* set while unlisted */
+			ns_unlogged_add(&dir, f);
+		}
+		want = newest_listed(&dir);
+		ns_stat(&dir, &st);
+		if (st.mtime != (want > dir.mtime ? want : dir.mtime) ||
+		    st.ctime != (want > dir.ctime ? want : dir.ctime)) {
+			if (!wrong)
+				printf("# step %d: shows %" PRIu64 "/%" PRIu64
+				       ", the list's newest is %" PRIu64 "\n",
+				       step, st.mtime, st.ctime, want);
+			wrong++;
+		}
+	}
+	CHECK(newest_removed > 500, "%u removals of the newest (or a tie)",
+	      newest_removed);
+	CHECK(wrong == 0, "the directory's times follow its list's newest "
+	      "file through 20000 adds and removes (%u wrong)", wrong);
+}
+
 static void test_roles(void)
 {
 	char *dev = make_famfs("role", 32 * MiB, 0);
@@ -316,6 +377,7 @@ int main(void)
 	test_deep_rename();
 	test_lookup_readdir();
 	test_dir_shows_unlogged();
+	test_unlogged_newest_kept();
 	test_roles();
 	return tap_done();
 }
