@@ -10,7 +10,9 @@
  * told the kernel before its reply. Prints "N made, M stale" and
  * exits 1 when M > 0.
  */
+#include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <string.h>
 #include <stdatomic.h>
@@ -20,6 +22,8 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 static const char *dir;
 static atomic_int stop;
@@ -39,6 +43,30 @@ static long long ns_of(const struct timespec *t)
 	return t->tv_sec * 1000000000LL + t->tv_nsec;
 }
 
+static void usage(void)
+{
+	fprintf(stderr, "usage: stat_race DIR MAX SECONDS THREADS "
+		"mkdir|create\n");
+	exit(2);
+}
+
+/* Argument @what, @arg, as a whole number from @min to @max. */
+static long number_arg(const char *what, const char *arg, long min,
+		       long max)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno || end == arg || *end || v < min || v > max) {
+		fprintf(stderr, "stat_race: %s '%s': not a whole number "
+			"from %ld to %ld\n", what, arg, min, max);
+		usage();
+	}
+	return v;
+}
+
 int main(int argc, char **argv)
 {
 	struct timespec start, now;
@@ -48,18 +76,18 @@ int main(int argc, char **argv)
 	pthread_t tid[16];
 	char path[4096];
 
-	if (argc != 6) {
-		fprintf(stderr, "usage: stat_race DIR MAX SECONDS THREADS "
-			"mkdir|create\n");
-		return 2;
-	}
+	if (argc != 6)
+		usage();
 	dir = argv[1];
-	max = atol(argv[2]);
-	seconds = atoi(argv[3]);
-	threads = atoi(argv[4]);
+	max = number_arg("MAX", argv[2], 1, LONG_MAX);
+	seconds = (int)number_arg("SECONDS", argv[3], 1, INT_MAX);
+	threads = (int)number_arg("THREADS", argv[4], 1, ARRAY_SIZE(tid));
 	files = !strcmp(argv[5], "create");
-	if (threads < 1 || threads > 16)
-		threads = 4;
+	if (!files && strcmp(argv[5], "mkdir")) {
+		fprintf(stderr, "stat_race: operation '%s': not mkdir or "
+			"create\n", argv[5]);
+		usage();
+	}
 	for (int i = 0; i < threads; i++)
 		pthread_create(&tid[i], NULL, stat_loop, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &start);
