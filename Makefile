@@ -12,11 +12,12 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # apt-get source unpacks libfuse 3.17 with it (scripts/fetch-fuse3.sh).
 # debhelper dh-dkms dkms systemd udev: vm-packages builds the Debian
 # packages and the DKMS module, and its guest boots this root's systemd.
+# liburing-dev: bench/uring_floor (FUSE over io_uring, results.md 10).
 DEB_PACKAGES := build-essential dpkg-dev meson ninja-build pkg-config clang \
 	libclang-rt-14-dev libfuse3-dev fuse3 libjson-c-dev uuid-dev \
 	libdaxctl-dev mandoc fio valgrind gnuplot-nox util-linux procps \
 	bash-completion python3 debhelper dh-dkms dkms clang-format rsync git \
-	sqlite3 systemd udev
+	sqlite3 systemd udev liburing-dev
 
 .PHONY: all deps vm-deps build demo check check-asan check-valgrind bench mutate deb clean
 
