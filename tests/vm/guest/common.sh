@@ -13,6 +13,13 @@ expect() { # expect DESCRIPTION COMMAND... : command must succeed
 	if "$@"; then ok "$_what"; else fail "$_what"; fi
 }
 
+checks_passed() { # checks_passed PID OUTPUT WHAT: a background check's end
+	wait "$1"
+	_rc=$?
+	cat "$2"
+	expect "$3" [ $_rc = 0 ]
+}
+
 driver_of() { # current driver name of $1 (empty if unbound)
 	if [ -e "$DAXSYS/devices/$1/driver" ]; then
 		basename "$(readlink "$DAXSYS/devices/$1/driver")"

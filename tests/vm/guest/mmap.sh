@@ -71,14 +71,9 @@ expect "unbind under live mappings" unbind "$DAX"
 echo go >&3
 echo go >&4
 exec 3>&- 4>&-
-wait $pid
-rc=$?
-cat /tmp/hold.out
-expect "holder process checks after unbind" [ $rc = 0 ]
-wait $pid2
-rc=$?
-cat /tmp/backing.out
-expect "FUSE passthrough checks before and after unbind" [ $rc = 0 ]
+checks_passed $pid /tmp/hold.out "holder process checks after unbind"
+checks_passed $pid2 /tmp/backing.out \
+	"FUSE passthrough checks before and after unbind"
 # FUSE drops its backing file when the connection goes, a moment later
 expect "no driver objects left" wait_for 50 [ "$(objects)" = 0 ]
 expect "rebind device_dax" bind_to device_dax "$DAX"

@@ -15,13 +15,6 @@
 sysfs=$DAXSYS/devices/$DAX/fsdev
 dev=/dev/$DAX
 
-checks_passed() { # checks_passed PID OUTPUT WHAT: a background check's end
-	wait "$1"
-	_rc=$?
-	cat "$2"
-	expect "$3" [ $_rc = 0 ]
-}
-
 expect "bind fsdev_dax" bind_to fsdev_dax "$DAX"
 expect "device node" wait_node "$DAX"
 expect "holder events" fsdev-poison holder "$dev"
