@@ -55,7 +55,7 @@ static int flush_famfs(const char *path, const struct cli_target *t,
 		return 0;
 	}
 	if (rc == -ENODATA) {
-		*bytes = 0;	/* daemon-made text: no device memory to flush */
+		*bytes = 0;	/* daemon-made text: no device memory flushed */
 		return 0;
 	}
 	if (rc < 0) {

@@ -335,7 +335,7 @@ static int hosts_evict(const char *device, const char *uuid_text, bool force)
 		}
 		rc = famfs_host_evict(fs, v->slot[i], v->nonce[i]);
 		if (rc == -ESTALE) {
-			continue;	/* it unmounted or remounted meanwhile */
+			continue;	/* unmounted or remounted meanwhile */
 		} else if (rc) {
 			cli_error(uuid_text, "slot %u: %s",
 				  (unsigned int)v->slot[i], strerror(-rc));

@@ -55,7 +55,7 @@ static char *find_library(char *tried, size_t len)
 			if (asprintf(&path, "%s%s", exe, beside[i]) < 0)
 				return NULL;
 			if (!access(path, R_OK)) {
-				/* ".." spelled out in LD_PRELOAD is hard to read */
+				/* LD_PRELOAD is hard to read with ".." in it */
 				char *real = realpath(path, NULL);
 
 				if (real) {

@@ -42,11 +42,11 @@ struct fused_opts {
 	bool debug;
 	bool single_thread;
 	bool direct_io;		/* bypass the page cache (no MAP_SHARED mmap) */
-	bool passthrough;	/* committed files by FUSE passthrough (default) */
+	bool passthrough;	/* committed files by passthrough (default) */
 	bool passthrough_asked;	/* -o passthrough given */
 	bool read_only;		/* -o ro: file data read-only (views too) */
 	bool no_allow_other;	/* only the mounting user (upstream's -u) */
-	bool no_default_permissions;	/* no kernel mode checks (upstream -p) */
+	bool no_default_permissions;	/* no kernel mode check (upstream -p) */
 	double timeout;		/* timeout=SECONDS; < 0: the role's default */
 	int ready_fd;		/* report "mounted" or the error here */
 };

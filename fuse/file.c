@@ -8,11 +8,12 @@
  * commits the file, making "close() returned 0" mean "it is in the log",
  * when it comes from the last writer handle, after something was written,
  * and from the process that opened that handle (dd, for one, closes its
- * first descriptor of the file before writing through a dup of it). FUSE does not say whether
- * other descriptors still share the handle, so the other flushes are the
- * ones where more writes commonly follow: a shell closing its redirection
- * before the command writes, a forked child exiting while its parent
- * still writes. Whatever those leave pending, the last release commits.
+ * first descriptor of the file before writing through a dup of it).
+ * FUSE does not say whether other descriptors still share the handle, so
+ * the other flushes are the ones where more writes commonly follow: a
+ * shell closing its redirection before the command writes, a forked
+ * child exiting while its parent still writes. Whatever those leave
+ * pending, the last release commits.
  *
  * A file nobody wrote is committed empty at its last release, and may
  * still be given its contents once (libfamfs makes it pending again on
@@ -264,7 +265,7 @@ int file_make_growable(struct fused *d, uint64_t ino)
 	if (rc == -EPERM || rc == -ENOENT || rc == -EOPNOTSUPP)
 		return -fused_refusal(d);
 	if (rc)
-		return rc;	/* no log room for its entry, read-only master */
+		return rc;	/* log full for its entry, read-only master */
 	if (n) {
 		n->pending = true;
 		n->touched = false;	/* the growth about to happen sets it */
@@ -556,7 +557,7 @@ static int read_spans(struct fused *d, uint64_t ino, uint64_t pos,
 			return -EIO;
 		rc = famfs_file_map(d->fs, ino, pos, &dev_off, &contig);
 		if (rc == -ENXIO) {
-			/* the file shrank since it was opened: that is its end */
+			/* it shrank since it was opened: that is its end */
 			*end = pos;
 			break;
 		}

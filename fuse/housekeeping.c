@@ -49,7 +49,7 @@ static void *tick_main(void *arg)
 		if (d->tick_stop)
 			break;
 		pthread_mutex_unlock(&d->tick_lock);
-		/* a replaced filesystem: nothing of it is ours to read or write */
+		/* a replaced filesystem: not ours to read or write */
 		if (!device_gone(d) &&
 		    (++ticks % TICKS_PER_BEAT || !fence_check(d))) {
 			if (!d->master)

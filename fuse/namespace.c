@@ -110,7 +110,7 @@ static uint32_t times_to_set(const struct fused *d,
 	uint32_t mask = 0;
 
 	if (famfs_require_version(d->sb, FAMFS_FORMAT_V2))
-		return 0;	/* version 1 keeps one time: accepted, as ever */
+		return 0;	/* version 1 keeps one time: accepted as ever */
 	if (fst->state == FAMFS_NODE_PENDING)
 		return 0;
 	/*

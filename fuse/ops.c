@@ -2,7 +2,8 @@
 /*
  * The operation table, in the order of the FUSE protocol. Handlers live
  * by concern: namespace.c (the tree), file.c (open files and data),
- * control.c (the CLI's ioctls), xattr.c (layout requests); init and destroy are here.
+ * control.c (the CLI's ioctls), xattr.c (layout requests); init and
+ * destroy are here.
  */
 #include "famfs_fused.h"
 

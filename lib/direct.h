@@ -42,7 +42,7 @@ void direct_layout_free(struct direct_layout *layout);
 
 enum direct_where {
 	DIRECT_ANYWHERE,	/* a fresh range, aligned for huge faults */
-	DIRECT_FIXED,		/* at addr, replacing what is there (MAP_FIXED) */
+	DIRECT_FIXED,		/* at addr, replacing any mapping (MAP_FIXED) */
 	DIRECT_FIXED_NOREPLACE,	/* at addr, only if it is free: else -EEXIST */
 };
 

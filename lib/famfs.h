@@ -202,7 +202,7 @@ struct famfs_extent {
  */
 struct famfs_interleave {
 	uint32_t nstrips;
-	uint32_t nbuckets;	/* informational: buckets the strips came from */
+	uint32_t nbuckets;	/* informative: buckets the strips came from */
 	uint64_t chunk_size;
 };
 
@@ -267,7 +267,7 @@ enum famfs_node_type {
 
 enum famfs_node_state {
 	FAMFS_NODE_COMMITTED = 0,	/* in the log */
-	FAMFS_NODE_PENDING = 1,		/* master only: being written, not logged */
+	FAMFS_NODE_PENDING = 1,		/* master only: not yet logged */
 	FAMFS_NODE_GONE = 2,		/* pending file abandoned */
 };
 
@@ -293,7 +293,7 @@ struct famfs_stat {
 struct famfs_fs;
 
 #define FAMFS_OPEN_RDONLY 0x0	/* read the device; no appends */
-#define FAMFS_OPEN_RDWR 0x1	/* map writable (data writes, and appends if master) */
+#define FAMFS_OPEN_RDWR 0x1	/* map writable (writes; a master appends) */
 #define FAMFS_OPEN_NO_LOCK 0x2	/* master RDWR without taking the append lock */
 /*
  * A mount: keep a slot of the host table (version 2) from before the

@@ -68,10 +68,10 @@ struct famfs_ioc_layout {
 	uint32_t flags;			/* in: 0 */
 	uint32_t nruns;			/* out: runs filled */
 	uint64_t size;			/* out: file size */
-	uint64_t mapped;		/* out: bytes the whole run list covers */
+	uint64_t mapped;		/* out: bytes the whole list covers */
 	uint32_t total_runs;		/* out: runs in the whole list */
 	uint32_t crc;			/* out: CRC32C of the whole list */
-	uint8_t fs_uuid[16];		/* out: the device's superblock has it */
+	uint8_t fs_uuid[16];		/* out: from the device's superblock */
 	uint64_t reserved[1];
 	struct famfs_ioc_run runs[FAMFS_IOC_LAYOUT_RUNS];
 };
@@ -140,13 +140,14 @@ static inline const char *famfs_why_text(uint32_t why)
 	return why < FAMFS_WHY_COUNT ? texts[why] : "unknown reason";
 }
 
+/* ino: the st_ino a stat through the mount gives (0: the mount itself) */
 struct famfs_ioc_serving {
-	uint64_t ino;			/* in: st_ino through the mount, 0: the mount */
+	uint64_t ino;			/* in: st_ino, 0: the mount */
 	uint32_t served;		/* out: FAMFS_SERVED_* */
 	uint32_t why;			/* out: enum famfs_serving_why */
-	uint32_t handles;		/* out: a file's handles open on this host */
+	uint32_t handles;		/* out: a file's handles open here */
 	uint32_t reserved0;
-	uint64_t read_requests;		/* out: data requests the daemon served */
+	uint64_t read_requests;		/* out: daemon-served data requests */
 	uint64_t write_requests;	/* (a file: since it was last opened) */
 	uint64_t reserved[4];
 };

@@ -158,8 +158,8 @@
 #define HOST_SLOT_SIZE 4096
 #define HOST_MAGIC "FAMFSHS1"
 #define HOST_OFF_MAGIC 0	/* 8 bytes */
-#define HOST_OFF_CRC 8		/* le32: CRC32C of fs UUID + bytes [128, 4096) */
-#define HOST_OFF_EVICT 64	/* le64: the master writes the nonce it evicts */
+#define HOST_OFF_CRC 8		/* le32: CRC32C of fs UUID, bytes [128, 4096) */
+#define HOST_OFF_EVICT 64	/* le64: master writes the nonce it evicts */
 #define HOST_CRC_START 128	/* the host's own fields, covered by the CRC */
 #define HOST_OFF_FS_UUID 128	/* 16 bytes */
 #define HOST_OFF_SYSTEM_UUID 144	/* 16 bytes */

@@ -332,7 +332,7 @@ void famfs_unhold(struct famfs_fs *fs, uint64_t ino)
 
 		if (n->holds == 1 && n->unlinked &&
 		    n->state == FAMFS_NODE_PENDING) {
-			/* deleted before it was ever logged: nobody else knew */
+			/* deleted before it was logged: nobody else knew */
 			pending_free_space(fs, n);
 			log_release(fs, &n->log_held);
 		}

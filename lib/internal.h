@@ -150,7 +150,7 @@ struct node {
 	uint32_t holds;
 	struct node *held_next, *held_prev;
 	bool unlinked;		/* no name any more; kept while held */
-	bool released;		/* an entry released it or some of its extents */
+	bool released;		/* an entry released it or extents of it */
 	/*
 	 * Version 2 master: files created here that the log lacks yet are
 	 * listed in their directory (a short list: they are open), which
@@ -420,7 +420,7 @@ struct famfs_fs {
 	uint64_t log_damage;	/* structural problems: CRC, torn, sequence */
 	uint64_t log_refused;	/* intact entries the namespace refused */
 	struct log_coding coding;
-	bool header_damaged;	/* log header unusable: superblock values used */
+	bool header_damaged;	/* bad log header: superblock values used */
 	/* tail word last read and what it gave (log_tail()) */
 	uint64_t tail_word;
 	uint64_t tail;
@@ -432,9 +432,9 @@ struct famfs_fs {
 	bool replaced;		/* another mkfs since open; atomic, latched */
 	/* log bytes held for pending files' commit entries (master) */
 	uint64_t log_reserved;
-	/* why this master may not append (NULL: it may), e.g. sequence 2^64-1 */
+	/* why this master may not append (NULL: may), e.g. sequence 2^64-1 */
 	const char *append_refused;
-	/* why the last famfs_pending_commit() refused its file ("": it did not) */
+	/* why the last famfs_pending_commit() refused ("": it did not) */
 	char commit_refused[128];
 	/* poisoned device ranges from the log: sorted, merged */
 	struct famfs_extent *bad;
@@ -460,7 +460,7 @@ struct famfs_fs {
 	pthread_mutex_t publish_lock;
 	uint64_t written_end;
 	uint64_t published_end;
-	uint64_t tail_publishes;	/* statistics: times a tail was published */
+	uint64_t tail_publishes;	/* statistics: tails published */
 };
 
 /* fs_attach flag: superblock problems were already reported (fsck). */

@@ -560,7 +560,7 @@ uint64_t log_tail(struct famfs_fs *fs, struct famfs_report *rep)
 	if (!rep)
 		rep = fs->rep;
 	if (fs->tail_known && word == fs->tail_word)
-		return fs->tail;	/* same word: same answer, reported once */
+		return fs->tail;	/* same word: same answer, said once */
 	tail = log_tail_from_word(&fs->coding, word);
 	if (tail == UINT64_MAX)
 		why = "fails its check";

@@ -114,8 +114,9 @@ int famfs_mount_of_path(const char *path, struct famfs_mount_info *mi)
 	if (!realpath(path, real)) {
 		char *copy, *slash;
 
+		/* e.g. EACCES: say so, not "not famfs" */
 		if (errno != ENOENT)
-			return -errno;	/* e.g. EACCES: say so, not "not famfs" */
+			return -errno;
 		copy = strdup(path);
 
 		if (!copy)

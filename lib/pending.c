@@ -870,7 +870,7 @@ int famfs_pending_commit(struct famfs_fs *fs, uint64_t ino)
 	if (!n)
 		goto out;
 	if (n->unlinked) {
-		/* deleted while open: nothing to log, the space goes at unhold */
+		/* deleted while open: nothing to log; space goes at unhold */
 		goto out;
 	}
 	/* space beyond the final size goes back before the size is fixed */
@@ -937,7 +937,7 @@ int famfs_pending_commit(struct famfs_fs *fs, uint64_t ino)
 			n->time = r.time;
 			node_times_created(n, r.time);
 			if (fs->sb.version >= 2) {
-				/* as replay's directory rule: never backwards */
+				/* replay's directory rule: never backwards */
 				if (r.time > n->parent->mtime)
 					n->parent->mtime = r.time;
 				if (r.time > n->parent->ctime)

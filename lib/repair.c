@@ -159,7 +159,7 @@ static int repair_log(struct famfs_fs *fs, unsigned int flags,
 			fixed++;
 			break;
 		case LOG_PROBLEM_STALE:
-			/* its number is the problem: a dropped entry keeps it */
+			/* its number is at fault: a dropped entry keeps it */
 			break;
 		}
 	}

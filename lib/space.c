@@ -173,7 +173,7 @@ int space_take_bad(struct famfs_fs *fs, uint64_t off, uint64_t len)
 	     u++) {
 		if (!bad_hit(fs, u * a->unit, a->unit))
 			continue;
-		/* a file's unit, or metadata: reads refuse it, release sees it */
+		/* a file's unit, or metadata: reads refuse, release sees it */
 		if (alloc_unit_free(a, u) || a->owner[u] == PACKED_OWNER) {
 			rc = take_bad_unit(fs, u);
 			if (rc)

@@ -26,7 +26,7 @@
 #include "internal.h"
 
 #ifndef FUZZ_DEV_SIZE
-#define FUZZ_DEV_SIZE (1ULL << 30)	/* sparse: 512 units for big extent lists */
+#define FUZZ_DEV_SIZE (1ULL << 30)	/* sparse: 512 units for long lists */
 #endif
 #define FUZZ_LOG_AT SB_LOG_OFFSET
 #define FUZZ_LOG_LEN (2ULL << 20)
@@ -413,7 +413,7 @@ static const char *model_pick(struct model *m, uint8_t pick)
 	return m->nfiles ? m->files[0] : NULL;
 }
 
-/* The kinds of format version 2: delete, rename, attributes, contents, symlink. */
+/* Format version 2's kinds: delete, rename, attributes, contents, symlink. */
 static void op_v2(struct model *m, struct fuzz_input *in)
 {
 	static struct famfs_extent ext[8];

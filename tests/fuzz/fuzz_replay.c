@@ -13,9 +13,10 @@
  * poison), which must first replay whatever the raw writer published.
  * A publish may also rewrite entries the client already replayed, or
  * move the tail backwards, as a hostile or reformatting master would.
- * After every catch-up no two files overlap and every applied entry passes the independent checks;
- * at the end, when nothing already replayed was rewritten and no entry
- * was damaged, a fresh full replay gives the same namespace.
+ * After every catch-up no two files overlap and every applied entry
+ * passes the independent checks; at the end, when nothing already
+ * replayed was rewritten and no entry was damaged, a fresh full replay
+ * gives the same namespace.
  */
 /* the master zeroes what it allocates: a small device bounds the memory */
 #define FUZZ_DEV_SIZE (64ULL << 20)

@@ -177,7 +177,7 @@ static void piece_then_unit(const char *dev)
 	file_entry(dev, "d/big", 0, 2 * UNIT);
 }
 
-/* Two released pieces and a poisoned page between them: the unit is not free. */
+/* Two released pieces, a poisoned page between them: the unit is not free. */
 static void pieces_poison_then_unit(const char *dev)
 {
 	file_entry(dev, "a", 0, PAGE);

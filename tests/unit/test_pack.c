@@ -627,7 +627,7 @@ static void test_pending(void)
 		      u.packed_units == 2,
 	      "usage: 24 KiB in two packed units");
 
-	/* a large piece starts a unit of its own and leaves it without a copy */
+	/* a large piece starts its own unit, and leaves it without a copy */
 	famfs_pending_create(fs, 1, "big", 0644, 0, 0, &big);
 	famfs_pending_prepare_write(fs, big.ino, 0, 1536 * KiB);
 	e = first_extent_of(fs, big.ino);

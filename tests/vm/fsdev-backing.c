@@ -104,7 +104,7 @@ static void answer_init(int fuse_fd, const struct fuse_in_header *in,
 	out.max_write = MAX_WRITE;
 	out.time_gran = 1;
 	out.max_pages = MAX_WRITE / 4096;
-	out.unused[0] = 1;	/* max_stack_depth: backing files on a base fs */
+	out.unused[0] = 1;	/* max_stack_depth: backing files on base fs */
 	reply(fuse_fd, in->unique, 0, &out, sizeof(out));
 }
 
@@ -383,7 +383,10 @@ static int run(const char *dev, const char *mnt)
 	check(got < 0 && err == ENXIO,
 	      "write() through the mount fails with ENXIO (%s)",
 	      got < 0 ? strerror(err) : "written");
-	/* the view's open fails with ENXIO; FUSE reports a failed backing open as EIO */
+	/*
+	 * the view's open fails with ENXIO; FUSE reports a failed backing
+	 * open as EIO
+	 */
 	snprintf(path, sizeof(path), "%s/%s", mnt, FILE_NAME);
 	got = open(path, O_RDONLY);
 	err = errno;

@@ -125,7 +125,7 @@ static void not_page_cache(void *p, size_t len)
 	if (!f)
 		die("/proc/self/smaps");
 	while (fgets(line, sizeof(line), f)) {
-		/* a vma's first line: "start-end perms offset dev inode path" */
+		/* a vma starts with "start-end perms offset dev inode path" */
 		if (sscanf(line, "%lx-%lx ", &start, &end) == 2) {
 			in_vma = !strncmp(line, want, strlen(want));
 			if (in_vma) {
@@ -319,7 +319,8 @@ static int cmd_watch(const char *path, long off, const char *text,
 	wait_file(go);
 	t0 = now();
 	for (;;) {
-		flush_lines(p + off, n);	/* read memory, not a stale line */
+		/* read memory, not a stale line */
+		flush_lines(p + off, n);
 		if (!memcmp((const char *)p + off, text, n))
 			break;
 		if (now() - t0 > 1.0)
@@ -361,7 +362,7 @@ static int cmd_hold(const char *path, const char *ready, const char *go)
 	wait_file(go);
 	sigaction(SIGBUS, &sa, NULL);
 	if (sigsetjmp(bus_jump, 1)) {
-		/* where: a poisoned page must fault alone, not its neighbours */
+		/* where: a poisoned page faults alone, not its neighbours */
 		printf("hold: SIGBUS at file offset %#llx%s\n",
 		       (unsigned long long)(bus_addr - (char *)p),
 		       bus_code == BUS_MCEERR_AR ? " (memory failure)" : "");
