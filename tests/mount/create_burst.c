@@ -10,20 +10,28 @@
  *   create_burst stat DIR PREFIX COUNT BYTES
  *	stat each of them by name (no directory listing, which would look
  *	them all up at once) and check it is a regular file of BYTES bytes.
+ *
+ * COUNT is 1 or more, BYTES 0 or more, in decimal; anything else is a
+ * usage error (exit 2) naming the argument.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "args.h"
+
+static const char usage_text[] =
+	"usage: create_burst create DIR PREFIX COUNT BYTES\n"
+	"       create_burst stat DIR PREFIX COUNT BYTES\n";
+
 static int usage(void)
 {
-	fprintf(stderr,
-		"usage: create_burst create DIR PREFIX COUNT BYTES\n"
-		"       create_burst stat DIR PREFIX COUNT BYTES\n");
+	fputs(usage_text, stderr);
 	return 2;
 }
 
@@ -93,18 +101,18 @@ static int stat_all(const char *dir, const char *prefix, long count,
 
 int main(int argc, char **argv)
 {
-	long count;
+	long count, bytes;
 
 	if (argc != 6)
 		return usage();
-	count = strtol(argv[4], NULL, 10);
-	if (count <= 0)
+	if (strcmp(argv[1], "create") && strcmp(argv[1], "stat")) {
+		fprintf(stderr, "create_burst: operation '%s': not create or "
+			"stat\n", argv[1]);
 		return usage();
+	}
+	count = number_arg("COUNT", argv[4], 1, LONG_MAX, usage_text);
+	bytes = number_arg("BYTES", argv[5], 0, LONG_MAX, usage_text);
 	if (!strcmp(argv[1], "create"))
-		return create_all(argv[2], argv[3], count,
-				  strtoul(argv[5], NULL, 10));
-	if (!strcmp(argv[1], "stat"))
-		return stat_all(argv[2], argv[3], count,
-				strtoll(argv[5], NULL, 10));
-	return usage();
+		return create_all(argv[2], argv[3], count, (size_t)bytes);
+	return stat_all(argv[2], argv[3], count, bytes);
 }

@@ -31,6 +31,13 @@ trap cleanup_instance EXIT
 # (meson's timeout sends TERM: exit, so that the EXIT trap runs)
 trap 'exit 1' TERM INT
 
+# create_burst takes its numbers whole: a COUNT of "12x" is a usage
+# error (exit 2), not 12 files
+rc=0
+"$CREATE_BURST" create "$T" x 12x 0 2>/dev/null || rc=$?
+[ "$rc" = 2 ] && [ ! -e "$T/x0" ] ||
+	fail "create_burst took COUNT 12x (exit $rc)"
+
 TRACEFS=/sys/kernel/tracing
 EVENT=events/fuse/fuse_request_send
 # A fresh machine may not have tracefs mounted: mount a private one

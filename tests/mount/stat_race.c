@@ -10,7 +10,6 @@
  * told the kernel before its reply. Prints "N made, M stale" and
  * exits 1 when M > 0.
  */
-#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
@@ -22,6 +21,8 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "args.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -43,28 +44,13 @@ static long long ns_of(const struct timespec *t)
 	return t->tv_sec * 1000000000LL + t->tv_nsec;
 }
 
+static const char usage_text[] =
+	"usage: stat_race DIR MAX SECONDS THREADS mkdir|create\n";
+
 static void usage(void)
 {
-	fprintf(stderr, "usage: stat_race DIR MAX SECONDS THREADS "
-		"mkdir|create\n");
+	fputs(usage_text, stderr);
 	exit(2);
-}
-
-/* Argument @what, @arg, as a whole number from @min to @max. */
-static long number_arg(const char *what, const char *arg, long min,
-		       long max)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(arg, &end, 10);
-	if (errno || end == arg || *end || v < min || v > max) {
-		fprintf(stderr, "stat_race: %s '%s': not a whole number "
-			"from %ld to %ld\n", what, arg, min, max);
-		usage();
-	}
-	return v;
 }
 
 int main(int argc, char **argv)
@@ -79,9 +65,10 @@ int main(int argc, char **argv)
 	if (argc != 6)
 		usage();
 	dir = argv[1];
-	max = number_arg("MAX", argv[2], 1, LONG_MAX);
-	seconds = (int)number_arg("SECONDS", argv[3], 1, INT_MAX);
-	threads = (int)number_arg("THREADS", argv[4], 1, ARRAY_SIZE(tid));
+	max = number_arg("MAX", argv[2], 1, LONG_MAX, usage_text);
+	seconds = (int)number_arg("SECONDS", argv[3], 1, INT_MAX, usage_text);
+	threads = (int)number_arg("THREADS", argv[4], 1, ARRAY_SIZE(tid),
+				  usage_text);
 	files = !strcmp(argv[5], "create");
 	if (!files && strcmp(argv[5], "mkdir")) {
 		fprintf(stderr, "stat_race: operation '%s': not mkdir or "
