@@ -7,8 +7,11 @@
  * are the time of its one log entry). A stat answered from
  * before the mkdir but applied after the kernel's own invalidation
  * would stay cached for the master's long timeout, unless the daemon
- * told the kernel before its reply. Prints "N made, M stale" and
- * exits 1 when M > 0.
+ * told the kernel before its reply. Prints "N made, M stale".
+ *
+ * Exit status: 0 none stale, 1 (STALE_FOUND) some stale, 2 (NOT_RUN) a
+ * usage error, or a mkdir, create or stat that failed: the race was not
+ * run to the end.
  */
 #include <fcntl.h>
 #include <limits.h>
@@ -24,6 +27,8 @@
 
 #include "args.h"
 
+#define STALE_FOUND 1
+#define NOT_RUN 2
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 static const char *dir;
@@ -50,7 +55,7 @@ static const char usage_text[] =
 static void usage(void)
 {
 	fputs(usage_text, stderr);
-	exit(2);
+	exit(NOT_RUN);
 }
 
 int main(int argc, char **argv)
@@ -91,17 +96,17 @@ int main(int argc, char **argv)
 			fd = open(path, O_CREAT | O_EXCL | O_WRONLY, 0644);
 			if (fd < 0 || close(fd)) {
 				perror(path);
-				rc = 2;
+				rc = NOT_RUN;
 				break;
 			}
 		} else if (mkdir(path, 0755)) {
 			perror(path);
-			rc = 2;
+			rc = NOT_RUN;
 			break;
 		}
 		if (stat(path, &c) || stat(dir, &d)) {
 			perror(path);
-			rc = 2;
+			rc = NOT_RUN;
 			break;
 		}
 		if (ns_of(&d.st_mtim) < ns_of(&c.st_ctim)) {
@@ -119,5 +124,5 @@ int main(int argc, char **argv)
 	for (int i = 0; i < threads; i++)
 		pthread_join(tid[i], NULL);
 	printf("%ld made, %ld stale\n", done, stale);
-	return rc ? rc : stale ? 1 : 0;
+	return rc ? rc : stale ? STALE_FOUND : 0;
 }
