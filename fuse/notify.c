@@ -26,7 +26,8 @@
  * newer than an answer about them still on its way (a stat, read before
  * the change), which would be cached over them for the long timeout; a
  * notification does mark them so (as read in Linux 6.12 fs/fuse: only it
- * bumps the inode's attr_version).
+ * bumps the inode's attr_version; tests/mount/stat-race shows the race
+ * on 6.18).
  */
 #include <errno.h>
 #include <stdio.h>
