@@ -267,6 +267,11 @@ void writeback_refused(struct fused *d, uint64_t ino);
 int notify_start(struct fused *d);
 void notify_stop(struct fused *d);
 void notify_path(struct fused *d, const char *path, bool data);
+/*
+ * A master's commit of @path: as notify_path(), but its directory's
+ * attributes are sent before return (before the reply to the request).
+ */
+void notify_committed(struct fused *d, const char *path);
 /* @ino's attributes changed: the kernel is told before return. */
 void notify_attrs_now(struct fused *d, uint64_t ino);
 /*

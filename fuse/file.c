@@ -193,12 +193,13 @@ static int node_commit(struct fused *d, struct open_node *n)
 	 * goes too, not only the attributes: the writeback cache keeps its
 	 * own mtime/ctime of a cached inode over any we send (a truncation
 	 * or chmod sets them locally), so only a new inode shows the log's.
-	 * A file unchanged since its create is logged as the kernel has it.
+	 * The directory's attributes go before our reply (notify.c). A file
+	 * unchanged since its create is logged as the kernel has it.
 	 */
 	unchanged = !rc && __atomic_load_n(&n->as_created, __ATOMIC_RELAXED);
 	if (!unchanged &&
 	    (rc || !famfs_path_of(d->fs, n->ino, path, sizeof(path))))
-		notify_path(d, path, false);
+		notify_committed(d, path);
 	n->pending = false;
 	node_no_longer_as_created(n);
 	return rc;

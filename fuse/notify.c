@@ -27,7 +27,10 @@
  * the change), which would be cached over them for the long timeout; a
  * notification does mark them so (as read in Linux 6.12 fs/fuse: only it
  * bumps the inode's attr_version; tests/mount/stat-race shows the race
- * on 6.18).
+ * on 6.18). A commit at FLUSH moves its directory's times too
+ * (notify_committed), which the kernel does not even drop: queued, a
+ * stat right after close(2) would still find the times shown while the
+ * file was pending.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -73,7 +76,8 @@ static void queue(struct fused *d, enum notify_kind kind, uint64_t ino,
 	pthread_mutex_unlock(&d->notify_lock);
 }
 
-void notify_path(struct fused *d, const char *path, bool data)
+static void path_changed(struct fused *d, const char *path, bool data,
+			 bool dir_now)
 {
 	char dir[FAMFS_PATH_MAX + 1];
 	const char *slash, *name;
@@ -87,10 +91,30 @@ void notify_path(struct fused *d, const char *path, bool data)
 		 path);
 	if (famfs_resolve(d->fs, dir, &st) == 0) {
 		queue(d, NOTIFY_ENTRY, st.ino, name);
-		queue(d, NOTIFY_ATTR, st.ino, NULL);	/* its times, links */
+		if (dir_now)
+			notify_attrs_now(d, st.ino);
+		else	/* its times, links */
+			queue(d, NOTIFY_ATTR, st.ino, NULL);
 	}
 	if (famfs_resolve(d->fs, path, &st) == 0)
 		queue(d, data ? NOTIFY_INODE : NOTIFY_ATTR, st.ino, NULL);
+}
+
+void notify_path(struct fused *d, const char *path, bool data)
+{
+	path_changed(d, path, data, false);
+}
+
+void notify_committed(struct fused *d, const char *path)
+{
+	/*
+	 * A commit may move the directory's times (its entry carries the
+	 * file's mtime as the writer's kernel set it; a dropped file no
+	 * longer counts): close(2) returns at our reply, and a stat of
+	 * the directory right after it must not find the times shown
+	 * while the file was pending.
+	 */
+	path_changed(d, path, false, true);
 }
 
 static void send_one(struct fused *d, const struct notify_item *it)
@@ -176,6 +200,8 @@ int notify_start(struct fused *d)
 		d->notify_ok = false;
 		return -rc;
 	}
+	/* for ps -L, and tests that hold it (tests/mount/close_stat.c) */
+	pthread_setname_np(d->notify_thread, "famfs-notify");
 	d->notify_started = true;
 	return 0;
 }

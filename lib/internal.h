@@ -155,9 +155,11 @@ struct node {
 	 * Version 2 master: files created here that the log lacks yet are
 	 * listed in their directory (a short list: they are open), which
 	 * shows the newest one's creation time as its own (ns_stat): the
-	 * commit of such a file logs that time, so the directory's
-	 * attributes, cached by the kernel, stay as they are. A listed
-	 * file's time does not change while it is listed.
+	 * commit of such a file left untouched logs that time, so the
+	 * directory's attributes, cached by the kernel, stay as they are
+	 * (a written one logs its writer's mtime, often a little older:
+	 * famfs_fused tells the kernel). A listed file's time does not
+	 * change while it is listed.
 	 */
 	struct node *unlogged;		/* directories: the list */
 	uint64_t unlogged_newest;	/* the list's newest time, 0: empty */

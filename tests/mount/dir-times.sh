@@ -4,8 +4,9 @@
 # client and the remounted master read from the log (format version 2):
 # after a file created and closed untouched (its commit tells the kernel
 # nothing: the master showed the directory's new time from the create
-# on), a written one, and files never logged: one removed and one
-# renamed while still open, before their commit.
+# on), a written one (also right after close(2), many times: close_stat),
+# and files never logged: one removed and one renamed while still open,
+# before their commit.
 . "$(dirname "$0")/lib.sh"
 
 mkfs_dev 256M
@@ -60,6 +61,24 @@ stat "$MM/d" >/dev/null
 echo data >&$fd
 exec {fd}>&-
 same_on_client "written file" d/written
+
+note "written files: the directory right after close(2)"
+# Each commit logs the file's mtime (its writer's kernel's, or one it set),
+# which moves the directory's times; close(2) returns at the commit's
+# reply, so by then the master's kernel must have let go of the times it
+# cached while the file was pending. Each file in a directory of its own,
+# every other one with its mtime set a second ahead: those move it for
+# sure. close_stat holds the daemon's notify thread stopped meanwhile, so
+# a notification queued for it instead of sent before the reply fails
+# every time, not only when that thread is late (as it was in CI once).
+: "${CLOSE_STAT:?path to close_stat}"
+mkdir "$MM/c"
+out=$("$CLOSE_STAT" "$MM/c" 200 "$(daemon_pid "$MM")") ||
+	fail "the master's directory times after close(2): $out"
+moved=${out#*written, }
+moved=${moved%% moved*}
+[ "$moved" -ge 100 ] || fail "only $moved of 200 commits moved the times"
+note "$out"
 
 note "created, then removed before its commit"
 exec {fd}>"$MM/d/removed"

@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * close_stat DIR COUNT PID: COUNT times make DIR/sI, create DIR/sI/f,
+ * stat DIR/sI (the kernel caches the time it shows while f is pending),
+ * write to f (every other time also set f's mtime a second ahead), close
+ * f, then stat DIR/sI at once and again with AT_STATX_FORCE_SYNC (the
+ * daemon's answer). The commit at close logs f's mtime, which moves the
+ * directory's times; the first stat must already show them, as a client
+ * and a remount do.
+ *
+ * Meanwhile the notify thread ("famfs-notify") of the master's daemon
+ * PID is held stopped (ptrace), so only what the daemon told the kernel
+ * before its reply to the FLUSH has reached it: a notification left to
+ * that thread fails every time instead of now and then. Prints
+ * "N written, M moved, K stale" and exits 1 when K > 0, 2 on errors.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "args.h"
+
+static long long ns_of(const struct statx_timestamp *t)
+{
+	return t->tv_sec * 1000000000LL + t->tv_nsec;
+}
+
+static void die(const char *what, const char *path)
+{
+	fprintf(stderr, "close_stat: %s %s: %s\n", what, path,
+		strerror(errno));
+	exit(2);
+}
+
+/* The first line of /proc/PID/task/TID/NAME, newline dropped. */
+static int task_file(long pid, const char *tid, const char *name,
+		     char *buf, size_t len)
+{
+	char path[PATH_MAX];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%ld/task/%s/%s", pid, tid, name);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	if (!fgets(buf, (int)len, f))
+		buf[0] = '\0';
+	fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+/*
+ * Stop the notify thread of daemon @pid while it waits for work (in
+ * futex(2): then it holds no lock of the daemon's). Returns its id.
+ */
+static pid_t hold_notify_thread(long pid)
+{
+	char dirpath[64], buf[256], futex[32];
+	struct dirent *e;
+	pid_t tid = 0;
+	int status;
+	DIR *dir;
+
+	snprintf(dirpath, sizeof(dirpath), "/proc/%ld/task", pid);
+	dir = opendir(dirpath);
+	if (!dir)
+		die("opendir", dirpath);
+	while ((e = readdir(dir)) && !tid)
+		if (!task_file(pid, e->d_name, "comm", buf, sizeof(buf)) &&
+		    !strcmp(buf, "famfs-notify"))
+			tid = (pid_t)atol(e->d_name);
+	closedir(dir);
+	if (!tid) {
+		errno = ESRCH;
+		die("no famfs-notify thread in", dirpath);
+	}
+	snprintf(buf, sizeof(buf), "%d", (int)tid);
+	snprintf(futex, sizeof(futex), "%ld ", (long)SYS_futex);
+	for (int i = 0;; i++) {
+		char sys[256];
+
+		if (task_file(pid, buf, "syscall", sys, sizeof(sys)))
+			die("read syscall of thread", buf);
+		if (!strncmp(sys, futex, strlen(futex)))
+			break;
+		if (i == 1000) {
+			errno = EBUSY;
+			die("not waiting in futex(2): thread", buf);
+		}
+		usleep(1000);
+	}
+	if (ptrace(PTRACE_SEIZE, tid, NULL, NULL) ||
+	    ptrace(PTRACE_INTERRUPT, tid, NULL, NULL))
+		die("ptrace thread", buf);
+	if (waitpid(tid, &status, __WALL) != tid || !WIFSTOPPED(status))
+		die("waitpid thread", buf);
+	return tid;
+}
+
+static void times_of(const char *path, int flags, struct statx *stx)
+{
+	if (statx(AT_FDCWD, path, flags, STATX_MTIME | STATX_CTIME, stx))
+		die("statx", path);
+}
+
+/* One file: 1 when DIR's times moved at its commit, and *stale. */
+static int one(const char *top, long i, long *stale)
+{
+	char sub[PATH_MAX], file[PATH_MAX + 4];
+	struct statx pending, now, daemon;
+	int fd;
+
+	snprintf(sub, sizeof(sub), "%s/s%ld", top, i);
+	snprintf(file, sizeof(file), "%s/f", sub);
+	if (mkdir(sub, 0755))
+		die("mkdir", sub);
+	fd = open(file, O_WRONLY | O_CREAT | O_EXCL, 0644);
+	if (fd < 0)
+		die("open", file);
+	times_of(sub, AT_STATX_SYNC_AS_STAT, &pending);
+	if (write(fd, "data\n", 5) != 5)
+		die("write", file);
+	if (i % 2) {
+		/* a writer's own time (tar, cp -a): logged as the file's */
+		struct timespec ts[2] = {
+			{ .tv_nsec = UTIME_OMIT },
+			{ .tv_sec = pending.stx_mtime.tv_sec + 1,
+			  .tv_nsec = pending.stx_mtime.tv_nsec },
+		};
+
+		if (futimens(fd, ts))
+			die("futimens", file);
+	}
+	if (close(fd))
+		die("close", file);
+	times_of(sub, AT_STATX_SYNC_AS_STAT, &now);
+	times_of(sub, AT_STATX_FORCE_SYNC, &daemon);
+	if (ns_of(&now.stx_mtime) != ns_of(&daemon.stx_mtime) ||
+	    ns_of(&now.stx_ctime) != ns_of(&daemon.stx_ctime)) {
+		if (++*stale <= 3)
+			fprintf(stderr, "%s: pending %lld, after close %lld, "
+				"the daemon's %lld (mtime, ns)\n", sub,
+				ns_of(&pending.stx_mtime),
+				ns_of(&now.stx_mtime),
+				ns_of(&daemon.stx_mtime));
+	}
+	return ns_of(&daemon.stx_mtime) != ns_of(&pending.stx_mtime);
+}
+
+static const char usage_text[] =
+	"usage: close_stat DIR COUNT PID (PID: the master's famfs_fused)\n";
+
+int main(int argc, char **argv)
+{
+	long count, pid, moved = 0, stale = 0;
+	pid_t tid;
+
+	if (argc != 4) {
+		fputs(usage_text, stderr);
+		return 2;
+	}
+	count = number_arg("COUNT", argv[2], 1, 100000, usage_text);
+	pid = number_arg("PID", argv[3], 1, INT_MAX, usage_text);
+	/* should a close hang, exiting lets the thread go (and fails) */
+	alarm(60);
+	tid = hold_notify_thread(pid);
+	for (long i = 0; i < count; i++)
+		moved += one(argv[1], i, &stale);
+	ptrace(PTRACE_DETACH, tid, NULL, NULL);
+	printf("%ld written, %ld moved, %ld stale\n", count, moved, stale);
+	return stale ? 1 : 0;
+}
