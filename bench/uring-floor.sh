@@ -55,10 +55,15 @@ skip_code=1
 targets=(libfuse libfuse1 fd1 fdN uring uringD fd1P uringP)
 param=/sys/module/fuse/parameters/enable_uring
 uring_why=""
+uring_was_set=0	# set here: put back to N at exit (a system-wide setting)
 if [ ! -e "$param" ]; then
 	uring_why="this kernel has no FUSE over io_uring ($param missing)"
-elif [ "$(cat "$param")" != Y ] && ! { echo Y >"$param"; } 2>/dev/null; then
-	uring_why="fuse.enable_uring is N and cannot be set"
+elif [ "$(cat "$param")" != Y ]; then
+	if { echo Y >"$param"; } 2>/dev/null; then
+		uring_was_set=1
+	else
+		uring_why="fuse.enable_uring is N and cannot be set"
+	fi
 fi
 if [ -n "$uring_why" ]; then
 	[ "$smoke" = 1 ] && { echo "uring-floor: skipped: $uring_why" >&2; exit 77; }
@@ -76,6 +81,7 @@ cleanup() {
 	[ -z "$daemon_pid" ] || wait "$daemon_pid" 2>/dev/null || true
 	rm -rf "$work/t" "$mnt"
 	[ "$out" = "$work/out" ] || rm -rf "$work"
+	[ "$uring_was_set" = 0 ] || echo N >"$param"
 }
 trap cleanup EXIT
 
