@@ -1,24 +1,46 @@
 // SPDX-License-Identifier: Apache-2.0
 /* Command-line numbers of the test programs (args.h). */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE	/* program_invocation_short_name: built alone too */
+#endif
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "args.h"
 
-long number_arg(const char *what, const char *arg, long min, long max,
-		const char *usage)
+/* @arg whole in @base from @min to @max, or exit 2 saying it is not */
+static long whole_arg(const char *what, const char *arg, int base,
+		      long min, long max, const char *usage)
 {
 	char *end;
 	long v;
 
 	errno = 0;
-	v = strtol(arg, &end, 10);
+	v = strtol(arg, &end, base);
 	if (errno || end == arg || *end || v < min || v > max) {
-		fprintf(stderr, "%s: %s '%s': not a whole number from %ld "
-			"to %ld\n%s", program_invocation_short_name, what, arg,
-			min, max, usage);
+		fprintf(stderr, "%s: %s '%s': not ",
+			program_invocation_short_name, what, arg);
+		if (base == 8)
+			fprintf(stderr, "an octal number from %lo to %lo\n",
+				(unsigned long)min, (unsigned long)max);
+		else
+			fprintf(stderr, "a whole number from %ld to %ld\n",
+				min, max);
+		fputs(usage, stderr);
 		exit(2);
 	}
 	return v;
+}
+
+long number_arg(const char *what, const char *arg, long min, long max,
+		const char *usage)
+{
+	return whole_arg(what, arg, 10, min, max, usage);
+}
+
+long octal_arg(const char *what, const char *arg, long min, long max,
+	       const char *usage)
+{
+	return whole_arg(what, arg, 8, min, max, usage);
 }

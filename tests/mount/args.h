@@ -14,4 +14,11 @@
 long number_arg(const char *what, const char *arg, long min, long max,
 		const char *usage);
 
+/*
+ * number_arg() for a number written in octal (a file mode): "not an
+ * octal number from @min to @max", the bounds in octal.
+ */
+long octal_arg(const char *what, const char *arg, long min, long max,
+	       const char *usage);
+
 #endif

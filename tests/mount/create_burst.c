@@ -42,8 +42,11 @@ static int create_all(const char *dir, const char *prefix, long count,
 	char *data = calloc(1, bytes ? bytes : 1);
 	long i;
 
-	if (!data)
+	if (!data) {
+		fprintf(stderr, "create_burst: BYTES %zu: cannot allocate "
+			"that much\n", bytes);
 		return 1;
+	}
 	memset(data, 'x', bytes);
 	for (i = 0; i < count; i++) {
 		int fd;

@@ -6,6 +6,7 @@
  * libfamfs with pkg-config.
  *
  * usage: direct_client HOW FILE [SIZE]
+ * (SIZE in decimal; anything else is a usage error, exit 2)
  *   api        famfs_map_open(FILE, FAMFS_MAP_RDWR)
  *   api-ro     famfs_map_open(FILE, FAMFS_MAP_RDONLY)
  *   api-fd     open(FILE, O_RDWR), famfs_map_fd(), close()
@@ -34,6 +35,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libfamfs.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -44,6 +46,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "args.h"
 
 #define WAIT_MS 5000
 
@@ -398,18 +402,23 @@ static void run_commands(const char *how)
 	(void)how;
 }
 
+static const char usage_text[] =
+	"usage: direct_client HOW FILE [SIZE|DEVICE]\n";
+
 int main(int argc, char **argv)
 {
-	size_t new_size = argc > 3 ? strtoul(argv[3], NULL, 0) : 0;
+	size_t new_size = 0;
 	int err;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: direct_client HOW FILE [SIZE|DEVICE]\n");
+		fputs(usage_text, stderr);
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (!strcmp(argv[1], "remap"))
-		new_size = 0;
+	/* remap's third argument is the device, not a size */
+	if (argc > 3 && strcmp(argv[1], "remap"))
+		new_size = (size_t)number_arg("SIZE", argv[3], 0, LONG_MAX,
+					      usage_text);
 	err = map_file(argv[1], argv[2], new_size);
 	if (err) {
 		say_errno(err);

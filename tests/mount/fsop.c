@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -18,6 +19,8 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "args.h"
 
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 
@@ -489,12 +492,21 @@ static int held_close(const char *path, uint64_t len, const char *mode,
 	return 0;
 }
 
+static const char usage_text[] = "usage: fsop OP PATH [ARGS]\n";
+
+/* A size or an offset: 0 or more, in decimal */
+static long size_arg(const char *what, const char *arg)
+{
+	return number_arg(what, arg, 0, LONG_MAX, usage_text);
+}
+
 int main(int argc, char **argv)
 {
 	const char *op = argc > 1 ? argv[1] : "";
 	const char *p = argc > 2 ? argv[2] : "";
-	const char *a3 = argc > 3 ? argv[3] : "0";
-	const char *a4 = argc > 4 ? argv[4] : "0";
+	/* a missing number is refused, not taken as 0 */
+	const char *a3 = argc > 3 ? argv[3] : "";
+	const char *a4 = argc > 4 ? argv[4] : "";
 
 	if (!strcmp(op, "mkdir"))
 		return result(err_of(mkdir(p, 0755)));
@@ -528,27 +540,39 @@ int main(int argc, char **argv)
 	if (!strcmp(op, "mkfifo"))
 		return result(err_of(mkfifo(p, 0644)));
 	if (!strcmp(op, "truncate"))
-		return result(err_of(truncate(p, atoll(a3))));
-	if (!strcmp(op, "chmod"))
-		return result(err_of(chmod(p, (mode_t)strtol(a3, NULL, 8))));
-	if (!strcmp(op, "chown"))
-		return result(err_of(chown(p, (uid_t)atoi(a3),
-					   (gid_t)atoi(a4))));
+		return result(err_of(truncate(p, size_arg("LENGTH", a3))));
+	if (!strcmp(op, "chmod")) {
+		mode_t mode = (mode_t)octal_arg("MODE", a3, 0, 07777,
+						usage_text);
+
+		return result(err_of(chmod(p, mode)));
+	}
+	if (!strcmp(op, "chown")) {
+		uid_t uid = (uid_t)number_arg("UID", a3, 0, INT_MAX,
+					      usage_text);
+		gid_t gid = (gid_t)number_arg("GID", a4, 0, INT_MAX,
+					      usage_text);
+
+		return result(err_of(chown(p, uid, gid)));
+	}
 	if (!strcmp(op, "append"))
 		return result(write_at(p, O_WRONLY | O_APPEND, 0, "x"));
 	if (!strcmp(op, "pwrite"))
-		return result(write_at(p, O_WRONLY, atoll(a3), a4));
+		return result(write_at(p, O_WRONLY, size_arg("OFFSET", a3),
+				       a4));
 	if (!strcmp(op, "open-trunc"))
 		return result(write_at(p, O_WRONLY | O_TRUNC, 0, ""));
 	if (!strcmp(op, "open-write"))
 		return result(write_at(p, O_WRONLY, 0, ""));
 	if (!strcmp(op, "fallocate")) {
+		off_t off = size_arg("OFFSET", a3);
+		off_t len = size_arg("LENGTH", a4);
 		int fd = open(p, O_WRONLY), rc;
 
 		if (fd < 0)
 			return result(errno);
 		/* the syscall itself: posix_fallocate() might write zeros */
-		rc = err_of(fallocate(fd, 0, atoll(a3), atoll(a4)));
+		rc = err_of(fallocate(fd, 0, off, len));
 		close(fd);
 		return result(rc);
 	}
@@ -559,20 +583,23 @@ int main(int argc, char **argv)
 	if (!strcmp(op, "crash-verify") && argc == 4)
 		return crash_verify(p, a3);
 	if (!strcmp(op, "fork-write") && argc == 6)
-		return fork_write(p, strtoull(a3, NULL, 0), a4,
-				  strtoul(argv[5], NULL, 0));
+		return fork_write(p, size_arg("LENGTH", a3), a4,
+				  size_arg("SEED", argv[5]));
 	if (!strcmp(op, "write-twice") && (argc == 4 || argc == 5))
-		return write_twice(p, atoll(a3),
-				   argc == 5 ? strtoul(a4, NULL, 0) : 1);
+		return write_twice(p, size_arg("OFFSET", a3),
+				   argc == 5 ? number_arg("FIRST", a4, 1,
+							  LONG_MAX,
+							  usage_text) : 1);
 	if (!strcmp(op, "held-close") && argc == 7)
-		return held_close(p, strtoull(a3, NULL, 0), a4,
-				  strtoul(argv[5], NULL, 0), argv[6]);
-	if (!strcmp(op, "fill") && (argc == 5 || argc == 6))
-		return fill(p, strtoull(a3, NULL, 0), strtoul(a4, NULL, 0),
-			    argc == 6 && !strcmp(argv[5], "pause"));
+		return held_close(p, size_arg("LENGTH", a3), a4,
+				  size_arg("SEED", argv[5]), argv[6]);
+	if (!strcmp(op, "fill") &&
+	    (argc == 5 || (argc == 6 && !strcmp(argv[5], "pause"))))
+		return fill(p, size_arg("LENGTH", a3), size_arg("SEED", a4),
+			    argc == 6);
 	if (!strcmp(op, "pattern") && argc == 4)
-		return pattern_print(strtoul(p, NULL, 0),
-				     strtoull(a3, NULL, 0));
-	fprintf(stderr, "usage: fsop OP PATH [ARGS]\n");
+		return pattern_print(size_arg("SEED", p),
+				     size_arg("LENGTH", a3));
+	fputs(usage_text, stderr);
 	return 2;
 }

@@ -23,6 +23,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "args.h"
+
 #define MIB (1024 * 1024)
 #define LEN (3 * MIB)
 
@@ -158,17 +160,22 @@ static unsigned int reopen_files(const char *dir, unsigned int count,
 	return bad;
 }
 
+static const char usage_text[] = "usage: grow_race DIR FILES PASSES\n";
+
 int main(int argc, char **argv)
 {
 	unsigned int files, passes, bad = 0;
 	uint8_t *buf, *got;
 
 	if (argc != 4) {
-		fprintf(stderr, "usage: grow_race DIR FILES PASSES\n");
+		fputs(usage_text, stderr);
 		return 2;
 	}
-	files = (unsigned int)strtoul(argv[2], NULL, 10);
-	passes = (unsigned int)strtoul(argv[3], NULL, 10);
+	/* at most 10000 each: 4 * FILES * PASSES reopened files count */
+	files = (unsigned int)number_arg("FILES", argv[2], 1, 10000,
+					 usage_text);
+	passes = (unsigned int)number_arg("PASSES", argv[3], 1, 10000,
+					  usage_text);
 	/* O_DIRECT reads want aligned buffers */
 	if (posix_memalign((void **)&buf, 4096, LEN) ||
 	    posix_memalign((void **)&got, 4096, LEN)) {

@@ -11,7 +11,8 @@
  *                          mapping, and print "same" or "changed at N";
  *                          at end of input exit 0.
  *   holder rename2 FROM TO FLAGS   renameat2(2); FLAGS noreplace,
- *                          exchange or 0; prints the errno name.
+ *                          exchange, whiteout or 0 (anything else is a
+ *                          usage error, exit 2); prints the errno name.
  *   holder readlink PATH   prints the target, or the errno name.
  */
 #include <errno.h>
@@ -95,6 +96,17 @@ static int hold(const char *path)
 	return 0;
 }
 
+/* Prints why @flags is refused (when given), then the usage: exit 2 */
+static int usage(const char *flags)
+{
+	if (flags)
+		fprintf(stderr, "holder: FLAGS '%s': not noreplace, exchange, "
+			"whiteout or 0\n", flags);
+	fprintf(stderr, "usage: holder FILE | rename2 FROM TO FLAGS | "
+		"readlink PATH\n");
+	return 2;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 2)
@@ -108,6 +120,8 @@ int main(int argc, char **argv)
 			flags = RENAME_EXCHANGE;
 		else if (!strcmp(argv[4], "whiteout"))
 			flags = RENAME_WHITEOUT;
+		else if (strcmp(argv[4], "0"))
+			return usage(argv[4]);
 		return errno_result(renameat2(AT_FDCWD, argv[2], AT_FDCWD,
 					      argv[3], flags));
 	}
@@ -121,7 +135,5 @@ int main(int argc, char **argv)
 		puts(target);
 		return 0;
 	}
-	fprintf(stderr, "usage: holder FILE | rename2 FROM TO FLAGS | "
-		"readlink PATH\n");
-	return 2;
+	return usage(NULL);
 }

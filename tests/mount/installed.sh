@@ -68,7 +68,8 @@ san=()
 [ -z "${SANITIZE:-}" ] || [ "$SANITIZE" = none ] || san=(-fsanitize="$SANITIZE")
 # shellcheck disable=SC2086 # the flags are words
 cc -Wall -Wextra -Werror "${san[@]}" -o "$T/client" \
-	"$SOURCE_ROOT/tests/mount/direct_client.c" $flags ||
+	"$SOURCE_ROOT/tests/mount/direct_client.c" \
+	"$SOURCE_ROOT/tests/mount/args.c" $flags ||
 	fail "building against the installed libfamfs"
 export LD_LIBRARY_PATH=$libdir	# not the build tree's (meson sets that)
 libs=$(ldd "$T/client")

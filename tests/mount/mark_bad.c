@@ -7,11 +7,16 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "args.h"
 #include "famfs.h"
+
+static const char usage_text[] =
+	"usage: mark_bad DEVICE PATH OFFSET LEN\n";
 
 int main(int argc, char **argv)
 {
@@ -21,11 +26,11 @@ int main(int argc, char **argv)
 	int rc;
 
 	if (argc != 5) {
-		fprintf(stderr, "usage: mark_bad DEVICE PATH OFFSET LEN\n");
+		fputs(usage_text, stderr);
 		return 2;
 	}
-	off = strtoull(argv[3], NULL, 0);
-	len = strtoull(argv[4], NULL, 0);
+	off = (uint64_t)number_arg("OFFSET", argv[3], 0, LONG_MAX, usage_text);
+	len = (uint64_t)number_arg("LEN", argv[4], 0, LONG_MAX, usage_text);
 	rc = famfs_fs_open(argv[1], FAMFS_OPEN_RDWR, NULL, &fs);
 	if (!rc) {
 		rc = famfs_resolve(fs, argv[2], &st);
