@@ -1,20 +1,29 @@
 #!/bin/bash
 # SPDX-License-Identifier: Apache-2.0
-# A stat of a directory racing a mkdir, a create or a mknod in it on a
-# version 2 master: the kernel drops the directory's attributes when the
-# request returns, but an answer to a stat read before the change and
-# applied after that would be cached over them for the master's long
-# timeout (86400 s), unless the daemon notifies the kernel before it
-# replies (notify_dir_changed in fuse/namespace.c op_mkdir and
-# op_mknod, fuse/file.c op_create). stat_race forces its stats to the
-# daemon so that one is always on its way (see there why plain stats
-# hardly ever caught a create). Without one op's notification its half
-# failed 6 runs of 6 (stale of 16,000: create 284-1091, mkdir 452-1556,
-# mknod 487-1396; Linux 6.18, 2 cores, load 5-9); with them 12 of 12
-# passed. A Debian 6.12 guest (qemu TCG) showed the same: 116 of 2,304
-# creates stale without create's notification, none of 4,000 per half
-# with all three. Each half runs up to 16,000 (or 30 s) and needs none
-# stale.
+# A stat racing a change of a directory on a version 2 master (mkdir,
+# create, mknod, symlink, rmdir, unlink in it, a rename between two): the
+# kernel drops the directory's attributes when the request returns, but
+# an answer to a stat read before the change and applied after that
+# would be cached over them for the master's long timeout (86400 s),
+# unless the daemon notifies the kernel before it replies
+# (notify_dir_changed in fuse/namespace.c op_mkdir and op_mknod,
+# fuse/file.c op_create, fuse/names.c do_unlink, op_rename and
+# op_symlink; op_rename's notify_attrs_now of the moved node, whose
+# ctime moves). stat_race forces its stats to the daemon so that one is
+# always on its way (see there why plain stats hardly ever caught a
+# create). Without one op's notification its half failed 6 runs of 6
+# (stale of 16,000: create 284-1091, mkdir 452-1556, mknod 487-1396;
+# Linux 6.18, 2 cores, load 5-9); with them 12 of 12 passed. A Debian
+# 6.12 guest (qemu TCG) showed the same: 116 of 2,304 creates stale
+# without create's notification, none of 4,000 per half with all three.
+# Halves of 8,000 since the symlink, rmdir, unlink and rename halves came
+# (load 5-11), without the notification stale in every run (3 or more):
+# mkdir 480-619, create 104-617, mknod 40-470, symlink 257-534, rmdir
+# 115-524, unlink 53-90 of 8,000; rename's source dir 111-1150, target
+# dir 320-1082, moved dir 214-567 of 16,000 (once 1, 0 and 34 of 8,000,
+# hence 16,000); with all of them 0 in every run.
+# Each half runs up to 8,000 changes (rename 16,000) or 30 s and needs
+# none stale; rmdir and unlink remove what mkdir and mknod made.
 . "$(dirname "$0")/lib.sh"
 
 : "${STAT_RACE:?path to stat_race}"
@@ -22,18 +31,31 @@ MM=$T/master
 mkfs_dev 2G
 mount_master "$MM" >/dev/null
 summary=""
-for op in mkdir create mknod; do
-	mkdir "$MM/$op"
+made_in() { # DIR: how many nodes the half that made DIR made
+	local made=("$1"/n*)
+	echo "${#made[@]}"
+}
+# OP DIR: unlink and rmdir remove what mknod and mkdir made
+for half in mkdir:mkdir create:create mknod:mknod symlink:symlink \
+	    rmdir:mkdir unlink:mknod rename:rename; do
+	op=${half%%:*} sub=$MM/${half#*:}
+	max=8000
+	case $op in
+	rmdir|unlink) max=$(made_in "$sub") ;;
+	# three nodes to catch stale, each stated a third of the time
+	rename) max=16000; mkdir "$sub" ;;
+	*) mkdir "$sub" ;;
+	esac
 	rc=0
-	out=$("$STAT_RACE" "$MM/$op" 16000 30 4 $op) || rc=$?
+	out=$("$STAT_RACE" "$sub" "$max" 30 4 "$op") || rc=$?
 	case $rc in
 	0) ;;
-	1) fail "a directory's stale attributes outlived a $op: $out" ;;
+	1) fail "stale attributes outlived a $op: $out" ;;
 	*) fail "stat_race did not finish the $op race" \
 		"(exit $rc; its error is above): $out" ;;
 	esac
-	made=${out%% *}
-	[ "$made" -ge 2000 ] || fail "only $made ${op}s in 30 s: too few to tell"
+	count=${out%% *}
+	[ "$count" -ge 2000 ] || fail "only $out in 30 s: too few to tell"
 	note "$op: $out"
 	summary+="$op: $out; "
 done
