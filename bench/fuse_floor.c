@@ -2,11 +2,11 @@
 /*
  * fuse_floor: the control for the speed rows through the famfs mount. A
  * FUSE daemon that does as little as a daemon can per request (names in
- * one hash table, file bytes in one anonymous mapping, reads answered
- * with an iovec into it, writes copied in as famfs_fused copies) while
- * the kernel sees what it sees of famfs_fused on a master mount: the
- * same libfuse, INIT capabilities, request sizes, readahead, mount
- * options, open flags, cache timeouts and threads. What this daemon
+ * one hash table, file bytes in one anonymous mapping: floor_store.c;
+ * reads answered with an iovec into it, writes copied in as famfs_fused
+ * copies) while the kernel sees what it sees of famfs_fused on a master
+ * mount: the same libfuse, INIT capabilities, request sizes, readahead,
+ * mount options, open flags, cache timeouts and threads. What this daemon
  * loses against tmpfs is the kernel's FUSE path and its wake-ups, which
  * no daemon in that configuration avoids; famfs_fused's distance from
  * it is the daemon's own work (bench/floor.sh, results.md section 9).
@@ -32,231 +32,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "famfs.h"
+#include "floor_store.h"
 
 /* famfs_fused's values (fuse/famfs_fused.h): its request ceiling ... */
 #define FLOOR_MAX_IO (1U << 20)
 /* ... and the master's entry and attribute timeout once notify works */
 #define FLOOR_TIMEOUT 86400.0
 #define FLOOR_SUBTYPE "famfs_floor"
-/* address space only: what is never written costs nothing */
-#define ARENA_BYTES (256ULL << 30)
-#define PAGE_BYTES 4096ULL
 /* readdir offsets 1 and 2 are "." and ".."; entries follow by inode */
 #define DIRENT_BASE 2
 
-struct node {
-	uint64_t ino;
-	uint32_t mode;
-	uint32_t uid;
-	uint32_t gid;
-	uint32_t nlink;
-	uint64_t size;
-	struct timespec atime, mtime, ctime;
-	uint64_t data;		/* arena offset of the bytes */
-	uint64_t capacity;	/* bytes reserved there */
-	unsigned int opens;
-	char *name;
-	struct node *parent;	/* NULL for the root and once unlinked */
-	struct node *hash_next;
-	/* a directory's entries in creation (= inode) order */
-	struct node *first_child, *last_child;
-	struct node *next_sibling, *prev_sibling;
-};
-
-static struct {
-	pthread_rwlock_t lock;
-	struct node **nodes;	/* by inode number; never freed */
-	uint64_t nnodes, nodes_cap;
-	struct node **buckets;	/* (parent, name) -> node */
-	uint64_t nbuckets, nnames;
-	uint8_t *arena;
-	uint64_t arena_used;
-	bool direct_io;
-} fl;
-
-static uint64_t name_hash(uint64_t parent, const char *name)
-{
-	uint64_t h = 1469598103934665603ULL ^ parent;
-
-	for (; *name; name++)
-		h = (h ^ (uint8_t)*name) * 1099511628211ULL;
-	return h;
-}
-
-static struct node *child_of(const struct node *dir, const char *name)
-{
-	struct node *n = fl.buckets[name_hash(dir->ino, name) &
-				    (fl.nbuckets - 1)];
-
-	for (; n; n = n->hash_next)
-		if (n->parent == dir && !strcmp(n->name, name))
-			return n;
-	return NULL;
-}
-
-static int grow_buckets(void)
-{
-	uint64_t count = fl.nbuckets * 2;
-	struct node **b = calloc(count, sizeof(*b));
-
-	if (!b)
-		return -ENOMEM;
-	for (uint64_t i = 0; i < fl.nbuckets; i++) {
-		struct node *n = fl.buckets[i], *next;
-
-		for (; n; n = next) {
-			uint64_t h = name_hash(n->parent->ino, n->name) &
-				     (count - 1);
-
-			next = n->hash_next;
-			n->hash_next = b[h];
-			b[h] = n;
-		}
-	}
-	free(fl.buckets);
-	fl.buckets = b;
-	fl.nbuckets = count;
-	return 0;
-}
-
-/* Enter @n as @name in @dir; write lock held. */
-static int link_name(struct node *dir, struct node *n, const char *name)
-{
-	uint64_t h;
-
-	if (fl.nnames >= fl.nbuckets && grow_buckets())
-		return -ENOMEM;
-	n->name = strdup(name);
-	if (!n->name)
-		return -ENOMEM;
-	n->parent = dir;
-	h = name_hash(dir->ino, name) & (fl.nbuckets - 1);
-	n->hash_next = fl.buckets[h];
-	fl.buckets[h] = n;
-	fl.nnames++;
-	n->prev_sibling = dir->last_child;
-	if (dir->last_child)
-		dir->last_child->next_sibling = n;
-	else
-		dir->first_child = n;
-	dir->last_child = n;
-	return 0;
-}
-
-static void unlink_name(struct node *n)
-{
-	struct node *dir = n->parent, **p;
-
-	p = &fl.buckets[name_hash(dir->ino, n->name) & (fl.nbuckets - 1)];
-	while (*p != n)
-		p = &(*p)->hash_next;
-	*p = n->hash_next;
-	fl.nnames--;
-	if (n->prev_sibling)
-		n->prev_sibling->next_sibling = n->next_sibling;
-	else
-		dir->first_child = n->next_sibling;
-	if (n->next_sibling)
-		n->next_sibling->prev_sibling = n->prev_sibling;
-	else
-		dir->last_child = n->prev_sibling;
-	n->parent = NULL;
-	free(n->name);
-	n->name = NULL;
-}
-
-static struct node *node_of(fuse_ino_t ino)
-{
-	return ino < fl.nnodes ? fl.nodes[ino] : NULL;
-}
-
-static struct node *new_node(fuse_req_t req, uint32_t mode)
-{
-	const struct fuse_ctx *ctx = req ? fuse_req_ctx(req) : NULL;
-	struct node *n;
-
-	if (fl.nnodes == fl.nodes_cap) {
-		uint64_t cap = fl.nodes_cap ? fl.nodes_cap * 2 : 1024;
-		struct node **v = realloc(fl.nodes, cap * sizeof(*v));
-
-		if (!v)
-			return NULL;
-		fl.nodes = v;
-		fl.nodes_cap = cap;
-	}
-	n = calloc(1, sizeof(*n));
-	if (!n)
-		return NULL;
-	n->ino = fl.nnodes;
-	n->mode = mode;
-	n->uid = ctx ? ctx->uid : getuid();
-	n->gid = ctx ? ctx->gid : getgid();
-	n->nlink = S_ISDIR(mode) ? 2 : 1;
-	clock_gettime(CLOCK_REALTIME, &n->mtime);
-	n->atime = n->ctime = n->mtime;
-	fl.nodes[fl.nnodes++] = n;
-	return n;
-}
-
-/* Give the bytes back; the address range is not reused. */
-static void drop_data(struct node *n)
-{
-	if (n->capacity)
-		madvise(fl.arena + n->data, n->capacity, MADV_DONTNEED);
-	n->capacity = 0;
-	n->size = 0;
-}
-
-/* Room for @end bytes, moving the file if it must; write lock held. */
-static int reserve(struct node *n, uint64_t end)
-{
-	uint64_t cap = n->capacity ? n->capacity : PAGE_BYTES;
-	uint64_t at;
-
-	if (end <= n->capacity)
-		return 0;
-	while (cap < end)
-		cap *= 2;
-	/* the newest file (a stream being written) grows in place */
-	if (n->capacity && n->data + n->capacity == fl.arena_used) {
-		if (n->data + cap > ARENA_BYTES)
-			return -ENOSPC;
-		fl.arena_used = n->data + cap;
-		n->capacity = cap;
-		return 0;
-	}
-	at = fl.arena_used;
-	if (at + cap > ARENA_BYTES)
-		return -ENOSPC;
-	fl.arena_used = at + cap;
-	if (n->size)
-		memcpy(fl.arena + at, fl.arena + n->data, n->size);
-	if (n->capacity)
-		madvise(fl.arena + n->data, n->capacity, MADV_DONTNEED);
-	n->data = at;
-	n->capacity = cap;
-	return 0;
-}
-
-/* Set the size, zeroing what a grown file newly shows; write lock held. */
-static int resize(struct node *n, uint64_t size)
-{
-	int rc = reserve(n, size);
-
-	if (rc)
-		return rc;
-	if (size > n->size)
-		memset(fl.arena + n->data + n->size, 0, size - n->size);
-	n->size = size;
-	return 0;
-}
+static bool direct_io;
 
 static void fill_stat(const struct node *n, struct stat *st)
 {
@@ -296,7 +88,7 @@ static void floor_init(void *userdata, struct fuse_conn_info *conn)
 	fuse_unset_feature_flag(conn, FUSE_CAP_ATOMIC_O_TRUNC);
 	fuse_unset_feature_flag(conn, FUSE_CAP_WRITEBACK_CACHE);
 	fuse_set_feature_flag(conn, FUSE_CAP_IOCTL_DIR);
-	if (!fl.direct_io)
+	if (!direct_io)
 		fuse_set_feature_flag(conn, FUSE_CAP_WRITEBACK_CACHE);
 	fuse_set_feature_flag(conn, FUSE_CAP_DIRECT_IO_ALLOW_MMAP);
 	conn->time_gran = 1;
@@ -307,7 +99,7 @@ static void floor_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	struct fuse_entry_param e;
 	struct node *dir, *n;
 
-	pthread_rwlock_rdlock(&fl.lock);
+	pthread_rwlock_rdlock(&store.lock);
 	dir = node_of(parent);
 	n = dir ? child_of(dir, name) : NULL;
 	if (n) {
@@ -317,7 +109,7 @@ static void floor_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 		memset(&e, 0, sizeof(e));
 		e.entry_timeout = FLOOR_TIMEOUT;
 	}
-	pthread_rwlock_unlock(&fl.lock);
+	pthread_rwlock_unlock(&store.lock);
 	if (!dir)
 		fuse_reply_err(req, ENOENT);
 	else
@@ -346,11 +138,11 @@ static void floor_getattr(fuse_req_t req, fuse_ino_t ino,
 	struct stat st;
 
 	(void)fi;
-	pthread_rwlock_rdlock(&fl.lock);
+	pthread_rwlock_rdlock(&store.lock);
 	n = node_of(ino);
 	if (n)
 		fill_stat(n, &st);
-	pthread_rwlock_unlock(&fl.lock);
+	pthread_rwlock_unlock(&store.lock);
 	if (n)
 		fuse_reply_attr(req, &st, FLOOR_TIMEOUT);
 	else
@@ -375,7 +167,7 @@ static void floor_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 	int rc = 0;
 
 	(void)fi;
-	pthread_rwlock_wrlock(&fl.lock);
+	pthread_rwlock_wrlock(&store.lock);
 	n = node_of(ino);
 	if (!n)
 		rc = -ENOENT;
@@ -402,37 +194,20 @@ static void floor_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 			n->ctime = time_of(NULL, true);
 		fill_stat(n, &st);
 	}
-	pthread_rwlock_unlock(&fl.lock);
+	pthread_rwlock_unlock(&store.lock);
 	if (rc)
 		fuse_reply_err(req, -rc);
 	else
 		fuse_reply_attr(req, &st, FLOOR_TIMEOUT);
 }
 
-/* A new name in @parent; write lock held. */
-static int make_node(fuse_req_t req, fuse_ino_t parent, const char *name,
+/* A new name in @parent, owned by the caller; write lock held. */
+static int new_entry(fuse_req_t req, fuse_ino_t parent, const char *name,
 		     uint32_t mode, struct node **out)
 {
-	struct node *dir = node_of(parent), *n;
+	const struct fuse_ctx *ctx = fuse_req_ctx(req);
 
-	if (!dir || !S_ISDIR(dir->mode) || !dir->nlink)
-		return -ENOENT;
-	if (strlen(name) > NAME_MAX)
-		return -ENAMETOOLONG;
-	if (child_of(dir, name))
-		return -EEXIST;
-	n = new_node(req, mode);
-	if (!n)
-		return -ENOMEM;
-	if (link_name(dir, n, name)) {
-		n->nlink = 0;	/* stays in the table, unreachable */
-		return -ENOMEM;
-	}
-	if (S_ISDIR(mode))
-		dir->nlink++;
-	dir->mtime = dir->ctime = n->mtime;
-	*out = n;
-	return 0;
+	return make_node(parent, name, mode, ctx->uid, ctx->gid, out);
 }
 
 static void reply_new(fuse_req_t req, fuse_ino_t parent, const char *name,
@@ -442,11 +217,11 @@ static void reply_new(fuse_req_t req, fuse_ino_t parent, const char *name,
 	struct node *n;
 	int rc;
 
-	pthread_rwlock_wrlock(&fl.lock);
-	rc = make_node(req, parent, name, mode, &n);
+	pthread_rwlock_wrlock(&store.lock);
+	rc = new_entry(req, parent, name, mode, &n);
 	if (!rc)
 		fill_entry(n, &e);
-	pthread_rwlock_unlock(&fl.lock);
+	pthread_rwlock_unlock(&store.lock);
 	if (rc)
 		fuse_reply_err(req, -rc);
 	else
@@ -470,38 +245,24 @@ static void floor_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name,
 	reply_new(req, parent, name, S_IFDIR | (mode & 07777));
 }
 
-static int remove_name(fuse_ino_t parent, const char *name, bool dir_wanted)
+/* An open file keeps its bytes until its last release; write lock held. */
+static int remove_entry(fuse_ino_t parent, const char *name, bool dir_wanted)
 {
-	struct node *dir = node_of(parent), *n;
+	struct node *n;
+	int rc = remove_name(parent, name, dir_wanted, &n);
 
-	n = dir ? child_of(dir, name) : NULL;
-	if (!n)
-		return -ENOENT;
-	if (dir_wanted != !!S_ISDIR(n->mode))
-		return dir_wanted ? -ENOTDIR : -EISDIR;
-	if (dir_wanted && n->first_child)
-		return -ENOTEMPTY;
-	unlink_name(n);
-	clock_gettime(CLOCK_REALTIME, &dir->mtime);
-	dir->ctime = n->ctime = dir->mtime;
-	if (dir_wanted) {
-		dir->nlink--;
-		n->nlink = 0;
-	} else {
-		n->nlink--;
-	}
-	if (!n->opens)
+	if (!rc && !n->opens)
 		drop_data(n);
-	return 0;
+	return rc;
 }
 
 static void floor_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	int rc;
 
-	pthread_rwlock_wrlock(&fl.lock);
-	rc = remove_name(parent, name, false);
-	pthread_rwlock_unlock(&fl.lock);
+	pthread_rwlock_wrlock(&store.lock);
+	rc = remove_entry(parent, name, false);
+	pthread_rwlock_unlock(&store.lock);
 	fuse_reply_err(req, -rc);
 }
 
@@ -509,9 +270,9 @@ static void floor_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	int rc;
 
-	pthread_rwlock_wrlock(&fl.lock);
-	rc = remove_name(parent, name, true);
-	pthread_rwlock_unlock(&fl.lock);
+	pthread_rwlock_wrlock(&store.lock);
+	rc = remove_entry(parent, name, true);
+	pthread_rwlock_unlock(&store.lock);
 	fuse_reply_err(req, -rc);
 }
 
@@ -520,7 +281,7 @@ static void set_open_flags(struct fuse_file_info *fi, fuse_ino_t ino)
 {
 	fi->fh = ino;
 	fi->keep_cache = 0;
-	fi->direct_io = fl.direct_io;
+	fi->direct_io = direct_io;
 	fi->noflush = (fi->flags & O_ACCMODE) == O_RDONLY;
 }
 
@@ -530,7 +291,7 @@ static void floor_open(fuse_req_t req, fuse_ino_t ino,
 	struct node *n;
 	int rc = 0;
 
-	pthread_rwlock_wrlock(&fl.lock);
+	pthread_rwlock_wrlock(&store.lock);
 	n = node_of(ino);
 	if (!n)
 		rc = -ENOENT;
@@ -538,7 +299,7 @@ static void floor_open(fuse_req_t req, fuse_ino_t ino,
 		rc = -EISDIR;
 	else
 		n->opens++;
-	pthread_rwlock_unlock(&fl.lock);
+	pthread_rwlock_unlock(&store.lock);
 	if (rc) {
 		fuse_reply_err(req, -rc);
 		return;
@@ -554,13 +315,13 @@ static void floor_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 	struct node *n;
 	int rc;
 
-	pthread_rwlock_wrlock(&fl.lock);
-	rc = make_node(req, parent, name, S_IFREG | (mode & 07777), &n);
+	pthread_rwlock_wrlock(&store.lock);
+	rc = new_entry(req, parent, name, S_IFREG | (mode & 07777), &n);
 	if (!rc) {
 		n->opens++;
 		fill_entry(n, &e);
 	}
-	pthread_rwlock_unlock(&fl.lock);
+	pthread_rwlock_unlock(&store.lock);
 	if (rc) {
 		fuse_reply_err(req, -rc);
 		return;
@@ -579,16 +340,16 @@ static void floor_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 
 	(void)fi;
 	/* held across the reply: a growing file may move */
-	pthread_rwlock_rdlock(&fl.lock);
+	pthread_rwlock_rdlock(&store.lock);
 	n = node_of(ino);
 	end = n ? __atomic_load_n(&n->size, __ATOMIC_ACQUIRE) : 0;
 	if ((uint64_t)off < end) {
-		iov.iov_base = fl.arena + n->data + off;
+		iov.iov_base = store.arena + n->data + off;
 		iov.iov_len = end - (uint64_t)off < size ?
 			      end - (uint64_t)off : size;
 	}
 	fuse_reply_iov(req, &iov, 1);
-	pthread_rwlock_unlock(&fl.lock);
+	pthread_rwlock_unlock(&store.lock);
 }
 
 /* Copy the request's bytes to @to, as famfs_fused copies them. */
@@ -633,30 +394,30 @@ static void floor_write_buf(fuse_req_t req, fuse_ino_t ino,
 	int rc = 0;
 
 	(void)fi;
-	pthread_rwlock_rdlock(&fl.lock);
+	pthread_rwlock_rdlock(&store.lock);
 	n = node_of(ino);
 	if (n && end <= n->capacity &&
 	    (uint64_t)off <= __atomic_load_n(&n->size, __ATOMIC_ACQUIRE)) {
-		copied = copy_in(fl.arena + n->data + off, bufv, len);
+		copied = copy_in(store.arena + n->data + off, bufv, len);
 		if (copied > 0)
 			raise_size(n, (uint64_t)off + (uint64_t)copied);
-		pthread_rwlock_unlock(&fl.lock);
+		pthread_rwlock_unlock(&store.lock);
 		goto reply;
 	}
-	pthread_rwlock_unlock(&fl.lock);
-	pthread_rwlock_wrlock(&fl.lock);
+	pthread_rwlock_unlock(&store.lock);
+	pthread_rwlock_wrlock(&store.lock);
 	n = node_of(ino);
 	rc = n ? reserve(n, end) : -ENOENT;
 	if (!rc) {
 		/* bytes past the size may be left from a shrink */
 		if ((uint64_t)off > n->size)
-			memset(fl.arena + n->data + n->size, 0,
+			memset(store.arena + n->data + n->size, 0,
 			       (uint64_t)off - n->size);
-		copied = copy_in(fl.arena + n->data + off, bufv, len);
+		copied = copy_in(store.arena + n->data + off, bufv, len);
 		if (copied > 0 && (uint64_t)off + (uint64_t)copied > n->size)
 			n->size = (uint64_t)off + (uint64_t)copied;
 	}
-	pthread_rwlock_unlock(&fl.lock);
+	pthread_rwlock_unlock(&store.lock);
 reply:
 	if (rc)
 		fuse_reply_err(req, -rc);
@@ -689,11 +450,11 @@ static void floor_release(fuse_req_t req, fuse_ino_t ino,
 	struct node *n;
 
 	(void)fi;
-	pthread_rwlock_wrlock(&fl.lock);
+	pthread_rwlock_wrlock(&store.lock);
 	n = node_of(ino);
 	if (n && !--n->opens && !n->nlink)
 		drop_data(n);
-	pthread_rwlock_unlock(&fl.lock);
+	pthread_rwlock_unlock(&store.lock);
 	fuse_reply_err(req, 0);
 }
 
@@ -702,9 +463,9 @@ static void floor_opendir(fuse_req_t req, fuse_ino_t ino,
 {
 	struct node *n;
 
-	pthread_rwlock_rdlock(&fl.lock);
+	pthread_rwlock_rdlock(&store.lock);
 	n = node_of(ino);
-	pthread_rwlock_unlock(&fl.lock);
+	pthread_rwlock_unlock(&store.lock);
 	if (!n || !S_ISDIR(n->mode)) {
 		fuse_reply_err(req, n ? ENOTDIR : ENOENT);
 		return;
@@ -745,7 +506,7 @@ static void list_dir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
-	pthread_rwlock_rdlock(&fl.lock);
+	pthread_rwlock_rdlock(&store.lock);
 	dir = node_of(ino);
 	if (!dir || !S_ISDIR(dir->mode))
 		goto out;
@@ -764,7 +525,7 @@ static void list_dir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 			break;
 	}
 out:
-	pthread_rwlock_unlock(&fl.lock);
+	pthread_rwlock_unlock(&store.lock);
 	fuse_reply_buf(req, buf, used);
 	free(buf);
 }
@@ -800,9 +561,9 @@ static void floor_statfs(fuse_req_t req, fuse_ino_t ino)
 	sv.f_bsize = FLOOR_MAX_IO;
 	sv.f_frsize = PAGE_BYTES;
 	sv.f_blocks = ARENA_BYTES / PAGE_BYTES;
-	sv.f_bfree = (ARENA_BYTES - fl.arena_used) / PAGE_BYTES;
+	sv.f_bfree = (ARENA_BYTES - store.arena_used) / PAGE_BYTES;
 	sv.f_bavail = sv.f_bfree;
-	sv.f_files = fl.nnodes + (1U << 20);
+	sv.f_files = store.nnodes + (1U << 20);
 	sv.f_ffree = 1U << 20;
 	sv.f_favail = sv.f_ffree;
 	sv.f_namemax = NAME_MAX;
@@ -834,53 +595,6 @@ static const struct fuse_lowlevel_ops floor_ops = {
 	.statfs = floor_statfs,
 };
 
-/*
- * famfs_fused's readahead.c: the mount's read_ahead_kb raised to the
- * request ceiling before INIT is answered (page-cache mounts, root).
- */
-static void tune_readahead(const char *mountpoint)
-{
-	char line[8192], mnt[4096], dev[64], devno[64] = "", path[128];
-	FILE *f = fopen("/proc/self/mountinfo", "re");
-
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%*s %*s %63s %*s %4095s", dev, mnt) == 2 &&
-		    !strcmp(mnt, mountpoint) &&
-		    strstr(line, " fuse." FLOOR_SUBTYPE " "))
-			snprintf(devno, sizeof(devno), "%s", dev);
-	fclose(f);
-	if (!devno[0])
-		return;
-	snprintf(path, sizeof(path), "/sys/class/bdi/%s/read_ahead_kb", devno);
-	f = fopen(path, "we");
-	if (f) {
-		fprintf(f, "%u\n", FLOOR_MAX_IO / 1024);
-		fclose(f);
-	}
-}
-
-static int setup_tables(void)
-{
-	struct node *root;
-
-	fl.nbuckets = 1024;
-	fl.buckets = calloc(fl.nbuckets, sizeof(*fl.buckets));
-	fl.arena = mmap(NULL, ARENA_BYTES, PROT_READ | PROT_WRITE,
-			MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (!fl.buckets || fl.arena == MAP_FAILED)
-		return -ENOMEM;
-	/* inode 0 is no inode; FUSE's root is 1 */
-	if (!new_node(NULL, S_IFDIR | 0755))
-		return -ENOMEM;
-	root = new_node(NULL, S_IFDIR | 0755);
-	if (!root || root->ino != FUSE_ROOT_ID)
-		return -ENOMEM;
-	fl.nodes[0]->nlink = 0;
-	return pthread_rwlock_init(&fl.lock, NULL) ? -ENOMEM : 0;
-}
-
 static void usage(void)
 {
 	fprintf(stderr,
@@ -905,7 +619,7 @@ int main(int argc, char **argv)
 		else if (opt == 'f')
 			foreground = true;
 		else if (opt == 'o' && !strcmp(optarg, "direct_io"))
-			fl.direct_io = true;
+			direct_io = true;
 		else
 			usage();
 	}
@@ -916,7 +630,7 @@ int main(int argc, char **argv)
 			strerror(errno));
 		return 1;
 	}
-	if (setup_tables()) {
+	if (store_init()) {
 		fprintf(stderr, "fuse_floor: out of memory\n");
 		return 1;
 	}
@@ -937,8 +651,8 @@ int main(int argc, char **argv)
 		return 1;
 	if (fuse_set_signal_handlers(se) || fuse_session_mount(se, mountpoint))
 		goto out;
-	if (!fl.direct_io)
-		tune_readahead(mountpoint);
+	if (!direct_io)
+		tune_readahead(mountpoint, FLOOR_SUBTYPE, FLOOR_MAX_IO / 1024);
 	if (fuse_daemonize(foreground))
 		goto out_unmount;
 	if (single) {

@@ -3,7 +3,8 @@
  * uring_floor: the FUSE floor (bench/fuse_floor.c) without libfuse, so
  * that the kernel transport is the one thing that changes between runs.
  * One raw daemon (it opens /dev/fuse, mounts with mount(2) and answers
- * FUSE_INIT itself) serves a tiny in-memory namespace over one of:
+ * FUSE_INIT itself) serves fuse_floor's in-memory namespace
+ * (bench/floor_store.c) over one of:
  *   -t fd      /dev/fuse, read() and writev() from -n threads (a /dev/fuse
  *              clone per thread, as libfuse's clone_fd loop; -n 1 is one
  *              thread on the mount's own fd)
@@ -52,6 +53,8 @@
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "floor_store.h"
 
 /*
  * The io_uring part of the FUSE uapi (Linux 6.14, protocol 7.42), which
@@ -103,28 +106,9 @@ struct fuse_uring_cmd_req {	/* in the SQE's 80-byte command area */
 #define PROTO_MINOR 40			/* what libfuse 3.17 answers */
 #define IN_BUF (MAX_IO + 65536)		/* one /dev/fuse request */
 #define SCRATCH 65536			/* a reply other than read data */
-#define ARENA_BYTES (256ULL << 30)	/* address space only */
-#define PAGE 4096ULL
 #define NAME "uring_floor"
 
-struct node {
-	uint64_t ino;
-	uint32_t mode, uid, gid, nlink;
-	uint64_t size, data, capacity;
-	struct timespec atime, mtime, ctime;
-	char *name;
-	struct node *parent, *hash_next;
-	struct node *first_child, *last_child, *next_sib, *prev_sib;
-};
-
 static struct {
-	pthread_rwlock_t lock;
-	struct node **nodes;
-	uint64_t nnodes, cap;
-	struct node **buckets;
-	uint64_t nbuckets, nnames;
-	uint8_t *arena;
-	uint64_t arena_used;
 	bool direct_io;
 	bool verbose;
 	bool poll;		/* -P: spin instead of sleeping */
@@ -145,203 +129,15 @@ static void done(int status)
 	exit(status);
 }
 
-/* ---- the namespace -------------------------------------------------- */
-
-static uint64_t hash(uint64_t parent, const char *name)
-{
-	uint64_t h = 1469598103934665603ULL ^ parent;
-
-	for (; *name; name++)
-		h = (h ^ (uint8_t)*name) * 1099511628211ULL;
-	return h;
-}
-
-static struct node *child(const struct node *dir, const char *name)
-{
-	struct node *n = g.buckets[hash(dir->ino, name) & (g.nbuckets - 1)];
-
-	for (; n; n = n->hash_next)
-		if (n->parent == dir && !strcmp(n->name, name))
-			return n;
-	return NULL;
-}
-
-static int grow_buckets(void)
-{
-	uint64_t count = g.nbuckets * 2;
-	struct node **b = calloc(count, sizeof(*b));
-
-	if (!b)
-		return -ENOMEM;
-	for (uint64_t i = 0; i < g.nbuckets; i++) {
-		struct node *n = g.buckets[i], *next;
-
-		for (; n; n = next) {
-			uint64_t h = hash(n->parent->ino, n->name) &
-				     (count - 1);
-
-			next = n->hash_next;
-			n->hash_next = b[h];
-			b[h] = n;
-		}
-	}
-	free(g.buckets);
-	g.buckets = b;
-	g.nbuckets = count;
-	return 0;
-}
-
-static struct node *node_of(uint64_t ino)
-{
-	return ino < g.nnodes ? g.nodes[ino] : NULL;
-}
-
-static struct node *new_node(uint32_t mode, uint32_t uid, uint32_t gid)
+/* Unlink a name; its bytes go at once (nothing reads them after). */
+static int remove_entry(uint64_t parent, const char *name, bool want_dir)
 {
 	struct node *n;
+	int rc = remove_name(parent, name, want_dir, &n);
 
-	if (g.nnodes == g.cap) {
-		uint64_t cap = g.cap ? g.cap * 2 : 1024;
-		struct node **v = realloc(g.nodes, cap * sizeof(*v));
-
-		if (!v)
-			return NULL;
-		g.nodes = v;
-		g.cap = cap;
-	}
-	n = calloc(1, sizeof(*n));
-	if (!n)
-		return NULL;
-	n->ino = g.nnodes;
-	n->mode = mode;
-	n->uid = uid;
-	n->gid = gid;
-	n->nlink = S_ISDIR(mode) ? 2 : 1;
-	clock_gettime(CLOCK_REALTIME, &n->mtime);
-	n->atime = n->ctime = n->mtime;
-	g.nodes[g.nnodes++] = n;
-	return n;
-}
-
-/* A new name in directory @parent; write lock held. */
-static int make_node(uint64_t parent, const char *name, uint32_t mode,
-		     const struct fuse_in_header *ih, struct node **out)
-{
-	struct node *dir = node_of(parent), *n;
-	uint64_t h;
-
-	if (!dir || !S_ISDIR(dir->mode) || !dir->nlink)
-		return -ENOENT;
-	if (strlen(name) > NAME_MAX)
-		return -ENAMETOOLONG;
-	if (child(dir, name))
-		return -EEXIST;
-	if (g.nnames >= g.nbuckets && grow_buckets())
-		return -ENOMEM;
-	n = new_node(mode, ih->uid, ih->gid);
-	if (!n)
-		return -ENOMEM;
-	n->name = strdup(name);
-	if (!n->name) {
-		n->nlink = 0;	/* stays in the table, unreachable */
-		return -ENOMEM;
-	}
-	n->parent = dir;
-	h = hash(dir->ino, name) & (g.nbuckets - 1);
-	n->hash_next = g.buckets[h];
-	g.buckets[h] = n;
-	g.nnames++;
-	n->prev_sib = dir->last_child;
-	if (dir->last_child)
-		dir->last_child->next_sib = n;
-	else
-		dir->first_child = n;
-	dir->last_child = n;
-	if (S_ISDIR(mode))
-		dir->nlink++;
-	dir->mtime = dir->ctime = n->mtime;
-	*out = n;
-	return 0;
-}
-
-static int remove_name(uint64_t parent, const char *name, bool want_dir)
-{
-	struct node *dir = node_of(parent), *n, **p;
-
-	n = dir ? child(dir, name) : NULL;
-	if (!n)
-		return -ENOENT;
-	if (want_dir != !!S_ISDIR(n->mode))
-		return want_dir ? -ENOTDIR : -EISDIR;
-	if (want_dir && n->first_child)
-		return -ENOTEMPTY;
-	p = &g.buckets[hash(dir->ino, n->name) & (g.nbuckets - 1)];
-	while (*p != n)
-		p = &(*p)->hash_next;
-	*p = n->hash_next;
-	g.nnames--;
-	if (n->prev_sib)
-		n->prev_sib->next_sib = n->next_sib;
-	else
-		dir->first_child = n->next_sib;
-	if (n->next_sib)
-		n->next_sib->prev_sib = n->prev_sib;
-	else
-		dir->last_child = n->prev_sib;
-	n->parent = NULL;
-	free(n->name);
-	n->name = NULL;
-	clock_gettime(CLOCK_REALTIME, &dir->mtime);
-	dir->ctime = n->ctime = dir->mtime;
-	if (want_dir)
-		dir->nlink--;
-	n->nlink = 0;
-	/* open files keep no bytes here: nothing reads them after unlink */
-	if (n->capacity)
-		madvise(g.arena + n->data, n->capacity, MADV_DONTNEED);
-	n->capacity = n->size = 0;
-	return 0;
-}
-
-/* Room for @end bytes, moving the file if it must; write lock held. */
-static int reserve(struct node *n, uint64_t end)
-{
-	uint64_t cap = n->capacity ? n->capacity : PAGE, at;
-
-	if (end <= n->capacity)
-		return 0;
-	while (cap < end)
-		cap *= 2;
-	if (n->capacity && n->data + n->capacity == g.arena_used) {
-		if (n->data + cap > ARENA_BYTES)
-			return -ENOSPC;
-		g.arena_used = n->data + cap;
-		n->capacity = cap;
-		return 0;
-	}
-	at = g.arena_used;
-	if (at + cap > ARENA_BYTES)
-		return -ENOSPC;
-	g.arena_used = at + cap;
-	if (n->size)
-		memcpy(g.arena + at, g.arena + n->data, n->size);
-	if (n->capacity)
-		madvise(g.arena + n->data, n->capacity, MADV_DONTNEED);
-	n->data = at;
-	n->capacity = cap;
-	return 0;
-}
-
-static int resize(struct node *n, uint64_t size)
-{
-	int rc = reserve(n, size);
-
-	if (rc)
-		return rc;
-	if (size > n->size)
-		memset(g.arena + n->data + n->size, 0, size - n->size);
-	n->size = size;
-	return 0;
+	if (!rc)
+		drop_data(n);
+	return rc;
 }
 
 /* ---- requests --------------------------------------------------------- */
@@ -370,7 +166,8 @@ static void fill_attr(const struct node *n, struct fuse_attr *a)
 	memset(a, 0, sizeof(*a));
 	a->ino = n->ino;
 	a->size = n->size;
-	a->blocks = (n->size + PAGE - 1) / PAGE * (PAGE / 512);
+	a->blocks = (n->size + PAGE_BYTES - 1) / PAGE_BYTES *
+		    (PAGE_BYTES / 512);
 	a->atime = n->atime.tv_sec;
 	a->mtime = n->mtime.tv_sec;
 	a->ctime = n->ctime.tv_sec;
@@ -514,7 +311,7 @@ static void do_readdir(const struct fuse_in_header *ih,
 					  dir->parent ? dir->parent : dir,
 					  "..", 2))
 		return;
-	for (c = dir->first_child; c; c = c->next_sib)
+	for (c = dir->first_child; c; c = c->next_sibling)
 		if (c->ino + 2 > in->offset &&
 		    !put_dirent(r, room, plus, c, c->name, c->ino + 2))
 			return;
@@ -542,36 +339,36 @@ static void handle(const struct fuse_in_header *ih, const void *op,
 	case FUSE_LOOKUP: {
 		struct fuse_entry_out *e = put(r, sizeof(*e));
 
-		pthread_rwlock_rdlock(&g.lock);
+		pthread_rwlock_rdlock(&store.lock);
 		n = node_of(ih->nodeid);
 		if (n)
-			n = child(n, payload);
+			n = child_of(n, payload);
 		if (!node_of(ih->nodeid))
 			r->error = -ENOENT;
 		else if (n)
 			fill_entry(n, e);
 		else
 			e->entry_valid = TIMEOUT_S;	/* negative entry */
-		pthread_rwlock_unlock(&g.lock);
+		pthread_rwlock_unlock(&store.lock);
 		return;
 	}
 	case FUSE_GETATTR:
-		pthread_rwlock_rdlock(&g.lock);
+		pthread_rwlock_rdlock(&store.lock);
 		n = node_of(ih->nodeid);
 		if (n)
 			reply_attr(r, n);
 		else
 			r->error = -ENOENT;
-		pthread_rwlock_unlock(&g.lock);
+		pthread_rwlock_unlock(&store.lock);
 		return;
 	case FUSE_SETATTR:
-		pthread_rwlock_wrlock(&g.lock);
+		pthread_rwlock_wrlock(&store.lock);
 		n = node_of(ih->nodeid);
 		if (n)
 			do_setattr(op, n, r);
 		else
 			r->error = -ENOENT;
-		pthread_rwlock_unlock(&g.lock);
+		pthread_rwlock_unlock(&store.lock);
 		return;
 	case FUSE_MKNOD:
 	case FUSE_MKDIR:
@@ -591,11 +388,12 @@ static void handle(const struct fuse_in_header *ih, const void *op,
 			mode = S_IFREG |
 			       (((const struct fuse_create_in *)op)->mode & 07777);
 		}
-		pthread_rwlock_wrlock(&g.lock);
-		rc = make_node(ih->nodeid, payload, mode, ih, &n);
+		pthread_rwlock_wrlock(&store.lock);
+		rc = make_node(ih->nodeid, payload, mode, ih->uid, ih->gid,
+			       &n);
 		if (!rc)
 			fill_entry(n, put(r, sizeof(struct fuse_entry_out)));
-		pthread_rwlock_unlock(&g.lock);
+		pthread_rwlock_unlock(&store.lock);
 		r->error = rc;
 		if (!rc && ih->opcode == FUSE_CREATE) {
 			struct fuse_open_out *o = put(r, sizeof(*o));
@@ -608,10 +406,10 @@ static void handle(const struct fuse_in_header *ih, const void *op,
 	}
 	case FUSE_UNLINK:
 	case FUSE_RMDIR:
-		pthread_rwlock_wrlock(&g.lock);
-		r->error = remove_name(ih->nodeid, payload,
+		pthread_rwlock_wrlock(&store.lock);
+		r->error = remove_entry(ih->nodeid, payload,
 				       ih->opcode == FUSE_RMDIR);
-		pthread_rwlock_unlock(&g.lock);
+		pthread_rwlock_unlock(&store.lock);
 		return;
 	case FUSE_OPEN:
 	case FUSE_OPENDIR: {
@@ -629,16 +427,16 @@ static void handle(const struct fuse_in_header *ih, const void *op,
 		const struct fuse_write_in *in = op;
 		struct fuse_write_out *o;
 
-		pthread_rwlock_wrlock(&g.lock);
+		pthread_rwlock_wrlock(&store.lock);
 		n = node_of(ih->nodeid);
 		rc = n ? reserve(n, in->offset + in->size) : -ENOENT;
 		if (!rc) {
-			memcpy(g.arena + n->data + in->offset, payload,
+			memcpy(store.arena + n->data + in->offset, payload,
 			       in->size);
 			if (in->offset + in->size > n->size)
 				n->size = in->offset + in->size;
 		}
-		pthread_rwlock_unlock(&g.lock);
+		pthread_rwlock_unlock(&store.lock);
 		r->error = rc;
 		if (!rc) {
 			o = put(r, sizeof(*o));
@@ -648,17 +446,17 @@ static void handle(const struct fuse_in_header *ih, const void *op,
 	}
 	case FUSE_READDIR:
 	case FUSE_READDIRPLUS:
-		pthread_rwlock_rdlock(&g.lock);
+		pthread_rwlock_rdlock(&store.lock);
 		do_readdir(ih, op, ih->opcode == FUSE_READDIRPLUS, r);
-		pthread_rwlock_unlock(&g.lock);
+		pthread_rwlock_unlock(&store.lock);
 		return;
 	case FUSE_STATFS: {
 		struct fuse_statfs_out *o = put(r, sizeof(*o));
 
 		o->st.blocks = o->st.bfree = o->st.bavail =
-			ARENA_BYTES / PAGE;
+			ARENA_BYTES / PAGE_BYTES;
 		o->st.files = o->st.ffree = 1ULL << 32;
-		o->st.bsize = o->st.frsize = PAGE;
+		o->st.bsize = o->st.frsize = PAGE_BYTES;
 		o->st.namelen = NAME_MAX;
 		return;
 	}
@@ -682,7 +480,7 @@ static void read_extent(const struct fuse_in_header *ih,
 	uint64_t end = n ? n->size : 0;
 
 	if (in->offset < end) {
-		r->ext = g.arena + n->data + in->offset;
+		r->ext = store.arena + n->data + in->offset;
 		r->ext_len = end - in->offset < in->size ?
 			     end - in->offset : in->size;
 	}
@@ -721,7 +519,7 @@ static void *fd_worker(void *arg)
 		hs = op_header_size(ih->opcode);
 		rd = ih->opcode == FUSE_READ;
 		if (rd)
-			pthread_rwlock_rdlock(&g.lock);
+			pthread_rwlock_rdlock(&store.lock);
 		handle(ih, in + sizeof(*ih), (const char *)in + sizeof(*ih) + hs,
 		       got - sizeof(*ih) - hs, r);
 		if (rd)
@@ -745,7 +543,7 @@ static void *fd_worker(void *arg)
 			}
 		}
 		if (rd)
-			pthread_rwlock_unlock(&g.lock);
+			pthread_rwlock_unlock(&store.lock);
 	}
 	return NULL;
 }
@@ -822,7 +620,7 @@ static void serve_ent(struct queue *q, struct ring_ent *e)
 		__atomic_add_fetch(&g.served_ring, 1, __ATOMIC_RELAXED);
 	rd = ih.opcode == FUSE_READ;
 	if (rd)
-		pthread_rwlock_rdlock(&g.lock);
+		pthread_rwlock_rdlock(&store.lock);
 	handle(&ih, e->hdr.op_in, (const char *)e->payload,
 	       e->hdr.ring_ent_in_out.payload_sz, r);
 	if (rd)
@@ -835,7 +633,7 @@ static void serve_ent(struct queue *q, struct ring_ent *e)
 		len = r->len + r->ext_len;
 	}
 	if (rd)
-		pthread_rwlock_unlock(&g.lock);
+		pthread_rwlock_unlock(&store.lock);
 	memset(oh, 0, sizeof(*oh));
 	oh->unique = ih.unique;
 	oh->error = r->error;
@@ -1019,37 +817,13 @@ static void answer_init(bool uring)
 	rep.io.flags2 = (uint32_t)(flags >> 32);
 	rep.io.max_write = MAX_IO;
 	rep.io.time_gran = 1;
-	rep.io.max_pages = MAX_IO / PAGE;
+	rep.io.max_pages = MAX_IO / PAGE_BYTES;
 	if (write(g.fd, &rep, sizeof(rep)) != sizeof(rep)) {
 		fprintf(stderr, NAME ": answer FUSE_INIT: %s\n",
 			strerror(errno));
 		exit(1);
 	}
 	free(in);
-}
-
-/* famfs_fused's readahead.c: read_ahead_kb raised to the request size */
-static void tune_readahead(const char *mountpoint)
-{
-	char line[8192], mnt[4096], dev[64], devno[64] = "", path[128];
-	FILE *f = fopen("/proc/self/mountinfo", "re");
-
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%*s %*s %63s %*s %4095s", dev, mnt) == 2 &&
-		    !strcmp(mnt, mountpoint) &&
-		    strstr(line, " fuse." NAME " "))
-			snprintf(devno, sizeof(devno), "%s", dev);
-	fclose(f);
-	if (!devno[0])
-		return;
-	snprintf(path, sizeof(path), "/sys/class/bdi/%s/read_ahead_kb", devno);
-	f = fopen(path, "we");
-	if (f) {
-		fprintf(f, "%u\n", MAX_IO / 1024);
-		fclose(f);
-	}
 }
 
 static void usage(void)
@@ -1066,7 +840,6 @@ int main(int argc, char **argv)
 	int opt, threads = 1, depth = 4;
 	unsigned int setup_flags = 0;
 	bool uring = false;
-	struct node *root;
 
 	while ((opt = getopt(argc, argv, "t:n:q:o:vDP")) != -1) {
 		if (opt == 't' && !strcmp(optarg, "uring"))
@@ -1097,19 +870,10 @@ int main(int argc, char **argv)
 			strerror(errno));
 		return 1;
 	}
-	g.nbuckets = 1024;
-	g.buckets = calloc(g.nbuckets, sizeof(*g.buckets));
-	g.arena = mmap(NULL, ARENA_BYTES, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	/* inode 0 is no inode; FUSE's root is 1 */
-	root = g.buckets && g.arena != MAP_FAILED && new_node(S_IFDIR, 0, 0) ?
-	       new_node(S_IFDIR | 0755, getuid(), getgid()) : NULL;
-	if (!root || root->ino != FUSE_ROOT_ID ||
-	    pthread_rwlock_init(&g.lock, NULL)) {
+	if (store_init()) {
 		fprintf(stderr, NAME ": out of memory\n");
 		return 1;
 	}
-	g.nodes[0]->nlink = 0;
 	g.fd = open("/dev/fuse", O_RDWR | O_CLOEXEC);
 	if (g.fd < 0) {
 		fprintf(stderr, NAME ": /dev/fuse: %s\n", strerror(errno));
@@ -1126,7 +890,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (!g.direct_io)
-		tune_readahead(mountpoint);
+		tune_readahead(mountpoint, NAME, MAX_IO / 1024);
 	answer_init(uring);
 	if (uring) {
 		start_rings(depth, setup_flags, g.poll);
