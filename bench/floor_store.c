@@ -237,6 +237,19 @@ int resize(struct node *n, uint64_t size)
 	return 0;
 }
 
+/*
+ * Room for a write of @len bytes at @off: bytes between the size and
+ * @off may be left from a shrink, so they read as zeros again.
+ */
+int reserve_write(struct node *n, uint64_t off, uint64_t len)
+{
+	int rc = reserve(n, off + len);
+
+	if (!rc && off > n->size)
+		memset(store.arena + n->data + n->size, 0, off - n->size);
+	return rc;
+}
+
 int store_init(void)
 {
 	struct node *root;

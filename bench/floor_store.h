@@ -61,6 +61,7 @@ int remove_name(uint64_t parent, const char *name, bool want_dir,
 void drop_data(struct node *n);
 int reserve(struct node *n, uint64_t end);
 int resize(struct node *n, uint64_t size);
+int reserve_write(struct node *n, uint64_t off, uint64_t len);
 /*
  * famfs_fused's readahead.c: the read_ahead_kb of the fuse.@subtype
  * mount at @mountpoint raised to @kb before INIT is answered

@@ -407,12 +407,8 @@ static void floor_write_buf(fuse_req_t req, fuse_ino_t ino,
 	pthread_rwlock_unlock(&store.lock);
 	pthread_rwlock_wrlock(&store.lock);
 	n = node_of(ino);
-	rc = n ? reserve(n, end) : -ENOENT;
+	rc = n ? reserve_write(n, (uint64_t)off, len) : -ENOENT;
 	if (!rc) {
-		/* bytes past the size may be left from a shrink */
-		if ((uint64_t)off > n->size)
-			memset(store.arena + n->data + n->size, 0,
-			       (uint64_t)off - n->size);
 		copied = copy_in(store.arena + n->data + off, bufv, len);
 		if (copied > 0 && (uint64_t)off + (uint64_t)copied > n->size)
 			n->size = (uint64_t)off + (uint64_t)copied;

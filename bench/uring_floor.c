@@ -119,6 +119,11 @@ static struct {
 /* Unmounted: say what served the mount (-v), for the smoke test. */
 static void done(int status)
 {
+	static bool ending;
+
+	/* every ring's thread sees the unmount: one of them reports */
+	if (__atomic_exchange_n(&ending, true, __ATOMIC_ACQ_REL))
+		pause();
 	if (g.verbose)
 		fprintf(stderr, NAME ": served %llu requests over /dev/fuse, "
 			"%llu over io_uring\n",
@@ -429,7 +434,7 @@ static void handle(const struct fuse_in_header *ih, const void *op,
 
 		pthread_rwlock_wrlock(&store.lock);
 		n = node_of(ih->nodeid);
-		rc = n ? reserve(n, in->offset + in->size) : -ENOENT;
+		rc = n ? reserve_write(n, in->offset, in->size) : -ENOENT;
 		if (!rc) {
 			memcpy(store.arena + n->data + in->offset, payload,
 			       in->size);
