@@ -19,13 +19,14 @@
 # Halves of 8,000 since the symlink, rmdir, unlink and rename halves came
 # (load 3-11), without the notification stale in every run (3 or more):
 # mkdir 480-619, create 104-617, mknod 40-470, symlink 257-534, rmdir
-# 24-524 (hence 16,000 mkdirs to remove), unlink 5-90 of 8,000 (hence 16,000 mknods to remove: 44-145,
-# then the 8,000 created files); rename's source dir 111-1389, target
-# dir 320-1082, moved dir 214-1109 of 16,000 (once 1, 0 and 34 of
-# 8,000, hence 16,000); with all of them 0 in every run.
+# 24-524 (hence 16,000 mkdirs to remove: 471-756), unlink 5-90 (hence
+# 16,000 mknods to remove: 44-145, then the 8,000 created files) of
+# 8,000; rename's source dir 111-1389, target dir 320-1082, moved dir
+# 214-1109 of 16,000 (once 1, 0 and 34 of 8,000, hence 16,000); with
+# all of them 0 in every run.
 # Each half runs up to 8,000 changes (mkdir, mknod, rename 16,000) or
-# 30 s and needs none stale; rmdir removes what mkdir made, unlink what mknod made
-# and then what create made.
+# 30 s and needs none stale; rmdir removes what mkdir made, unlink what
+# mknod made and then what create made.
 . "$(dirname "$0")/lib.sh"
 
 : "${STAT_RACE:?path to stat_race}"
