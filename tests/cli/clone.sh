@@ -3,7 +3,7 @@
 # famfs clone deliberately cross-links two files; fsck and check must
 # report it and replay must refuse the cross-linked entry, while the
 # original file stays intact. Plus clone's own refusals.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 need_mounts
 mkfs_dev 128M
 mount_both || skip_all "famfs mount failed"

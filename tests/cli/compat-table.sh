@@ -4,7 +4,7 @@
 # against the binary and famfs(1): each one, long and short, is refused
 # with one line naming it and the command's usage status, and famfs(1)
 # COMPATIBILITY lists it, so the table cannot fall behind the code.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 
 src=$(cd "$(dirname "$0")/../.." && pwd)
 table=$(sed -n '/^\.Sh COMPATIBILITY/,/^\.Sh /p' "$src/man/famfs.1")

@@ -5,7 +5,7 @@
 # what upstream's reference says (success or failure), and each upstream
 # feature that has no meaning here is refused with a one-line reason.
 # The differences that remain are listed in famfs(1) COMPATIBILITY.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 need_mounts
 
 # good DESC -- CMD...: upstream says this succeeds; fail DESC -- CMD...: fails

@@ -4,7 +4,7 @@
 # (famfs --list-cmds, --list-opts CMD): subcommands, options per
 # subcommand, argument kinds; every option listed is one the subcommand
 # accepts and documents in its --help.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 : "${COMPLETION:?path to completion/famfs.bash}"
 . "$COMPLETION"
 

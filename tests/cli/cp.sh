@@ -4,7 +4,7 @@
 # (-r), threads, -c compare, modes and owners; refusals (existing file,
 # directory without -r, client mount, non-famfs destination); the client
 # sees identical contents.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 need_mounts
 mkfs_dev 512M
 mount_both || skip_all "famfs mount failed"

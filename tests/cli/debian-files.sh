@@ -7,7 +7,7 @@
 # would break `make deb` unseen until CI. The build's directories are
 # mapped to the ones debian/rules configures: prefix /usr, helpers in
 # /usr/sbin, udev rules and units under /usr/lib.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 : "${BUILD_ROOT:?the build directory}" "${MESON:?meson}"
 top=$(cd "$(dirname "$0")/../.." && pwd)
 [ -n "$FAMFS_FUSED" ] ||

@@ -4,7 +4,7 @@
 # produced here by a case that should produce it. The last check reads
 # the man pages: a code they document that no case below produced fails
 # the test, so a new code comes with its case.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 need_mounts
 
 MAN=${MANDIR:-$(dirname "$0")/../../man}

@@ -4,7 +4,7 @@
 # one row per documented code: mkfs 0 done, 1 refused or failed (device
 # unchanged), 2 usage; fsck as fsck(8): 0 clean, 1 corrected, 4 errors
 # left, 8 operational error, 16 usage.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 : "${FSCK_HELPER:?path to build/cli/fsck.famfs}"
 
 # row STATUS DESCRIPTION -- COMMAND...: one table row

@@ -3,7 +3,7 @@
 # famfs mkdir, creat, verify, getmap, stat, ls, flush, chkread and check
 # on a master mount and a client mount of one device: results on both
 # sides, refusals on the client, exit codes.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 need_mounts
 mkfs_dev 256M
 mount_both || skip_all "famfs mount failed"

@@ -5,7 +5,7 @@
 # mount(8)'s and fsck(8)'s exit codes), then through the real mount(8),
 # fsck(8) and an fstab in a private mount namespace where an overlay puts
 # mount.famfs into /sbin (mount(8) looks for helpers only there).
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 need_mounts
 : "${MOUNT_HELPER:?path to build/cli/mount.famfs}" \
   "${FSCK_HELPER:?path to build/cli/fsck.famfs}"

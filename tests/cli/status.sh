@@ -3,7 +3,7 @@
 # famfs status: the daemon's .meta/.status on a master and a client: role,
 # JSON fields, open and pending files, request counters, replay errors of
 # a refused entry, for a user who is not root; and the refusals.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 need_mounts
 mkfs_dev 128M
 mount_both || skip_all "famfs mount failed"

@@ -4,7 +4,7 @@
 # a temporary DESTDIR): every program a unit runs is one this install
 # provides, at the path the unit names (an optional '-' command may be
 # the system's), so famfs-daxmode@.service works from any --prefix.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 : "${BUILD_ROOT:?the build directory}" "${MESON:?meson}"
 
 root=$T/root

@@ -5,7 +5,7 @@
 # fsck and flush answer through the mount (famfs_fused's layout ioctl and
 # .meta/.status), agree with root's answers, and what the user may not
 # read is "permission denied" (getmap 13, check bit 8), never "not famfs".
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 need_mounts
 command -v setpriv >/dev/null || skip_all "no setpriv"
 mkfs_dev 128M

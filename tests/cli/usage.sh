@@ -3,7 +3,7 @@
 # famfs CLI without mounts: help and version, option and argument errors
 # of every subcommand, device-only queries (-D), daxmode against a fake
 # sysfs. Every refusal must be one "famfs: ..." line and a non-zero exit.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 
 cmds=$("$FAMFS" --list-cmds | tr '\n' ' ')
 for c in mount umount fsck check mkdir creat cp verify flush logplay getmap \

@@ -4,7 +4,7 @@
 # when truncate(2) returns; with the log full, creating a file fails at
 # open() and a write needing a longer commit entry fails at write(), never
 # silently at close.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 
 MM=$T/master MC=$T/client
 "$MKFS" --size 256M --loglen 2M "$DEV" >/dev/null

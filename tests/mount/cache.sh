@@ -5,7 +5,7 @@
 # misses included: a name that failed to look up appears once the master
 # makes it, and a file filled after it was seen empty shows its new size
 # and bytes, never the old ones.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 
 MM=$T/master MC=$T/client
 mkfs_dev 256M

@@ -5,7 +5,7 @@
 # refuses the poisoned bytes with EIO all the same and warns, once, that
 # mappings made before the record keep reading them. (With fsdev_dax the
 # driver takes the pages out of those mappings: vm-poison-client.)
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 
 MM=$T/master MC=$T/client
 mkfs_dev 256M

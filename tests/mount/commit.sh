@@ -7,7 +7,7 @@
 # does not delay the commit past the last writer. The client sees each
 # file, a remount keeps it, and the client refuses namespace changes
 # itself (the library would refuse them too, with other errors).
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 
 mkfs_dev 256M
 MM=$T/master MC=$T/client

@@ -17,7 +17,7 @@
 #  (e) the client has the same sha256 sums, fsck is clean, the file and
 #      directory counts are what was made, and df's used space is the sum
 #      of the files rounded up to 2 MiB units.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 
 UNIT=$((2 << 20))
 JOBS=8

@@ -3,7 +3,7 @@
 # kill -9 of the master daemon in the middle of a loop of creates: the
 # device stays fsck-clean, and every file whose close() returned 0 is
 # there after remount with the right contents.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 
 mkfs_dev 2G
 MM=$T/master

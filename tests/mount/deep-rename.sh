@@ -5,7 +5,7 @@
 # nothing: otherwise that node could never be deleted or changed again.
 # Paths are relative to the mount root (cwd), so a 4095-byte famfs path
 # is also a valid system-call path.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 
 : "${HOLDER:?path to tests/mount/holder}"
 

@@ -3,7 +3,7 @@
 # The device shrinks under live mounts (its file truncated): every access
 # to memory that is gone fails with EIO, the daemons survive (SIGBUS is
 # recovered), each says so once, and what is left is still served.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 
 MM=$T/master MC=$T/client
 mkfs_dev 256M

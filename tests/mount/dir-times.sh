@@ -7,7 +7,7 @@
 # on), a written one (also right after close(2), many times: close_stat),
 # and files never logged: one removed and one renamed while still open,
 # before their commit.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 
 mkfs_dev 256M
 MM=$T/master MC=$T/client

@@ -3,7 +3,7 @@
 # A direct_io mount: reads and writes bypass the page cache, and shared
 # mmap still works (the daemon negotiates FUSE_DIRECT_IO_ALLOW_MMAP) and
 # agrees with read() and with a client on the same device.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 
 MM=$T/master MC=$T/client
 mkfs_dev 256M

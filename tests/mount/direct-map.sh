@@ -9,7 +9,7 @@
 # mapped. Fallbacks behave like plain mmap: a pending file, a write-only
 # descriptor, MAP_PRIVATE, a device the user cannot open, a file outside
 # famfs. munmap, mremap and fork on a direct mapping.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 . "$(dirname "$0")/direct-lib.sh"
 
 mkfs_dev 512M

@@ -7,7 +7,7 @@
 # The master deletes three files, two of them mapped: only the third's
 # space comes back; filling the device leaves the mapped bytes intact;
 # after the last unmap the rest comes back too.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 . "$(dirname "$0")/direct-lib.sh"
 
 MIB=$((1024 * 1024))

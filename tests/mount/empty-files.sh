@@ -3,7 +3,7 @@
 # Files closed empty are logged at their last close, and may still be
 # given their contents once (touch f; echo x > f), as replay of the
 # filling entry shows on a client and after a remount.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 
 MM=$T/master MC=$T/client
 # the version 1 rule; version 2 files grow and shrink freely (issue 12)

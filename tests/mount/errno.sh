@@ -3,7 +3,7 @@
 # The errno of every refused namespace call, pjdfstest style: one row per
 # case (expected errno, call, arguments), run on a version 2 master.
 # Nothing a refused call touches changes (checked after the table).
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 
 : "${HOLDER:?path to tests/mount/holder}"
 

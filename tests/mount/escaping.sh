@@ -4,7 +4,7 @@
 # terminal escape, a carriage return and a forged "clean" line is shown
 # escaped by fsck, fsck -v, ls (of a device and of a mount), check -v,
 # getmap and the daemon's log, never raw; JSON keeps it exact.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 
 MM=$T/master MC=$T/client
 mkfs_dev 256M

@@ -3,7 +3,7 @@
 # fio with verification on famfs files: a new file written sequentially
 # (pending, then committed at close), random in-place rewrites of the
 # committed file, the same through mmap, and a check from the client.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 
 command -v fio >/dev/null || fail "fio is not installed"
 command -v python3 >/dev/null || fail "python3 is not installed"

@@ -3,7 +3,7 @@
 # mkfs writes format version 2 (times in ns); a version 1 filesystem still
 # mounts, takes files and directories, replays on a client and checks
 # clean, with times in whole seconds.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 
 MM=$T/master MC=$T/client
 

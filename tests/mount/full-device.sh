@@ -3,7 +3,7 @@
 # On a full device, creat and cp onto a file that exists say why they
 # refuse (it exists, with another size), not "no room"; an existing file
 # of the very size is reused (a restarted run), full device or not.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 
 M=$T/master
 mkfs_dev 64M

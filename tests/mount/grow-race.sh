@@ -6,7 +6,7 @@
 # the file from its piece to whole units; and a file reopened while the
 # release of its empty create commits it. Four racers at once, for more
 # interleavings; any wrong byte or failed close fails (grow_race.c).
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 
 FILES=10 PASSES=10 RACERS=4
 mkfs_dev 512M

@@ -6,7 +6,7 @@
 # builds a program against it, and that program, the installed famfs
 # (its `run` finding the installed preload library) and famfs_fused
 # share a file's memory between a master and a client mount.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 . "$(dirname "$0")/direct-lib.sh"
 : "${BUILD_ROOT:?the build directory}" "${SOURCE_ROOT:?the source tree}"
 : "${MESON:?path to meson}"

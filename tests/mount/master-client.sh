@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # Two simulated hosts on one device: plain tools on the master, the client
 # sees the same tree (same sha256 sums) within 2 s and refuses mutations.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 
 mkfs_dev 1G
 MM=$T/master MC=$T/client

@@ -5,7 +5,7 @@
 # the user who mounted may read them, whether the kernel checks
 # permissions (default_permissions) or the daemon does. .status names no
 # file and stays readable by all.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root to act as another user"; exit 77; }
 other=$(id -u nobody 2>/dev/null) && [ "$other" != 0 ] ||

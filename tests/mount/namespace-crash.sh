@@ -5,7 +5,7 @@
 # fsck-clean and, after remount, the tree is exactly what the calls that
 # returned 0 made of it (the one call in flight either happened or not).
 # The same calls are applied to a mirror directory as they succeed.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 
 MM=$T/master MIRROR=$T/mirror
 mkfs_dev 1G

@@ -9,7 +9,7 @@
 # user's famfs umount works, and root finds the user's files afterwards.
 # Skips (77) only after a failed mount, with the reason, when the host
 # cannot let users mount FUSE filesystems at all.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 
 skip()
 {

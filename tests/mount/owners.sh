@@ -3,7 +3,7 @@
 # Owners of new entries: the caller's uid and gid, except under a setgid
 # directory, whose group they take (and a new directory its setgid bit),
 # as ext4 does; the log keeps them for the client and for a remount.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 
 mkfs_dev 128M
 MM=$T/master MC=$T/client

@@ -5,7 +5,7 @@
 # symlinks with old mtimes, cp -a, rm -rf. After each step the client
 # mount sees the same names, bytes, sizes, modes, link targets and
 # modification times as the master.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 
 for tool in rsync git sqlite3; do
 	command -v "$tool" >/dev/null ||

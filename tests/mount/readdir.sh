@@ -6,7 +6,7 @@
 # a client, agree exactly with the names made and with the log (famfs ls
 # -D reads the device, not the mount). Listings cross many readdir buffer
 # boundaries, where a resume one entry off loses or repeats names.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 
 command -v python3 >/dev/null || fail "python3 is not installed"
 mkfs_dev 256M

@@ -6,7 +6,7 @@
 #    lands on its memory; once the client closes it, the space is reused;
 #  - a client killed with kill -9 pins the space until famfs hosts evict;
 #  - a hung client (SIGSTOP) that is evicted, then resumes, serves EIO.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 
 : "${HOLDER:?path to tests/mount/holder}"
 

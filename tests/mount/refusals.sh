@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: Apache-2.0
 # Every refusal: the stated errno or message, nothing changed, fsck clean.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 
 # version 1: the refusals of a log without delete, rename, links, resize
 "$MKFS" --size 512M --format-version 1 "$DEV" >/dev/null

@@ -3,7 +3,7 @@
 # What was acknowledged survives unmount and remount: contents, modes,
 # owners; a remount right after umount finds the device free; a new
 # client reads the same.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 
 mkfs_dev 512M
 MM=$T/master MC=$T/client

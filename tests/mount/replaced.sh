@@ -4,7 +4,7 @@
 # here or (host table) by another host, and a host whose filesystem was
 # replaced by another host's mkfs stops serving it: EIO, one log line,
 # the reason in .meta/.status, nothing written into the new filesystem.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 
 MM=$T/master MC=$T/client
 

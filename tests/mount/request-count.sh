@@ -12,7 +12,7 @@
 # FORGET it causes, as LOOKUPs when the files are used again (FORGETs
 # are not requests the tracepoint sees). The directory's time the master
 # shows while a file is pending must be what the log ends up with.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 
 : "${CREATE_BURST:?path to create_burst}"
 INSTANCE=""

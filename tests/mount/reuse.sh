@@ -6,7 +6,7 @@
 # unit and give it whole to a new file. The client must take that file:
 # it used to refuse the entry ("extent overlaps another file"), and the
 # file never appeared on it.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 
 MM=$T/master MC=$T/client
 mkfs_dev 256M

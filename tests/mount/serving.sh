@@ -6,7 +6,7 @@
 # .meta/.serving lists open files with the read/write requests the daemon
 # served for them (the counter the passthrough tests in the vm suite
 # expect to stay at zero), a pending file, and one committed while open.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 
 MM=$T/master MC=$T/client
 mkfs_dev 256M

@@ -27,7 +27,7 @@
 # Each half runs up to 8,000 changes (mkdir, mknod, rename 16,000) or
 # 30 s and needs none stale; rmdir removes what mkdir made, unlink what
 # mknod made and then what create made.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 
 : "${STAT_RACE:?path to stat_race}"
 MM=$T/master

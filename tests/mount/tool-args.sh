@@ -4,7 +4,7 @@
 # one is a usage error naming it (exit 2) that does nothing, never a
 # number taken in part ("8K" as 8), as 0 ("x") or as another base
 # ("0x2000"). No mount: only the programs' refusals.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 : "${GROW_RACE:?}" "${MARK_BAD:?}" "${DIRECT_CLIENT:?}" "${HOLDER:?}"
 : "${CREATE_BURST:?}"
 

@@ -4,7 +4,7 @@
 # the close (up to about a second) instead of saying "busy" at once, as
 # a reference someone else holds for a moment would make it; a file that
 # stays open makes it say busy, name the mount, exit 1 and change nothing.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 
 MM=$T/master
 mkfs_dev 256M

@@ -3,7 +3,7 @@
 # A damaged log state is said once per change of state, not once per
 # request: a client whose log tail moved backwards, then out of bounds,
 # logs a few lines for 200 requests, not hundreds.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 
 MM=$T/master MC=$T/client
 # version 1: its tail word is the plain tail, easy to write from here

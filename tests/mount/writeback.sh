@@ -5,7 +5,7 @@
 # close(2) with ENOSPC and keeps exactly the bytes that reached the
 # device, with the size the log has; a writer whose daemon is killed
 # under it is refused too, and its never-closed file is not in the log.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 
 MM=$T/master
 mkfs_dev 64M	# 54 MiB of data space

@@ -5,7 +5,7 @@
 # disabled stanzas, other suites and cdrom entries.
 # usage: fuse3-source.sh FETCH_SCRIPT
 FETCH=$1
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 
 etc=$(mktemp -d)
 trap 'rm -rf "$etc"; cleanup' EXIT

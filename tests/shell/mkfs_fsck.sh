@@ -4,7 +4,7 @@
 # usage: mkfs_fsck.sh MKFS FAMFS
 MKFS=$1
 FAMFS=$2
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 export FAMFS_SYSTEM_UUID=11111111-2222-3333-4444-555555555555
 
 dev=$(shm_path dev)
