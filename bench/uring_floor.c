@@ -343,12 +343,12 @@ static void handle(const struct fuse_in_header *ih, const void *op,
 		return;
 	case FUSE_LOOKUP: {
 		struct fuse_entry_out *e = put(r, sizeof(*e));
+		struct node *dir;
 
 		pthread_rwlock_rdlock(&store.lock);
-		n = node_of(ih->nodeid);
-		if (n)
-			n = child_of(n, payload);
-		if (!node_of(ih->nodeid))
+		dir = node_of(ih->nodeid);
+		n = dir ? child_of(dir, payload) : NULL;
+		if (!dir)
 			r->error = -ENOENT;
 		else if (n)
 			fill_entry(n, e);
