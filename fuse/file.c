@@ -192,8 +192,9 @@ static int node_commit(struct fused *d, struct open_node *n)
 	 * the entry's time is the file's and its directory's now. The name
 	 * goes too, not only the attributes: the writeback cache keeps its
 	 * own mtime/ctime of a cached inode over any we send (a truncation
-	 * or chmod sets them locally), so only a new inode shows the log's.
-	 * The directory's attributes go before our reply (notify.c). A file
+	 * or chmod sets them locally), so only a new inode shows the log's
+	 * (the mtime logged is the kernel's: file_make_growable). The
+	 * directory's attributes go before our reply (notify.c). A file
 	 * unchanged since its create is logged as the kernel has it.
 	 */
 	unchanged = !rc && __atomic_load_n(&n->as_created, __ATOMIC_RELAXED);
@@ -257,16 +258,30 @@ int file_resize_pending(struct fused *d, uint64_t ino, uint64_t size)
 int file_make_growable(struct fused *d, uint64_t ino)
 {
 	struct open_node *n = node_find(d, ino);
+	struct famfs_stat fst;
+	bool kernel_time;
 	int rc;
 
 	if (n && n->pending)
 		return 0;
+	/*
+	 * The writeback cache keeps its own mtime of a file it caches (ours
+	 * does not replace it) and sends it when it moves, before the close
+	 * that commits: until then it is the logged one, not our clock's
+	 * now. Else a write within the tick of the file's last time (> f
+	 * rewriting it) logs a time this host does not show after close(2).
+	 */
+	kernel_time = d->writeback && d->sb->version >= 2 &&
+		      !famfs_getattr(d->fs, ino, &fst) &&
+		      fst.state == FAMFS_NODE_COMMITTED;
 	/* version 1: only a file committed empty may become pending again */
 	rc = famfs_pending_reopen(d->fs, ino);
 	if (rc == -EPERM || rc == -ENOENT || rc == -EOPNOTSUPP)
 		return -fused_refusal(d);
 	if (rc)
 		return rc;	/* log full for its entry, read-only master */
+	if (kernel_time)
+		famfs_pending_set_mtime(d->fs, ino, fst.mtime);
 	if (n) {
 		n->pending = true;
 		n->touched = false;	/* the growth about to happen sets it */

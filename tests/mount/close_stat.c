@@ -14,21 +14,17 @@
  * that thread fails every time instead of now and then. Prints
  * "N written, M moved, K stale" and exits 1 when K > 0, 2 on errors.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ptrace.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "args.h"
+#include "notify_hold.h"
 
 static long long ns_of(const struct statx_timestamp *t)
 {
@@ -40,72 +36,6 @@ static void die(const char *what, const char *path)
 	fprintf(stderr, "close_stat: %s %s: %s\n", what, path,
 		strerror(errno));
 	exit(2);
-}
-
-/* The first line of /proc/PID/task/TID/NAME, newline dropped. */
-static int task_file(long pid, const char *tid, const char *name,
-		     char *buf, size_t len)
-{
-	char path[PATH_MAX];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%ld/task/%s/%s", pid, tid, name);
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	if (!fgets(buf, (int)len, f))
-		buf[0] = '\0';
-	fclose(f);
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
-}
-
-/*
- * Stop the notify thread of daemon @pid while it waits for work (in
- * futex(2): then it holds no lock of the daemon's). Returns its id.
- */
-static pid_t hold_notify_thread(long pid)
-{
-	char dirpath[64], buf[256], futex[32];
-	struct dirent *e;
-	pid_t tid = 0;
-	int status;
-	DIR *dir;
-
-	snprintf(dirpath, sizeof(dirpath), "/proc/%ld/task", pid);
-	dir = opendir(dirpath);
-	if (!dir)
-		die("opendir", dirpath);
-	while ((e = readdir(dir)) && !tid)
-		if (!task_file(pid, e->d_name, "comm", buf, sizeof(buf)) &&
-		    !strcmp(buf, "famfs-notify"))
-			tid = (pid_t)atol(e->d_name);
-	closedir(dir);
-	if (!tid) {
-		errno = ESRCH;
-		die("no famfs-notify thread in", dirpath);
-	}
-	snprintf(buf, sizeof(buf), "%d", (int)tid);
-	snprintf(futex, sizeof(futex), "%ld ", (long)SYS_futex);
-	for (int i = 0;; i++) {
-		char sys[256];
-
-		if (task_file(pid, buf, "syscall", sys, sizeof(sys)))
-			die("read syscall of thread", buf);
-		if (!strncmp(sys, futex, strlen(futex)))
-			break;
-		if (i == 1000) {
-			errno = EBUSY;
-			die("not waiting in futex(2): thread", buf);
-		}
-		usleep(1000);
-	}
-	if (ptrace(PTRACE_SEIZE, tid, NULL, NULL) ||
-	    ptrace(PTRACE_INTERRUPT, tid, NULL, NULL))
-		die("ptrace thread", buf);
-	if (waitpid(tid, &status, __WALL) != tid || !WIFSTOPPED(status))
-		die("waitpid thread", buf);
-	return tid;
 }
 
 static void times_of(const char *path, int flags, struct statx *stx)
@@ -172,12 +102,10 @@ int main(int argc, char **argv)
 	}
 	count = number_arg("COUNT", argv[2], 1, 100000, usage_text);
 	pid = number_arg("PID", argv[3], 1, INT_MAX, usage_text);
-	/* should a close hang, exiting lets the thread go (and fails) */
-	alarm(60);
-	tid = hold_notify_thread(pid);
+	tid = notify_hold("close_stat", pid);
 	for (long i = 0; i < count; i++)
 		moved += one(argv[1], i, &stale);
-	ptrace(PTRACE_DETACH, tid, NULL, NULL);
+	notify_release(tid);
 	printf("%ld written, %ld moved, %ld stale\n", count, moved, stale);
 	return stale ? 1 : 0;
 }
