@@ -69,7 +69,8 @@ san=()
 # shellcheck disable=SC2086 # the flags are words
 cc -Wall -Wextra -Werror "${san[@]}" -o "$T/client" \
 	"$SOURCE_ROOT/tests/mount/direct_client.c" \
-	"$SOURCE_ROOT/tests/mount/args.c" $flags ||
+	"$SOURCE_ROOT/tests/common/args.c" -I"$SOURCE_ROOT/tests/common" \
+	$flags ||
 	fail "building against the installed libfamfs"
 export LD_LIBRARY_PATH=$libdir	# not the build tree's (meson sets that)
 libs=$(ldd "$T/client")

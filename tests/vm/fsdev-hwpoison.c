@@ -12,8 +12,10 @@
  * fsdev-hwpoison --hold DEV
  *	claim DEV's holder and keep it until killed (prints "holding").
  */
+#include <limits.h>
 #include <signal.h>
 #include "fsdev_test.h"
+#include "args.h"
 
 #ifndef MADV_HWPOISON
 #define MADV_HWPOISON 100
@@ -64,6 +66,10 @@ static __attribute__((noreturn)) void hold(const char *dev)
 		pause();
 }
 
+static const char usage_text[] =
+	"usage: fsdev-hwpoison DEV OFFSET | --map-read FILE OFFSET | "
+	"--hold DEV\n";
+
 int main(int argc, char **argv)
 {
 	uint64_t offset, base;
@@ -73,12 +79,14 @@ int main(int argc, char **argv)
 	if (argc == 3 && !strcmp(argv[1], "--hold"))
 		hold(argv[2]);
 	if (argc == 4 && !strcmp(argv[1], "--map-read"))
-		return map_read(argv[2], strtoull(argv[3], NULL, 0));
+		return map_read(argv[2], hex_arg("OFFSET", argv[3], 0,
+						 LONG_MAX, usage_text));
 	if (argc != 3) {
-		fprintf(stderr, "usage: fsdev-hwpoison DEV OFFSET | --map-read FILE OFFSET | --hold DEV\n");
+		fputs(usage_text, stderr);
 		return 2;
 	}
-	offset = strtoull(argv[2], NULL, 0) & ~(PAGE - 1);
+	offset = hex_arg("OFFSET", argv[2], 0, LONG_MAX, usage_text);
+	offset &= ~(PAGE - 1);
 	/* a 2 MiB aligned window: the device maps at its alignment */
 	base = offset & ~(2 * MiB - 1);
 	fd = open_dev(argv[1]);

@@ -11,11 +11,13 @@
  *                               script unbinds meanwhile), then check that
  *                               everything fails cleanly
  */
+#include <limits.h>
 #include <poll.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include "fsdev_test.h"
+#include "args.h"
 
 static uint64_t dev_size(const char *dev)
 {
@@ -335,16 +337,21 @@ static int hold(const char *dev)
 	return test_failures != 0;
 }
 
+static const char usage_text[] =
+	"usage: fsdev-mmap stamp|verify DEV TAG | views DEV | hold DEV\n";
+
 int main(int argc, char **argv)
 {
 	if (argc == 4 && !strcmp(argv[1], "stamp"))
-		return stamp(argv[2], strtoull(argv[3], NULL, 0), 0);
+		return stamp(argv[2], hex_arg("TAG", argv[3], 0, LONG_MAX,
+					      usage_text), 0);
 	if (argc == 4 && !strcmp(argv[1], "verify"))
-		return stamp(argv[2], strtoull(argv[3], NULL, 0), 1);
+		return stamp(argv[2], hex_arg("TAG", argv[3], 0, LONG_MAX,
+					      usage_text), 1);
 	if (argc == 3 && !strcmp(argv[1], "views"))
 		return views(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "hold"))
 		return hold(argv[2]);
-	fprintf(stderr, "usage: fsdev-mmap stamp|verify DEV TAG | views DEV | hold DEV\n");
+	fputs(usage_text, stderr);
 	return 2;
 }

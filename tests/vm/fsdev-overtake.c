@@ -14,9 +14,11 @@
  *	must not share the holder's file, or closing it would not release
  *	anything).
  */
+#include <limits.h>
 #include <sys/wait.h>
 #include <time.h>
 #include "fsdev_test.h"
+#include "args.h"
 
 #ifndef MADV_HWPOISON
 #define MADV_HWPOISON 100
@@ -71,15 +73,19 @@ static __attribute__((noreturn)) void poisoner(const char *dev,
 
 int main(int argc, char **argv)
 {
+	static const char usage_text[] =
+		"usage: fsdev-overtake DEV DEBUGFS OFFSET\n";
 	long long overtaken, still;
 	double t0, took;
 	int go[2], hfd, status;
+	uint64_t offset;
 	pid_t child;
 
 	if (argc != 4) {
-		fprintf(stderr, "usage: fsdev-overtake DEV DEBUGFS OFFSET\n");
+		fputs(usage_text, stderr);
 		return 2;
 	}
+	offset = hex_arg("OFFSET", argv[3], 0, LONG_MAX, usage_text);
 	debugfs = argv[2];
 	if (pipe(go))
 		die("pipe");
@@ -88,7 +94,7 @@ int main(int argc, char **argv)
 		die("fork");
 	if (!child) {
 		close(go[1]);
-		poisoner(argv[1], strtoull(argv[3], NULL, 0), go[0]);
+		poisoner(argv[1], offset, go[0]);
 	}
 	close(go[0]);
 

@@ -30,6 +30,7 @@
  *                              BUS_MCEERR_AR); works under device_dax
  */
 #define _GNU_SOURCE	/* vmsplice */
+#include <limits.h>
 #include <poll.h>
 #include <sched.h>
 #include <setjmp.h>
@@ -38,6 +39,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include "fsdev_test.h"
+#include "args.h"
 
 #ifndef MADV_HWPOISON
 #define MADV_HWPOISON 100
@@ -807,6 +809,18 @@ static int pin(const char *dev)
 	return test_failures != 0;
 }
 
+static const char usage_text[] =
+	"usage: fsdev-poison holder|refuse|mark|pin|unbound DEV\n"
+	"       fsdev-poison generic DEV OFFSET\n"
+	"       fsdev-poison race DEV OFFSET PAGES\n"
+	"       fsdev-poison killed DEV OFFSET LENGTH\n";
+
+/* a device offset or length argument, whole (args.h) */
+static uint64_t offset_arg(const char *what, const char *arg)
+{
+	return hex_arg(what, arg, 0, LONG_MAX, usage_text);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "refuse"))
@@ -818,18 +832,16 @@ int main(int argc, char **argv)
 	if (argc == 3 && !strcmp(argv[1], "unbound"))
 		return unbound(argv[2]);
 	if (argc == 5 && !strcmp(argv[1], "race"))
-		return race(argv[2], strtoull(argv[3], NULL, 0),
-			    atoi(argv[4]));
+		return race(argv[2], offset_arg("OFFSET", argv[3]),
+			    (int)number_arg("PAGES", argv[4], 1, INT_MAX,
+					    usage_text));
 	if (argc == 5 && !strcmp(argv[1], "killed"))
-		return killed(argv[2], strtoull(argv[3], NULL, 0),
-			      strtoull(argv[4], NULL, 0));
+		return killed(argv[2], offset_arg("OFFSET", argv[3]),
+			      offset_arg("LENGTH", argv[4]));
 	if (argc == 3 && !strcmp(argv[1], "holder"))
 		return holder(argv[2]);
 	if (argc == 4 && !strcmp(argv[1], "generic"))
-		return generic(argv[2], strtoull(argv[3], NULL, 0));
-	fprintf(stderr, "usage: fsdev-poison holder|refuse|mark|pin|unbound DEV\n"
-		"       fsdev-poison generic DEV OFFSET\n"
-		"       fsdev-poison race DEV OFFSET PAGES\n"
-		"       fsdev-poison killed DEV OFFSET LENGTH\n");
+		return generic(argv[2], offset_arg("OFFSET", argv[3]));
+	fputs(usage_text, stderr);
 	return 2;
 }

@@ -13,9 +13,13 @@
  *   - pwrite(2) to FILE is seen in the raw map of DEV.
  * Exits 0 when all hold, 1 otherwise (each check printed).
  */
+#include <limits.h>
 #include "fsdev_test.h"
+#include "args.h"
 
 #define SPOT 8192	/* bytes into the file: page 2, inside extent 0 */
+
+static const char usage_text[] = "usage: fsdev-ptmap FILE DEV DEVOFF\n";
 
 int main(int argc, char **argv)
 {
@@ -24,10 +28,10 @@ int main(int argc, char **argv)
 	int ffd, dfd;
 
 	if (argc != 4) {
-		fprintf(stderr, "usage: fsdev-ptmap FILE DEV DEVOFF\n");
+		fputs(usage_text, stderr);
 		return 2;
 	}
-	devoff = strtoull(argv[3], NULL, 0);
+	devoff = hex_arg("DEVOFF", argv[3], 0, LONG_MAX, usage_text);
 	ffd = open(argv[1], O_RDWR | O_CLOEXEC);
 	if (ffd < 0)
 		die(argv[1]);

@@ -46,12 +46,14 @@
  *                          and a mapping of its last page holds the same
  *                          bytes followed by zeros
  */
+#include <limits.h>
 #include <setjmp.h>
 #include <stdbool.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <time.h>
 #include "fsdev_test.h"
+#include "args.h"
 
 static long long read_counter_at(const char *dir, const char *name)
 {
@@ -520,19 +522,38 @@ static int cmd_tail(const char *path)
 	return test_failures != 0;
 }
 
+static const char usage_text[] =
+	"usage: see the top of fsdev-through-mount.c\n";
+
+/* a byte offset or size argument, whole (args.h) */
+static long bytes_arg(const char *what, const char *arg)
+{
+	return hex_arg(what, arg, 0, LONG_MAX, usage_text);
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc == 4 && !strcmp(argv[1], "map"))
 		return cmd_map(argv[2], argv[3]);
-	if (argc == 6 && !strcmp(argv[1], "io"))
-		return cmd_io(argv[2], argv[3], atol(argv[4]),
-			      !strcmp(argv[5], "rw"));
+	if (argc == 6 && !strcmp(argv[1], "io")) {
+		/* 1 TiB: far more than any guest has */
+		long mib = number_arg("TOTAL_MIB", argv[4], 1, 1L << 20,
+				      usage_text);
+
+		if (strcmp(argv[5], "rw") && strcmp(argv[5], "ro")) {
+			fprintf(stderr, "fsdev-through-mount: '%s': not rw "
+				"or ro\n", argv[5]);
+			fputs(usage_text, stderr);
+			return 2;
+		}
+		return cmd_io(argv[2], argv[3], mib, !strcmp(argv[5], "rw"));
+	}
 	if (argc == 5 && !strcmp(argv[1], "poke"))
-		return cmd_poke(argv[2], atol(argv[3]), argv[4]);
+		return cmd_poke(argv[2], bytes_arg("OFF", argv[3]), argv[4]);
 	if (argc == 7 && !strcmp(argv[1], "watch"))
-		return cmd_watch(argv[2], atol(argv[3]), argv[4], argv[5],
-				 argv[6]);
+		return cmd_watch(argv[2], bytes_arg("OFF", argv[3]), argv[4],
+				 argv[5], argv[6]);
 	if (argc == 5 && !strcmp(argv[1], "hold"))
 		return cmd_hold(argv[2], argv[3], argv[4]);
 	if (argc == 5 && !strcmp(argv[1], "same"))
@@ -540,9 +561,10 @@ int main(int argc, char **argv)
 	if (argc == 5 && !strcmp(argv[1], "faults"))
 		return cmd_faults(argv[2], argv[3], argv[4]);
 	if (argc == 6 && !strcmp(argv[1], "pending"))
-		return cmd_pending(argv[2], atol(argv[3]), argv[4], argv[5]);
+		return cmd_pending(argv[2], bytes_arg("SIZE", argv[3]),
+				   argv[4], argv[5]);
 	if (argc == 3 && !strcmp(argv[1], "tail"))
 		return cmd_tail(argv[2]);
-	fprintf(stderr, "usage: see the top of fsdev-through-mount.c\n");
+	fputs(usage_text, stderr);
 	return 2;
 }

@@ -104,25 +104,7 @@ base=$cache/initramfs-$kver-$(cat "$here/mkinitramfs.sh" "$here/init.sh" | md5su
 flock -u 9
 
 helpers=$tree_out/helpers
-mkdir -p "$helpers"
-for src in "$here"/fsdev-*.c "$here"/cpu-flags.c; do
-	bin=$helpers/$(basename "$src" .c)
-	if [ ! -x "$bin" ] || [ "$src" -nt "$bin" ] ||
-	   [ "$here/fsdev_test.h" -nt "$bin" ] ||
-	   [ "$top/include/uapi/linux/fsdev_dax.h" -nt "$bin" ]; then
-		gcc -static -O2 -Wall -Wextra -Werror -I"$top/include/uapi" \
-			-o "$bin" "$src"
-	fi
-done
-# LD_PRELOAD shims for the guest's dynamic famfs binaries
-for src in "$here"/shim-*.c; do
-	lib=$helpers/$(basename "$src" .c).so
-	if [ ! -e "$lib" ] || [ "$src" -nt "$lib" ] ||
-	   [ "$top/include/uapi/linux/fsdev_dax.h" -nt "$lib" ]; then
-		gcc -shared -fPIC -O2 -Wall -Wextra -Werror -I"$top/include/uapi" \
-			-o "$lib" "$src"
-	fi
-done
+"$here/helpers.sh" "$helpers"
 
 work=$(mktemp -d /tmp/famfs-vm.XXXXXX)
 qemu_pid=""

@@ -4,26 +4,43 @@
 #define _GNU_SOURCE	/* program_invocation_short_name: built alone too */
 #endif
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "args.h"
+
+/* "0x..." or a decimal without a leading 0 (which C would read octal) */
+static int base_of(const char *arg)
+{
+	if (!strncmp(arg, "0x", 2) || !strncmp(arg, "0X", 2))
+		return 16;
+	return arg[0] == '0' && arg[1] ? -1 : 10;
+}
 
 /* @arg whole in @base from @min to @max, or exit 2 saying it is not */
 static long whole_arg(const char *what, const char *arg, int base,
 		      long min, long max, const char *usage)
 {
-	char *end;
-	long v;
+	bool hex = base == 0;
+	char *end = NULL;
+	long v = 0;
 
+	if (hex)
+		base = base_of(arg);
 	errno = 0;
-	v = strtol(arg, &end, base);
-	if (errno || end == arg || *end || v < min || v > max) {
+	if (base > 0)
+		v = strtol(arg, &end, base);
+	if (base < 0 || errno || end == arg || *end || v < min || v > max) {
 		fprintf(stderr, "%s: %s '%s': not ",
 			program_invocation_short_name, what, arg);
 		if (base == 8)
 			fprintf(stderr, "an octal number from %lo to %lo\n",
 				(unsigned long)min, (unsigned long)max);
+		else if (hex)
+			fprintf(stderr, "a decimal or 0x hex number from "
+				"%ld to %ld\n", min, max);
 		else
 			fprintf(stderr, "a whole number from %ld to %ld\n",
 				min, max);
@@ -43,4 +60,10 @@ long octal_arg(const char *what, const char *arg, long min, long max,
 	       const char *usage)
 {
 	return whole_arg(what, arg, 8, min, max, usage);
+}
+
+long hex_arg(const char *what, const char *arg, long min, long max,
+	     const char *usage)
+{
+	return whole_arg(what, arg, 0, min, max, usage);
 }
