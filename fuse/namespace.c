@@ -99,7 +99,7 @@ static uint64_t time_of(const struct timespec *ts, bool now)
 /*
  * Times to log for a committed node on a version 2 master (mask bits,
  * values in *a). A file still being written keeps its modification time
- * in memory instead (setattr_locked): its commit entry carries it, so
+ * in memory instead (set_pending): its commit entry carries it, so
  * every host shows that time; its access time becomes that time too.
  */
 static uint32_t times_to_set(const struct fused *d,
@@ -133,13 +133,57 @@ static uint32_t times_to_set(const struct fused *d,
 	return mask;
 }
 
+/* Mode and owner bits of @attr that change @fst; *mode: the new mode. */
+static uint32_t ids_to_set(const struct famfs_stat *fst,
+			   const struct stat *attr, int to_set,
+			   uint32_t *mode)
+{
+	uint32_t mask = 0;
+
+	*mode = (fst->mode & S_IFMT) | (attr->st_mode & 07777);
+	if ((to_set & FUSE_SET_ATTR_MODE) && *mode != fst->mode)
+		mask |= FAMFS_SETATTR_MODE;
+	if ((to_set & FUSE_SET_ATTR_UID) && attr->st_uid != fst->uid)
+		mask |= FAMFS_SETATTR_UID;
+	if ((to_set & FUSE_SET_ATTR_GID) && attr->st_gid != fst->gid)
+		mask |= FAMFS_SETATTR_GID;
+	return mask;
+}
+
+/* What a pending file keeps in memory for its commit entry to carry. */
+#define PENDING_KEEPS (FUSE_SET_ATTR_MODE | FUSE_SET_ATTR_UID | \
+		       FUSE_SET_ATTR_GID | FUSE_SET_ATTR_MTIME | \
+		       FUSE_SET_ATTR_MTIME_NOW)
+
+static int set_pending(struct fused *d, uint64_t ino,
+		       const struct famfs_stat *fst, const struct stat *attr,
+		       int to_set)
+{
+	uint32_t mode, mask = ids_to_set(fst, attr, to_set, &mode);
+	int rc = 0;
+
+	/*
+	 * A kernel that caches writes (the master's writeback cache) keeps
+	 * the file's modification time itself and sends it here when it
+	 * writes back: the commit logs it, so every host shows that time.
+	 */
+	if (to_set & FUSE_SET_ATTR_MTIME)
+		rc = famfs_pending_set_mtime(d->fs, ino,
+			time_of(&attr->st_mtim,
+				to_set & FUSE_SET_ATTR_MTIME_NOW));
+	if (!rc && mask)
+		rc = famfs_pending_setattr(d->fs, ino, mask, mode,
+					   attr->st_uid, attr->st_gid);
+	return rc;
+}
+
 /* Size first (it can be refused), then one logged attributes change. */
 static int setattr_locked(struct fused *d, uint64_t ino,
 			  const struct stat *attr, int to_set)
 {
 	struct famfs_attr a = { 0 };
 	struct famfs_stat fst;
-	uint32_t mode, times;
+	uint32_t times;
 	int rc;
 
 	rc = famfs_getattr(d->fs, ino, &fst);
@@ -156,6 +200,14 @@ static int setattr_locked(struct fused *d, uint64_t ino,
 				return rc;
 		}
 		rc = file_resize_pending(d, ino, (uint64_t)attr->st_size);
+		/*
+		 * The time (and a setuid bit cleared) of the same call go
+		 * into the entry that commits the size: truncate(2) by path
+		 * is one entry, not contents then attributes.
+		 */
+		if (!rc)
+			rc = set_pending(d, ino, &fst, attr, to_set);
+		to_set &= ~PENDING_KEEPS;
 		if (!rc)
 			rc = file_commit_unopened(d, ino);
 		if (!rc)	/* the size change may have committed it */
@@ -163,25 +215,9 @@ static int setattr_locked(struct fused *d, uint64_t ino,
 		if (rc)
 			return rc;
 	}
-	/*
-	 * A kernel that caches writes (the master's writeback cache) keeps
-	 * the file's modification time itself and sends it here when it
-	 * writes back: the commit logs it, so every host shows that time.
-	 */
-	if ((to_set & FUSE_SET_ATTR_MTIME) && fst.state == FAMFS_NODE_PENDING) {
-		rc = famfs_pending_set_mtime(d->fs, ino,
-			time_of(&attr->st_mtim,
-				to_set & FUSE_SET_ATTR_MTIME_NOW));
-		if (rc)
-			return rc;
-	}
-	mode = (fst.mode & S_IFMT) | (attr->st_mode & 07777);
-	if ((to_set & FUSE_SET_ATTR_MODE) && mode != fst.mode)
-		a.mask |= FAMFS_SETATTR_MODE;
-	if ((to_set & FUSE_SET_ATTR_UID) && attr->st_uid != fst.uid)
-		a.mask |= FAMFS_SETATTR_UID;
-	if ((to_set & FUSE_SET_ATTR_GID) && attr->st_gid != fst.gid)
-		a.mask |= FAMFS_SETATTR_GID;
+	if (fst.state == FAMFS_NODE_PENDING)
+		return set_pending(d, ino, &fst, attr, to_set);
+	a.mask = ids_to_set(&fst, attr, to_set, &a.mode);
 	/* the root has no log entry: its times follow the entries in it */
 	times = ino == FAMFS_ROOT_INO ? 0 :
 		times_to_set(d, &fst, attr, to_set, &a);
@@ -190,12 +226,8 @@ static int setattr_locked(struct fused *d, uint64_t ino,
 	/* mkfs made the root (root's, 0755): no log entry to change */
 	if (ino == FAMFS_ROOT_INO)
 		return -EPERM;
-	a.mode = mode;
 	a.uid = attr->st_uid;
 	a.gid = attr->st_gid;
-	if (fst.state == FAMFS_NODE_PENDING)
-		return famfs_pending_setattr(d->fs, ino, a.mask, mode,
-					     attr->st_uid, attr->st_gid);
 	a.mask |= times;
 	return famfs_set_attr(d->fs, ino, &a, &fst);
 }
