@@ -19,13 +19,25 @@ bad() { echo "check-results: $*" >&2; fail=1; }
 [ -s "$md" ] || { echo "check-results: $md missing" >&2; exit 1; }
 [ "$(grep -c '^## [1-7]\. ' "$md")" = 7 ] || bad "expected 7 sections"
 grep -q '^## 9\. ' "$md" || bad "no section 9 (the FUSE floor)"
-# sections 1-7 are this run's rows (six cells); section 8, appended from
-# bench/testing.md, holds figures measured apart (four cells); section 9,
-# the FUSE floor, compares three targets (nine cells)
+# sections 1-7 are this run's rows (six cells); section 8, from
+# bench/notes/, holds figures measured apart (four cells); section 9,
+# the FUSE floor, compares three targets (nine cells); the tables of
+# later sections (bench/notes/ alone) keep their header's width
 awk -F'|' '/^## [0-9]+\. / { section = substr($0, 4) + 0 }
-	/^\| / && NF != (section == 8 ? 6 : section == 9 ? 11 : 8) {
+	!/^\| / { width = 0 }
+	/^\| / && !width { width = NF }
+	/^\| / { want = section > 9 ? width : section == 9 ? 11 : 8 }
+	/^\| / && NF != (section == 8 ? 6 : want) {
 		print "check-results: malformed row: " $0; e = 1 }
 	END { exit e }' "$md" >&2 || fail=1
+# the hand-written sections survive the run, each file verbatim
+here=$(cd "$(dirname "$0")" && pwd)
+report=$(cat "$md")
+for f in "$here"/notes/[0-9][0-9]-*.md; do
+	[ -e "$f" ] || continue
+	[[ $report == *"$(cat "$f")"* ]] ||
+		bad "bench/notes/${f##*/} is not in $md verbatim"
+done
 rows=$(grep -c '^| ' "$md" || true)
 [ "$rows" -ge 20 ] || bad "only $rows table lines"
 if grep -q 'skipped: failed:' "$md"; then

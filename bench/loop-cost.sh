@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: Apache-2.0
 #
 # Where a FUSE create's time goes, per daemon thread model (results.md
-# section 11). The same create workload (open(O_CREAT)+close of empty
-# files, one process, all on the FUSE mount) against:
+# section 11, written by hand in bench/notes/11-loop-cost.md). The same
+# create workload (open(O_CREAT)+close of empty files, one process, all
+# on the FUSE mount) against:
 #   mt     bench/fuse_floor: libfuse's multi-threaded loop, a /dev/fuse
 #          clone per thread (famfs_fused's loop)
 #   s      bench/fuse_floor -s: libfuse's one-thread loop

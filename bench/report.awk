@@ -8,6 +8,14 @@
 # Section 9 (bench/floor.sh: "floor" rows, "fheader" lines) comes after
 # the rest: format=floor-md renders it alone, and format=json adds it as
 # "floor"; format=floor-json is that object alone.
+# Hand-written text (measured apart, or the reading of a run) lives in
+# bench/notes/NN-NAME.md, never in results.md itself, so that a new run
+# keeps it: -v notes="NAME..." (those file names, in order) and the
+# environment's BENCH_NOTES (their folder). format=md prints each file
+# verbatim after a blank line: NN-top-*.md under the heading of section
+# NN (1-7), before its table; other NN-*.md after section NN's text;
+# sections 8 and on follow the rest in order, section 9 being the
+# floor's, and a section made of notes alone has its heading in its file.
 BEGIN {
 	FS = "\t"
 	title[1] = "1. mmap bandwidth: famfs file vs raw device memory"
@@ -19,6 +27,38 @@ BEGIN {
 	title[7] = "7. Small files: tar -x, cp -r and the space they take"
 	title[9] = "9. The FUSE floor: famfs against a do-nothing FUSE daemon and tmpfs"
 	nsect = 7
+	nnotes = split(notes, note_name, " ")
+	notes_dir = ENVIRON["BENCH_NOTES"]
+}
+
+# print_notes(S, TOP): the notes of section S, those under its heading
+# (TOP) or those after its generated text
+function print_notes(s, top,   i, p, l, r) {
+	p = sprintf("%02d-", s)
+	for (i = 1; i <= nnotes; i++) {
+		if (substr(note_name[i], 1, 3) != p)
+			continue
+		if ((substr(note_name[i], 4, 4) == "top-") != top)
+			continue
+		print ""
+		while ((r = (getline l < (notes_dir "/" note_name[i]))) > 0)
+			print l
+		if (r < 0) {
+			printf "report.awk: cannot read %s/%s\n", notes_dir,
+			       note_name[i] > "/dev/stderr"
+			exit 1
+		}
+		close(notes_dir "/" note_name[i])
+	}
+}
+
+# the highest section number among the notes
+function last_noted(   i, m) {
+	m = 0
+	for (i = 1; i <= nnotes; i++)
+		if (substr(note_name[i], 1, 2) + 0 > m)
+			m = substr(note_name[i], 1, 2) + 0
+	return m
 }
 
 function section(id) {
@@ -163,7 +203,11 @@ function md(   s, i, f, ratio, met, famfs, cmp, missed, nmissed) {
 	for (s = 1; s <= nsect; s++) {
 		if (only && s != only) continue
 		if (!only || nh) print ""
-		if (!only) printf "## %s\n\n", title[s]
+		if (!only) {
+			printf "## %s\n", title[s]
+			print_notes(s, 1)
+			print ""
+		}
 		print "| metric | famfs | comparator | ratio | goal | met? |"
 		print "|---|---|---|---|---|---|"
 		for (i = 1; i <= n; i++) {
@@ -197,6 +241,8 @@ function md(   s, i, f, ratio, met, famfs, cmp, missed, nmissed) {
 		}
 		if (s == 6 && nrows[6])
 			vm_note()
+		if (!only)
+			print_notes(s, 0)
 	}
 	if (only)
 		return
@@ -228,6 +274,12 @@ function md(   s, i, f, ratio, met, famfs, cmp, missed, nmissed) {
 	printf "\n## Notes per row\n\n"
 	for (s = 1; s <= nsect; s++)
 		printf "%s", note[s]
+	# 8 on: measured apart, the floor (9), ...
+	for (s = nsect + 1; s <= 9 || s <= last_noted(); s++) {
+		if (s == 9)
+			floor_md()
+		print_notes(s, 0)
+	}
 }
 
 function json(   i, f, ratio, sep, met) {

@@ -3,7 +3,8 @@
 #
 # The famfs benchmark suite on the embedded default (a device file in
 # /dev/shm): runs every benchmark program, then writes results.md,
-# results.json and bandwidth.png (gnuplot) into the output directory.
+# results.json and bandwidth.png (gnuplot) into the output directory;
+# results.md keeps the hand-written sections of bench/notes/ (report.sh).
 # Every figure is a median over repetitions, with min and max; famfs and
 # its comparator are measured in the same run, alternately.
 #
@@ -498,11 +499,9 @@ header=$work/header
 	echo "device	$dev_size file in /dev/shm (tmpfs huge=${shm_huge:-never})"
 	echo "fuse	libfuse $("$build/fuse/famfs_fused" -V 2>/dev/null | sed -n 's/.*libfuse \([^)]*\).*/\1/p')"
 } >"$header"
-awk -f "$here/report.awk" -v format=md "$header" "$rows" >"$out/results.md"
-# measured apart (tens of minutes of bug injection and fuzzing): see there
-[ ! -f "$here/testing.md" ] || cat "$here/testing.md" >>"$out/results.md"
-awk -f "$here/report.awk" -v format=floor-md "$header" "$rows" >>"$out/results.md"
-awk -f "$here/report.awk" -v format=json "$header" "$rows" >"$out/results.json"
+# with the hand-written sections of bench/notes/ (measured apart, or the
+# reading of an earlier run): this run replaces only the generated text
+"$here/report.sh" "$header" "$rows" "$out"
 
 plotdir=$work/plot
 mkdir -p "$plotdir"

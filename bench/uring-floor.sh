@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: Apache-2.0
 #
-# How far FUSE over io_uring moves the FUSE floor (results.md section 10).
+# How far FUSE over io_uring moves the FUSE floor (results.md section 10,
+# written by hand in bench/notes/10-fuse-over-io-uring.md).
 # Mounts of do-nothing daemons that differ in the kernel transport only,
 # measured against tmpfs in the same run:
 #   libfuse   bench/fuse_floor: libfuse 3.17's multi-threaded loop with a

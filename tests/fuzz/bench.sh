@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: Apache-2.0
-# The fuzzing numbers of bench/results.md: the three targets at once for
+# The fuzzing numbers of bench/results.md (section 8, written by hand in
+# bench/notes/08-test-strength.md): the three targets at once for
 # SECONDS (default 600) from the committed corpus and random seeds,
 # built without sanitizers (build.sh plain: the throughput count; the
 # fuzz suite runs the same targets under ASan + UBSan), every invariant
