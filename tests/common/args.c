@@ -3,6 +3,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE	/* program_invocation_short_name: built alone too */
 #endif
+#include <ctype.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -19,20 +20,34 @@ static int base_of(const char *arg)
 	return arg[0] == '0' && arg[1] ? -1 : 10;
 }
 
+/*
+ * A digit first, or a '-' and a digit where @min is negative: strtol()
+ * itself would skip leading blanks and take a '+' (" 12", "+12"), and
+ * read "-0" as 0 in a range of no negatives.
+ */
+static bool starts_whole(const char *arg, long min)
+{
+	if (min < 0 && arg[0] == '-')
+		arg++;
+	return isdigit((unsigned char)arg[0]);
+}
+
 /* @arg whole in @base from @min to @max, or exit 2 saying it is not */
 static long whole_arg(const char *what, const char *arg, int base,
 		      long min, long max, const char *usage)
 {
 	bool hex = base == 0;
+	bool ok = starts_whole(arg, min);
 	char *end = NULL;
 	long v = 0;
 
-	if (hex)
-		base = base_of(arg);
+	if (ok && hex)
+		base = base_of(arg + (arg[0] == '-'));
 	errno = 0;
-	if (base > 0)
+	if (ok && base > 0)
 		v = strtol(arg, &end, base);
-	if (base < 0 || errno || end == arg || *end || v < min || v > max) {
+	if (!ok || base < 0 || errno || end == arg || *end || v < min ||
+	    v > max) {
 		fprintf(stderr, "%s: %s '%s': not ",
 			program_invocation_short_name, what, arg);
 		if (base == 8)

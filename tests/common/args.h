@@ -2,7 +2,8 @@
 /*
  * Command-line numbers of the test programs (tests/mount's, and
  * tests/vm's built for the guest): taken whole or refused as a usage
- * error, never in part ("12x" is not 12) nor as 0 ("x").
+ * error, never in part ("12x" is not 12), as 0 ("x") nor with a blank
+ * or a sign before it (" 12", "+12", and "-0" where no negative is).
  */
 #ifndef TESTS_COMMON_ARGS_H
 #define TESTS_COMMON_ARGS_H

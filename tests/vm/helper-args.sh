@@ -3,7 +3,8 @@
 # The guest's test programs take their numbers whole (tests/common/args.c,
 # as the mount tests' programs do): a bad one is a usage error naming it
 # (exit 2) that does nothing, never a number taken in part ("12x" as 12),
-# as 0 ("x", atoi's answer) or in another base ("010" as 8). Offsets and
+# as 0 ("x", atoi's answer), in another base ("010" as 8) or after a
+# blank or a sign (" 12", "+12", "-0": strtol() takes those). Offsets and
 # tags are decimal or 0x hex. Runs on the host: each program refuses its
 # arguments before it opens anything, so no guest and no device are
 # needed. The programs are built as run-vm.sh builds them (helpers.sh).
@@ -48,6 +49,14 @@ refused "TAG '0x12g'" "$B/fsdev-mmap" verify "$D" 0x12g
 refused "TAG '010'" "$B/fsdev-mmap" stamp "$D" 010
 refused "OFFSET '4096x'" "$B/fsdev-hwpoison" "$D" 4096x
 refused "OFFSET '-1'" "$B/fsdev-hwpoison" --map-read "$F" -1
+# strtol() itself skips blanks and takes a sign: args.c does not
+refused "TAG ' 12'" "$B/fsdev-mmap" stamp "$D" " 12"
+refused "TAG '+12'" "$B/fsdev-mmap" verify "$D" +12
+refused "OFFSET '-0'" "$B/fsdev-hwpoison" --map-read "$F" -0
+refused "OFFSET '+4096'" "$B/fsdev-hwpoison" "$D" +4096
+refused "PAGES ' 128'" "$B/fsdev-poison" race "$D" 4096 " 128"
+refused "OFF '	100'" "$B/fsdev-through-mount" poke "$F" "	100" text
+refused "TOTAL_MIB '+256'" "$B/fsdev-through-mount" io "$F" "$T" +256 rw
 refused "OFFSET '0x'" "$B/fsdev-overtake" "$D" "$T" 0x
 refused "PAGES '0'" "$B/fsdev-poison" race "$D" 4096 0
 refused "PAGES '128x'" "$B/fsdev-poison" race "$D" 4096 128x
