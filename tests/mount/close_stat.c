@@ -25,11 +25,7 @@
 
 #include "args.h"
 #include "notify_hold.h"
-
-static long long ns_of(const struct statx_timestamp *t)
-{
-	return t->tv_sec * 1000000000LL + t->tv_nsec;
-}
+#include "stx_ns.h"
 
 static void die(const char *what, const char *path)
 {
@@ -76,16 +72,16 @@ static int one(const char *top, long i, long *stale)
 		die("close", file);
 	times_of(sub, AT_STATX_SYNC_AS_STAT, &now);
 	times_of(sub, AT_STATX_FORCE_SYNC, &daemon);
-	if (ns_of(&now.stx_mtime) != ns_of(&daemon.stx_mtime) ||
-	    ns_of(&now.stx_ctime) != ns_of(&daemon.stx_ctime)) {
+	if (stx_ns(&now.stx_mtime) != stx_ns(&daemon.stx_mtime) ||
+	    stx_ns(&now.stx_ctime) != stx_ns(&daemon.stx_ctime)) {
 		if (++*stale <= 3)
 			fprintf(stderr, "%s: pending %lld, after close %lld, "
 				"the daemon's %lld (mtime, ns)\n", sub,
-				ns_of(&pending.stx_mtime),
-				ns_of(&now.stx_mtime),
-				ns_of(&daemon.stx_mtime));
+				stx_ns(&pending.stx_mtime),
+				stx_ns(&now.stx_mtime),
+				stx_ns(&daemon.stx_mtime));
 	}
-	return ns_of(&daemon.stx_mtime) != ns_of(&pending.stx_mtime);
+	return stx_ns(&daemon.stx_mtime) != stx_ns(&pending.stx_mtime);
 }
 
 static const char usage_text[] =

@@ -127,6 +127,22 @@ sums()
 		sort -z | xargs -0r sha256sum)
 }
 
+# client_shows STEP VIEW: within 2 s, "VIEW $MC" prints what "VIEW $MM"
+# prints (a client's replay of the master's log takes a moment)
+client_shows()
+{
+	local step=$1 view=$2 want got
+
+	want=$("$view" "$MM")
+	for _ in $(seq 1 20); do
+		got=$("$view" "$MC" 2>/dev/null || true)
+		[ "$got" = "$want" ] && return 0
+		sleep 0.1
+	done
+	fail "$step: the client differs:" \
+		"$(diff <(echo "$want") <(echo "$got") | head -20)"
+}
+
 # The daemon serving mountpoint $1 (its command line ends in DEV MNT).
 daemon_pid()
 {

@@ -33,11 +33,7 @@
 
 #include "args.h"
 #include "notify_hold.h"
-
-static long long ns_of(const struct statx_timestamp *t)
-{
-	return t->tv_sec * 1000000000LL + t->tv_nsec;
-}
+#include "stx_ns.h"
 
 static void die(const char *what, const char *path)
 {
@@ -52,7 +48,7 @@ static long long mtime_of(int dirfd, const char *path, int flags)
 
 	if (statx(dirfd, path, flags, STATX_MTIME, &stx))
 		die("statx", path);
-	return ns_of(&stx.stx_mtime);
+	return stx_ns(&stx.stx_mtime);
 }
 
 /* The open file's mtime as the kernel holds it (no request). */

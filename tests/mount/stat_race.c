@@ -56,6 +56,7 @@
 #include <unistd.h>
 
 #include "args.h"
+#include "stx_ns.h"
 
 #define STALE_FOUND 1
 #define NOT_RUN 2
@@ -154,11 +155,6 @@ static void *stat_loop(void *arg)
 }
 
 static long long ns_of(const struct timespec *t)
-{
-	return t->tv_sec * 1000000000LL + t->tv_nsec;
-}
-
-static long long stx_ns(const struct statx_timestamp *t)
 {
 	return t->tv_sec * 1000000000LL + t->tv_nsec;
 }
