@@ -4,7 +4,8 @@
 # Checks that a benchmark run produced a well-formed report: every
 # section's table has rows of six cells, no program failed (a skipped
 # metric must say why, and "failed:" means a program broke), the JSON
-# parses, and the plot is a PNG. No timing is asserted.
+# parses, the load average at the start and end is recorded, and the
+# plot is a PNG. No timing is asserted.
 #
 # usage: bench/check-results.sh OUT_DIR
 set -euo pipefail
@@ -53,6 +54,14 @@ if command -v python3 >/dev/null; then
 else
 	grep -q '"rows": \[' "$json" || bad "$json has no rows"
 fi
+# the machine's load at the run's start and end (run.sh, /proc/loadavg):
+# the cores are shared, and a figure is read with the load it ran under
+avgs='[0-9]+\.[0-9]+ [0-9]+\.[0-9]+ [0-9]+\.[0-9]+ \([0-9:]{8} UTC\)'
+load="start $avgs, end $avgs; 1, 5, 15-minute averages, [0-9]+ cores"
+grep -Eq "^- load average: $load\$" "$md" ||
+	bad "$md: no '- load average: start ..., end ...' in the header"
+grep -Eq "^    \"load average\": \"$load\",?\$" "$json" ||
+	bad "$json: no \"load average\" at the start and end in \"run\""
 if command -v gnuplot >/dev/null; then
 	[ "$(head -c 4 "$dir/bandwidth.png" 2>/dev/null | tail -c 3)" = PNG ] ||
 		bad "bandwidth.png missing or not a PNG"

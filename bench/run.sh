@@ -78,6 +78,11 @@ fi
 # be newer than the build dir
 commit=$(cat "$bin/commit.txt" 2>/dev/null || echo unknown)
 
+# the machine's load when the run starts and ends (its cores may be
+# shared): 1, 5 and 15-minute averages from /proc/loadavg, with the time
+load_now() { echo "$(cut -d' ' -f1-3 /proc/loadavg) ($(date -u +%H:%M:%S) UTC)"; }
+load_start=$(load_now)
+
 # ---- scratch space and cleanup ------------------------------------------
 
 work=$(mktemp -d /dev/shm/famfs-bench.XXXXXX)
@@ -491,6 +496,7 @@ log "writing $out/results.md, results.json, bandwidth.png"
 header=$work/header
 {
 	echo "date	$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+	echo "load average	start $load_start, end $(load_now); 1, 5, 15-minute averages, $(nproc) cores"
 	echo "mode	$([ "$smoke" = 1 ] && echo smoke || echo full)"
 	echo "commit	$commit"
 	echo "kernel	$(uname -r)"
