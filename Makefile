@@ -69,12 +69,19 @@ $(UBSAN_CLANG_BUILD)/build.ninja:
 		-Dc_args=-fno-sanitize-recover=undefined -Db_lundef=false \
 		-Dbuildtype=debug -Dfuse=disabled -Dkmod=false
 
+# Every process's sanitizer reports go to files in $(SAN_LOGS), read
+# after the suites: the daemons famfs mount starts write to /dev/null,
+# so an error found at a daemon's exit (a leak) fails no test itself.
+SAN_LOGS = $(abspath $(ASAN_BUILD))/sanitizer-logs
+SAN_LOG = log_exe_name=1:log_path=$(SAN_LOGS)
 check-asan: deps $(ASAN_BUILD)/build.ninja $(UBSAN_CLANG_BUILD)/build.ninja
 	ninja -C $(ASAN_BUILD)
-	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	rm -rf $(SAN_LOGS) && mkdir -p $(SAN_LOGS)
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:$(SAN_LOG)/asan \
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:$(SAN_LOG)/ubsan \
 	meson test -C $(ASAN_BUILD) --print-errorlogs \
-		--suite unit --suite shell --suite mount --suite cli
+		--suite unit --suite shell --suite mount --suite cli; \
+	rc=$$?; tests/sanitizer-logs.sh $(SAN_LOGS) $(ASAN_BUILD) && exit $$rc
 	ninja -C $(UBSAN_CLANG_BUILD) unit-tests
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	meson test -C $(UBSAN_CLANG_BUILD) --print-errorlogs --no-rebuild \
