@@ -87,8 +87,9 @@ static const struct op ops[] = {
 };
 
 /* the nodes the threads stat (O_PATH), and their names for messages */
-static int target[5];
-static char target_name[5][4096];
+#define MAX_TARGETS 5	/* exchange_sub, the longest list */
+static int target[MAX_TARGETS];
+static char target_name[MAX_TARGETS][4096];
 static int targets;
 static atomic_int stop, paused, busy;
 /*
@@ -248,6 +249,11 @@ static int older_than_node(const char *dir, const char *path, long stale)
 
 static int add_target(const char *path, const char *name)
 {
+	if (targets == MAX_TARGETS) {
+		fprintf(stderr, "stat_race: %s: more than %d targets\n",
+			path, MAX_TARGETS);
+		return -1;
+	}
 	snprintf(target_name[targets], sizeof(target_name[0]), "%s", name);
 	target[targets] = open(path, O_PATH | O_DIRECTORY);
 	if (target[targets] < 0) {
