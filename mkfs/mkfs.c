@@ -139,6 +139,16 @@ static int make(const char *path, const struct famfs_mkfs_opts *mo,
 	}
 
 	if (kill_sb) {
+		/*
+		 * a mistyped device name must not lose its first bytes:
+		 * only a device with a famfs superblock (either copy,
+		 * damaged or not) is wiped
+		 */
+		if (famfs_sb_read(dev, &sb, NULL, NULL) == -ENOENT) {
+			famfs_dev_close(dev);
+			return err(path, "holds no famfs superblock: nothing "
+				   "wiped");
+		}
 		rc = famfs_wipe_sb(dev);
 		famfs_dev_close(dev);
 		if (rc == -EBUSY)

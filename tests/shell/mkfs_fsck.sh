@@ -153,7 +153,20 @@ expect 2 "no such group" "unknown group refused" -- \
 expect 0 "wiped" "mkfs -k" -- "$MKFS" -k "$dev"
 expect 8 "not a famfs device" "device is no longer famfs" -- \
 	"$FAMFS" fsck "$dev"
+expect 1 "$dev: holds no famfs superblock: nothing wiped" \
+	"mkfs -k again: nothing to wipe" -- "$MKFS" -k "$dev"
 expect 0 "famfs created" "mkfs after -k needs no -f" -- "$MKFS" "$dev"
+# -k on a device that is not famfs (a mistyped name) leaves it as it is
+other=$(shm_path other)
+{ echo "not famfs"; head -c $((2 << 20)) /dev/urandom; } >"$other"
+truncate -s 16M "$other"
+before=$(cksum <"$other")
+expect 1 "$other: holds no famfs superblock: nothing wiped" \
+	"mkfs -k of a device that is not famfs" -- "$MKFS" -k "$other"
+[ "$(cksum <"$other")" = "$before" ] &&
+	ok "mkfs -k left a device that is not famfs unchanged" ||
+	not_ok "mkfs -k changed a device that is not famfs"
+rm -f "$other"
 
 # a held append lock (a mounted master) makes mkfs refuse
 "$MKFS" -f "$dev" >/dev/null
