@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -161,6 +162,17 @@ static int find_duplicate(void *ctx, const struct famfs_mount_info *mi)
 	return 0;
 }
 
+/*
+ * A famfs mount whose daemon died still answers stat() of its root from
+ * the kernel's attribute cache; statfs() always asks the daemon.
+ */
+static bool mount_alive(const char *mountpoint)
+{
+	struct statfs sf;
+
+	return statfs(mountpoint, &sf) == 0 || errno != ENOTCONN;
+}
+
 int startup_check(struct fused *d)
 {
 	struct fused_opts *o = &d->opts;
@@ -195,8 +207,11 @@ int startup_check(struct fused *d)
 		return startup_fail(o, -rc, "/proc/self/mountinfo", "%s",
 				    strerror(-rc));
 	if (s.found == 2)
-		return startup_fail(o, EBUSY, o->mountpoint,
-				    "already a famfs mount");
+		return startup_fail(o, EBUSY, o->mountpoint, "%s",
+				    mount_alive(d->mountpoint) ?
+				    "already a famfs mount" :
+				    "stale famfs mount (daemon gone): "
+				    "unmount it first");
 	if (s.found == 1)
 		return startup_fail(o, EBUSY, o->device,
 				    "already mounted on this host at %s",

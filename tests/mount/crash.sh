@@ -20,6 +20,14 @@ n=$(wc -l <"$T/journal")
 note "$n files closed before the kill"
 [ "$n" -gt 10 ] || fail "the create loop made too few files ($n)"
 
+# mounting again over the dead mount names it (its root's stat() still
+# answers from the kernel's cache: it is not just "already a mount")
+ls "$MM/c" >/dev/null 2>&1 || true
+if "$FAMFS" mount "$DEV" "$MM" 2>"$T/err"; then
+	fail "famfs mount over a dead daemon's mount succeeded"
+fi
+grep -qx "famfs: $MM: stale famfs mount (daemon gone): unmount it first" \
+	"$T/err" || fail "mount over a dead daemon's mount: $(cat "$T/err")"
 umount_fs "$MM"		# a dead daemon's mount must go too
 fsck_clean
 mount_master "$MM"
