@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <json-c/json.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -180,6 +181,22 @@ static int list_host(void *ctx, const struct famfs_host_info *h)
 	return 0;
 }
 
+/*
+ * Why famfs_fs_open() refused @device: it returns -ENOENT both for a
+ * device that does not exist and for one without a famfs superblock,
+ * and -ENOSPC for one too small to hold a famfs.
+ */
+static const char *open_failure(const char *device, int rc)
+{
+	struct stat st;
+
+	if (rc != -ENOENT && rc != -ENOSPC)
+		return strerror(-rc);
+	if (stat(device, &st))
+		return strerror(errno);
+	return "not a famfs device (no superblock)";
+}
+
 static int hosts_list(const char *device, bool json)
 {
 	struct listing l = { .json = json };
@@ -191,9 +208,7 @@ static int hosts_list(const char *device, bool json)
 
 	rc = famfs_fs_open(device, FAMFS_OPEN_RDONLY, &quiet, &fs);
 	if (rc) {
-		cli_error(device, "%s", rc == -ENOENT ?
-			  "not a famfs device (no superblock)" :
-			  strerror(-rc));
+		cli_error(device, "%s", open_failure(device, rc));
 		return 1;
 	}
 	if (famfs_fs_sb(fs)->version < 2) {
@@ -295,7 +310,7 @@ static int hosts_evict(const char *device, const char *uuid_text, bool force)
 	rc = famfs_fs_open(device, FAMFS_OPEN_RDWR | FAMFS_OPEN_NO_LOCK,
 			   &quiet, &fs);
 	if (rc) {
-		cli_error(device, "%s", strerror(-rc));
+		cli_error(device, "%s", open_failure(device, rc));
 		free(v);
 		return 1;
 	}

@@ -131,6 +131,24 @@ expect 2 'No such file' "getmap of a missing file: 2" -- \
 	"$FAMFS" getmap "$T/missing"
 expect 1 '^$' "getmap -q prints nothing" -- "$FAMFS" getmap -q /etc/hostname
 
+# hosts: a missing device is not "no superblock", a plain file is
+uuid=11111111-2222-3333-4444-555555555555
+expect 1 "^famfs: $T/missing: No such file or directory\$" \
+	"hosts of a missing device" -- "$FAMFS" hosts "$T/missing"
+expect 1 "^famfs: $T/zeros: not a famfs device \(no superblock\)\$" \
+	"hosts of a file that is not famfs" -- "$FAMFS" hosts "$T/zeros"
+expect 1 "^famfs: $T/missing: No such file or directory\$" \
+	"hosts evict on a missing device" -- \
+	"$FAMFS" hosts evict "$uuid" "$T/missing"
+expect 1 "^famfs: $T/zeros: not a famfs device \(no superblock\)\$" \
+	"hosts evict on a file that is not famfs" -- \
+	"$FAMFS" hosts evict "$uuid" "$T/zeros"
+truncate -s 64M "$T/zeros64"
+expect 1 "^famfs: $T/zeros64: not a famfs device \(no superblock\)\$" \
+	"hosts of a famfs-sized file that is not famfs" -- \
+	"$FAMFS" hosts "$T/zeros64"
+rm -f "$T/zeros64"
+
 # flush, chkread on ordinary files
 expect 0 'flushed 4096 bytes \(mmap' "flush of an ordinary file" -- \
 	"$FAMFS" flush -v "$T/zeros"
