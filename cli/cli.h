@@ -60,6 +60,13 @@ const char *cli_current_cmd(void);
  */
 int cli_getopt(int argc, char **argv, const char *shortopts,
 	       const struct option *longopts);
+/*
+ * 0 when the running command has from @min to @max operands (@max < 0:
+ * no limit), else -1 after one "famfs: CMD:" line: "missing NAME" with
+ * the first missing word of @names ("DEVICE MOUNTPOINT"; its last word
+ * repeats), or "ARG: extra argument". The caller prints its usage.
+ */
+int cli_operands(int argc, char **argv, int min, int max, const char *names);
 /* The exit status of a usage error of @cmd (2; getmap 9, check 8, fsck 16). */
 int cli_usage_status(const char *cmd);
 /* exit(), after checking that stdout was written (else a failure status). */

@@ -226,7 +226,7 @@ int cmd_check(int argc, char **argv)
 			return CHECK_NOT_MOUNT;
 		}
 	}
-	if (optind != argc - 1) {
+	if (cli_operands(argc, argv, 1, 1, "MOUNTPOINT")) {
 		check_usage(stderr);
 		return CHECK_NOT_MOUNT;
 	}

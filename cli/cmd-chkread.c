@@ -241,7 +241,7 @@ int cmd_chkread(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind != argc - 1) {
+	if (cli_operands(argc, argv, 1, 1, "FILE")) {
 		chkread_usage(stderr);
 		return 2;
 	}

@@ -154,7 +154,7 @@ int cmd_clone(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind != argc - 2) {
+	if (cli_operands(argc, argv, 2, 2, "SRC DEST")) {
 		clone_usage(stderr);
 		return 2;
 	}

@@ -309,7 +309,7 @@ static int parse_cp_opts(int argc, char **argv, struct cp_state *s,
 	}
 	if (cli_interleave_get(&il, &s->nf.il))
 		return 2;
-	if (argc - optind < 2) {
+	if (cli_operands(argc, argv, 2, -1, "SOURCE DEST")) {
 		cp_usage(stderr);
 		return 2;
 	}

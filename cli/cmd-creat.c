@@ -222,6 +222,7 @@ int cmd_creat(int argc, char **argv)
 	if (cli_interleave_get(&ilopt, &nf.il))
 		goto out;
 	if (optind < argc - 1 || (optind == argc && !n)) {
+		cli_operands(argc, argv, 1, 1, "FILE");
 		creat_usage(stderr);
 		goto out;
 	}

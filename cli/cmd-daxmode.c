@@ -285,7 +285,7 @@ int cmd_daxmode(int argc, char **argv)
 		daxmode_usage(stderr);
 		return 2;
 	}
-	if (optind != argc - 1 && optind != argc - 2) {
+	if (cli_operands(argc, argv, 1, 2, "DEVICE MODE")) {
 		daxmode_usage(stderr);
 		return 2;
 	}

@@ -160,7 +160,7 @@ int cmd_flush(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind >= argc) {
+	if (cli_operands(argc, argv, 1, -1, "FILE")) {
 		flush_usage(stderr);
 		return 2;
 	}

@@ -349,7 +349,7 @@ int cmd_fsck(int argc, char **argv)
 			return FSCK_EXIT_USAGE;
 		}
 	}
-	if (optind != argc - 1) {
+	if (cli_operands(argc, argv, 1, 1, "DEVICE")) {
 		fsck_usage(stderr);
 		return FSCK_EXIT_USAGE;
 	}

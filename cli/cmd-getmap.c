@@ -179,7 +179,7 @@ int cmd_getmap(int argc, char **argv)
 			return EBADF;
 		}
 	}
-	if (optind != argc - 1) {
+	if (cli_operands(argc, argv, 1, 1, "FILE")) {
 		getmap_usage(stderr);
 		return EBADF;
 	}

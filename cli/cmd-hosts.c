@@ -419,6 +419,11 @@ int cmd_hosts(int argc, char **argv)
 	left = argc - optind;
 	if ((evict && (left < 1 || left > 2)) || (!evict && left > 1) ||
 	    (force && !evict)) {
+		if (force && !evict)
+			cli_error("hosts", "--force goes with evict");
+		else
+			cli_operands(argc, argv, evict ? 1 : 0,
+				     evict ? 2 : 1, "UUID TARGET");
 		hosts_usage(stderr);
 		return 2;
 	}

@@ -80,7 +80,7 @@ int cmd_ln(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (argc - optind != 2) {
+	if (cli_operands(argc, argv, 2, 2, "TARGET LINK")) {
 		ln_usage(stderr);
 		return 2;
 	}

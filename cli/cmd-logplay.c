@@ -162,7 +162,7 @@ int cmd_logplay(int argc, char **argv)
 		cli_error("logplay", "-r and -m exclude each other");
 		return 2;
 	}
-	if (argc - optind != 1) {
+	if (cli_operands(argc, argv, 1, 1, "MOUNTPOINT")) {
 		logplay_usage(stderr);
 		return 2;
 	}

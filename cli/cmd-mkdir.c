@@ -153,7 +153,7 @@ int cmd_mkdir(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind >= argc) {
+	if (cli_operands(argc, argv, 1, -1, "DIR")) {
 		mkdir_usage(stderr);
 		return 2;
 	}

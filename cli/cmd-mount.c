@@ -228,7 +228,7 @@ int cmd_mount(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (argc - optind != 2) {
+	if (cli_operands(argc, argv, 2, 2, "DEVICE MOUNTPOINT")) {
 		mount_usage(stderr);
 		return 2;
 	}

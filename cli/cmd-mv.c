@@ -110,6 +110,8 @@ int cmd_mv(int argc, char **argv)
 	if (nsrc < 1 || o.flags == (RENAME_NOREPLACE | RENAME_EXCHANGE)) {
 		if (nsrc >= 1)
 			cli_error(NULL, "-n and -x exclude each other");
+		else
+			cli_operands(argc, argv, 2, -1, "SOURCE DEST");
 		mv_usage(stderr);
 		return 2;
 	}

@@ -165,6 +165,7 @@ int cmd_rm(int argc, char **argv)
 	if (optind >= argc) {
 		if (o.force)
 			return 0;
+		cli_operands(argc, argv, 1, -1, "PATH");
 		rm_usage(stderr);
 		return 2;
 	}

@@ -120,7 +120,7 @@ int cmd_run(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind >= argc) {
+	if (cli_operands(argc, argv, 1, -1, "COMMAND")) {
 		run_usage(stderr);
 		return 2;
 	}

@@ -50,7 +50,7 @@ int cmd_stat(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind >= argc) {
+	if (cli_operands(argc, argv, 1, -1, "PATH")) {
 		stat_usage(stderr);
 		return 2;
 	}

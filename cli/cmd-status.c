@@ -203,7 +203,7 @@ int cmd_status(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (argc - optind != 1) {
+	if (cli_operands(argc, argv, 1, 1, "MOUNTPOINT")) {
 		status_usage(stderr);
 		return 2;
 	}

@@ -147,7 +147,7 @@ int cmd_umount(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (argc - optind != 1) {
+	if (cli_operands(argc, argv, 1, 1, "MOUNTPOINT")) {
 		umount_usage(stderr);
 		return 2;
 	}

@@ -104,10 +104,16 @@ int cmd_verify(int argc, char **argv)
 		}
 	}
 	if (optind != argc || (!file && !n) || (file && !have_seed)) {
-		if (file && !have_seed)
+		if (file && !have_seed) {
 			cli_error(file, "seed required (-S SEED)");
-		else
+		} else {
+			if (optind != argc)
+				cli_operands(argc, argv, 0, 0, "");
+			else
+				cli_error("verify", "missing -f FILE or "
+					  "-m FILE,SEED");
 			verify_usage(stderr);
+		}
 		goto out;
 	}
 	if (file) {

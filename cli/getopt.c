@@ -91,6 +91,26 @@ static void list_options(const char *shortopts,
 	cli_exit(0);
 }
 
+int cli_operands(int argc, char **argv, int min, int max, const char *names)
+{
+	int given = argc - optind;
+	const char *word = names, *space;
+
+	if (given < min) {
+		/* the name of operand number @given, or the last one */
+		for (int i = 0; i < given && (space = strchr(word, ' ')); i++)
+			word = space + 1;
+		cli_error(current_cmd, "missing %.*s",
+			  (int)strcspn(word, " "), word);
+		return -1;
+	}
+	if (max >= 0 && given > max) {
+		cli_error(current_cmd, "%s: extra argument", argv[optind + max]);
+		return -1;
+	}
+	return 0;
+}
+
 int cli_getopt(int argc, char **argv, const char *shortopts,
 	       const struct option *longopts)
 {

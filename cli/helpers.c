@@ -119,7 +119,7 @@ int cli_mount_helper(int argc, char **argv)
 			return MOUNT_EX_USAGE;
 		}
 	}
-	if (argc - optind != 2) {
+	if (cli_operands(argc, argv, 2, 2, "DEVICE MOUNTPOINT")) {
 		mount_helper_usage(stderr);
 		return MOUNT_EX_USAGE;
 	}
@@ -201,6 +201,8 @@ int cli_fsck_helper(int argc, char **argv)
 	if (argc - optind != 1 || (repair && check_only)) {
 		if (repair && check_only)
 			cli_error("fsck.famfs", "-n excludes -a, -p and -y");
+		else
+			cli_operands(argc, argv, 1, 1, "DEVICE");
 		fsck_helper_usage(stderr);
 		return 16;
 	}

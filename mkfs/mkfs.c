@@ -312,6 +312,10 @@ static int mkfs_main(int argc, char **argv)
 		}
 	}
 	if (optind != argc - 1) {
+		if (optind == argc)
+			fprintf(stderr, "mkfs.famfs: missing DEVICE\n");
+		else
+			err(argv[optind + 1], "extra argument");
 		usage(stderr);
 		return 2;
 	}

@@ -64,6 +64,65 @@ for c in check mkdir creat cp verify flush getmap clone chkread stat ls \
 	fi
 done
 
+# a missing or extra operand: the first line names it, then the usage
+# operand_row STATUS LINE -- COMMAND...
+operand_row()
+{
+	local want=$1 line=$2 out rc
+
+	shift 3
+	out=$("$@" 2>&1 >/dev/null)
+	rc=$?
+	if [ "$rc" -eq "$want" ] && [ "$(head -n1 <<<"$out")" = "$line" ] &&
+	   grep -q "^usage: " <<<"$out"; then
+		ok "$line (exit $rc)"
+	else
+		not_ok "$line (exit $rc, want $want): $(head -n1 <<<"$out")"
+	fi
+}
+operand_row 2 "famfs: mount: missing DEVICE" -- "$FAMFS" mount
+operand_row 2 "famfs: mount: missing MOUNTPOINT" -- "$FAMFS" mount "$T/d"
+operand_row 2 "famfs: mount: c: extra argument" -- "$FAMFS" mount a b c
+operand_row 2 "famfs: umount: missing MOUNTPOINT" -- "$FAMFS" umount
+operand_row 2 "famfs: umount: b: extra argument" -- "$FAMFS" umount a b
+operand_row 16 "famfs: fsck: missing DEVICE" -- "$FAMFS" fsck
+operand_row 16 "famfs: fsck: b: extra argument" -- "$FAMFS" fsck a b
+operand_row 8 "famfs: check: missing MOUNTPOINT" -- "$FAMFS" check
+operand_row 2 "famfs: mkdir: missing DIR" -- "$FAMFS" mkdir -p
+operand_row 2 "famfs: creat: missing FILE" -- "$FAMFS" creat -s 2M
+operand_row 2 "famfs: creat: b: extra argument" -- "$FAMFS" creat -s 2M a b
+operand_row 2 "famfs: cp: missing SOURCE" -- "$FAMFS" cp
+operand_row 2 "famfs: cp: missing DEST" -- "$FAMFS" cp a
+operand_row 2 "famfs: verify: missing -f FILE or -m FILE,SEED" -- \
+	"$FAMFS" verify -S 1
+operand_row 2 "famfs: verify: x: extra argument" -- \
+	"$FAMFS" verify -f a -S 1 x
+operand_row 2 "famfs: flush: missing FILE" -- "$FAMFS" flush
+operand_row 2 "famfs: logplay: missing MOUNTPOINT" -- "$FAMFS" logplay
+operand_row 2 "famfs: logplay: b: extra argument" -- "$FAMFS" logplay a b
+operand_row 9 "famfs: getmap: missing FILE" -- "$FAMFS" getmap
+operand_row 9 "famfs: getmap: b: extra argument" -- "$FAMFS" getmap a b
+operand_row 2 "famfs: clone: missing DEST" -- "$FAMFS" clone a
+operand_row 2 "famfs: clone: c: extra argument" -- "$FAMFS" clone a b c
+operand_row 2 "famfs: chkread: missing FILE" -- "$FAMFS" chkread
+operand_row 2 "famfs: stat: missing PATH" -- "$FAMFS" stat
+operand_row 2 "famfs: daxmode: missing DEVICE" -- "$FAMFS" daxmode
+operand_row 2 "famfs: daxmode: c: extra argument" -- "$FAMFS" daxmode a b c
+operand_row 2 "famfs: run: missing COMMAND" -- "$FAMFS" run -v
+operand_row 2 "famfs: status: missing MOUNTPOINT" -- "$FAMFS" status
+operand_row 2 "famfs: rm: missing PATH" -- "$FAMFS" rm -r
+operand_row 2 "famfs: mv: missing DEST" -- "$FAMFS" mv a
+operand_row 2 "famfs: ln: missing LINK" -- "$FAMFS" ln -s a
+operand_row 2 "famfs: ln: c: extra argument" -- "$FAMFS" ln -s a b c
+operand_row 2 "famfs: hosts: b: extra argument" -- "$FAMFS" hosts a b
+operand_row 2 "famfs: hosts: missing UUID" -- "$FAMFS" hosts evict
+operand_row 2 "famfs: hosts: --force goes with evict" -- \
+	"$FAMFS" hosts --force
+operand_row 2 "mkfs.famfs: missing DEVICE" -- "$MKFS"
+operand_row 2 "mkfs.famfs: b: extra argument" -- "$MKFS" a b
+operand_row 1 "famfs: mount.famfs: missing MOUNTPOINT" -- "$MOUNT_HELPER" a
+operand_row 16 "famfs: fsck.famfs: missing DEVICE" -- "$FSCK_HELPER"
+
 # creat: sizes, modes, ids, -M, threads, interleave
 in=/tmp/not-famfs-$$
 expect 2 'famfs: 0: invalid size' "creat -s 0" -- "$FAMFS" creat -s 0 "$in"
