@@ -60,6 +60,7 @@ struct open_node {
 	uint64_t ino;
 	unsigned int handles;
 	unsigned int writers;
+	unsigned int settled;	/* writers whose open_file is settled */
 	bool pending;		/* not in the log yet: may still grow */
 	bool touched;		/* written or resized since it became pending */
 	/*
@@ -103,6 +104,12 @@ struct fused_counters {
 struct open_file {
 	struct open_node *node;
 	bool writable;
+	/*
+	 * Flushed by its opener, and nothing written or resized through it
+	 * since (atomic; changed under d->lock): the close of another
+	 * handle need not wait for it (file.c).
+	 */
+	bool settled;
 	pid_t opener;		/* thread (tid) that opened it */
 };
 
@@ -350,6 +357,8 @@ int file_commit_unopened(struct fused *d, uint64_t ino);
 int file_commit_pending(struct fused *d, uint64_t ino);
 /* The kernel changed @ino's attributes (setattr, layout); d->lock held. */
 void file_attrs_changed(struct fused *d, uint64_t ino);
+/* A size change through handle @fi (may be NULL); d->lock held. */
+void file_resized_through(struct fuse_file_info *fi);
 /* Take @ino's state from libfamfs again (it was deleted); d->lock held. */
 void file_node_sync(struct fused *d, uint64_t ino);
 /* FAMFS_IOC_COMMIT: commit the pending file behind @fi now. */

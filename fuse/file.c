@@ -6,14 +6,27 @@
  *
  * Commit rule: close(2) waits for FLUSH but not for RELEASE, so a flush
  * commits the file, making "close() returned 0" mean "it is in the log",
- * when it comes from the last writer handle, after something was written,
- * and from the process that opened that handle (dd, for one, closes its
- * first descriptor of the file before writing through a dup of it).
- * FUSE does not say whether other descriptors still share the handle, so
- * the other flushes are the ones where more writes commonly follow: a
- * shell closing its redirection before the command writes, a forked
- * child exiting while its parent still writes. Whatever those leave
- * pending, the last release commits.
+ * when it comes after something was written, from the process that
+ * opened that handle (dd, for one, closes its first descriptor of the
+ * file before writing through a dup of it), and when no other writer
+ * handle may still be writing. FUSE does not say whether other
+ * descriptors still share a handle, so the other flushes are the ones
+ * where more writes commonly follow: a shell closing its redirection
+ * before the command writes, a forked child exiting while its parent
+ * still writes. Whatever those leave pending, the last release commits.
+ *
+ * Nor does FUSE say whether a handle whose flush came is still open: its
+ * RELEASE is sent asynchronously, and in `: > f; truncate -s 4M f` the
+ * daemon may serve truncate's open, truncation and flush before the
+ * shell's release. So a handle flushed by its opener, with nothing
+ * written or resized through it since, is settled: on a version 2
+ * master it does not keep another writer's flush (or a truncate(2) by
+ * path) from committing. If it was a descriptor still in use, its next
+ * write makes the file pending again, and a later close commits that.
+ * A write-back of cached pages does not unsettle the handle it comes
+ * through: the kernel uses any writable handle for those, and writes
+ * back the inode's pages before each flush. On version 1 a logged file
+ * may not grow, so there every other writer handle must be released.
  *
  * A file nobody wrote is committed empty at its last release, and may
  * still be given its contents once (libfamfs makes it pending again on
@@ -156,6 +169,72 @@ static void node_drop_unused(struct fused *d, fuse_req_t req,
 	layout_change_end(n);
 	pthread_rwlock_destroy(&n->layout_lock);
 	free(n);
+}
+
+/*
+ * A write to a committed file on a version 2 master: the file becomes
+ * pending again, so that its last writer's close logs its new contents
+ * and modification time (one entry per close, not per write).
+ */
+static bool writes_reopen_committed(const struct fused *d)
+{
+	return d->master && d->sb->version >= 2;
+}
+
+static struct open_file *file_of(struct fuse_file_info *fi)
+{
+	return (struct open_file *)(uintptr_t)fi->fh;
+}
+
+/*
+ * May another writer's close commit past settled handles? Only where a
+ * write through one after the commit makes the file pending again: on
+ * version 1 that write could not grow the logged file.
+ */
+static bool commit_past_settled(const struct fused *d)
+{
+	return writes_reopen_committed(d);
+}
+
+/* Mark @of settled or not (see the top); d->lock held. */
+static void handle_settle(struct open_node *n, struct open_file *of,
+			  bool settled)
+{
+	if (of->settled == settled)
+		return;
+	__atomic_store_n(&of->settled, settled, __ATOMIC_RELAXED);
+	if (settled)
+		n->settled++;
+	else
+		n->settled--;
+}
+
+/*
+ * May @n be committed while its writer handles other than @self (NULL:
+ * all of them) stay open? Yes when there are none, or where allowed,
+ * when each is settled: its RELEASE may be on its way, and if it is a
+ * descriptor still in use instead, its next write makes the file
+ * pending again. d->lock held.
+ */
+static bool other_writers_done(const struct fused *d,
+			       const struct open_node *n,
+			       const struct open_file *self)
+{
+	bool mine = self && self->writable;
+	unsigned int others = n->writers - mine;
+
+	if (!others)
+		return true;
+	return commit_past_settled(d) &&
+	       n->settled - (mine && self->settled) == others;
+}
+
+void file_resized_through(struct fuse_file_info *fi)
+{
+	struct open_file *of = fi ? file_of(fi) : NULL;
+
+	if (of && of->writable)
+		handle_settle(of->node, of, false);
 }
 
 /* A commit that failed with @rc: one line saying why, then the file goes. */
@@ -301,7 +380,7 @@ int file_commit_unopened(struct fused *d, uint64_t ino)
 	struct famfs_stat fst;
 	int rc;
 
-	if (n && n->writers)
+	if (n && !other_writers_done(d, n, NULL))
 		return 0;	/* its last writer's close commits it */
 	if (famfs_getattr(d->fs, ino, &fst) || fst.state != FAMFS_NODE_PENDING)
 		return 0;
@@ -336,16 +415,6 @@ void file_node_sync(struct fused *d, uint64_t ino)
 		return;
 	n->pending = fst.state == FAMFS_NODE_PENDING;
 	node_set_size(n, fst.size);
-}
-
-/*
- * A write to a committed file on a version 2 master: the file becomes
- * pending again, so that its last writer's close logs its new contents
- * and modification time (one entry per close, not per write).
- */
-static bool writes_reopen_committed(const struct fused *d)
-{
-	return d->master && d->sb->version >= 2;
 }
 
 static int reopen_for_write(struct fused *d, struct open_node *n)
@@ -434,11 +503,6 @@ static bool same_process(pid_t tid, pid_t opener)
 	return tid == opener || tgid_of(tid) == tgid_of(opener);
 }
 
-static struct open_file *file_of(struct fuse_file_info *fi)
-{
-	return (struct open_file *)(uintptr_t)fi->fh;
-}
-
 /* Attach a handle to @fst and fill @fi; d->lock held. */
 static int attach_handle(struct fused *d, fuse_req_t req,
 			 const struct famfs_stat *fst,
@@ -495,8 +559,10 @@ static void release_handle(struct fused *d, fuse_req_t req,
 		return;
 	pthread_mutex_lock(&d->lock);
 	n = of->node;
-	if (of->writable)
+	if (of->writable) {
+		handle_settle(n, of, false);
 		n->writers--;
+	}
 	n->handles--;
 	if (n->pending && !n->writers)
 		node_commit(d, n);
@@ -688,6 +754,15 @@ void op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *bufv,
 	}
 	counters_add(&d->counters.write_requests, 1);
 	counters_add(&of->node->write_requests, 1);
+	/*
+	 * Written through again. Not so a write-back of cached pages: the
+	 * kernel sends those through any writable handle of the inode.
+	 */
+	if (!fi->writepage && __atomic_load_n(&of->settled, __ATOMIC_RELAXED)) {
+		pthread_mutex_lock(&d->lock);
+		handle_settle(of->node, of, false);
+		pthread_mutex_unlock(&d->lock);
+	}
 	/* the kernel's size and times moved with it, whatever we answer */
 	node_no_longer_as_created(of->node);
 	if (device_gone(d) || fenced(d))
@@ -725,16 +800,22 @@ void op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	struct open_file *of = file_of(fi);
 	uint64_t faults = sigbus_mark();
 	struct open_node *n;
+	bool commit;
 	int rc = 0;
 
 	(void)ino;
 	if (of && of->writable) {
 		pthread_mutex_lock(&d->lock);
 		n = of->node;
-		if (n->pending && n->writers == 1 &&
-		    __atomic_load_n(&n->touched, __ATOMIC_RELAXED) &&
-		    same_process(fuse_req_ctx(req)->pid, of->opener))
-			rc = node_commit(d, n);
+		commit = n->pending && other_writers_done(d, n, of) &&
+			 __atomic_load_n(&n->touched, __ATOMIC_RELAXED);
+		/* (the process is asked only when the answer matters) */
+		if ((commit || (!of->settled && commit_past_settled(d))) &&
+		    same_process(fuse_req_ctx(req)->pid, of->opener)) {
+			handle_settle(n, of, true);
+			if (commit)
+				rc = node_commit(d, n);
+		}
 		pthread_mutex_unlock(&d->lock);
 	}
 	/* the entry may have gone into memory that is gone */
@@ -852,6 +933,7 @@ void op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset,
 	pthread_mutex_lock(&d->lock);
 	node_no_longer_as_created(n);
 	if (end > node_size(n)) {
+		handle_settle(n, of, false);
 		rc = file_make_growable(d, n->ino);
 		if (!rc)
 			rc = file_resize_pending(d, n->ino, end);

@@ -177,9 +177,13 @@ static int set_pending(struct fused *d, uint64_t ino,
 	return rc;
 }
 
-/* Size first (it can be refused), then one logged attributes change. */
+/*
+ * Size first (it can be refused), then one logged attributes change;
+ * @fi is the handle of an ftruncate(2), else NULL.
+ */
 static int setattr_locked(struct fused *d, uint64_t ino,
-			  const struct stat *attr, int to_set)
+			  const struct stat *attr, int to_set,
+			  struct fuse_file_info *fi)
 {
 	struct famfs_attr a = { 0 };
 	struct famfs_stat fst;
@@ -193,6 +197,7 @@ static int setattr_locked(struct fused *d, uint64_t ino,
 	    (uint64_t)attr->st_size != fst.size) {
 		if (fst.type == FAMFS_NODE_DIR)
 			return -EISDIR;
+		file_resized_through(fi);
 		/* committed: the size is fixed, unless it is still empty */
 		if (fst.state != FAMFS_NODE_PENDING) {
 			rc = file_make_growable(d, ino);
@@ -240,7 +245,6 @@ void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 	struct stat st;
 	int rc;
 
-	(void)fi;
 	if (meta_is_ino(ino) || !d->master) {
 		fuse_reply_err(req, meta_is_ino(ino) ? fused_refusal(d) :
 			       EROFS);
@@ -252,7 +256,7 @@ void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 	}
 	pthread_mutex_lock(&d->lock);
 	file_attrs_changed(d, ino);
-	rc = setattr_locked(d, ino, attr, to_set);
+	rc = setattr_locked(d, ino, attr, to_set, fi);
 	pthread_mutex_unlock(&d->lock);
 	if (!rc && sigbus_since(d, faults))
 		rc = -EIO;	/* zeroing or logging met lost memory */

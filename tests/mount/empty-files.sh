@@ -42,10 +42,10 @@ for _ in $(seq 30); do
 	sleep 0.1
 done
 [ "$(cat "$MC/e1")" = hello ] || fail "client reads '$(cat "$MC/e1")'"
-# e2 may reach the log a moment after truncate(1) returns: when the
-# kernel has not yet sent the release of `: >e2`'s handle, truncate's
-# close is not the last writer's (famfs_fused(8), known gap: issue 13's
-# notes, session 10), and the commit waits for that release.
+# e2 may reach the log a moment after truncate(1) returns: on version 1,
+# when the kernel has not yet sent the release of `: >e2`'s handle,
+# truncate's close does not commit (famfs_fused(8); version 2 does, see
+# release-in-flight), and the commit waits for that release.
 for _ in $(seq 30); do
 	[ "$(stat -c %s "$MC/e2" 2>/dev/null)" = $((4 << 20)) ] && break
 	sleep 0.1

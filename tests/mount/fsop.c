@@ -5,7 +5,7 @@
  * Also the create loop and checker of the crash test, mmap checks, and
  * two processes writing one new file (fork-write), a writer that fills
  * the device or outlives its daemon (fill), and what close()
- * promises while release is held back (held-close).
+ * promises while release is held back (held-close, held-dup).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -492,6 +492,50 @@ static int held_close(const char *path, uint64_t len, const char *mode,
 	return 0;
 }
 
+/*
+ * A descriptor closed while another one shares its open file: FUSE has
+ * sent FLUSH from the opener but no RELEASE, just as while the RELEASE of
+ * a closed file is still on its way (`: > f; truncate -s 4M f`: the
+ * daemon cannot tell the two apart). Create PATH; MODE:
+ *   flushed  dup the descriptor and close the first one
+ *   written  as flushed, then write PATTERN(seed) bytes [0, 4096)
+ *            through the dup (with the page cache bypassed, the daemon
+ *            sees a writer again)
+ *   open     keep the one descriptor (a writer that closed nothing)
+ * then run CMD (a shell command: other processes), then write
+ * PATTERN(seed) bytes [0, LEN) through the descriptor left and close it.
+ * Prints "cmd=STATUS write=ERR close=ERR".
+ */
+static int held_dup(const char *path, uint64_t len, const char *mode,
+		    unsigned long seed, const char *cmd)
+{
+	int fd, wrc, crc, status;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
+	if (fd < 0)
+		return 1;
+	if (!strcmp(mode, "flushed") || !strcmp(mode, "written")) {
+		int fd2 = dup(fd);
+
+		if (fd2 < 0 || close(fd))
+			return 1;
+		fd = fd2;
+		if (!strcmp(mode, "written") &&
+		    pattern_write(fd, seed, 0, MIN(len, 4096)))
+			return 1;
+	} else if (strcmp(mode, "open")) {
+		return 2;
+	}
+	fflush(stdout);
+	status = system(cmd);
+	wrc = pattern_write(fd, seed, 0, len);
+	crc = err_of(close(fd));
+	printf("cmd=%d write=%s close=%s\n",
+	       WIFEXITED(status) ? WEXITSTATUS(status) : 128, err_name(wrc),
+	       err_name(crc));
+	return 0;
+}
+
 static const char usage_text[] = "usage: fsop OP PATH [ARGS]\n";
 
 /* A size or an offset: 0 or more, in decimal */
@@ -593,6 +637,9 @@ int main(int argc, char **argv)
 	if (!strcmp(op, "held-close") && argc == 7)
 		return held_close(p, size_arg("LENGTH", a3), a4,
 				  size_arg("SEED", argv[5]), argv[6]);
+	if (!strcmp(op, "held-dup") && argc == 7)
+		return held_dup(p, size_arg("LENGTH", a3), a4,
+				size_arg("SEED", argv[5]), argv[6]);
 	if (!strcmp(op, "fill") &&
 	    (argc == 5 || (argc == 6 && !strcmp(argv[5], "pause"))))
 		return fill(p, size_arg("LENGTH", a3), size_arg("SEED", a4),

@@ -41,6 +41,7 @@ refused "LENGTH '4K'" "$FSOP" fallocate "$F" 0 4K
 refused "LENGTH '1M'" "$FSOP" fork-write "$T/fw" 1M parent-last 7
 refused "FIRST '0'" "$FSOP" write-twice "$T/wt" 10 0
 refused "LENGTH '5x'" "$FSOP" held-close "$T/hc" 5x dup 5 true
+refused "SEED '-5'" "$FSOP" held-dup "$T/hd" 100 flushed -5 true
 refused "SEED 'x'" "$FSOP" fill "$T/fill" 100 x
 refused usage "$FSOP" fill "$T/fill" 100 7 paus
 refused "LENGTH '1M'" "$FSOP" pattern 7 1M
@@ -53,7 +54,7 @@ refused "PASSES ' 10'" "$GROW_RACE" "$T/gr" 10 " 10"
 refused "SIZE '8K'" "$DIRECT_CLIENT" new "$T/dc" 8K
 refused "FLAGS '1'" "$HOLDER" rename2 "$F" "$T/renamed" 1
 [ "$(ls "$T/gr")" = "" ] || fail "grow_race made $(ls "$T/gr")"
-for f in fw wt hc fill dc renamed; do
+for f in fw wt hc hd fill dc renamed; do
 	[ ! -e "$T/$f" ] || fail "a refused call made $T/$f"
 done
 
