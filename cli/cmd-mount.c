@@ -110,6 +110,9 @@ static int await_ready(int fd, pid_t pid, const char *device,
 		return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 	}
 	waitpid(pid, &status, 0);
+	/* a bad -o value: famfs_fused said which on stderr before the pipe */
+	if (!len && WIFEXITED(status) && WEXITSTATUS(status) == 2)
+		return 2;
 	if (len)
 		fprintf(stderr, "famfs: %s\n", msg);
 	else if (WIFSIGNALED(status))

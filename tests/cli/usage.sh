@@ -123,6 +123,22 @@ operand_row 2 "mkfs.famfs: b: extra argument" -- "$MKFS" a b
 operand_row 1 "famfs: mount.famfs: missing MOUNTPOINT" -- "$MOUNT_HELPER" a
 operand_row 16 "famfs: fsck.famfs: missing DEVICE" -- "$FSCK_HELPER"
 
+# a bad -o value famfs_fused refuses: its one line, the usage status
+if [ -n "$FAMFS_FUSED" ]; then
+	for o in timeout=abc fsname=x; do
+		out=$("$FAMFS" mount -o "$o" "$T/nodev" "$T/nomnt" 2>&1)
+		rc=$?
+		if [ "$rc" -eq 2 ] && [ "$(wc -l <<<"$out")" -eq 1 ] &&
+		   grep -q "^famfs_fused: -o $o: " <<<"$out"; then
+			ok "mount -o $o: one line, exit 2"
+		else
+			not_ok "mount -o $o: one line, exit 2 (exit $rc: $out)"
+		fi
+	done
+else
+	ok "# SKIP mount -o: famfs_fused not built"
+fi
+
 # creat: sizes, modes, ids, -M, threads, interleave
 in=/tmp/not-famfs-$$
 expect 2 'famfs: 0: invalid size' "creat -s 0" -- "$FAMFS" creat -s 0 "$in"
