@@ -22,7 +22,8 @@ static void rm_usage(FILE *out)
 {
 	fprintf(out,
 		"usage: famfs rm [-r] [-f] [-v] PATH...\n"
-		"  -r, --recursive  remove directories and what they hold\n"
+		"  -r, -R, --recursive\n"
+		"                   remove directories and what they hold\n"
 		"  -f, --force      no error for names that do not exist\n"
 		"  -v, --verbose    name each thing removed\n"
 		"  -h, --help       this help\n");
