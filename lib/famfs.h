@@ -185,6 +185,12 @@ int famfs_mkfs(struct famfs_dev *dev, const struct famfs_mkfs_opts *opts,
 /* Zero both superblock copies (mkfs -k). */
 int famfs_wipe_sb(struct famfs_dev *dev);
 
+/*
+ * The smallest device mkfs formats with a @log_len log: superblock unit,
+ * log, one data unit.
+ */
+uint64_t famfs_min_device_size(uint64_t log_len);
+
 /* Log capacity in entries of the smallest useful kind (estimate). */
 uint64_t famfs_log_capacity_entries(uint64_t log_len);
 

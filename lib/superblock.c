@@ -189,6 +189,14 @@ uint64_t famfs_log_capacity_entries(uint64_t log_len)
 	return log_len > LOG_HDR_SIZE ? (log_len - LOG_HDR_SIZE) / typical : 0;
 }
 
+uint64_t famfs_min_device_size(uint64_t log_len)
+{
+	uint64_t data = (SB_LOG_OFFSET + log_len + FAMFS_ALLOC_UNIT - 1) &
+			~(FAMFS_ALLOC_UNIT - 1);
+
+	return data + FAMFS_ALLOC_UNIT;
+}
+
 static int check_log_len(uint64_t log_len)
 {
 	if (!is_pow2(log_len) || log_len < FAMFS_MIN_LOG_LEN ||
@@ -222,11 +230,10 @@ int famfs_mkfs(struct famfs_dev *dev, const struct famfs_mkfs_opts *opts,
 	sb.alloc_unit = FAMFS_ALLOC_UNIT;
 	sb.log_offset = SB_LOG_OFFSET;
 	sb.log_len = log_len;
-	sb.data_offset = (sb.log_offset + log_len + sb.alloc_unit - 1) &
-			 ~(sb.alloc_unit - 1);
+	sb.data_offset = famfs_min_device_size(log_len) - sb.alloc_unit;
 	/* only whole units are usable */
 	sb.device_size = dev->size & ~(sb.alloc_unit - 1);
-	if (sb.device_size < sb.data_offset + sb.alloc_unit)
+	if (sb.device_size < famfs_min_device_size(log_len))
 		return -ENOSPC;
 	if (famfs_sb_read(dev, &old, NULL, NULL) == 0 && !opts->force)
 		return -EEXIST;

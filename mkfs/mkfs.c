@@ -117,6 +117,20 @@ static int prepare_file(const char *path, uint64_t size, bool force,
 	return rc;
 }
 
+/* The refusal of a device smaller than a famfs with @mo's log. */
+static int too_small(const char *path, const struct famfs_mkfs_opts *mo)
+{
+	uint64_t log_len = mo->log_len ? mo->log_len : FAMFS_DEFAULT_LOG_LEN;
+	char need[32], log[32], reason[160];
+
+	famfs_format_size(famfs_min_device_size(log_len), need, sizeof(need));
+	famfs_format_size(log_len, log, sizeof(log));
+	snprintf(reason, sizeof(reason), "device too small for a famfs: "
+		 "needs %s (superblock, a log of %s, one 2 MiB unit)",
+		 need, log);
+	return err(path, reason);
+}
+
 /* Format (or, with -k, wipe) @path: 0, or 1 after printing why not. */
 static int make(const char *path, const struct famfs_mkfs_opts *mo,
 		bool kill_sb, unsigned int force)
@@ -128,8 +142,7 @@ static int make(const char *path, const struct famfs_mkfs_opts *mo,
 
 	rc = famfs_dev_open(path, FAMFS_DEV_RDWR, &dev);
 	if (rc == -ENOSPC)
-		return err(path, "device too small for a famfs "
-			   "(needs superblock + log + one 2 MiB unit)");
+		return too_small(path, mo);
 	if (rc)
 		return err(path, strerror(-rc));
 	/* overwriting: not while any host serves the filesystem there */
@@ -179,8 +192,7 @@ static int make(const char *path, const struct famfs_mkfs_opts *mo,
 		return err(path, "already holds a famfs (use -f to "
 			   "overwrite it)");
 	case -ENOSPC:
-		return err(path, "device too small for a famfs "
-			   "(needs superblock + log + one 2 MiB unit)");
+		return too_small(path, mo);
 	case -EBUSY:
 		return err(path, "in use by a famfs mount");
 	default:

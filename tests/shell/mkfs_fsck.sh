@@ -45,6 +45,17 @@ expect 1 "too small" "and a rerun says too small again, not 'exists'" -- \
 	"$MKFS" --size 1M "$small"
 expect 1 "too small" "device without room for one data unit refused" -- \
 	"$MKFS" -f --size 10M "$small"
+# the refusal says how big a device must be, for the log asked for
+expect 1 "$small: device too small for a famfs: needs 12.0 MiB \(superblock, a log of 8.0 MiB, one 2 MiB unit\)$" \
+	"too small: the size needed with the default log" -- \
+	"$MKFS" -f --size 10M "$small"
+expect 1 "needs 68.0 MiB \(superblock, a log of 64.0 MiB," \
+	"too small: the size needed with -l 64M" -- \
+	"$MKFS" -f --size 12M -l 64M "$small"
+expect 1 "needs 12.0 MiB" "too small: a device under 2 MiB" -- \
+	"$MKFS" -f --size 1M "$small"
+expect 0 "famfs created" "the size it names is enough" -- \
+	"$MKFS" -f --size 6M -l 2M "$small"
 expect 0 "famfs created" "smallest device (log + one unit) accepted" -- \
 	"$MKFS" -f --size 12M -l 2M "$small"
 
