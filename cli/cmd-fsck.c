@@ -396,6 +396,12 @@ int cmd_fsck(int argc, char **argv)
 		print_json(device, status, corrected, &res);
 	else
 		print_summary(device, status, corrected, human, &res);
+	/* a repair that stopped short of --drop says what is left to do */
+	if (corrected >= 0 && !(flags & FAMFS_REPAIR_DROP) &&
+	    (status & (FAMFS_FSCK_ERRORS | FAMFS_FSCK_BAD_LOG)))
+		cli_error(device, "log entries replay skips are left: "
+			  "--repair --drop drops them (what they made is "
+			  "lost)");
 	if (!status)
 		return corrected > 0 ? FSCK_EXIT_CORRECTED : FSCK_EXIT_CLEAN;
 	return FSCK_EXIT_LEFT;

@@ -134,6 +134,9 @@ expect 4 "sequence jumps from 0 to 2" "the lost entry is reported" -- \
 	"$FAMFS" fsck "$dev"
 expect 4 "ERRORS LEFT" "fsck --repair leaves an entry it may not drop" -- \
 	"$FAMFS" fsck --repair "$dev"
+expect 4 "^famfs: $dev: log entries replay skips are left: --repair --drop drops them" \
+	"...and says that --drop would drop it" -- \
+	"$FAMFS" fsck --repair "$dev"
 expect 1 "entries 1 to 1 are lost" "fsck --repair --drop drops it, exit 1" -- \
 	"$FAMFS" fsck --repair --drop "$dev"
 expect 0 "directories: +2" "clean after it, the entry after it kept" -- \
