@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * famfs check [-v] MOUNTPOINT
- * Walks what the mount shows and checks each file and directory against
- * the log on the device: in the log, same size, extents covering it;
+ * Walks what the mount shows and checks each file, directory and
+ * symbolic link against the log on the device: in the log as the same
+ * type, files the same size with extents covering it;
  * plus the superblock and log checks of fsck (a cross-linked entry that
  * replay refused counts as a bad file).
  * Exit status (as upstream famfs), bits: 1 a file is not properly mapped,
@@ -32,7 +33,7 @@ static struct {
 	struct famfs_fs *fs;
 	size_t root_len;	/* of the mountpoint's real path */
 	bool verbose;
-	unsigned long files, dirs, bad, log_problems;
+	unsigned long files, dirs, links, bad, log_problems;
 	unsigned long denied;	/* files this user may not read: unchecked */
 } walk;
 
@@ -56,7 +57,7 @@ static const char *check_node_via_mount(const char *path,
 	struct famfs_stat st;
 	int rc;
 
-	if (S_ISDIR(sb->st_mode))
+	if (S_ISDIR(sb->st_mode) || S_ISLNK(sb->st_mode))
 		return NULL;
 	rc = cli_mount_stat(path, &st);
 	if (rc)
@@ -81,9 +82,12 @@ static const char *check_node(const char *path, const char *rel,
 		return "not in the log (unmapped)";
 	if (S_ISDIR(sb->st_mode))
 		return st.type == FAMFS_NODE_DIR ? NULL :
-		       "a directory in the mount, a file in the log";
+		       "a directory in the mount, another type in the log";
+	if (S_ISLNK(sb->st_mode))
+		return st.type == FAMFS_NODE_SYMLINK ? NULL :
+		       "a symbolic link in the mount, another type in the log";
 	if (st.type != FAMFS_NODE_FILE)
-		return "a file in the mount, a directory in the log";
+		return "a file in the mount, another type in the log";
 	if ((uint64_t)sb->st_size != st.size)
 		return "size differs from the log";
 	n = cli_extents(walk.fs, st.ino, &ext, &il);
@@ -116,12 +120,18 @@ static int visit(const char *path, const struct stat *sb, int type,
 		walk.bad++;
 		return FTW_CONTINUE;
 	}
-	if (!S_ISREG(sb->st_mode) && !S_ISDIR(sb->st_mode)) {
-		cli_error(path, "not a regular file or directory");
+	/* format version 2 logs symbolic links; nothing else is famfs */
+	if (!S_ISREG(sb->st_mode) && !S_ISDIR(sb->st_mode) &&
+	    !S_ISLNK(sb->st_mode)) {
+		cli_error(path, "not a regular file, directory or symbolic "
+			  "link");
 		walk.bad++;
 		return FTW_CONTINUE;
 	}
-	S_ISDIR(sb->st_mode) ? walk.dirs++ : walk.files++;
+	if (S_ISLNK(sb->st_mode))
+		walk.links++;
+	else
+		S_ISDIR(sb->st_mode) ? walk.dirs++ : walk.files++;
 	why = check_node(path, rel, sb);
 	if (why) {
 		cli_error(path, "%s", why);
@@ -257,9 +267,12 @@ int cmd_check(int argc, char **argv)
 		status |= CHECK_BAD_FILE;
 	if (walk.denied)
 		status |= CHECK_NOT_MOUNT;	/* incomplete: say so */
-	printf("famfs check: %s: %lu files, %lu directories, %lu bad, "
-	       "%lu problems in the log%s", real, walk.files, walk.dirs,
-	       walk.bad, walk.log_problems, walk.denied ? "" : "\n");
+	printf("famfs check: %s: %lu files, %lu directories, ", real,
+	       walk.files, walk.dirs);
+	if (walk.links)
+		printf("%lu symbolic links, ", walk.links);
+	printf("%lu bad, %lu problems in the log%s", walk.bad,
+	       walk.log_problems, walk.denied ? "" : "\n");
 	if (walk.denied)
 		printf(", %lu not readable by this user\n", walk.denied);
 	return status;

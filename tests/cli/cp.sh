@@ -48,6 +48,14 @@ chmod 0604 "$src/a/s3"
 check "cp keeps the source mode" -- test "$(stat -c %a "$MNT/s3mode")" = 604
 check "copied files are mapped" -- "$FAMFS" getmap -q "$MNT/tree/big"
 expect 0 '0 bad, 0 problems' "check after copies" -- "$FAMFS" check "$MNT"
+# a symbolic link is a famfs object (format version 2), not a bad file
+ln -s tree/big "$MNT/link-to-big"
+expect 0 ' 1 symbolic links, 0 bad, 0 problems' \
+	"check counts a symbolic link, finds nothing bad" -- "$FAMFS" check "$MNT"
+for _ in $(seq 20); do [ -L "$CMNT/link-to-big" ] && break; sleep 0.1; done
+expect 0 ' 1 symbolic links, 0 bad, 0 problems' \
+	"check on the client too" -- "$FAMFS" check "$CMNT"
+rm "$MNT/link-to-big"
 
 # refusals
 expect 1 "famfs: $MNT/h: exists with a different size" \
