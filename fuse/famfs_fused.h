@@ -380,6 +380,7 @@ int fused_version2_only(struct fused *d, const char *what);
 /* xattr.c: the interleave layout request, "user.famfs.interleave". */
 void op_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 		 const char *value, size_t size, int flags);
+void op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size);
 void op_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name);
 
 /* control.c: ioctls used by the famfs CLI. */

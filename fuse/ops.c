@@ -62,6 +62,7 @@ const struct fuse_lowlevel_ops fused_ops = {
 	.release = op_release,
 	.fsync = op_fsync,
 	.setxattr = op_setxattr,
+	.listxattr = op_listxattr,
 	.removexattr = op_removexattr,
 	.flush = op_flush,
 	.init = op_init,

@@ -107,6 +107,14 @@ tar -C "$MM" -xf "$T/t.tar" || fail "tar -x"
 	fail "tar -x lost a directory's mtime"
 [ "$(readlink "$MM/t/link")" = dir/old ] || fail "tar -x of a link"
 client_shows "tar -x" view
+# no extended attributes, listed as none (tar --xattrs warned on each)
+out=$(tar --xattrs -C "$MM" -cf "$T/x.tar" t 2>&1) || fail "tar --xattrs -c"
+[ -z "$out" ] || fail "tar --xattrs -c warned: $out"
+for f in "$MM/t/big" "$MM/t" "$MC/t/big"; do
+	got=$(python3 -c 'import os, sys; print(os.listxattr(sys.argv[1]))' \
+		"$f" 2>&1)
+	[ "$got" = "[]" ] || fail "listxattr $f: $got"
+done
 
 note "cp -a of a tree with symbolic links"
 cp -a "$T/src/t" "$MM/cpa"
