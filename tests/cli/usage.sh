@@ -152,6 +152,9 @@ expect 2 'famfs: 077777: invalid mode' "creat -m 077777" -- \
 	"$FAMFS" creat -s 2M -m 077777 "$in"
 expect 2 'famfs: bob: invalid uid' "creat -u bob" -- \
 	"$FAMFS" creat -s 2M -u bob "$in"
+# (uid_t)-1 is "leave unchanged" to chown(2): no file can be given it
+expect 2 'famfs: 4294967295: invalid gid' "creat -g 4294967295" -- \
+	"$FAMFS" creat -s 2M -g 4294967295 "$in"
 expect 2 'famfs: x: invalid seed' "creat -S x" -- \
 	"$FAMFS" creat -s 2M -S x "$in"
 expect 2 'invalid -M' "creat -M without a size" -- "$FAMFS" creat -M name

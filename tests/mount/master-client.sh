@@ -92,6 +92,18 @@ expect_errno EEXIST mkdir "$MM/.meta"
 	fail "master and client disagree on statfs"
 total=$(stat -f -c '%b*%S' "$MM")
 [ $((total)) -gt $((900 << 20)) ] || fail "statfs total too small: $total"
+
+note "st_blocks (du): the device space a file holds, not its size"
+head -c 100 /dev/urandom >"$MM/hundred"		# one packed page
+head -c $((2 * 1024 * 1024 + 1)) /dev/urandom >"$MM/unit-and-a-byte"
+client_shows "small and unit files" sums
+for h in "$MM" "$MC"; do
+	[ "$(stat -c %b "$h/hundred")" = 8 ] ||
+		fail "$h/hundred: $(stat -c %b "$h/hundred") blocks, not 8 (4 KiB)"
+	[ "$(stat -c %b "$h/unit-and-a-byte")" = 8192 ] ||
+		fail "$h/unit-and-a-byte: $(stat -c %b "$h/unit-and-a-byte")" \
+			"blocks, not 8192 (two 2 MiB units)"
+done
 "$FAMFS" logplay "$MC" | grep -q "log entries applied" || fail "logplay"
 "$FAMFS" logplay -n "$MC" | grep -q "0 log entries would be applied" ||
 	fail "logplay -n on a current client"

@@ -24,9 +24,11 @@ expect 0 '"clean": ?true' "fsck --json" -- "$FAMFS" fsck --json "$dev"
 expect 0 "space: .*MiB" "fsck --human prints human sizes" -- \
 	"$FAMFS" fsck --human "$dev"
 expect 0 "log: +8.0 MiB" "default log is 8 MiB" -- "$MKFS" -f "$dev"
+expect 0 "log: +4.0 MiB" "-l 3M is rounded up to 4 MiB (a power of two)" \
+	-- "$MKFS" -f -l 3M "$dev"
 expect 0 "log: +64.0 MiB" "-l 64M" -- "$MKFS" -f -l 64M "$dev"
 
-# a bad option value is a usage error (2); 3M is rounded up to 4M
+# a bad option value is a usage error (2)
 for bad in 1M 2G 12X 0 -5; do
 	expect 2 "bad log length" "LOGLEN $bad refused" -- \
 		"$MKFS" -f -l "$bad" "$dev"

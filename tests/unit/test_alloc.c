@@ -352,10 +352,109 @@ static void test_holes(void)
 	unlink(dev);
 }
 
+/*
+ * The search skips a word of 64 used units at once: the unit right after
+ * such a word must still be found (320 MiB: units 5..159 are data).
+ */
+static void test_full_words(void)
+{
+	char *dev = make_famfs("words", 320 * MiB, 0);
+	struct famfs_extent got, unit10 = { 10 * 2 * MiB, 2 * MiB };
+	struct famfs_extent unit128 = { 128 * 2 * MiB, 2 * MiB };
+	struct famfs_fs *fs;
+	int n = 0;
+
+	be_master();
+	famfs_fs_open(dev, FAMFS_OPEN_RDWR, NULL, &fs);
+	while (famfs_alloc_contiguous(fs, 2 * MiB, &got) == 0)
+		n++;
+	CHECK(n == 155, "155 data units handed out one by one (%d)", n);
+	famfs_alloc_release(fs, &unit128, 1);
+	famfs_alloc_release(fs, &unit10, 1);
+	CHECK(famfs_alloc_contiguous(fs, 2 * MiB, &got) == 0 &&
+		      got.offset == unit10.offset,
+	      "the lower free unit first");
+	/* from unit 11 the search crosses units 64..127, all used */
+	CHECK(famfs_alloc_contiguous(fs, 2 * MiB, &got) == 0 &&
+		      got.offset == unit128.offset,
+	      "then unit 128, right after a word of used units");
+	famfs_fs_close(fs);
+	unlink(dev);
+}
+
+/* Fill every free unit with a pattern: an earlier file's bytes. */
+static void dirty_free_units(struct famfs_fs *fs, uint64_t dev_size)
+{
+	uint64_t ino, pos;
+
+	for (uint64_t off = 0; off < dev_size; off += 2 * MiB)
+		if (famfs_owner_of(fs, off, &ino, &pos) == -ENOENT)
+			memset(famfs_fs_ptr(fs, off), 0xa5, 2 * MiB);
+}
+
+/* Do file bytes [from, to) of @ino read as zeros on the device? */
+static bool reads_zero(struct famfs_fs *fs, uint64_t ino, uint64_t from,
+		       uint64_t to)
+{
+	while (from < to) {
+		uint64_t off, contig;
+		const uint8_t *p;
+
+		if (famfs_file_map(fs, ino, from, &off, &contig))
+			return false;
+		p = famfs_fs_ptr(fs, off);
+		for (uint64_t i = 0; i < contig && from + i < to; i++)
+			if (p[i])
+				return false;
+		from += contig;
+	}
+	return true;
+}
+
+/*
+ * Memory a file is given may hold what an earlier file wrote there: a
+ * file created with a size, and a pending file grown by ftruncate(),
+ * read as zeros where nothing was written.
+ */
+static void test_zeroed(void)
+{
+	char *dev = make_famfs("zeroed", 64 * MiB, 0);
+	struct famfs_fs *fs;
+	struct famfs_stat st;
+	uint64_t off, contig;
+
+	be_master();
+	famfs_fs_open(dev, FAMFS_OPEN_RDWR, NULL, &fs);
+	dirty_free_units(fs, 64 * MiB);
+	CHECK_RC(famfs_create_file(fs, 1, "z", 0644, 0, 0, 3 * MiB, NULL, &st),
+		 0, "create a 3 MiB file over dirty memory");
+	CHECK(reads_zero(fs, st.ino, 0, 3 * MiB), "it reads as zeros");
+
+	dirty_free_units(fs, 64 * MiB);
+	CHECK_RC(famfs_pending_create(fs, FAMFS_ROOT_INO, "p", 0644, 0, 0,
+				      &st),
+		 0, "a pending file");
+	CHECK_RC(famfs_pending_resize(fs, st.ino, 1 * MiB), 0,
+		 "ftruncate to 1 MiB");
+	CHECK(reads_zero(fs, st.ino, 0, 1 * MiB), "it reads as zeros");
+	/* its unit past the end: what the memory held before */
+	famfs_file_map(fs, st.ino, 0, &off, &contig);
+	memset(famfs_fs_ptr(fs, off + 1 * MiB), 0xa5, 1 * MiB);
+	dirty_free_units(fs, 64 * MiB);
+	CHECK_RC(famfs_pending_resize(fs, st.ino, 5 * MiB), 0,
+		 "ftruncate up to 5 MiB");
+	CHECK(reads_zero(fs, st.ino, 1 * MiB, 5 * MiB),
+	      "the grown range reads as zeros, in its old unit and new ones");
+	famfs_fs_close(fs);
+	unlink(dev);
+}
+
 int main(void)
 {
 	test_contiguous();
 	test_holes();
+	test_full_words();
+	test_zeroed();
 	test_interleaved();
 	test_pending();
 	return tap_done();

@@ -240,14 +240,42 @@ static void test_reclaim(void)
 	{
 		uint8_t *slot = m->dev->base + HOST_TABLE_OFFSET +
 				5 * HOST_SLOT_SIZE;
+		/* its replay mark says it read the delete: not to be trusted */
 		struct famfs_host_info h = { .nonce = 77,
-					     .state = FAMFS_HOST_MOUNTED };
+					     .state = FAMFS_HOST_MOUNTED,
+					     .replayed = m->last_seq };
 
 		host_slot_encode(&h, m->sb.fs_uuid, slot);
 		slot[200] ^= 1;
+		l = list_slot(m, 5);
+		CHECK(l.last.status == FAMFS_SLOT_DAMAGED &&
+			      l.last.replayed == m->last_seq && !l.last.npins,
+		      "a damaged slot whose fields read as replayed, no pins");
 		CHECK(famfs_reclaim(m) == 0, "a damaged slot holds everything");
 		CHECK_RC(famfs_host_evict(m, 5, 77), 0,
 			 "evict it (its nonce is still readable)");
+	}
+	/*
+	 * a host with more nodes pinned than its slot lists pins every
+	 * release, not just the ones listed (here none is the file's)
+	 */
+	{
+		uint8_t *slot = m->dev->base + HOST_TABLE_OFFSET +
+				6 * HOST_SLOT_SIZE;
+		static struct famfs_host_info h;
+
+		memset(&h, 0, sizeof(h));
+		h.nonce = 78;
+		h.state = FAMFS_HOST_MOUNTED;
+		h.replayed = m->last_seq;
+		h.npins = FAMFS_HOST_MAX_PINS + 1;
+		host_slot_encode(&h, m->sb.fs_uuid, slot);
+		l = list_slot(m, 6);
+		CHECK(l.last.status == FAMFS_SLOT_OK && l.last.pins_overflow,
+		      "a slot whose pins overflowed");
+		CHECK(famfs_reclaim(m) == 0,
+		      "its host may hold the file: kept");
+		CHECK_RC(famfs_host_evict(m, 6, 78), 0, "evict it");
 	}
 	CHECK(famfs_reclaim(m) == 4 * MiB, "then the space is reclaimed");
 	CHECK(free_bytes(m) == before + 4 * MiB, "and free");
@@ -274,10 +302,62 @@ static void test_reclaim(void)
 	unlink(dev);
 }
 
+/*
+ * A file replayed over held space frees the release it reuses (the
+ * master frees a release whole), and only that one: not the release of
+ * the file that lay right before it.
+ */
+static void test_reclaim_reused(void)
+{
+	char *dev = make_famfs("reused", 64 * MiB, 0);
+	struct famfs_fs *m = open_as(dev, true, true);
+	struct famfs_fs *c = open_as(dev, false, true);
+	struct famfs_extent e1 = { m->sb.data_offset, 2 * MiB };
+	struct famfs_extent e2 = { m->sb.data_offset + 2 * MiB, 2 * MiB };
+	struct famfs_log_record f1 = { .type = FAMFS_LOG_FILE, .path = "f1",
+				       .mode = 0644, .size = 2 * MiB,
+				       .nextents = 1, .extents = &e1 };
+	struct famfs_log_record f2 = f1, g = f1;
+	struct famfs_log_record del = { .type = FAMFS_LOG_DELETE };
+	struct famfs_stat st;
+	struct famfs_usage u;
+	const char *why;
+
+	f2.path = "f2";
+	f2.extents = &e2;
+	g.path = "g";
+	g.extents = &e2;
+	both(m, c, &f1);
+	both(m, c, &f2);
+	famfs_resolve(c, "f1", &st);
+	famfs_hold(c, st.ino);
+	famfs_resolve(c, "f2", &st);
+	famfs_hold(c, st.ino);
+	del.path = "f1";
+	both(m, c, &del);
+	del.path = "f2";
+	both(m, c, &del);
+	famfs_fs_usage(c, &u);
+	CHECK(u.held_bytes == 4 * MiB, "both deleted files held here");
+	/* the master reused f2's space (as if every host had let go) */
+	g.seq = ++m->last_seq;
+	g.time = g.seq;
+	CHECK_RC(replay_apply(c, &g, &why), 0, "a new file over f2's space");
+	famfs_fs_usage(c, &u);
+	CHECK(u.held_bytes == 2 * MiB && c->nreleases == 1 &&
+		      c->releases[0].ext.offset == e1.offset,
+	      "f2's release is forgotten, f1's (right before it) still held");
+	CHECK(fsck_check_marked(c, NULL), "and its space still marked held");
+	famfs_fs_close(c);
+	famfs_fs_close(m);
+	unlink(dev);
+}
+
 int main(void)
 {
 	test_codec();
 	test_claim();
 	test_reclaim();
+	test_reclaim_reused();
 	return tap_done();
 }

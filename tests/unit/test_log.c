@@ -546,10 +546,16 @@ static void test_log_full(void)
 	char *dev = make_famfs("full", 16 * MiB, 2 * MiB);
 	struct famfs_fs *fs;
 	char name[64];
+	char longname[201];
+	struct famfs_stat st;
 	int i, rc = 0;
 
 	be_master();
 	famfs_fs_open(dev, FAMFS_OPEN_RDWR, NULL, &fs);
+	/* a long name: its attributes entry cannot fit what room is left */
+	memset(longname, 'l', 200);
+	longname[200] = '\0';
+	famfs_mkdir(fs, FAMFS_ROOT_INO, longname, 0755, 0, 0, &st);
 	for (i = 0; i < 100000; i++) {
 		snprintf(name, sizeof(name), "directory-number-%d", i);
 		rc = famfs_mkdir(fs, FAMFS_ROOT_INO, name, 0755, 0, 0, NULL);
@@ -560,13 +566,19 @@ static void test_log_full(void)
 	      "log fills up with ENOSPC after %d entries", i);
 	CHECK_RC(famfs_resolve(fs, name, &(struct famfs_stat){ 0 }), -ENOENT,
 		 "the refused mkdir left nothing behind");
+	CHECK_RC(famfs_setattr(fs, st.ino, FAMFS_SETATTR_MODE, 0700, 0, 0,
+			       NULL),
+		 -ENOSPC, "a chmod with no room for its entry fails");
+	CHECK(famfs_getattr(fs, st.ino, &st) == 0 &&
+		      (st.mode & 07777) == 0755,
+	      "and leaves the mode the log has (%o)", st.mode & 07777);
 	famfs_fs_close(fs);
 	{
 		struct famfs_report rep = { 0 };
 
 		famfs_fs_open(dev, FAMFS_OPEN_RDONLY, &rep, &fs);
-		CHECK(count_entries(fs) == i && rep.nerrors == 0,
-		      "full log replays cleanly (%d entries)", i);
+		CHECK(count_entries(fs) == i + 1 && rep.nerrors == 0,
+		      "full log replays cleanly (%d entries)", i + 1);
 		famfs_fs_close(fs);
 	}
 	unlink(dev);
@@ -644,7 +656,7 @@ static void test_log_reservation(void)
 	struct famfs_fs *fs;
 	char name[FAMFS_NAME_MAX + 1];
 	uint64_t room;
-	int i;
+	int i, over_rc = 0;
 
 	be_master();
 	famfs_fs_open(dev, FAMFS_OPEN_RDWR, NULL, &fs);
@@ -666,10 +678,21 @@ static void test_log_reservation(void)
 	for (i = 0; (room = famfs_fs_log_room(fs)) > 0; i++) {
 		uint64_t size = room > 360 ? 304 : room > 304 ? room - 56 : room;
 
+		if (size == room && size <= 296 && !over_rc) {
+			/* first one entry 8 bytes longer than the room left */
+			snprintf(name, sizeof(name), "%0*d",
+				 (int)(size + 8 - 49), i);
+			over_rc = famfs_mkdir(fs, FAMFS_ROOT_INO, name, 0755,
+					      0, 0, NULL);
+			if (!over_rc)
+				break;
+		}
 		snprintf(name, sizeof(name), "%0*d", (int)(size - 49), i);
 		if (famfs_mkdir(fs, FAMFS_ROOT_INO, name, 0755, 0, 0, NULL))
 			break;
 	}
+	CHECK(over_rc == -ENOSPC,
+	      "an entry 8 bytes longer than the room left is refused");
 	CHECK(room == 0, "log filled around the held room (%" PRIu64
 	      " bytes left)", room);
 	CHECK_RC(famfs_pending_create(fs, FAMFS_ROOT_INO, "c", 0644, 0, 0, &st),

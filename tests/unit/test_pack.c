@@ -643,6 +643,27 @@ static void test_pending(void)
 	famfs_pending_create(fs, 1, "tiny", 0644, 0, 0, &st);
 	famfs_pending_prepare_write(fs, st.ino, 0, 1);
 	CHECK_RC(famfs_pending_abandon(fs, st.ino), 0, "abandon a tiny one");
+	/* ... but not while another file's piece lies in that unit */
+	famfs_pending_create(fs, 1, "big2", 0644, 0, 0, &big);
+	famfs_pending_prepare_write(fs, big.ino, 0, 1536 * KiB);
+	e = first_extent_of(fs, big.ino);
+	fill(fs, big.ino, 0, 1536 * KiB, 5);
+	famfs_pending_create(fs, 1, "small", 0644, 0, 0, &st);
+	famfs_pending_prepare_write(fs, st.ino, 0, 2 * PAGE);
+	fill(fs, st.ino, 0, 2 * PAGE, 6);
+	CHECK(e.offset % UNIT == 0 &&
+		      first_extent_of(fs, st.ino).offset / UNIT ==
+			      e.offset / UNIT,
+	      "a small file's piece shares the 1.5 MiB piece's unit");
+	famfs_pending_prepare_write(fs, big.ino, 1536 * KiB, 1 * MiB);
+	fill(fs, big.ino, 1536 * KiB, 1 * MiB, 5);
+	CHECK(first_extent_of(fs, big.ino).offset != e.offset &&
+		      holds(fs, big.ino, 0, 2560 * KiB, 5) &&
+		      holds(fs, st.ino, 0, 2 * PAGE, 6),
+	      "growing past the unit, it moves: both files' bytes intact");
+	CHECK(famfs_pending_abandon(fs, big.ino) == 0 &&
+		      famfs_pending_abandon(fs, st.ino) == 0,
+	      "abandon both");
 	famfs_fs_usage(fs, &u);
 	CHECK(u.used_bytes == 6 * PAGE && u.packed_units == 2,
 	      "abandoned files give everything back");

@@ -234,6 +234,16 @@ static void test_symlink_attrs(void)
 	CHECK_RC(apply(fs, &r), -ENAMETOOLONG, "a 4096-byte target refused");
 	r.target = "";
 	CHECK_RC(apply(fs, &r), -ENAMETOOLONG, "an empty target refused");
+	/* the master's own check, before it logs one */
+	CHECK_RC(famfs_symlink(fs, FAMFS_ROOT_INO, "made-long", target, 0, 0,
+			       NULL),
+		 -ENAMETOOLONG, "famfs_symlink refuses a 4096-byte target");
+	target[FAMFS_SYMLINK_MAX] = '\0';
+	CHECK_RC(famfs_symlink(fs, FAMFS_ROOT_INO, "made", target, 0, 0, &st),
+		 0, "and makes a 4095-byte one (the most symlink(2) takes)");
+	CHECK(famfs_readlink(fs, st.ino, buf, sizeof(buf)) ==
+			  FAMFS_SYMLINK_MAX && !strcmp(buf, target),
+	      "which reads back byte for byte");
 
 	struct famfs_log_record at = { .type = FAMFS_LOG_ATTR, .path = "l",
 				       .setattr_mask = FAMFS_SETATTR_MODE,
