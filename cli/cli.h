@@ -77,6 +77,14 @@ void cli_exit(int status) __attribute__((noreturn));
  * mount.famfs DEVICE DIR [-sfnv] [-o OPTS] and fsck.famfs [-apynfvV] DEV.
  */
 int cli_mount_helper(int argc, char **argv);
+
+/*
+ * holders.c: the first other process with a file open or mapped under
+ * mountpoint @mnt (a real path), or its current or root directory
+ * there; its name in @comm. 0 when none is seen (another user's
+ * processes are hidden from a non-root caller).
+ */
+pid_t cli_mount_user(const char *mnt, char *comm, size_t len);
 int cli_fsck_helper(int argc, char **argv);
 
 /*

@@ -168,8 +168,15 @@ int cmd_umount(int argc, char **argv)
 	pid = daemon_pid(path);
 	rc = unmount(path, lazy);
 	if (rc == -EBUSY) {
-		cli_error(arg, "busy: files are open or a process works in it "
-			  "(see -l)");
+		char comm[64];
+		pid_t user = cli_mount_user(path, comm, sizeof(comm));
+
+		if (user)
+			cli_error(arg, "busy: pid %d (%s) has files open or "
+				  "works in it (see -l)", (int)user, comm);
+		else
+			cli_error(arg, "busy: files are open or a process "
+				  "works in it (see -l)");
 		return 1;
 	}
 	if (rc) {

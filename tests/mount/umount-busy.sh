@@ -3,7 +3,8 @@
 # famfs umount of a mount whose last open file is closing: it waits for
 # the close (up to about a second) instead of saying "busy" at once, as
 # a reference someone else holds for a moment would make it; a file that
-# stays open makes it say busy, name the mount, exit 1 and change nothing.
+# stays open makes it say busy, name the mount and the process holding
+# it, exit 1 and change nothing; so does a shell whose directory is in it.
 . "$(dirname "$0")/lib.sh" || exit 1
 
 MM=$T/master
@@ -38,7 +39,7 @@ rc=0
 "$FAMFS" umount "$MM" 2>"$T/umount.err" || rc=$?
 [ "$rc" = 1 ] || fail "umount of a busy mount: exit $rc, want 1"
 [ "$(cat "$T/umount.err")" = \
-  "famfs: $MM: busy: files are open or a process works in it (see -l)" ] ||
+  "famfs: $MM: busy: pid $long_pid (sleep) has files open or works in it (see -l)" ] ||
 	fail "umount of a busy mount said: $(cat "$T/umount.err")"
 kill -0 "$long_pid" 2>/dev/null ||
 	fail "umount gave up only after the holder had closed the file"
@@ -46,6 +47,18 @@ grep -qs " $MM " /proc/self/mountinfo || fail "the busy mount went away"
 [ "$(sums "$MM")" = "$want" ] || fail "contents changed by the refused umount"
 kill "$long_pid"
 wait "$long_pid" || true
+coproc inside { cd "$MM" && echo ready && exec sleep 5; }
+inside_pid=$inside_PID
+read -r -u "${inside[0]}" line && [ "$line" = ready ] ||
+	fail "the process did not enter the mount"
+rc=0
+"$FAMFS" umount "$MM" 2>"$T/umount.err" || rc=$?
+[ "$rc" = 1 ] &&
+	grep -qx "famfs: $MM: busy: pid $inside_pid (sleep) has .*" \
+		"$T/umount.err" ||
+	fail "umount with a process working in the mount: exit $rc: $(cat "$T/umount.err")"
+kill "$inside_pid"
+wait "$inside_pid" || true
 umount_fs "$MM" || fail "umount after the holder closed"
 fsck_clean
 mount_master "$MM"
