@@ -296,8 +296,9 @@ static int hosts_evict(const char *device, const char *uuid_text, bool force)
 	struct famfs_report quiet = { 0 };
 	struct victims *v;
 	struct famfs_fs *fs;
-	int rc, evicted = 0, status = 0;
-
+	uint8_t self[16];
+	int rc, evicted = 0, kept = 0, status = 0;
+	bool own;
 	v = calloc(1, sizeof(*v));
 	if (!v)
 		return 1;
@@ -332,7 +333,12 @@ static int hosts_evict(const char *device, const char *uuid_text, bool force)
 		status = 1;
 		goto out;
 	}
-	if (!force)
+	/*
+	 * this host's own slots: the stale ones of killed daemons go, but
+	 * never the live mount this master serves from, --force or not
+	 */
+	own = !famfs_system_uuid(self, NULL) && !memcmp(self, v->uuid, 16);
+	if (!force || own)
 		usleep(ALIVE_WAIT_US);
 	for (int i = 0; i < v->n; i++) {
 		struct beat_check b = { .slot = v->slot[i],
@@ -340,6 +346,13 @@ static int hosts_evict(const char *device, const char *uuid_text, bool force)
 
 		famfs_hosts_read(famfs_fs_dev(fs), famfs_fs_sb(fs),
 				 current_beat, &b);
+		if (own && b.found && b.beat != v->beat[i] &&
+		    !v->damaged[i]) {
+			printf("famfs: %s: slot %u is this host's live mount: "
+			       "kept\n", uuid_text, (unsigned int)v->slot[i]);
+			kept++;
+			continue;
+		}
 		if (!force && b.found && b.beat != v->beat[i] &&
 		    !v->damaged[i]) {
 			cli_error(uuid_text, "slot %u is alive (its heartbeat "
@@ -363,7 +376,9 @@ static int hosts_evict(const char *device, const char *uuid_text, bool force)
 		evicted++;
 	}
 	if (!evicted && !status) {
-		cli_error(uuid_text, "no mounted host with this UUID");
+		cli_error(uuid_text, "%s", kept ? "only this host's live "
+			  "mount has this UUID (famfs umount it instead)" :
+			  "no mounted host with this UUID");
 		status = 1;
 	}
 out:

@@ -209,6 +209,28 @@ read -r -u "${HOLD3[0]}" verdict rest
 exec {HOLD3[1]}>&-
 wait "$hold3_pid" || true
 umount_fs "$MC2" || fusermount3 -uz "$MC2"
+
+note "this host's own slots: a killed daemon's is evicted, the live one kept"
+dead=$(daemon_pid "$MM")
+kill -9 "$dead"
+while kill -0 "$dead" 2>/dev/null; do sleep 0.01; done
+umount_fs "$MM"
+mount_master "$MM" >/dev/null
+# --force skips the heartbeat wait for other hosts, never for this one
+out=$("$FAMFS" hosts evict --force "$MASTER_UUID" "$MM") ||
+	fail "evicting this host's dead slot: $out"
+grep -q "evicted host $MASTER_UUID (slot" <<<"$out" ||
+	fail "the killed daemon's slot was not evicted: $out"
+grep -q "is this host's live mount: kept" <<<"$out" ||
+	fail "the live mount was not named as kept: $out"
+echo after >"$MM/after-evict" ||
+	fail "the master's own mount was evicted"
+if out=$("$FAMFS" hosts evict --force "$MASTER_UUID" "$MM" 2>&1); then
+	fail "evicting only this host's live mount succeeded: $out"
+fi
+grep -q "only this host's live mount has this UUID" <<<"$out" ||
+	fail "evicting only the live mount said: $out"
+ls "$MM" >/dev/null || fail "the master's mount answers $(ls "$MM" 2>&1)"
 umount_fs "$MM"
 fsck_clean
 echo "ok"
