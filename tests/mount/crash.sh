@@ -11,9 +11,17 @@ mount_master "$MM"
 pid=$(daemon_pid "$MM")
 [ -n "$pid" ] || fail "cannot find the daemon"
 
+# closed N: more than N files closed, or the loop already ended
+closed()
+{
+	[ "$(wc -l 2>/dev/null <"$T/journal" || echo 0)" -gt "$1" ] ||
+		! kill -0 "$loop" 2>/dev/null
+}
+
 "$FSOP" crash-loop "$MM/c" "$T/journal" >"$T/loop.out" 2>&1 &
 loop=$!
-sleep 1.5
+# in the middle of the loop, with more than 100 files to check
+within 30 closed 100 || fail "fewer than 100 files closed in 30 s"
 kill -9 "$pid"
 wait "$loop" || true
 n=$(wc -l <"$T/journal")

@@ -113,6 +113,16 @@ expect_errno()
 	[ "$got" = "$want" ] || fail "fsop $*: expected $want, got $got"
 }
 
+# errno_is WANT OP ARGS...: does one call through fsop give WANT? (for
+# within; expect_errno fails at once)
+errno_is()
+{
+	local want=$1
+
+	shift
+	[ "$("$FSOP" "$@")" = "$want" ]
+}
+
 fsck_clean()
 {
 	"$FAMFS" fsck "$DEV" >"$T/fsck.out" 2>&1 ||
@@ -141,6 +151,20 @@ client_shows()
 	done
 	fail "$step: the client differs:" \
 		"$(diff <(echo "$want") <(echo "$got") | head -20)"
+}
+
+# within SECS CMD...: until CMD succeeds, for up to SECS s (a client's
+# replay, a daemon's tick or beat take a moment, longer under load and
+# the checkers); fails when the deadline passed with CMD still failing
+within()
+{
+	local deadline=$(($(date +%s%N) + $1 * 1000000000))
+
+	shift
+	until "$@"; do
+		[ "$(date +%s%N)" -lt "$deadline" ] || return 1
+		sleep 0.1
+	done
 }
 
 # The daemon serving mountpoint $1 (its command line ends in DEV MNT).

@@ -97,6 +97,16 @@ hosts_json()
 	"$FAMFS" hosts --json "$MM"
 }
 
+# client_pins: the mounted client's slot lists pins (it replayed a
+# delete of a file it holds open and beat since)
+client_pins()
+{
+	hosts_json | python3 -c 'import json, sys
+sys.exit(not any(h["system_uuid"] == sys.argv[1] and
+		 h["state"] == "mounted" and h["pins"]
+		 for h in json.load(sys.stdin)["hosts"]))' "$CLIENT_UUID"
+}
+
 note "a file held open and mapped on the client, deleted on the master"
 head -c $((32 << 20)) /dev/urandom >"$MM/victim"
 held=$(extents "$MM/victim")
@@ -157,7 +167,7 @@ read -r -u "${HOLD2[0]}" state size
 client_pid=$(daemon_pid "$MC")
 [ -n "$client_pid" ] || fail "no client daemon"
 rm "$MM/victim2"
-sleep 1.5	# the client replays the delete and pins the node
+within 5 client_pins || fail "the client pins nothing 5 s after the delete"
 kill -9 "$client_pid"
 exec {HOLD2[1]}>&-
 wait "$hold2_pid" 2>/dev/null || true
@@ -193,14 +203,16 @@ hold3_pid=$HOLD3_PID
 read -r -u "${HOLD3[0]}" state size
 [ "$state" = ready ] || fail "holder 3: $state"
 rm "$MM/victim3"
-sleep 1.5
+within 5 client_pins || fail "client 2 pins nothing 5 s after the delete"
 hung=$(daemon_pid "$MC2")
 kill -STOP "$hung"
 out=$("$FAMFS" hosts evict "$CLIENT_UUID" "$MM") ||
 	fail "evicting the hung client: $out"
 kill -CONT "$hung"
-sleep 1.5
-expect_errno EIO stat "$MC2/victim3"
+# it reads that it was evicted at its next beat (twice a second)
+within 5 errno_is EIO stat "$MC2/victim3" ||
+	fail "stat on the evicted client 5 s after it resumed:" \
+		"$("$FSOP" stat "$MC2/victim3")"
 expect_errno EIO read "$MC2/anything"
 echo check >&"${HOLD3[1]}"
 read -r -u "${HOLD3[0]}" verdict rest
