@@ -58,6 +58,11 @@ struct fused_opts {
 struct open_node {
 	struct open_node *next;
 	uint64_t ino;
+	/*
+	 * Its handles: a lazy unmount can end the daemon with releases the
+	 * kernel never sent, and the teardown frees what they would have.
+	 */
+	struct open_file *files;
 	unsigned int handles;
 	unsigned int writers;
 	unsigned int settled;	/* writers whose open_file is settled */
@@ -103,6 +108,7 @@ struct fused_counters {
 /* fuse_file_info->fh of a regular file. */
 struct open_file {
 	struct open_node *node;
+	struct open_file *prev, *next;	/* in node->files */
 	bool writable;
 	/*
 	 * Flushed by its opener, and nothing written or resized through it

@@ -526,6 +526,10 @@ static int attach_handle(struct fused *d, fuse_req_t req,
 		free(of);
 		return rc;
 	}
+	of->next = of->node->files;
+	if (of->next)
+		of->next->prev = of;
+	of->node->files = of;
 	fi->fh = (uintptr_t)of;
 	/* another host may have changed the data: start each open afresh */
 	fi->keep_cache = 0;
@@ -559,6 +563,12 @@ static void release_handle(struct fused *d, fuse_req_t req,
 		return;
 	pthread_mutex_lock(&d->lock);
 	n = of->node;
+	if (of->prev)
+		of->prev->next = of->next;
+	else
+		n->files = of->next;
+	if (of->next)
+		of->next->prev = of->prev;
 	if (of->writable) {
 		handle_settle(n, of, false);
 		n->writers--;
@@ -955,6 +965,12 @@ void file_commit_all(struct fused *d)
 		if (n->pending && !device_gone(d))
 			node_commit(d, n);
 		/* handles the kernel never released (lazy unmount) */
+		while (n->files) {
+			struct open_file *of = n->files;
+
+			n->files = of->next;
+			free(of);
+		}
 		passthrough_node_teardown(d, NULL, n);
 		pthread_rwlock_destroy(&n->layout_lock);
 		free(n);
