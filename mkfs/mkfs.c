@@ -21,7 +21,8 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: mkfs.famfs [-f] [-k] [-l LOGLEN] [--size SIZE] DEVICE\n"
+		"usage: mkfs.famfs [-fk] [-l LOGLEN] [-m MODE] [-u USER] [-g GROUP]\n"
+		"                  [-s SIZE] [--format-version N] DEVICE\n"
 		"  -f, --force      overwrite an existing famfs (not while mounted;\n"
 		"                   twice: even when its host table says some\n"
 		"                   host still has it mounted)\n"
@@ -138,6 +139,7 @@ static int make(const char *path, const struct famfs_mkfs_opts *mo,
 	struct famfs_sb_info sb;
 	struct famfs_dev *dev;
 	char uuid[37], a[32], b[32];
+	uint64_t units;
 	int rc;
 
 	rc = famfs_dev_open(path, FAMFS_DEV_RDWR, &dev);
@@ -214,9 +216,10 @@ static int make(const char *path, const struct famfs_mkfs_opts *mo,
 	       PRIu64 " entries\n", a, sb.log_offset,
 	       famfs_log_capacity_entries(sb.log_len));
 	famfs_format_size(sb.device_size - sb.data_offset, b, sizeof(b));
+	units = (sb.device_size - sb.data_offset) / sb.alloc_unit;
 	printf("  data:         %s from offset %" PRIu64 " in %" PRIu64
-	       " units of 2 MiB\n", b, sb.data_offset,
-	       (sb.device_size - sb.data_offset) / sb.alloc_unit);
+	       " unit%s of 2 MiB\n", b, sb.data_offset, units,
+	       units == 1 ? "" : "s");
 	return 0;
 }
 

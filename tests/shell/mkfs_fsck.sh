@@ -56,7 +56,7 @@ expect 1 "needs 68.0 MiB \(superblock, a log of 64.0 MiB," \
 	"$MKFS" -f --size 12M -l 64M "$small"
 expect 1 "needs 12.0 MiB" "too small: a device under 2 MiB" -- \
 	"$MKFS" -f --size 1M "$small"
-expect 0 "famfs created" "the size it names is enough" -- \
+expect 0 "in 1 unit of 2 MiB$" "the size it names is enough (one unit)" -- \
 	"$MKFS" -f --size 6M -l 2M "$small"
 expect 0 "famfs created" "smallest device (log + one unit) accepted" -- \
 	"$MKFS" -f --size 12M -l 2M "$small"
@@ -65,6 +65,10 @@ expect 2 "bad size" "bad --size refused" -- "$MKFS" --size lots "$dev"
 expect 1 "different size \(use -f" "resizing an existing file needs -f" -- \
 	"$MKFS" --size 128M "$dev"
 expect 2 "usage" "no device argument" -- "$MKFS"
+expect 0 "\[-m MODE\] \[-u USER\] \[-g GROUP\]" \
+	"the usage line names -m, -u and -g" -- "$MKFS" -h
+expect 0 "\[--format-version N\] DEVICE$" \
+	"the usage line names --format-version" -- "$MKFS" -h
 
 notfamfs=$(shm_path zero)
 truncate -s 64M "$notfamfs"
