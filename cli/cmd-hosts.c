@@ -223,8 +223,10 @@ static int hosts_list(const char *device, bool json)
 		l.arr = json_object_new_array();
 	} else {
 		famfs_format_size(u.held_bytes, held, sizeof(held));
-		printf("log at entry %llu; %s deleted, waiting for hosts\n",
-		       (unsigned long long)u.last_seq, held);
+		printf("log at entry %llu", (unsigned long long)u.last_seq);
+		if (u.held_bytes)
+			printf("; %s deleted, waiting for hosts", held);
+		putchar('\n');
 		printf("%-4s %-36s %-6s %-15s %10s %8s %s\n", "SLOT", "HOST",
 		       "ROLE", "STATE", "REPLAYED", "BEAT", "PINS");
 	}

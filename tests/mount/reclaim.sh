@@ -107,6 +107,9 @@ sys.exit(not any(h["system_uuid"] == sys.argv[1] and
 		 for h in json.load(sys.stdin)["hosts"]))' "$CLIENT_UUID"
 }
 
+"$FAMFS" hosts "$DEV" | head -1 | grep -qx 'log at entry [0-9]*' ||
+	fail "hosts says space waits before any delete: $("$FAMFS" hosts "$DEV")"
+
 note "a file held open and mapped on the client, deleted on the master"
 head -c $((32 << 20)) /dev/urandom >"$MM/victim"
 held=$(extents "$MM/victim")
@@ -126,6 +129,9 @@ hosts_json | tr -d ' \n' | grep -q '"pins":\[[0-9]' ||
 	fail "the client pins nothing: $(hosts_json)"
 "$FAMFS" fsck "$DEV" | grep -q 'waiting for hosts' ||
 	fail "fsck shows no space waiting for hosts"
+"$FAMFS" hosts "$DEV" | head -1 |
+	grep -qx 'log at entry [0-9]*; 32.0 MiB deleted, waiting for hosts' ||
+	fail "hosts shows no 32 MiB waiting: $("$FAMFS" hosts "$DEV")"
 
 note "filling the device never lands on the held memory"
 files=$(fill "$MM/fill")
