@@ -85,6 +85,18 @@ int cli_mount_helper(int argc, char **argv);
  * processes are hidden from a non-root caller).
  */
 pid_t cli_mount_user(const char *mnt, char *comm, size_t len);
+/*
+ * The first other process for which @uses(@arg, its /proc directory)
+ * holds; its name in @comm. 0 when there is none.
+ */
+pid_t cli_proc_find(bool (*uses)(const void *arg, const char *pid_dir),
+		    const void *arg, char *comm, size_t len);
+/* Does @match(@arg, path) hold for some entry of directory @dir? */
+bool cli_dir_any(const char *dir,
+		 bool (*match)(const void *arg, const char *path),
+		 const void *arg);
+/* /proc, or $FAMFS_PROC in tests */
+const char *cli_procfs(void);
 int cli_fsck_helper(int argc, char **argv);
 
 /*

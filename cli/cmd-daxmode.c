@@ -11,8 +11,6 @@
  * again under an open file corrupts it.
  * $FAMFS_SYSFS replaces /sys, $FAMFS_PROC replaces /proc (tests).
  */
-#include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -35,73 +33,27 @@ static const char *sysfs(void)
 	return root && *root ? root : "/sys";
 }
 
-static const char *procfs(void)
+/* Is @path (an fd or map_files link) the device node @rdev_arg names? */
+static bool reaches_node(const void *rdev_arg, const char *path)
 {
-	const char *root = getenv("FAMFS_PROC");
-
-	return root && *root ? root : "/proc";
-}
-
-/* Does some entry of directory @dir (fds, or map_files) lead to @rdev? */
-static bool dir_reaches(const char *dir, dev_t rdev)
-{
-	char path[PATH_MAX];
-	struct dirent *e;
+	const dev_t *rdev = rdev_arg;
 	struct stat st;
-	bool found = false;
-	DIR *d = opendir(dir);
 
-	if (!d)
-		return false;
-	while (!found && (e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		found = stat(path, &st) == 0 && S_ISCHR(st.st_mode) &&
-			st.st_rdev == rdev;
-	}
-	closedir(d);
-	return found;
+	return stat(path, &st) == 0 && S_ISCHR(st.st_mode) &&
+	       st.st_rdev == *rdev;
 }
 
-/*
- * The first process holding the device node @rdev open or mapped: its
- * pid, and its name in @comm; 0 when there is none.
- */
-static pid_t node_user(dev_t rdev, char *comm, size_t len)
+static bool pid_uses_node(const void *rdev, const char *pid_dir)
 {
+	static const char *const dirs[] = { "fd", "map_files" };
 	char path[PATH_MAX];
-	struct dirent *e;
-	pid_t pid = 0;
-	DIR *proc = opendir(procfs());
 
-	if (!proc)
-		return 0;
-	while (!pid && (e = readdir(proc))) {
-		if (!isdigit((unsigned char)e->d_name[0]))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s/fd", procfs(), e->d_name);
-		if (!dir_reaches(path, rdev)) {
-			snprintf(path, sizeof(path), "%s/%s/map_files",
-				 procfs(), e->d_name);
-			if (!dir_reaches(path, rdev))
-				continue;
-		}
-		pid = (pid_t)atoi(e->d_name);
+	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
+		snprintf(path, sizeof(path), "%s/%s", pid_dir, dirs[i]);
+		if (cli_dir_any(path, reaches_node, rdev))
+			return true;
 	}
-	closedir(proc);
-	if (pid) {
-		FILE *f;
-
-		snprintf(path, sizeof(path), "%s/%d/comm", procfs(), (int)pid);
-		f = fopen(path, "r");
-		if (!f || !fgets(comm, (int)len, f))
-			snprintf(comm, len, "?");
-		comm[strcspn(comm, "\n")] = '\0';
-		if (f)
-			fclose(f);
-	}
-	return pid;
+	return false;
 }
 
 /* The device number of @dev's node, from its "dev" file in sysfs. */
@@ -236,7 +188,7 @@ static int switch_mode(const char *arg, const char *dev, const char *target)
 	}
 	/* unbound too: files opened under the last binding may remain */
 	if (device_number(dev, &rdev) == 0) {
-		user = node_user(rdev, comm, sizeof(comm));
+		user = cli_proc_find(pid_uses_node, &rdev, comm, sizeof(comm));
 		if (user) {
 			cli_error(arg, "in use: open by pid %d (%s); close it before changing mode",
 				  (int)user, comm);
