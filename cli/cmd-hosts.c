@@ -301,6 +301,7 @@ static int hosts_evict(const char *device, const char *uuid_text, bool force)
 	uint8_t self[16];
 	int rc, evicted = 0, kept = 0, status = 0;
 	bool own;
+
 	v = calloc(1, sizeof(*v));
 	if (!v)
 		return 1;

@@ -105,7 +105,8 @@ int cli_operands(int argc, char **argv, int min, int max, const char *names)
 		return -1;
 	}
 	if (max >= 0 && given > max) {
-		cli_error(current_cmd, "%s: extra argument", argv[optind + max]);
+		cli_error(current_cmd, "%s: extra argument",
+			  argv[optind + max]);
 		return -1;
 	}
 	return 0;

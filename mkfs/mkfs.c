@@ -21,8 +21,9 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: mkfs.famfs [-fk] [-l LOGLEN] [-m MODE] [-u USER] [-g GROUP]\n"
-		"                  [-s SIZE] [--format-version N] DEVICE\n"
+		"usage: mkfs.famfs [-fk] [-l LOGLEN] [-m MODE] [-u USER]\n"
+		"                  [-g GROUP] [-s SIZE] [--format-version N]\n"
+		"                  DEVICE\n"
 		"  -f, --force      overwrite an existing famfs (not while mounted;\n"
 		"                   twice: even when its host table says some\n"
 		"                   host still has it mounted)\n"

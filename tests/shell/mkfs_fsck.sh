@@ -65,10 +65,10 @@ expect 2 "bad size" "bad --size refused" -- "$MKFS" --size lots "$dev"
 expect 1 "different size \(use -f" "resizing an existing file needs -f" -- \
 	"$MKFS" --size 128M "$dev"
 expect 2 "usage" "no device argument" -- "$MKFS"
-expect 0 "\[-m MODE\] \[-u USER\] \[-g GROUP\]" \
-	"the usage line names -m, -u and -g" -- "$MKFS" -h
-expect 0 "\[--format-version N\] DEVICE$" \
-	"the usage line names --format-version" -- "$MKFS" -h
+expect 0 "\[-m MODE\] \[-u USER\]$" \
+	"the usage names -m and -u" -- "$MKFS" -h
+expect 0 "^ +\[-g GROUP\] \[-s SIZE\] \[--format-version N\]$" \
+	"the usage names -g, -s and --format-version" -- "$MKFS" -h
 
 notfamfs=$(shm_path zero)
 truncate -s 64M "$notfamfs"
