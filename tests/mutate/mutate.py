@@ -172,6 +172,9 @@ def main():
         return check_anchors(mutations, args.root)
 
     work = args.scratch or tempfile.mkdtemp(prefix="famfs-mutate.")
+    # mkdtemp makes it 0700: tests that run steps as nobody (direct-map's
+    # read-only device) would skip them, and their mutations survive
+    os.chmod(work, 0o755)
     tree, build = os.path.join(work, "src"), os.path.join(work, "build")
     log = os.path.join(work, "mutate.log")
     print(f"mutate: scratch tree {work} (log: {log})", flush=True)
